@@ -1,0 +1,20 @@
+"""Audit event types of accounts."""
+
+from django.utils.translation import gettext_lazy as _
+
+from zhiben.core.events import register
+
+USER_LOGGED_IN = register("USER_LOGGED_IN", _("登录成功"))
+USER_LOGIN_FAILED = register("USER_LOGIN_FAILED", _("登录失败"))
+USER_LOCKED_OUT = register("USER_LOCKED_OUT", _("账号锁定"))
+USER_UNLOCKED = register("USER_UNLOCKED", _("账号解锁"))
+USER_LOGGED_OUT = register("USER_LOGGED_OUT", _("退出登录"))
+USER_CREATED = register("USER_CREATED", _("创建用户"))
+USER_UPDATED = register("USER_UPDATED", _("修改用户"))
+USER_DISABLED = register("USER_DISABLED", _("停用用户"))
+PASSWORD_CHANGED = register("PASSWORD_CHANGED", _("修改密码"))
+ROLE_ASSIGNED = register("ROLE_ASSIGNED", _("分配角色"))
+ROLE_REVOKED = register("ROLE_REVOKED", _("撤销角色"))
+TOKEN_CREATED = register("TOKEN_CREATED", _("创建 API 令牌"))
+TOKEN_REVOKED = register("TOKEN_REVOKED", _("撤销 API 令牌"))
+SESSION_EXPIRED = register("SESSION_EXPIRED", _("会话超时"))

@@ -1,0 +1,109 @@
+"""Users, role assignments (the scope of each role), API tokens and login failures."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhiben.core.crypto import EncryptedTextField, mask_phone
+from zhiben.core.models import BaseModel
+
+from .roles import ADMIN_ROLES, Role
+
+
+class User(AbstractUser):
+    """用户: a person who logs in. Scope and permissions come only from role assignments."""
+
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = EncryptedTextField(_("手机号"), blank=True)
+    organisation = models.CharField(_("单位"), max_length=100, blank=True)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role_assignments.filter(role__in=ADMIN_ROLES).exists()
+
+
+class RoleAssignment(BaseModel):
+    """角色分配: one role for one user, limited to a region (code prefix), a department or an enterprise."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    region_code = models.CharField(_("辖区代码"), max_length=12, blank=True,
+                                   help_text=_("行政区划代码前缀；为空表示全区"))
+    department = models.ForeignKey("registry.Department", verbose_name=_("部门"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="role_assignments")
+    enterprise = models.ForeignKey("registry.Enterprise", verbose_name=_("生产经营单位"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="role_assignments")
+
+    class Meta:
+        verbose_name = _("角色分配")
+        verbose_name_plural = _("角色分配")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "region_code", "department", "enterprise"],
+                                    name="role_assignment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        target = self.enterprise or self.department or self.region_code or _("全区")
+        return f"{self.get_role_display()}（{target}）"
+
+
+class ApiToken(BaseModel):
+    """API 令牌: only the SHA-256 of the token is stored; the token itself is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8)
+    name = models.CharField(_("名称"), max_length=50, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+class LoginFailure(models.Model):
+    """登录失败: counted per username over a sliding window for the lockout (R03)."""
+
+    username = models.CharField(_("账号"), max_length=150, db_index=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    cleared = models.BooleanField(_("已解除"), default=False)
+
+    class Meta:
+        verbose_name = _("登录失败")
+        verbose_name_plural = _("登录失败")
+        indexes = [models.Index(fields=["username", "at"], name="login_failure_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,159 @@
+"""`record()`: the one way to write the audit log, inside the caller's transaction (fail-closed, R24).
+
+Chain: mac_n = HMAC-SM3(key, mac_{n-1} ‖ canonical(row_n)); `verify_chain()` names the first broken row.
+Sensitive values are redacted before anything is written (R22).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from . import events
+from .crypto import constant_time_equal, hmac_sm3
+from .middleware import current_request_context
+from .models.audit import AuditEntry, AuditHead
+
+REDACTED = "[已脱敏]"
+SENSITIVE_KEYS = ("password", "passwd", "token", "secret", "otp", "receipt", "identity", "id_number",
+                  "phone", "mobile", "密码")
+
+
+def _redact(value: Any, key: str = "") -> Any:
+    if key and any(s in key.lower() for s in SENSITIVE_KEYS):
+        return REDACTED
+    if isinstance(value, Mapping):
+        return {str(k): _redact(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _key() -> bytes:
+    return settings.AUDIT_HMAC_KEY.encode()
+
+
+def canonical(entry: AuditEntry) -> bytes:
+    """The bytes the MAC covers: every field but the MACs themselves, in a fixed order."""
+    payload = [
+        entry.seq,
+        entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        entry.actor_id,
+        entry.actor_name,
+        entry.actor_roles,
+        entry.event,
+        entry.object_type,
+        entry.object_id,
+        entry.object_repr,
+        entry.outcome,
+        entry.data,
+        entry.ip,
+        entry.request_id,
+    ]
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def compute_mac(prev_mac: str, entry: AuditEntry) -> str:
+    return hmac_sm3(_key(), prev_mac.encode() + b"|" + canonical(entry)).hex()
+
+
+def record(
+    obj: models.Model | None,
+    event: str,
+    *,
+    actor: Any = None,
+    data: Mapping[str, Any] | None = None,
+    outcome: str = "success",
+    object_type: str | None = None,
+    object_id: str | None = None,
+    object_repr: str | None = None,
+) -> AuditEntry:
+    """Append one audit row for `event` on `obj` by `actor`. Must run inside the business transaction."""
+    if not events.is_registered(event):
+        raise ValueError(f"unregistered audit event {event!r}")
+    ctx = current_request_context()
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor=actor,
+            actor_name=getattr(actor, "username", "") if actor else "system",
+            actor_roles=_roles_of(actor),
+            event=event,
+            object_type=object_type if object_type is not None else (obj._meta.label_lower if obj is not None else ""),
+            object_id=object_id if object_id is not None else (str(obj.pk) if obj is not None else ""),
+            object_repr=(object_repr if object_repr is not None else (str(obj) if obj is not None else ""))[:200],
+            outcome=outcome,
+            data=_redact(dict(data or {})),
+            ip=ctx.ip,
+            request_id=ctx.request_id,
+            prev_mac=head.mac,
+        )
+        # JSON round trip so the MAC covers exactly what the database will return.
+        entry.data = json.loads(json.dumps(entry.data, ensure_ascii=False, default=str))
+        entry.mac = compute_mac(head.mac, entry)
+        entry.save()
+        AuditHead.objects.filter(id=1).update(seq=entry.seq, mac=entry.mac)
+    return entry
+
+
+def _roles_of(actor: Any) -> str:
+    if actor is None:
+        return ""
+    from .scoping import grants_for
+
+    return ",".join(sorted({g.role for g in grants_for(actor)}))[:200]
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    first_broken_seq: int | None
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken_seq is None
+
+
+def verify_chain(batch: int = 2000) -> ChainReport:
+    """Walk the chain from the first row; report the first row whose MAC, link or sequence is wrong."""
+    prev_mac = "0" * 64
+    expected_seq = 1
+    checked = 0
+    for entry in _iter_entries(batch):
+        if entry.seq != expected_seq:
+            return ChainReport(checked, expected_seq, f"序号缺失：应为 {expected_seq}，实为 {entry.seq}")
+        if entry.prev_mac != prev_mac:
+            return ChainReport(checked, entry.seq, "链接断裂：前序校验值不符")
+        if not constant_time_equal(compute_mac(prev_mac, entry).encode(), entry.mac.encode()):
+            return ChainReport(checked, entry.seq, "校验值不符：记录内容被改动")
+        prev_mac = entry.mac
+        expected_seq += 1
+        checked += 1
+    head = AuditHead.objects.filter(id=1).first()
+    if head is not None and head.seq != checked:
+        return ChainReport(checked, checked + 1, f"链尾缺失：链头记录到 {head.seq}，实有 {checked}")
+    return ChainReport(checked, None)
+
+
+def _iter_entries(batch: int) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        rows = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:batch])
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq

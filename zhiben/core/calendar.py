@@ -1,0 +1,92 @@
+"""Working days in Asia/Shanghai (工作日): the only place deadline arithmetic happens.
+
+Source of truth per day, in order: a `WorkdayOverride` row; the chinesecalendar package for the years it
+covers; for a year the office has published by hand (`CalendarYear`), Monday–Friday. A year with none of
+these is an error, never a silent weekend-only guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import chinese_calendar
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+from .models.calendar import CalendarYear, WorkdayOverride
+
+# Deadlines far beyond this many calendar days per working day would mean a broken calendar.
+_MAX_SPAN_FACTOR = 3
+
+
+class CalendarUnavailable(DomainError):
+    """No holiday arrangement is known for the year a deadline falls in."""
+
+
+@lru_cache(maxsize=64)
+def _package_covers(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+class WorkCalendar:
+    """Answers working-day questions over a window with one query for the overrides."""
+
+    def __init__(self, start: dt.date, end: dt.date) -> None:
+        self.start, self.end = start, end
+        self.overrides = dict(
+            WorkdayOverride.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_workday")
+        )
+        years = range(start.year, end.year + 1)
+        self.manual_years = set(CalendarYear.objects.filter(year__in=list(years)).values_list("year", flat=True))
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        if _package_covers(day.year):
+            return bool(chinese_calendar.is_workday(day))
+        if day.year in self.manual_years:
+            return day.weekday() < 5
+        raise CalendarUnavailable(
+            _("%(year)d 年的节假日安排尚未录入，无法计算工作日。请在“工作日历”中录入该年安排。") % {"year": day.year}
+        )
+
+
+def is_workday(day: dt.date) -> bool:
+    return WorkCalendar(day, day).is_workday(day)
+
+
+def add_workdays(start: dt.date, n: int) -> dt.date:
+    """The n-th working day after `start` (start itself not counted); n=0 returns start."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    if n == 0:
+        return start
+    cal = WorkCalendar(start, start + dt.timedelta(days=n * _MAX_SPAN_FACTOR + 30))
+    day, counted = start, 0
+    while counted < n:
+        day += dt.timedelta(days=1)
+        if day > cal.end:
+            cal = WorkCalendar(day, day + dt.timedelta(days=n * _MAX_SPAN_FACTOR + 30))
+        if cal.is_workday(day):
+            counted += 1
+    return day
+
+
+def workdays_between(start: dt.date, end: dt.date) -> int:
+    """Working days in (start, end]: how many working days `end` lies after `start` (negative if before)."""
+    if end == start:
+        return 0
+    if end < start:
+        return -workdays_between(end, start)
+    cal = WorkCalendar(start, end)
+    day, count = start, 0
+    while day < end:
+        day += dt.timedelta(days=1)
+        if cal.is_workday(day):
+            count += 1
+    return count

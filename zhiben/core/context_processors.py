@@ -1,0 +1,33 @@
+"""Template context shared by every page: the navigation filtered by what the user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.http import HttpRequest
+from django.urls import reverse
+
+from .navigation import MODULES
+from .scoping import can
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    modules = []
+    for m in MODULES:
+        items = []
+        for item in m.items:
+            if item.url_name is None:
+                continue
+            if item.model and not can(user, "view", apps.get_model(item.model)):
+                continue
+            items.append({"label": item.label, "url": reverse(item.url_name)})
+        if m.built and not items:
+            continue  # built, but nothing in it for this user
+        modules.append({"key": m.key, "label": m.label, "icon": m.icon, "items": items, "built": m.built,
+                        "planned_url": reverse("core:planned", args=[m.key])})
+    unread = user.notifications.filter(read_at__isnull=True).count()
+    return {"nav_modules": modules, "unread_notifications": unread}

@@ -1,0 +1,67 @@
+"""Background and periodic jobs behind one interface.
+
+Storage is chosen in settings.HUEY: SQLite file in the embedded default, Redis when ZHIBEN_REDIS_URL is
+set, immediate (in-process) in unit tests. Jobs take ids, not objects, are idempotent, and leave a JobRun.
+"""
+
+from __future__ import annotations
+
+import functools
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+
+from .models.jobs import JobRun
+
+__all__ = ["HUEY", "crontab", "enqueue_on_commit", "job", "periodic_job"]
+
+
+def _recorded(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        run_row = JobRun.objects.create(name=name, args={"args": list(args), "kwargs": kwargs})
+        try:
+            result = fn(*args, **kwargs)
+        except Exception:
+            JobRun.objects.filter(pk=run_row.pk).update(
+                status=JobRun.Status.FAILED, finished_at=timezone.now(), error=traceback.format_exc()[-4000:]
+            )
+            raise
+        JobRun.objects.filter(pk=run_row.pk).update(
+            status=JobRun.Status.SUCCEEDED,
+            finished_at=timezone.now(),
+            result=result if isinstance(result, dict) else {"result": str(result)} if result is not None else {},
+        )
+        return result
+
+    return run
+
+
+def job(fn: Callable[..., Any] | None = None, *, retries: int = 3, retry_delay: int = 10) -> Any:
+    """Declare a background job. Call `.delay(...)`-style via `fn(...)` to enqueue, `fn.call_local(...)` to run now."""
+
+    def wrap(f: Callable[..., Any]) -> Any:
+        name = f"{f.__module__}.{f.__name__}"
+        return db_task(retries=retries, retry_delay=retry_delay, name=name)(_recorded(name, f))
+
+    return wrap(fn) if fn is not None else wrap
+
+
+def periodic_job(schedule: Any) -> Callable[[Callable[..., Any]], Any]:
+    """Declare a periodic job on a crontab schedule (the consumer runs the scheduler)."""
+
+    def wrap(f: Callable[..., Any]) -> Any:
+        name = f"{f.__module__}.{f.__name__}"
+        return db_periodic_task(schedule, name=name)(_recorded(name, f))
+
+    return wrap
+
+
+def enqueue_on_commit(task: Any, *args: Any) -> None:
+    """Enqueue after the surrounding transaction commits, so the worker sees the committed rows."""
+    transaction.on_commit(lambda: task(*args))

@@ -1,0 +1,64 @@
+"""Request context for the audit log, and translation of domain errors that escape a view."""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .errors import Conflict, DomainError
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    ip: str | None = None
+    request_id: str = ""
+
+
+_context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("zhiben_request", default=RequestContext())
+
+
+def current_request_context() -> RequestContext:
+    return _context.get()
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (echoed as X-Request-ID) and the client address for audit rows.
+
+    The address is REMOTE_ADDR: the trusted proxy sets it; X-Forwarded-For is not believed (R21).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
+        token = _context.set(RequestContext(ip=request.META.get("REMOTE_ADDR") or None, request_id=request_id))
+        try:
+            response = self.get_response(request)
+        finally:
+            _context.reset(token)
+        response["X-Request-ID"] = request_id
+        if request.user.is_authenticated if hasattr(request, "user") else False:
+            response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class ConflictMiddleware:
+    """A DomainError that reaches the top of a page view becomes a translated error page, never a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DomainError):
+            status = 409 if isinstance(exception, Conflict) else exception.status_code
+            return render(request, "core/error.html", {"message": exception.message, "status": status}, status=status)
+        return None

@@ -1,0 +1,75 @@
+"""The module map of the seed (屈安发〔2024〕1号): what the navigation shows, built or not yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str | None = None  # None: the module is not built yet and says so plainly
+    model: str | None = None  # "app.model": shown only to users who may view it
+
+
+@dataclass(frozen=True)
+class Module:
+    key: str
+    label: str
+    icon: str
+    seed_ref: str
+    items: tuple[NavItem, ...] = field(default_factory=tuple)
+    summary: str = ""
+
+    @property
+    def built(self) -> bool:
+        return any(i.url_name for i in self.items)
+
+
+MODULES: tuple[Module, ...] = (
+    Module("hazards", _("重大隐患"), "exclamation-triangle", "三(三)5–6",
+           (NavItem(_("隐患清单")), NavItem(_("销号管理")), NavItem(_("督办升级")), NavItem(_("统计分析"))),
+           _("重大事故隐患动态清零：一单四制、五落实、销号与督办升级。")),
+    Module("inspections", _("检查执法"), "clipboard-check", "三(四)8",
+           (NavItem(_("企业自查")), NavItem(_("检查计划")), NavItem(_("双随机抽查")), NavItem(_("执法案件"))),
+           _("企业自查、年度检查计划、双随机、四不两直、联合与异地交叉执法。")),
+    Module("enforcement", _("打非治违"), "shield-exclamation", "三(四)7",
+           (NavItem(_("非法违法线索")), NavItem(_("处罚措施"))),
+           _("打击非法违法生产经营建设行为，停产整顿、关闭取缔、联合惩戒、行刑衔接。")),
+    Module("tips", _("举报奖励"), "megaphone", "三(四)9",
+           (NavItem(_("举报受理")), NavItem(_("核查与奖励"))),
+           _("安全生产有奖举报：保密受理、核查、奖励发放。")),
+    Module("oversight", _("考核督办"), "award", "三(一)1–2",
+           (NavItem(_("职责清单")), NavItem(_("督办交办")), NavItem(_("季度考核排名")), NavItem(_("约谈通报"))),
+           _("一季度一考核、一季度一排名、一季度一约谈；督办交办与通报。")),
+    Module("prevention", _("双重预防"), "diagram-3", "三(五)",
+           (NavItem(_("风险分级")), NavItem(_("一会三卡")), NavItem(_("安全生产标准化")), NavItem(_("安全费用"))),
+           _("安全风险分级管控和隐患排查治理双重预防机制、标准化建设。")),
+    Module("training", _("培训演练"), "mortarboard", "三(七)–(九)",
+           (NavItem(_("培训考核")), NavItem(_("持证上岗")), NavItem(_("应急演练"))),
+           _("主要负责人和安全管理人员培训、特种作业持证、疏散逃生演练。")),
+    Module("monitoring", _("监测预警"), "broadcast", "三(六)",
+           (NavItem(_("监测设备")), NavItem(_("报警处置"))),
+           _("重点行业领域企业安全风险监测预警、智慧监管。")),
+    Module("registry", _("基础数据"), "database", "二",
+           (NavItem(_("生产经营单位"), "registry:enterprise_list", "registry.enterprise"),
+            NavItem(_("行政区划"), "registry:region_list", "registry.region"),
+            NavItem(_("行业领域"), "registry:industry_list", "registry.industry"),
+            NavItem(_("监管部门"), "registry:department_list", "registry.department"),
+            NavItem(_("三管三必须"), "registry:responsibility_list", "registry.responsibility")),
+           _("行政区划、行业领域、安委会成员单位、三管三必须职责与生产经营单位台账。")),
+    Module("system", _("系统管理"), "gear", "—",
+           (NavItem(_("用户与角色"), "accounts:user_list", "accounts.user"),
+            NavItem(_("审计日志"), "accounts:audit_list", "core.auditentry"),
+            NavItem(_("工作日历"), "accounts:calendar", "core.workdayoverride")),
+           _("三员分立：系统管理员、安全管理员、审计管理员。")),
+)
+
+
+def module(key: str) -> Module:
+    for m in MODULES:
+        if m.key == key:
+            return m
+    raise KeyError(key)

@@ -1,0 +1,72 @@
+"""Workflow helper: a transition table, a guard, a compare-and-swap update and a history row.
+
+    TRANSITIONS = {Status.REPORTED: {Status.CONFIRMED, Status.REJECTED}, ...}
+    transition(hazard, Status.CONFIRMED, table=TRANSITIONS, actor=user, history=HazardTransition)
+
+The update is `UPDATE ... WHERE pk=? AND status=? AND version=?`; zero rows means someone else moved the
+record first, which raises Conflict (HTTP 409). Callers are services, which add the audit row and outbox
+message in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from .errors import Conflict, DomainError
+
+
+class TransitionNotAllowed(DomainError):
+    """The status table has no such step from the current status."""
+
+
+def compare_and_swap(obj: models.Model, *, expected: Mapping[str, Any], changes: Mapping[str, Any]) -> None:
+    """Apply `changes` only if the row still has `expected` values and `version`; bump version; or Conflict."""
+    model = type(obj)
+    filters = {"pk": obj.pk, "version": obj.version, **expected}  # type: ignore[attr-defined]
+    updated = model._default_manager.filter(**filters).update(version=F("version") + 1, **changes)
+    if updated != 1:
+        raise Conflict()
+    for field, value in changes.items():
+        setattr(obj, field, value)
+    obj.version += 1  # type: ignore[attr-defined]
+
+
+def check_transition(current: Any, target: Any, table: Mapping[Any, Any]) -> None:
+    if target not in table.get(current, ()):
+        raise TransitionNotAllowed(
+            _("当前状态“%(cur)s”不能变更为“%(to)s”。") % {"cur": _label(current), "to": _label(target)}
+        )
+
+
+def _label(value: Any) -> str:
+    return str(getattr(value, "label", value))
+
+
+@transaction.atomic
+def transition(
+    obj: models.Model,
+    target: Any,
+    *,
+    table: Mapping[Any, Any],
+    actor: Any,
+    field: str = "status",
+    history: type[models.Model] | None = None,
+    history_fk: str | None = None,
+    note: str = "",
+    changes: Mapping[str, Any] | None = None,
+) -> models.Model | None:
+    """Move `obj` from its current status to `target`; returns the history row if a history model is given."""
+    current = getattr(obj, field)
+    check_transition(current, target, table)
+    compare_and_swap(obj, expected={field: current}, changes={field: target, **(changes or {})})
+    if history is None:
+        return None
+    fk = history_fk or obj._meta.model_name
+    return history._default_manager.create(
+        **{fk: obj, "from_status": current, "to_status": target, "actor": actor, "note": note}
+    )

@@ -1,0 +1,17 @@
+"""URL map: pages per app, the API under /api/v1/, schema and docs, health."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from zhiben.core.views import healthz
+
+urlpatterns = [
+    path("", include("zhiben.dashboard.urls")),
+    path("accounts/", include("zhiben.accounts.urls")),
+    path("registry/", include("zhiben.registry.urls")),
+    path("core/", include("zhiben.core.urls")),
+    path("api/v1/", include("zhiben.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+]
