@@ -59,14 +59,27 @@ def build_world() -> World:
         town = regions[township]
         village = town.children.order_by("code").first() or town
         enterprises[slot] = create_enterprise(
-            actor=None, uscc=make_uscc("9", "1", "430671", body), name=name, region=village,
-            primary_industry=industries[industry], industries=[industries[industry]], is_high_risk=high_risk,
-            principal_name="张" + slot, principal_phone="13800000001", controller_name="李" + slot,
-            controller_phone="13900000002", address=f"{town.name}{village.name}",
+            actor=None,
+            uscc=make_uscc("9", "1", "430671", body),
+            name=name,
+            region=village,
+            primary_industry=industries[industry],
+            industries=[industries[industry]],
+            is_high_risk=high_risk,
+            principal_name="张" + slot,
+            principal_phone="13800000001",
+            controller_name="李" + slot,
+            controller_phone="13900000002",
+            address=f"{town.name}{village.name}",
         )
     users = ensure_personas(enterprises)
-    return World(users=users, enterprises=enterprises, regions=regions, industries=industries,
-                 departments={d.code: d for d in Department.objects.all()})
+    return World(
+        users=users,
+        enterprises=enterprises,
+        regions=regions,
+        industries=industries,
+        departments={d.code: d for d in Department.objects.all()},
+    )
 
 
 @pytest.fixture

@@ -97,9 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 5,
     }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")} if os.environ.get(
-        "ZHIBEN_SQLITE_TEST_FILE"
-    ) else {}
+    DATABASES["default"]["TEST"] = (
+        {"NAME": str(VAR_DIR / "test.sqlite3")} if os.environ.get("ZHIBEN_SQLITE_TEST_FILE") else {}
+    )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
@@ -181,7 +181,9 @@ if PRODUCTION:
 # Development derives them from SECRET_KEY; production must set them explicitly.
 AUDIT_HMAC_KEY = env.str("ZHIBEN_AUDIT_KEY", default="" if PRODUCTION else "dev-audit-key:" + SECRET_KEY)
 # "1:<32 hex>,2:<32 hex>": version → SM4 key (128 bit). The highest version encrypts; all decrypt.
-FIELD_ENCRYPTION_KEYS = env.str("ZHIBEN_FIELD_KEYS", default="" if PRODUCTION else "1:00112233445566778899aabbccddeeff")
+FIELD_ENCRYPTION_KEYS = env.str(
+    "ZHIBEN_FIELD_KEYS", default="" if PRODUCTION else "1:00112233445566778899aabbccddeeff"
+)
 
 REDIS_URL = env.str("ZHIBEN_REDIS_URL", default="")
 CACHES = {
@@ -244,8 +246,11 @@ LOGGING = {
 if PRODUCTION:
     from django.core.exceptions import ImproperlyConfigured
 
-    for _name, _value in [("SECRET_KEY", SECRET_KEY), ("ZHIBEN_AUDIT_KEY", AUDIT_HMAC_KEY),
-                          ("ZHIBEN_FIELD_KEYS", FIELD_ENCRYPTION_KEYS)]:
+    for _name, _value in [
+        ("SECRET_KEY", SECRET_KEY),
+        ("ZHIBEN_AUDIT_KEY", AUDIT_HMAC_KEY),
+        ("ZHIBEN_FIELD_KEYS", FIELD_ENCRYPTION_KEYS),
+    ]:
         if not _value:
             raise ImproperlyConfigured(f"{_name} must be set when ZHIBEN_ENV=production")
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"

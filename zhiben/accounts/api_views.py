@@ -18,8 +18,10 @@ class TokenRequestSerializer(serializers.Serializer):
 
 @extend_schema(
     request=TokenRequestSerializer,
-    responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-               400: inline_serializer("TokenError", {"detail": serializers.CharField()})},
+    responses={
+        200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        400: inline_serializer("TokenError", {"detail": serializers.CharField()}),
+    },
     summary="获取 API 令牌",
 )
 @api_view(["POST"])

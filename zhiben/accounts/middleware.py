@@ -25,12 +25,22 @@ class SessionPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and hasattr(request, "session") and _LAST in request.session:
+        if (
+            user is not None
+            and user.is_authenticated
+            and hasattr(request, "session")
+            and _LAST in request.session
+        ):
             now = time.time()
-            idle = (settings.SESSION_IDLE_TIMEOUT_ADMIN if user.is_admin_role else settings.SESSION_IDLE_TIMEOUT)
+            idle = (
+                settings.SESSION_IDLE_TIMEOUT_ADMIN if user.is_admin_role else settings.SESSION_IDLE_TIMEOUT
+            )
             last = request.session.get(_LAST, now)
             started = request.session.get(_START, now)
-            if now - last > idle.total_seconds() or now - started > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds():
+            if (
+                now - last > idle.total_seconds()
+                or now - started > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds()
+            ):
                 audit.record(user, events.SESSION_EXPIRED, actor=user)
                 logout(request)
                 if request.path.startswith("/api/"):

@@ -44,21 +44,38 @@ class User(AbstractUser):
 class RoleAssignment(BaseModel):
     """角色分配: one role for one user, limited to a region (code prefix), a department or an enterprise."""
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
-    region_code = models.CharField(_("辖区代码"), max_length=12, blank=True,
-                                   help_text=_("行政区划代码前缀；为空表示全区"))
-    department = models.ForeignKey("registry.Department", verbose_name=_("部门"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="role_assignments")
-    enterprise = models.ForeignKey("registry.Enterprise", verbose_name=_("生产经营单位"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="role_assignments")
+    region_code = models.CharField(
+        _("辖区代码"), max_length=12, blank=True, help_text=_("行政区划代码前缀；为空表示全区")
+    )
+    department = models.ForeignKey(
+        "registry.Department",
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("生产经营单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
 
     class Meta:
         verbose_name = _("角色分配")
         verbose_name_plural = _("角色分配")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "region_code", "department", "enterprise"],
-                                    name="role_assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role", "region_code", "department", "enterprise"],
+                name="role_assignment_unique",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-CONTEXT_WORDS = ("quyuan", "anquan", "zhiben", "yingji", "anweiban", "password", "qwerty", "屈原", "安全", "治本")
+CONTEXT_WORDS = (
+    "quyuan",
+    "anquan",
+    "zhiben",
+    "yingji",
+    "anweiban",
+    "password",
+    "qwerty",
+    "屈原",
+    "安全",
+    "治本",
+)
 
 
 def _is_privileged(user: Any) -> bool:
@@ -25,7 +36,9 @@ class LengthValidator:
     def validate(self, password: str, user: Any = None) -> None:
         minimum = 12 if _is_privileged(user) else 8
         if len(password) < minimum:
-            raise ValidationError(_("密码至少需要 %(n)d 个字符。") % {"n": minimum}, code="password_too_short")
+            raise ValidationError(
+                _("密码至少需要 %(n)d 个字符。") % {"n": minimum}, code="password_too_short"
+            )
         if len(password) > 128:
             raise ValidationError(_("密码不能超过 128 个字符。"), code="password_too_long")
 
@@ -39,7 +52,9 @@ class CharacterClassValidator:
     def validate(self, password: str, user: Any = None) -> None:
         classes = sum(bool(re.search(p, password)) for p in (r"[A-Z]", r"[a-z]", r"\d", r"[^A-Za-z0-9]"))
         if classes < 3:
-            raise ValidationError(_("密码须包含大写字母、小写字母、数字、符号中的至少三类。"), code="password_classes")
+            raise ValidationError(
+                _("密码须包含大写字母、小写字母、数字、符号中的至少三类。"), code="password_classes"
+            )
 
     def get_help_text(self) -> str:
         return _("包含大写字母、小写字母、数字、符号中的至少三类。")
@@ -54,8 +69,10 @@ class ContextWordValidator:
         if user is not None and getattr(user, "username", ""):
             words.append(user.username.lower())
         for word in words:
-            if len(word) >= 4 and word in lowered or len(word) < 4 and word in password:
-                raise ValidationError(_("密码不能包含账号名、地名或平台名等易猜词语。"), code="password_context")
+            if (len(word) >= 4 and word in lowered) or (len(word) < 4 and word in password):
+                raise ValidationError(
+                    _("密码不能包含账号名、地名或平台名等易猜词语。"), code="password_context"
+                )
 
     def get_help_text(self) -> str:
         return _("不能包含账号名、地名或平台名。")

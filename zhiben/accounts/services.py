@@ -32,12 +32,23 @@ GENERIC_LOGIN_ERROR = _("账号或密码错误。")  # identical for unknown use
 
 
 @transaction.atomic
-def create_user(*, actor: Any, username: str, password: str | None = None, display_name: str = "",
-                phone: str = "", organisation: str = "", email: str = "", validate: bool = True) -> User:
+def create_user(
+    *,
+    actor: Any,
+    username: str,
+    password: str | None = None,
+    display_name: str = "",
+    phone: str = "",
+    organisation: str = "",
+    email: str = "",
+    validate: bool = True,
+) -> User:
     """Create a login; with no password a random one is set and must be changed on first login (R02)."""
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("账号“%(u)s”已存在。") % {"u": username}})
-    user = User(username=username, display_name=display_name, phone=phone, organisation=organisation, email=email)
+    user = User(
+        username=username, display_name=display_name, phone=phone, organisation=organisation, email=email
+    )
     if password is None:
         password = secrets.token_urlsafe(12) + "aA1!"
         user.must_change_password = True
@@ -51,8 +62,15 @@ def create_user(*, actor: Any, username: str, password: str | None = None, displ
 
 
 @transaction.atomic
-def assign_role(user: User, *, actor: Any, role: str, region_code: str = "", department: Any = None,
-                enterprise: Any = None) -> RoleAssignment:
+def assign_role(
+    user: User,
+    *,
+    actor: Any,
+    role: str,
+    region_code: str = "",
+    department: Any = None,
+    enterprise: Any = None,
+) -> RoleAssignment:
     """Give `user` a role with its scope. The three admin roles exclude each other and every other role (R11)."""
     existing = set(user.role_assignments.values_list("role", flat=True))
     if role in ADMIN_ROLES and existing - {role}:
@@ -71,8 +89,17 @@ def assign_role(user: User, *, actor: Any, role: str, region_code: str = "", dep
         user=user, role=role, region_code=region_code, department=department, enterprise=enterprise
     )
     if created:
-        audit.record(user, events.ROLE_ASSIGNED, actor=actor, data={"role": role, "region_code": region_code,
-                     "department": getattr(department, "pk", None), "enterprise": getattr(enterprise, "pk", None)})
+        audit.record(
+            user,
+            events.ROLE_ASSIGNED,
+            actor=actor,
+            data={
+                "role": role,
+                "region_code": region_code,
+                "department": getattr(department, "pk", None),
+                "enterprise": getattr(enterprise, "pk", None),
+            },
+        )
     return assignment
 
 
@@ -116,12 +143,17 @@ def end_sessions(user: User) -> int:
 
 
 @transaction.atomic
-def create_token(user: User, *, actor: Any, name: str = "", expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+def create_token(
+    user: User, *, actor: Any, name: str = "", expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Returns the token row and the plain key (shown once, never stored)."""
     key = secrets.token_hex(20)
-    token = ApiToken.objects.create(user=user, key_hash=ApiToken.hash(key), prefix=key[:8], name=name,
-                                    expires_at=expires_at)
-    audit.record(token, events.TOKEN_CREATED, actor=actor, data={"user": user.username, "prefix": token.prefix})
+    token = ApiToken.objects.create(
+        user=user, key_hash=ApiToken.hash(key), prefix=key[:8], name=name, expires_at=expires_at
+    )
+    audit.record(
+        token, events.TOKEN_CREATED, actor=actor, data={"user": user.username, "prefix": token.prefix}
+    )
     return token, key
 
 
@@ -135,13 +167,17 @@ def locked_until(username: str, now: datetime | None = None) -> datetime | None:
     """When the username's lockout ends, or None: 5 failures within 15 minutes lock it for 30 (R03)."""
     now = now or timezone.now()
     recent = list(
-        LoginFailure.objects.filter(username=username, cleared=False, at__gt=now - settings.LOGIN_LOCKOUT
-                                    - settings.LOGIN_FAILURE_WINDOW)
-        .order_by("at").values_list("at", flat=True)
+        LoginFailure.objects.filter(
+            username=username,
+            cleared=False,
+            at__gt=now - settings.LOGIN_LOCKOUT - settings.LOGIN_FAILURE_WINDOW,
+        )
+        .order_by("at")
+        .values_list("at", flat=True)
     )
     limit = settings.LOGIN_FAILURE_LIMIT
     for i in range(len(recent) - limit + 1):
-        window = recent[i: i + limit]
+        window = recent[i : i + limit]
         if window[-1] - window[0] <= settings.LOGIN_FAILURE_WINDOW:
             until = window[-1] + settings.LOGIN_LOCKOUT
             if until > now:
@@ -155,18 +191,38 @@ def login_user(request: HttpRequest | None, username: str, password: str) -> Use
     username = (username or "").strip()
     if locked_until(username):
         with transaction.atomic():
-            audit.record(None, events.USER_LOGIN_FAILED, data={"username": username, "reason": "locked"},
-                         outcome="failure", object_type="accounts.user", object_id="", object_repr=username)
+            audit.record(
+                None,
+                events.USER_LOGIN_FAILED,
+                data={"username": username, "reason": "locked"},
+                outcome="failure",
+                object_type="accounts.user",
+                object_id="",
+                object_repr=username,
+            )
         raise AccountError(_("登录失败次数过多，账号已锁定30分钟。请稍后再试或联系安全管理员。"))
     user = authenticate(request, username=username, password=password)
     if user is None:
         with transaction.atomic():
             LoginFailure.objects.create(username=username, ip=ip)
-            audit.record(None, events.USER_LOGIN_FAILED, data={"username": username}, outcome="failure",
-                         object_type="accounts.user", object_id="", object_repr=username)
+            audit.record(
+                None,
+                events.USER_LOGIN_FAILED,
+                data={"username": username},
+                outcome="failure",
+                object_type="accounts.user",
+                object_id="",
+                object_repr=username,
+            )
             if locked_until(username):
-                audit.record(None, events.USER_LOCKED_OUT, data={"username": username},
-                             object_type="accounts.user", object_id="", object_repr=username)
+                audit.record(
+                    None,
+                    events.USER_LOCKED_OUT,
+                    data={"username": username},
+                    object_type="accounts.user",
+                    object_id="",
+                    object_repr=username,
+                )
         raise AccountError(GENERIC_LOGIN_ERROR)
     with transaction.atomic():
         LoginFailure.objects.filter(username=username, cleared=False).update(cleared=True)
@@ -178,6 +234,12 @@ def login_user(request: HttpRequest | None, username: str, password: str) -> Use
 def unlock_user(username: str, *, actor: Any) -> int:
     """Security admin lifts a lockout."""
     n = LoginFailure.objects.filter(username=username, cleared=False).update(cleared=True)
-    audit.record(None, events.USER_UNLOCKED, actor=actor, data={"username": username, "failures_cleared": n},
-                 object_type="accounts.user", object_repr=username)
+    audit.record(
+        None,
+        events.USER_UNLOCKED,
+        actor=actor,
+        data={"username": username, "failures_cleared": n},
+        object_type="accounts.user",
+        object_repr=username,
+    )
     return n

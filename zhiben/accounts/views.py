@@ -40,7 +40,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                     target = "/"
                 return redirect(target)
-    return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status)
+    return render(
+        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status
+    )
 
 
 @require_POST

@@ -53,8 +53,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
-            return Response({k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()},
-                            status=400)
+            return Response(
+                {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}, status=400
+            )
         return Response({"detail": exc.messages}, status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("未找到。")

@@ -22,8 +22,19 @@ from .middleware import current_request_context
 from .models.audit import AuditEntry, AuditHead
 
 REDACTED = "[已脱敏]"
-SENSITIVE_KEYS = ("password", "passwd", "token", "secret", "otp", "receipt", "identity", "id_number",
-                  "phone", "mobile", "密码")
+SENSITIVE_KEYS = (
+    "password",
+    "passwd",
+    "token",
+    "secret",
+    "otp",
+    "receipt",
+    "identity",
+    "id_number",
+    "phone",
+    "mobile",
+    "密码",
+)
 
 
 def _redact(value: Any, key: str = "") -> Any:
@@ -92,9 +103,13 @@ def record(
             actor_name=getattr(actor, "username", "") if actor else "system",
             actor_roles=_roles_of(actor),
             event=event,
-            object_type=object_type if object_type is not None else (obj._meta.label_lower if obj is not None else ""),
+            object_type=object_type
+            if object_type is not None
+            else (obj._meta.label_lower if obj is not None else ""),
             object_id=object_id if object_id is not None else (str(obj.pk) if obj is not None else ""),
-            object_repr=(object_repr if object_repr is not None else (str(obj) if obj is not None else ""))[:200],
+            object_repr=(object_repr if object_repr is not None else (str(obj) if obj is not None else ""))[
+                :200
+            ],
             outcome=outcome,
             data=_redact(dict(data or {})),
             ip=ctx.ip,

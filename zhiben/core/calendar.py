@@ -42,7 +42,9 @@ class WorkCalendar:
             WorkdayOverride.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_workday")
         )
         years = range(start.year, end.year + 1)
-        self.manual_years = set(CalendarYear.objects.filter(year__in=list(years)).values_list("year", flat=True))
+        self.manual_years = set(
+            CalendarYear.objects.filter(year__in=list(years)).values_list("year", flat=True)
+        )
 
     def is_workday(self, day: dt.date) -> bool:
         if day in self.overrides:
@@ -52,7 +54,8 @@ class WorkCalendar:
         if day.year in self.manual_years:
             return day.weekday() < 5
         raise CalendarUnavailable(
-            _("%(year)d 年的节假日安排尚未录入，无法计算工作日。请在“工作日历”中录入该年安排。") % {"year": day.year}
+            _("%(year)d 年的节假日安排尚未录入，无法计算工作日。请在“工作日历”中录入该年安排。")
+            % {"year": day.year}
         )
 
 

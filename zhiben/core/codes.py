@@ -42,22 +42,28 @@ def validate_uscc(value: str) -> str:
     """Return the normalised 统一社会信用代码 or raise ValidationError with a Chinese message."""
     code = normalise(value)
     if len(code) != 18:
-        raise ValidationError(_("统一社会信用代码应为18位，当前为%(n)d位。") % {"n": len(code)}, code="length")
+        raise ValidationError(
+            _("统一社会信用代码应为18位，当前为%(n)d位。") % {"n": len(code)}, code="length"
+        )
     bad = [c for c in code if c not in USCC_ALPHABET]
     if bad:
         raise ValidationError(
-            _("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、S、V、Z）。") % {"chars": "".join(bad)},
+            _("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、S、V、Z）。")
+            % {"chars": "".join(bad)},
             code="alphabet",
         )
     dept, category = code[0], code[1]
     if dept not in USCC_CATEGORIES or category not in USCC_CATEGORIES[dept]:
-        raise ValidationError(_("统一社会信用代码的登记管理部门码或机构类别码无效：%(p)s。") % {"p": code[:2]},
-                              code="category")
+        raise ValidationError(
+            _("统一社会信用代码的登记管理部门码或机构类别码无效：%(p)s。") % {"p": code[:2]}, code="category"
+        )
     if not code[2:8].isdigit():
         raise ValidationError(_("统一社会信用代码第3至8位应为行政区划代码（数字）。"), code="region")
     expected = uscc_check_char(code[:17])
     if code[17] != expected:
-        raise ValidationError(_("统一社会信用代码校验位错误：应为 %(c)s。") % {"c": expected}, code="checksum")
+        raise ValidationError(
+            _("统一社会信用代码校验位错误：应为 %(c)s。") % {"c": expected}, code="checksum"
+        )
     return code
 
 

@@ -27,7 +27,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append({"label": item.label, "url": reverse(item.url_name)})
         if m.built and not items:
             continue  # built, but nothing in it for this user
-        modules.append({"key": m.key, "label": m.label, "icon": m.icon, "items": items, "built": m.built,
-                        "planned_url": reverse("core:planned", args=[m.key])})
+        modules.append(
+            {
+                "key": m.key,
+                "label": m.label,
+                "icon": m.icon,
+                "items": items,
+                "built": m.built,
+                "planned_url": reverse("core:planned", args=[m.key]),
+            }
+        )
     unread = user.notifications.filter(read_at__isnull=True).count()
     return {"nav_modules": modules, "unread_notifications": unread}

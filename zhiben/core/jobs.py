@@ -35,7 +35,11 @@ def _recorded(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         JobRun.objects.filter(pk=run_row.pk).update(
             status=JobRun.Status.SUCCEEDED,
             finished_at=timezone.now(),
-            result=result if isinstance(result, dict) else {"result": str(result)} if result is not None else {},
+            result=result
+            if isinstance(result, dict)
+            else {"result": str(result)}
+            if result is not None
+            else {},
         )
         return result
 

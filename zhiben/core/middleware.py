@@ -19,7 +19,9 @@ class RequestContext:
     request_id: str = ""
 
 
-_context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("zhiben_request", default=RequestContext())
+_context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "zhiben_request", default=RequestContext()
+)
 
 
 def current_request_context() -> RequestContext:
@@ -37,7 +39,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = uuid.uuid4().hex
-        token = _context.set(RequestContext(ip=request.META.get("REMOTE_ADDR") or None, request_id=request_id))
+        token = _context.set(
+            RequestContext(ip=request.META.get("REMOTE_ADDR") or None, request_id=request_id)
+        )
         try:
             response = self.get_response(request)
         finally:
@@ -60,5 +64,7 @@ class ConflictMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DomainError):
             status = 409 if isinstance(exception, Conflict) else exception.status_code
-            return render(request, "core/error.html", {"message": exception.message, "status": status}, status=status)
+            return render(
+                request, "core/error.html", {"message": exception.message, "status": status}, status=status
+            )
         return None

@@ -56,16 +56,36 @@ def queue_message(
     return msg
 
 
-def notify_users(users: Iterable[Any], *, subject: str, body: str = "", url: str = "", topic: str = "",
-                 obj: models.Model | None = None, sms: bool = False) -> list[OutboxMessage]:
+def notify_users(
+    users: Iterable[Any],
+    *,
+    subject: str,
+    body: str = "",
+    url: str = "",
+    topic: str = "",
+    obj: models.Model | None = None,
+    sms: bool = False,
+) -> list[OutboxMessage]:
     """In-app message to each user, plus an SMS to those with a phone when `sms` is set."""
     out = []
     for user in {u.pk: u for u in users if u is not None}.values():
-        out.append(queue_message(channel=Channel.INAPP, recipient=user, subject=subject, body=body, url=url,
-                                 topic=topic, obj=obj))
+        out.append(
+            queue_message(
+                channel=Channel.INAPP,
+                recipient=user,
+                subject=subject,
+                body=body,
+                url=url,
+                topic=topic,
+                obj=obj,
+            )
+        )
         if sms and _address_of(user, Channel.SMS):
-            out.append(queue_message(channel=Channel.SMS, recipient=user, subject=subject, body=body, topic=topic,
-                                     obj=obj))
+            out.append(
+                queue_message(
+                    channel=Channel.SMS, recipient=user, subject=subject, body=body, topic=topic, obj=obj
+                )
+            )
     return out
 
 
@@ -97,7 +117,11 @@ def deliver(msg: OutboxMessage) -> None:
         try:
             with transaction.atomic():
                 InboxNotification.objects.create(
-                    user_id=msg.recipient_id, message_id=msg.id, subject=msg.subject, body=msg.body, url=msg.url
+                    user_id=msg.recipient_id,
+                    message_id=msg.id,
+                    subject=msg.subject,
+                    body=msg.body,
+                    url=msg.url,
                 )
         except IntegrityError:
             pass  # delivered before: the receiver de-duplicates by message id
@@ -111,7 +135,9 @@ def deliver_pending(limit: int = 500, now: Any = None) -> dict[str, int]:
     """Send what is due; failures back off exponentially and are retried up to MAX_ATTEMPTS."""
     now = now or timezone.now()
     sent = failed = 0
-    pending = OutboxMessage.objects.filter(sent_at__isnull=True, available_at__lte=now, attempts__lt=MAX_ATTEMPTS)
+    pending = OutboxMessage.objects.filter(
+        sent_at__isnull=True, available_at__lte=now, attempts__lt=MAX_ATTEMPTS
+    )
     for msg in pending.order_by("available_at")[:limit]:
         try:
             deliver(msg)

@@ -55,10 +55,7 @@ class Grant:
     def allows(self, action: str, model: type[models.Model]) -> bool:
         label = model._meta.label_lower
         app_wildcard = f"{model._meta.app_label}.*"
-        for key in (label, app_wildcard, "*"):
-            if action in self.permissions.get(key, frozenset()):
-                return True
-        return False
+        return any(action in self.permissions.get(key, frozenset()) for key in (label, app_wildcard, "*"))
 
     def q_for(self, model: type[models.Model]) -> Q | None:
         """The filter this grant admits on `model`, or None if it admits nothing."""

@@ -82,12 +82,13 @@ class ObjectListView(ScopedViewMixin, View):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.check_action(request)
         qs = self.scoped_queryset(request)
-        filterset = self.filterset_class(request.GET or None, queryset=qs, request=request) if self.filterset_class else None
+        filterset = (
+            self.filterset_class(request.GET or None, queryset=qs, request=request)
+            if self.filterset_class
+            else None
+        )
         if filterset is not None:
-            if filterset.is_bound and not filterset.is_valid():
-                qs = qs.none()
-            else:
-                qs = filterset.qs
+            qs = qs.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
         sort = self.sort_key(request)
         qs = qs.order_by(sort, "-pk" if sort.startswith("-") else "pk")
         if request.GET.get("export") == "xlsx":
@@ -127,8 +128,13 @@ class ObjectListView(ScopedViewMixin, View):
     def export(self, request: HttpRequest, qs: models.QuerySet[Any]) -> HttpResponse:
         from .excel import export_response
 
-        audit.record(None, events.EXPORT_DOWNLOADED, actor=request.user, object_type=self.model._meta.label_lower,
-                     data={"filters": request.GET.dict(), "rows": qs.count()})
+        audit.record(
+            None,
+            events.EXPORT_DOWNLOADED,
+            actor=request.user,
+            object_type=self.model._meta.label_lower,
+            data={"filters": request.GET.dict(), "rows": qs.count()},
+        )
         if self.exporter is not None:
             return self.exporter(qs, request.user)  # type: ignore[misc]
         return export_response(
@@ -144,9 +150,12 @@ class ObjectDetailView(ScopedViewMixin, View):
     def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
         self.check_action(request)
         obj = self.get_object(request, pk)
-        context = {"object": obj, "title": str(obj),
-                   "can_change": can(request.user, "change", self.model)
-                   and self.scoped_queryset(request, "change").filter(pk=obj.pk).exists()}
+        context = {
+            "object": obj,
+            "title": str(obj),
+            "can_change": can(request.user, "change", self.model)
+            and self.scoped_queryset(request, "change").filter(pk=obj.pk).exists(),
+        }
         context.update(self.extra_context(request, obj))
         return render(request, self.template_name, context)
 
@@ -203,7 +212,9 @@ class ObjectEditView(ScopedViewMixin, View):
 
     def render_form(self, request: HttpRequest, obj: Any, form: Form, status: int = 200) -> HttpResponse:
         title = (_("编辑") + " " + str(obj)) if obj else (_("新建") + self.model._meta.verbose_name)
-        return render(request, self.template_name, {"form": form, "object": obj, "title": title}, status=status)
+        return render(
+            request, self.template_name, {"form": form, "object": obj, "title": title}, status=status
+        )
 
 
 def _apply_errors(form: Form, exc: ValidationError) -> None:

@@ -47,8 +47,9 @@ PERSONAS: tuple[Persona, ...] = (
 )
 
 
-def ensure_personas(enterprises: Mapping[str, Enterprise], *, password: str | None = None,
-                    actor: Any = None) -> dict[str, User]:
+def ensure_personas(
+    enterprises: Mapping[str, Enterprise], *, password: str | None = None, actor: Any = None
+) -> dict[str, User]:
     """Create the persona users that do not exist yet (idempotent); returns all of them by username."""
     password = password or settings.DEMO_PASSWORD
     users: dict[str, User] = {}
@@ -57,8 +58,15 @@ def ensure_personas(enterprises: Mapping[str, Enterprise], *, password: str | No
         if user is None:
             enterprise = enterprises.get(p.enterprise_slot) if p.enterprise_slot else None
             org = p.organisation or (enterprise.name if enterprise else "")
-            user = create_user(actor=actor, username=p.username, password=password, display_name=p.display_name,
-                               organisation=org, phone=f"1390730{PERSONAS.index(p):04d}", validate=False)
+            user = create_user(
+                actor=actor,
+                username=p.username,
+                password=password,
+                display_name=p.display_name,
+                organisation=org,
+                phone=f"1390730{PERSONAS.index(p):04d}",
+                validate=False,
+            )
             assign_role(
                 user,
                 actor=actor,

@@ -22,10 +22,30 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = ["id", "uscc", "name", "kind", "region", "region_name", "primary_industry", "industries",
-                  "address", "longitude", "latitude", "is_above_scale", "is_high_risk", "has_major_hazard_source",
-                  "standardisation_grade", "employees", "principal_name", "principal_phone", "controller_name",
-                  "controller_phone", "status", "version"]
+        fields = [
+            "id",
+            "uscc",
+            "name",
+            "kind",
+            "region",
+            "region_name",
+            "primary_industry",
+            "industries",
+            "address",
+            "longitude",
+            "latitude",
+            "is_above_scale",
+            "is_high_risk",
+            "has_major_hazard_source",
+            "standardisation_grade",
+            "employees",
+            "principal_name",
+            "principal_phone",
+            "controller_name",
+            "controller_phone",
+            "status",
+            "version",
+        ]
 
 
 class EnterpriseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):

@@ -21,20 +21,32 @@ class EnterpriseFilterSet(BaseFilterSet):
     industry = django_filters.CharFilter(label=_("行业领域"), method="filter_industry")
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=EnterpriseKind.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=EnterpriseStatus.choices)
-    standardisation_grade = django_filters.ChoiceFilter(label=_("标准化等级"), choices=StandardisationGrade.choices)
+    standardisation_grade = django_filters.ChoiceFilter(
+        label=_("标准化等级"), choices=StandardisationGrade.choices
+    )
     is_high_risk = django_filters.BooleanFilter(label=_("高危企业"))
     is_above_scale = django_filters.BooleanFilter(label=_("规上企业"))
     has_major_hazard_source = django_filters.BooleanFilter(label=_("重大危险源"))
 
     class Meta:
         model = Enterprise
-        fields = ["q", "region", "industry", "kind", "status", "standardisation_grade", "is_high_risk",
-                  "is_above_scale", "has_major_hazard_source"]
+        fields = [
+            "q",
+            "region",
+            "industry",
+            "kind",
+            "status",
+            "standardisation_grade",
+            "is_high_risk",
+            "is_above_scale",
+            "has_major_hazard_source",
+        ]
 
     def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         """A region code (or the id of a region): the region and everything below it."""
         region = Region.objects.filter(code=value).first() or (
-            Region.objects.filter(pk=value).first() if value.isdigit() and len(value) < 6 else None)
+            Region.objects.filter(pk=value).first() if value.isdigit() and len(value) < 6 else None
+        )
         if region is None:
             return queryset.none()
         return queryset.filter(region__code__startswith=region.scope_prefix)
@@ -42,7 +54,8 @@ class EnterpriseFilterSet(BaseFilterSet):
     def filter_industry(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         """An industry code or id, with its sub-industries."""
         industry = Industry.objects.filter(code=value).first() or (
-            Industry.objects.filter(pk=value).first() if value.isdigit() else None)
+            Industry.objects.filter(pk=value).first() if value.isdigit() else None
+        )
         if industry is None:
             return queryset.none()
         ids = {industry.pk}

@@ -30,8 +30,12 @@ def load_reference_data(*, actor: Any = None) -> dict[str, int]:
         if row["code"] in by_code:
             continue
         region = Region.objects.create(
-            code=row["code"], legal_code=row.get("legal_code", ""), name=row["name"], level=row["level"],
-            parent=by_code.get(row.get("parent") or ""), source=row.get("source", ""),
+            code=row["code"],
+            legal_code=row.get("legal_code", ""),
+            name=row["name"],
+            level=row["level"],
+            parent=by_code.get(row.get("parent") or ""),
+            source=row.get("source", ""),
             verified=row.get("verified", False),
         )
         by_code[region.code] = region
@@ -41,8 +45,12 @@ def load_reference_data(*, actor: Any = None) -> dict[str, int]:
         if row["code"] in industries:
             continue
         industries[row["code"]] = Industry.objects.create(
-            code=row["code"], name=row["name"], parent=industries.get(row.get("parent") or ""),
-            gbt4754=row.get("gbt4754", ""), high_risk=row.get("high_risk", False), sort_order=row.get("sort_order", 0),
+            code=row["code"],
+            name=row["name"],
+            parent=industries.get(row.get("parent") or ""),
+            gbt4754=row.get("gbt4754", ""),
+            high_risk=row.get("high_risk", False),
+            sort_order=row.get("sort_order", 0),
         )
         created["industries"] += 1
     departments: dict[str, Department] = {d.code: d for d in Department.objects.all()}
@@ -55,8 +63,13 @@ def load_reference_data(*, actor: Any = None) -> dict[str, int]:
         industry = industries[row["industry"]]
         if hasattr(industry, "responsibility"):
             continue
-        set_responsibility(industry, actor=actor, lead=departments[row["lead"]],
-                           co_departments=[departments[c] for c in row["co_departments"]], basis=row["basis"])
+        set_responsibility(
+            industry,
+            actor=actor,
+            lead=departments[row["lead"]],
+            co_departments=[departments[c] for c in row["co_departments"]],
+            basis=row["basis"],
+        )
         created["responsibilities"] += 1
     if any(created.values()):
         audit.record(None, events.REFERENCE_LOADED, actor=actor, object_type="registry", data=created)

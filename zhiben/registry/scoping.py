@@ -19,8 +19,9 @@ from .models import Industry, Responsibility
 
 def industry_ids_of_department(department_id: int) -> frozenset[int]:
     direct = set(
-        Responsibility.objects.filter(Q(lead_id=department_id) | Q(co_departments=department_id))
-        .values_list("industry_id", flat=True)
+        Responsibility.objects.filter(Q(lead_id=department_id) | Q(co_departments=department_id)).values_list(
+            "industry_id", flat=True
+        )
     )
     return frozenset(_with_descendants(direct))
 
@@ -38,14 +39,22 @@ def grants_for_user(user: Any) -> Iterator[Grant]:
         perms = PERMISSIONS.get(a.role, {})
         region = a.region_code or None
         if a.role == Role.DEPARTMENT:
-            yield Grant(a.role, perms, region_prefix=region,
-                        industry_ids=industry_ids_of_department(a.department_id) if a.department_id else frozenset(),
-                        extra={"department_id": a.department_id})
+            yield Grant(
+                a.role,
+                perms,
+                region_prefix=region,
+                industry_ids=industry_ids_of_department(a.department_id) if a.department_id else frozenset(),
+                extra={"department_id": a.department_id},
+            )
         elif a.role == Role.TOWNSHIP:
             yield Grant(a.role, perms, region_prefix=region or "__none__")
         elif a.role == Role.ENTERPRISE:
-            yield Grant(a.role, perms, enterprise_ids=frozenset({a.enterprise_id}) if a.enterprise_id else frozenset(),
-                        extra={"enterprise_id": a.enterprise_id})
+            yield Grant(
+                a.role,
+                perms,
+                enterprise_ids=frozenset({a.enterprise_id}) if a.enterprise_id else frozenset(),
+                extra={"enterprise_id": a.enterprise_id},
+            )
         elif a.role == Role.EXPERT:
             yield Grant(a.role, perms, enterprise_ids=frozenset())
         else:

@@ -23,9 +23,24 @@ class RegistryError(DomainError):
 
 
 ENTERPRISE_FIELDS = (
-    "uscc", "name", "kind", "region", "primary_industry", "address", "longitude", "latitude", "is_above_scale",
-    "is_high_risk", "has_major_hazard_source", "standardisation_grade", "employees", "principal_name",
-    "principal_phone", "controller_name", "controller_phone", "status",
+    "uscc",
+    "name",
+    "kind",
+    "region",
+    "primary_industry",
+    "address",
+    "longitude",
+    "latitude",
+    "is_above_scale",
+    "is_high_risk",
+    "has_major_hazard_source",
+    "standardisation_grade",
+    "employees",
+    "principal_name",
+    "principal_phone",
+    "controller_name",
+    "controller_phone",
+    "status",
 )
 SENSITIVE_FIELDS = {"principal_phone", "controller_phone", "phone", "id_number"}
 
@@ -74,14 +89,19 @@ def create_enterprise(*, actor: Any, industries: Iterable[Industry] | None = Non
         raise ValidationError({"primary_industry": _("请选择行业领域。")})
     enterprise = Enterprise.objects.create(**{k: v for k, v in data.items() if k in ENTERPRISE_FIELDS})
     enterprise.industries.set({*industries, enterprise.primary_industry})
-    audit.record(enterprise, events.ENTERPRISE_CREATED, actor=actor,
-                 data={k: _audit_value(k, v) for k, v in data.items() if k in ENTERPRISE_FIELDS})
+    audit.record(
+        enterprise,
+        events.ENTERPRISE_CREATED,
+        actor=actor,
+        data={k: _audit_value(k, v) for k, v in data.items() if k in ENTERPRISE_FIELDS},
+    )
     return enterprise
 
 
 @transaction.atomic
-def update_enterprise(enterprise: Enterprise, *, actor: Any, industries: Iterable[Industry] | None = None,
-                      **data: Any) -> Enterprise:
+def update_enterprise(
+    enterprise: Enterprise, *, actor: Any, industries: Iterable[Industry] | None = None, **data: Any
+) -> Enterprise:
     """Edit a 生产经营单位 by compare-and-swap on its version (a stale edit is a 409)."""
     data = _clean_enterprise({"uscc": enterprise.uscc, **data}, instance=enterprise)
     changes = _changes(enterprise, data, ENTERPRISE_FIELDS)
@@ -93,22 +113,33 @@ def update_enterprise(enterprise: Enterprise, *, actor: Any, industries: Iterabl
             enterprise.industries.set(wanted)
             changes["industries"] = sorted(i.pk for i in wanted)
     if changes:
-        audit.record(enterprise, events.ENTERPRISE_UPDATED, actor=actor,
-                     data={k: _audit_value(k, v) for k, v in changes.items()})
+        audit.record(
+            enterprise,
+            events.ENTERPRISE_UPDATED,
+            actor=actor,
+            data={k: _audit_value(k, v) for k, v in changes.items()},
+        )
     return enterprise
 
 
 @transaction.atomic
 def create_person(*, actor: Any, enterprise: Enterprise, **data: Any) -> Person:
     person = Person.objects.create(enterprise=enterprise, **data)
-    audit.record(person, events.PERSON_CREATED, actor=actor,
-                 data={k: _audit_value(k, v) for k, v in data.items()})
+    audit.record(
+        person, events.PERSON_CREATED, actor=actor, data={k: _audit_value(k, v) for k, v in data.items()}
+    )
     return person
 
 
 @transaction.atomic
-def set_responsibility(industry: Industry, *, actor: Any, lead: Department, co_departments: Iterable[Department] = (),
-                       basis: str = "") -> Responsibility:
+def set_responsibility(
+    industry: Industry,
+    *,
+    actor: Any,
+    lead: Department,
+    co_departments: Iterable[Department] = (),
+    basis: str = "",
+) -> Responsibility:
     """Set who supervises an industry (三管三必须). The audit log keeps the full history of changes."""
     co = sorted({d.pk for d in co_departments} - {lead.pk})
     resp = Responsibility.objects.filter(industry=industry).first()
@@ -116,13 +147,18 @@ def set_responsibility(industry: Industry, *, actor: Any, lead: Department, co_d
     if resp is None:
         resp = Responsibility.objects.create(industry=industry, lead=lead, basis=basis)
     else:
-        before = {"lead": resp.lead_id, "co_departments": sorted(resp.co_departments.values_list("pk", flat=True)),
-                  "basis": resp.basis}
+        before = {
+            "lead": resp.lead_id,
+            "co_departments": sorted(resp.co_departments.values_list("pk", flat=True)),
+            "basis": resp.basis,
+        }
         compare_and_swap(resp, expected={}, changes={"lead": lead, "basis": basis})
     resp.co_departments.set(co)
     after = {"lead": lead.pk, "co_departments": co, "basis": basis}
     if before != after:
-        audit.record(resp, events.RESPONSIBILITY_CHANGED, actor=actor, data={"before": before, "after": after})
+        audit.record(
+            resp, events.RESPONSIBILITY_CHANGED, actor=actor, data={"before": before, "after": after}
+        )
     return resp
 
 

@@ -14,5 +14,7 @@ urlpatterns = [
     path("departments/", views.DepartmentListView.as_view(), name="department_list"),
     path("departments/<int:pk>/", views.DepartmentDetailView.as_view(), name="department_detail"),
     path("responsibilities/", views.ResponsibilityListView.as_view(), name="responsibility_list"),
-    path("responsibilities/<int:pk>/", views.ResponsibilityDetailView.as_view(), name="responsibility_detail"),
+    path(
+        "responsibilities/<int:pk>/", views.ResponsibilityDetailView.as_view(), name="responsibility_detail"
+    ),
 ]

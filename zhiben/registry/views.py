@@ -39,8 +39,12 @@ class RegionListView(ObjectListView):
     model = Region
     title = _("行政区划")
     default_sort = "code"
-    columns = [Column("code", _("统计用区划代码"), sort="code", link=True), Column("legal_code", _("法定区划代码")),
-               Column("name", _("名称"), sort="name"), Column("get_level_display", _("级别"), sort="level")]
+    columns = [
+        Column("code", _("统计用区划代码"), sort="code", link=True),
+        Column("legal_code", _("法定区划代码")),
+        Column("name", _("名称"), sort="name"),
+        Column("get_level_display", _("级别"), sort="level"),
+    ]
 
 
 class RegionDetailView(ObjectDetailView):
@@ -51,9 +55,13 @@ class IndustryListView(ObjectListView):
     model = Industry
     title = _("行业领域")
     default_sort = "code"
-    columns = [Column("code", _("代码"), sort="code", link=True), Column("name", _("名称"), sort="name"),
-               Column("parent.name", _("上级")), Column("gbt4754", _("GB/T 4754-2017")),
-               Column("high_risk", _("高危"), sort="high_risk")]
+    columns = [
+        Column("code", _("代码"), sort="code", link=True),
+        Column("name", _("名称"), sort="name"),
+        Column("parent.name", _("上级")),
+        Column("gbt4754", _("GB/T 4754-2017")),
+        Column("high_risk", _("高危"), sort="high_risk"),
+    ]
 
 
 class IndustryDetailView(ObjectDetailView):
@@ -64,8 +72,12 @@ class DepartmentListView(ObjectListView):
     model = Department
     title = _("监管部门")
     default_sort = "sort_order"
-    columns = [Column("code", _("代码"), sort="code", link=True), Column("name", _("名称"), sort="name"),
-               Column("short_name", _("简称")), Column("get_kind_display", _("类别"), sort="kind")]
+    columns = [
+        Column("code", _("代码"), sort="code", link=True),
+        Column("name", _("名称"), sort="name"),
+        Column("short_name", _("简称")),
+        Column("get_kind_display", _("类别"), sort="kind"),
+    ]
 
 
 class DepartmentDetailView(ObjectDetailView):
@@ -76,8 +88,11 @@ class ResponsibilityListView(ObjectListView):
     model = Responsibility
     title = _("三管三必须职责")
     default_sort = "industry__code"
-    columns = [Column("industry.name", _("行业领域"), sort="industry__code", link=True),
-               Column("lead.name", _("牵头部门"), sort="lead__code"), Column("basis", _("依据"))]
+    columns = [
+        Column("industry.name", _("行业领域"), sort="industry__code", link=True),
+        Column("lead.name", _("牵头部门"), sort="lead__code"),
+        Column("basis", _("依据")),
+    ]
 
     def get_base_queryset(self):  # type: ignore[no-untyped-def]
         return Responsibility.objects.select_related("industry", "lead")
