@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 _REGISTRY: dict[str, str] = {}
 
 
-def register(code: str, label: str) -> str:
+def register(code: str, label: str | Promise) -> str:
     """Declare an event type (NOUN_VERBED) with its Chinese label; returns the code for use as a constant."""
     _REGISTRY[code] = str(label)
     return code

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.functional import Promise
+
 from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise
     url_name: str | None = None  # None: the module is not built yet and says so plainly
     model: str | None = None  # "app.model": shown only to users who may view it
 
@@ -17,11 +19,11 @@ class NavItem:
 @dataclass(frozen=True)
 class Module:
     key: str
-    label: str
+    label: str | Promise
     icon: str
     seed_ref: str
     items: tuple[NavItem, ...] = field(default_factory=tuple)
-    summary: str = ""
+    summary: str | Promise = ""
 
     @property
     def built(self) -> bool:

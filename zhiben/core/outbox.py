@@ -117,7 +117,7 @@ def deliver(msg: OutboxMessage) -> None:
         try:
             with transaction.atomic():
                 InboxNotification.objects.create(
-                    user_id=msg.recipient_id,
+                    user_id=msg.recipient_id,  # type: ignore[misc]  # in-app messages always have a recipient
                     message_id=msg.id,
                     subject=msg.subject,
                     body=msg.body,

@@ -109,13 +109,21 @@ def grants_for(user: AbstractBaseUser | AnonymousUser | None) -> list[Grant]:
     if cached is None:
         provider = import_string(settings.ZHIBEN_GRANT_PROVIDER)
         cached = list(provider(user))
-        user._zhiben_grants = cached  # type: ignore[union-attr]
+        user._zhiben_grants = cached  # type: ignore[union-attr,attr-defined]
     return cached
 
 
 def can(user: Any, action: str, model: type[models.Model]) -> bool:
     """Whether any of the user's grants allows `action` on `model` at all (else: 403)."""
     return any(g.allows(action, model) for g in grants_for(user))
+
+
+def region_in_scope(user: Any, action: str, model: type[models.Model], code: str) -> bool:
+    """Whether a grant allowing `action` on `model` covers region `code` (a create cannot escape scope, R09)."""
+    return any(
+        g.allows(action, model) and (g.region_prefix is None or code.startswith(g.region_prefix))
+        for g in grants_for(user)
+    )
 
 
 def scope_q(user: Any, action: str, model: type[models.Model]) -> Q | None:

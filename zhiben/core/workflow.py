@@ -66,7 +66,12 @@ def transition(
     compare_and_swap(obj, expected={field: current}, changes={field: target, **(changes or {})})
     if history is None:
         return None
-    fk = history_fk or obj._meta.model_name
-    return history._default_manager.create(
-        **{fk: obj, "from_status": current, "to_status": target, "actor": actor, "note": note}
-    )
+    fk = history_fk or str(obj._meta.model_name)
+    values: dict[str, Any] = {
+        fk: obj,
+        "from_status": current,
+        "to_status": target,
+        "actor": actor,
+        "note": note,
+    }
+    return history._default_manager.create(**values)

@@ -214,7 +214,7 @@ class Enterprise(ScopedModel):
         _("状态"), max_length=20, choices=EnterpriseStatus.choices, default=EnterpriseStatus.OPERATING
     )
 
-    objects = EnterpriseQuerySet.as_manager()
+    objects = EnterpriseQuerySet.as_manager()  # type: ignore[misc]  # narrows the ScopedQuerySet manager
 
     class Meta:
         verbose_name = _("生产经营单位")

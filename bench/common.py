@@ -1,0 +1,33 @@
+"""Timing helpers shared by the benchmarks."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    t = time.perf_counter()
+    result = fn()
+    return (time.perf_counter() - t) * 1000, result
+
+
+def summary(label: str, samples: list[float], floor: list[float], queries: float, target_ratio: float,
+            max_queries: int) -> str:
+    p50, p95 = statistics.median(samples), percentile(samples, 0.95)
+    f50, f95 = statistics.median(floor), percentile(floor, 0.95)
+    ratio = p95 / f95 if f95 else float("inf")
+    verdict = "OK" if ratio <= target_ratio and queries <= max_queries else "OVER TARGET"
+    return (f"{label:<38} p50 {p50:8.2f} ms  p95 {p95:8.2f} ms | floor p50 {f50:7.2f} ms  p95 {f95:7.2f} ms | "
+            f"ratio p95 {ratio:5.2f}x (≤ {target_ratio}x) | queries {queries:4.1f} (≤ {max_queries}) {verdict}")
