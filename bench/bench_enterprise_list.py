@@ -36,7 +36,11 @@ def _login(username: str, api: bool) -> Client:
 
 def _floor(captured: list[dict[str, Any]]) -> float:
     """Run the statements that read the enterprise table, as the view issued them, and fetch all rows."""
-    statements = [q["sql"] for q in captured if "registry_enterprise" in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT")]
+    statements = [
+        q["sql"]
+        for q in captured
+        if "registry_enterprise" in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT")
+    ]
 
     def run() -> None:
         with connection.cursor() as cur:
@@ -48,7 +52,9 @@ def _floor(captured: list[dict[str, Any]]) -> float:
     return ms
 
 
-def _measure(client: Client, url_for_page: Any, pages: int, requests: int) -> tuple[list[float], list[float], float]:
+def _measure(
+    client: Client, url_for_page: Any, pages: int, requests: int
+) -> tuple[list[float], list[float], float]:
     rng = random.Random(7)
     samples, floors, query_counts = [], [], []
     client.get(url_for_page(1))  # warm caches and connections

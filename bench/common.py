@@ -23,11 +23,19 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return (time.perf_counter() - t) * 1000, result
 
 
-def summary(label: str, samples: list[float], floor: list[float], queries: float, target_ratio: float,
-            max_queries: int) -> str:
+def summary(
+    label: str,
+    samples: list[float],
+    floor: list[float],
+    queries: float,
+    target_ratio: float,
+    max_queries: int,
+) -> str:
     p50, p95 = statistics.median(samples), percentile(samples, 0.95)
     f50, f95 = statistics.median(floor), percentile(floor, 0.95)
     ratio = p95 / f95 if f95 else float("inf")
     verdict = "OK" if ratio <= target_ratio and queries <= max_queries else "OVER TARGET"
-    return (f"{label:<38} p50 {p50:8.2f} ms  p95 {p95:8.2f} ms | floor p50 {f50:7.2f} ms  p95 {f95:7.2f} ms | "
-            f"ratio p95 {ratio:5.2f}x (≤ {target_ratio}x) | queries {queries:4.1f} (≤ {max_queries}) {verdict}")
+    return (
+        f"{label:<38} p50 {p50:8.2f} ms  p95 {p95:8.2f} ms | floor p50 {f50:7.2f} ms  p95 {f95:7.2f} ms | "
+        f"ratio p95 {ratio:5.2f}x (≤ {target_ratio}x) | queries {queries:4.1f} (≤ {max_queries}) {verdict}"
+    )

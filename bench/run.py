@@ -1,8 +1,8 @@
 """Runs every benchmark in bench/ and prints its figures (each a ratio against a floor measured in the same run).
 
-    make bench                      # SQLite file under var/bench/, province scale
-    BENCH_DB=postgres make bench    # PostgreSQL database zhiben_bench on 127.0.0.1
-    make bench BENCH_ARGS="--scale city --only enterprise_list"
+make bench                      # SQLite file under var/bench/, province scale
+BENCH_DB=postgres make bench    # PostgreSQL database zhiben_bench on 127.0.0.1
+make bench BENCH_ARGS="--scale city --only enterprise_list"
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ BENCHMARKS = ["enterprise_list"]
 
 def configure(db: str) -> None:
     if db == "postgres":
-        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhiben_bench")
+        os.environ["DATABASE_URL"] = os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhiben_bench"
+        )
     else:
         bench_dir = ROOT / "var" / "bench"
         bench_dir.mkdir(parents=True, exist_ok=True)
@@ -48,7 +50,9 @@ def ensure_database(db: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", default=os.environ.get("BENCH_DB", "sqlite"), choices=["sqlite", "postgres"])
     parser.add_argument("--scale", default=os.environ.get("BENCH_SCALE", "province"))
     parser.add_argument("--only", action="append", default=None)

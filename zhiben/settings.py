@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "zhiben.accounts.middleware.SessionPolicyMiddleware",
+    "zhiben.accounts.middleware.PasswordPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -150,6 +151,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "zhiben" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -161,7 +163,9 @@ STORAGES = {
 }
 # Uploads live outside the web root and are served only through scoped views (R18).
 MEDIA_ROOT = VAR_DIR / "media"
-MEDIA_URL = None
+# No URL pattern serves this prefix, so uploads stay private; it must still be a string because Django's
+# live test server wraps every request in a media handler that parses MEDIA_URL (None crashes it).
+MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
@@ -233,6 +237,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a `kind`: name each enum after its choices instead of a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "EnterpriseKindEnum": "zhiben.registry.choices.EnterpriseKind",
+        "DepartmentKindEnum": "zhiben.registry.choices.DepartmentKind",
+    },
 }
 
 LOGGING = {

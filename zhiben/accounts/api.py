@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken
+from .passwords import change_required_reason
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -23,6 +24,10 @@ class TokenAuthentication(authentication.BaseAuthentication):
         token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first()
         if token is None or token.expired or not token.user.is_active:
             raise exceptions.AuthenticationFailed("令牌无效或已过期。")
+        reason = change_required_reason(token.user)
+        if reason:
+            # R02: the middleware cannot see token users; the same rule answers 403 here.
+            raise exceptions.PermissionDenied(reason)
         if token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user, token

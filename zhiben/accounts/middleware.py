@@ -1,19 +1,21 @@
-"""Session policy (R05): idle timeout (15 min admins, 30 min others) and an absolute lifetime of 12 hours."""
+"""Session policy (R05: idle timeout 15 min admins / 30 min others, 12-hour lifetime) and forced password change (R02)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from zhiben.core import audit
 
 from . import events
+from .passwords import change_required_reason
 
 _LAST = "zhiben_last_seen"
 _START = "zhiben_login_at"
@@ -45,7 +47,8 @@ class SessionPolicyMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)
-                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}&expired=1")
+                query = urlencode({"next": request.path, "expired": "1"})
+                return redirect(f"{reverse(settings.LOGIN_URL)}?{query}")
             request.session[_LAST] = now
         return self.get_response(request)
 
@@ -54,3 +57,34 @@ def start_session_clock(request: HttpRequest) -> None:
     now = time.time()
     request.session[_START] = now
     request.session[_LAST] = now
+
+
+class PasswordPolicyMiddleware:
+    """R02: a user who must change the password (first login, reset, 90 days old) can do nothing else.
+
+    Pages redirect to the change-password page; API calls answer 403 with the reason. API token
+    requests are checked in TokenAuthentication, which runs after this middleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not self._exempt(request.path):
+            reason = change_required_reason(user)
+            if reason:
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": reason, "code": "password_change_required"}, status=403)
+                return redirect(f"{reverse('accounts:password_change')}?{urlencode({'next': request.path})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(path: str) -> bool:
+        allowed = (
+            reverse("accounts:password_change"),
+            reverse("accounts:logout"),
+            reverse("accounts:login"),
+            settings.STATIC_URL,
+        )
+        return path.startswith(allowed)

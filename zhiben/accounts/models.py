@@ -5,24 +5,43 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.crypto import EncryptedTextField, mask_phone
 from zhiben.core.models import BaseModel
+from zhiben.core.scoping import ScopedQuerySet, ScopePaths
 
 from .roles import ADMIN_ROLES, Role
 
 
+class UserQuerySet(ScopedQuerySet):
+    """Users, read through `restrict()` like every other model."""
+
+    def active(self) -> UserQuerySet:
+        return self.filter(is_active=True)
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's user manager (create_user, natural keys) over a scoped queryset."""
+
+
 class User(AbstractUser):
     """用户: a person who logs in. Scope and permissions come only from role assignments."""
+
+    # Accounts are not regional data: whoever may view users (三员) sees them all.
+    scope = ScopePaths(unscoped=True)
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = EncryptedTextField(_("手机号"), blank=True)
     organisation = models.CharField(_("单位"), max_length=100, blank=True)
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    objects = UserManager()  # type: ignore[misc]  # django-stubs types AbstractUser.objects as a ClassVar
 
     class Meta:
         verbose_name = _("用户")
@@ -39,6 +58,13 @@ class User(AbstractUser):
     @property
     def is_admin_role(self) -> bool:
         return self.role_assignments.filter(role__in=ADMIN_ROLES).exists()
+
+    @property
+    def role_names(self) -> str:
+        return "、".join(str(a) for a in self.role_assignments.all())
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:user_detail", args=[self.pk])
 
 
 class RoleAssignment(BaseModel):
@@ -67,6 +93,9 @@ class RoleAssignment(BaseModel):
         on_delete=models.PROTECT,
         related_name="role_assignments",
     )
+
+    scope = ScopePaths(unscoped=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("角色分配")
@@ -116,6 +145,9 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     cleared = models.BooleanField(_("已解除"), default=False)
+
+    scope = ScopePaths(unscoped=True)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("登录失败")

@@ -64,7 +64,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "core.calendaryear": frozenset({"view", "add"}),
     },
     Role.SECURITY_ADMIN: {
-        "accounts.user": frozenset({"view", "unlock"}),
+        # unlock: lift a login lockout (R03); end_sessions: force a user offline (R05).
+        "accounts.user": frozenset({"view", "unlock", "end_sessions"}),
         "accounts.loginfailure": VIEW,
         "accounts.roleassignment": VIEW,
     },

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +23,11 @@ from zhiben.core.errors import DomainError
 
 from . import events
 from .models import ApiToken, LoginFailure, RoleAssignment, User
+from .passwords import initial_password_expired
 from .roles import ADMIN_ROLES, DISTRICT_WIDE, Role
+
+# R06: an account nobody has used for this long is disabled by `disable_stale_accounts`.
+STALE_AFTER = timedelta(days=90)
 
 
 class AccountError(DomainError):
@@ -42,23 +48,30 @@ def create_user(
     organisation: str = "",
     email: str = "",
     validate: bool = True,
+    must_change: bool = False,
 ) -> User:
-    """Create a login; with no password a random one is set and must be changed on first login (R02)."""
-    if User.objects.filter(username=username).exists():
+    """创建用户: with no password (or `must_change`) the password must be changed on first login (R02)."""
+    if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("账号“%(u)s”已存在。") % {"u": username}})
     user = User(
         username=username, display_name=display_name, phone=phone, organisation=organisation, email=email
     )
     if password is None:
-        password = secrets.token_urlsafe(12) + "aA1!"
-        user.must_change_password = True
+        password = generate_initial_password()
+        must_change = True
     elif validate:
         validate_password(password, user)
+    user.must_change_password = must_change
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save()
     audit.record(user, events.USER_CREATED, actor=actor, data={"username": username})
     return user
+
+
+def generate_initial_password() -> str:
+    """A random initial or reset password (R02/R06): 16 CSPRNG characters plus all four classes."""
+    return secrets.token_urlsafe(12) + "aA1!"
 
 
 @transaction.atomic
@@ -105,6 +118,7 @@ def assign_role(
 
 @transaction.atomic
 def revoke_role(assignment: RoleAssignment, *, actor: Any) -> None:
+    """撤销角色: the user loses the role's permissions on the next request (R10)."""
     user = assignment.user
     data = {"role": assignment.role, "assignment": assignment.pk}
     assignment.delete()
@@ -113,6 +127,7 @@ def revoke_role(assignment: RoleAssignment, *, actor: Any) -> None:
 
 @transaction.atomic
 def change_password(user: User, *, actor: Any, new_password: str) -> User:
+    """修改密码: validated against the policy (R01); other sessions stop working with the old hash (R05)."""
     validate_password(new_password, user)
     user.set_password(new_password)
     user.must_change_password = False
@@ -123,17 +138,98 @@ def change_password(user: User, *, actor: Any, new_password: str) -> User:
 
 
 @transaction.atomic
-def disable_user(user: User, *, actor: Any) -> User:
-    """Leaver: one action ends the account, its sessions and its API tokens (R06)."""
+def reset_password(user: User, *, actor: Any) -> str:
+    """重置密码: a new random password, valid 72 hours and only to change it (R02); returns it once."""
+    password = generate_initial_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    ended = end_sessions(user)
+    audit.record(user, events.PASSWORD_RESET, actor=actor, data={"sessions_ended": ended})
+    return password
+
+
+@transaction.atomic
+def disable_user(user: User, *, actor: Any, reason: str = "") -> User:
+    """停用用户 (leaver): one action ends the account, its sessions and its API tokens (R06)."""
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        raise AccountError(_("不能停用自己的账号。"))
     user.is_active = False
     user.save(update_fields=["is_active"])
+    tokens = user.api_tokens.count()
     user.api_tokens.all().delete()
-    end_sessions(user)
-    audit.record(user, events.USER_DISABLED, actor=actor)
+    sessions = end_sessions(user)
+    audit.record(
+        user,
+        events.USER_DISABLED,
+        actor=actor,
+        data={"reason": reason, "api_keys_revoked": tokens, "sessions_ended": sessions},
+    )
     return user
 
 
+@transaction.atomic
+def enable_user(user: User, *, actor: Any) -> User:
+    """启用用户: the account may log in again; the last-login clock restarts so R06 does not re-disable it."""
+    user.is_active = True
+    user.last_login = timezone.now()
+    user.save(update_fields=["is_active", "last_login"])
+    audit.record(user, events.USER_ENABLED, actor=actor)
+    return user
+
+
+@transaction.atomic
+def end_user_sessions(user: User, *, actor: Any) -> int:
+    """强制下线: the security admin ends every session of the user (R05); API tokens are left alone."""
+    ended = end_sessions(user)
+    audit.record(user, events.SESSIONS_ENDED, actor=actor, data={"sessions_ended": ended})
+    return ended
+
+
+def stale_users(now: datetime | None = None) -> list[User]:
+    """Active accounts unused (no login, no API call) for 90 days, counting from creation if never used."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    # Unrestricted: a system job over every account, not a user's view.
+    return list(
+        User.objects.unrestricted()
+        .filter(is_active=True)
+        .annotate(last_token_use=Max("api_tokens__last_used_at"))
+        .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
+        .filter(Q(last_token_use__isnull=True) | Q(last_token_use__lt=cutoff))
+        .order_by("username")
+    )
+
+
+@dataclass
+class StaleResult:
+    disabled: list[User]
+    kept: list[tuple[User, str]]
+
+
+@transaction.atomic
+def disable_stale_accounts(*, actor: Any = None, now: datetime | None = None) -> StaleResult:
+    """停用长期未使用账号 (R06). The last active system admin is kept, or nobody could re-enable anyone."""
+    result = StaleResult([], [])
+    admins_left = (
+        User.objects.unrestricted()
+        .filter(is_active=True, role_assignments__role=Role.SYSTEM_ADMIN)
+        .distinct()
+        .count()
+    )
+    for user in stale_users(now):
+        is_system_admin = user.role_assignments.filter(role=Role.SYSTEM_ADMIN).exists()
+        if is_system_admin and admins_left <= 1:
+            result.kept.append((user, str(_("最后一个可用的系统管理员账号"))))
+            continue
+        disable_user(user, actor=actor, reason="stale")
+        admins_left -= int(is_system_admin)
+        result.disabled.append(user)
+    return result
+
+
 def end_sessions(user: User) -> int:
+    """Delete the user's server-side sessions; returns how many were ended."""
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
@@ -146,7 +242,7 @@ def end_sessions(user: User) -> int:
 def create_token(
     user: User, *, actor: Any, name: str = "", expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
-    """Returns the token row and the plain key (shown once, never stored)."""
+    """创建 API 令牌: returns the token row and the plain key (shown once, never stored)."""
     key = secrets.token_hex(20)
     token = ApiToken.objects.create(
         user=user, key_hash=ApiToken.hash(key), prefix=key[:8], name=name, expires_at=expires_at
@@ -159,6 +255,7 @@ def create_token(
 
 @transaction.atomic
 def revoke_token(token: ApiToken, *, actor: Any) -> None:
+    """撤销 API 令牌: the key stops working at once."""
     audit.record(token, events.TOKEN_REVOKED, actor=actor, data={"prefix": token.prefix})
     token.delete()
 
@@ -224,15 +321,53 @@ def login_user(request: HttpRequest | None, username: str, password: str) -> Use
                     object_repr=username,
                 )
         raise AccountError(GENERIC_LOGIN_ERROR)
+    if initial_password_expired(user):
+        with transaction.atomic():
+            audit.record(
+                user,
+                events.USER_LOGIN_FAILED,
+                data={"username": username, "reason": "initial_password_expired"},
+                outcome="failure",
+            )
+        raise AccountError(_("初始密码已超过 72 小时有效期，请联系系统管理员重置密码。"))
     with transaction.atomic():
         LoginFailure.objects.filter(username=username, cleared=False).update(cleared=True)
         audit.record(user, events.USER_LOGGED_IN, actor=user)
     return user  # type: ignore[return-value]
 
 
+@dataclass
+class Lockout:
+    username: str
+    until: datetime
+    failures: int
+
+
+def current_lockouts(now: datetime | None = None) -> list[Lockout]:
+    """Usernames locked right now, with the time each lock ends (R03)."""
+    now = now or timezone.now()
+    since = now - settings.LOGIN_LOCKOUT - settings.LOGIN_FAILURE_WINDOW
+    # Unrestricted: called by the lockout page after it checked the security admin's view permission.
+    counts = dict(
+        LoginFailure.objects.unrestricted()
+        .filter(cleared=False, at__gt=since)
+        .values_list("username")
+        .annotate(n=Count("pk"))
+        .values_list("username", "n")
+    )
+    result = []
+    for username, n in sorted(counts.items()):
+        if n < settings.LOGIN_FAILURE_LIMIT:
+            continue
+        until = locked_until(username, now)
+        if until is not None:
+            result.append(Lockout(username, until, n))
+    return result
+
+
 @transaction.atomic
 def unlock_user(username: str, *, actor: Any) -> int:
-    """Security admin lifts a lockout."""
+    """账号解锁: the security admin lifts a lockout (R03)."""
     n = LoginFailure.objects.filter(username=username, cleared=False).update(cleared=True)
     audit.record(
         None,

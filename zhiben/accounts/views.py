@@ -1,25 +1,75 @@
-"""Login and logout."""
+"""Account pages: login, password change, my account, and the separated screens of the three admins (三员).
+
+系统管理员 manages users, roles and the working-day calendar; 安全管理员 lifts lockouts and ends sessions;
+审计管理员 reads and verifies the audit log. Each screen checks its own permission (R11).
+"""
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+import datetime as dt
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhiben.core import audit
+from zhiben.core import calendar as work_calendar
+from zhiben.core import events as core_events
+from zhiben.core.errors import DomainError
+from zhiben.core.models import AuditEntry, CalendarYear, WorkdayOverride
+from zhiben.core.scoping import can
+from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedViewMixin
 
-from . import events
+from . import events, services
+from .filtersets import AuditFilterSet, UserFilterSet
+from .forms import (
+    CalendarYearForm,
+    LoginForm,
+    PasswordChangeForm,
+    RoleAssignForm,
+    TokenCreateForm,
+    UserCreateForm,
+    WorkdayOverrideForm,
+)
 from .middleware import start_session_clock
+from .models import LoginFailure, RoleAssignment, User
+from .passwords import change_required_reason
 from .services import AccountError, login_user
 
 
-class LoginForm(forms.Form):
-    username = forms.CharField(label=_("账号"), max_length=150)
-    password = forms.CharField(label=_("密码"), max_length=128, strip=False, widget=forms.PasswordInput)
+def _safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or default
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return default
+    return target
+
+
+def _form_errors(form: Any, exc: Exception) -> None:
+    """A service refusal lands on the form field it names, or on the form as a whole."""
+    if isinstance(exc, DomainError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    elif isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, ValidationError):
+        form.add_error(None, exc)
+
+
+# ---------------------------------------------------------------- login, logout, password
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,13 +86,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 start_session_clock(request)
-                target = request.POST.get("next") or request.GET.get("next") or "/"
-                if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
-                    target = "/"
-                return redirect(target)
-    return render(
-        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}, status=status
-    )
+                return redirect(_safe_next(request))
+    context = {
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "expired": request.GET.get("expired") == "1",
+        "title": _("登录"),
+    }
+    return render(request, "accounts/login.html", context, status=status)
 
 
 @require_POST
@@ -53,3 +104,554 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     response = redirect("accounts:login")
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.change_password(
+                    request.user, actor=request.user, new_password=form.cleaned_data["new_password1"]
+                )
+            except ValidationError as exc:
+                form.add_error("new_password1", exc)
+            else:
+                # The session survives under the new hash; every other session of the user ends (R05).
+                update_session_auth_hash(request, request.user)
+                messages.success(request, _("密码已修改。"))
+                return redirect(_safe_next(request, reverse("accounts:profile")))
+    context = {
+        "form": form,
+        "reason": change_required_reason(request.user),
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "title": _("修改密码"),
+    }
+    return render(request, "accounts/password_change.html", context, status=status)
+
+
+# ---------------------------------------------------------------- my account
+
+
+class ProfileView(LoginRequiredMixin, View):
+    """我的账号: name, roles, password, API tokens (each key shown once), inbox."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render(request, TokenCreateForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = TokenCreateForm(request.POST)
+        if not form.is_valid():
+            return self.render(request, form, status=400)
+        expires = timezone.now() + dt.timedelta(days=int(form.cleaned_data["lifetime"]))
+        token, key = services.create_token(
+            request.user, actor=request.user, name=form.cleaned_data["name"], expires_at=expires
+        )
+        # The key is in this response only: never stored, never put in the session or a message.
+        return self.render(request, TokenCreateForm(), new_key=key, new_token=token)
+
+    def render(
+        self, request: HttpRequest, form: TokenCreateForm, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        user = request.user
+        context = {
+            "title": _("我的账号"),
+            "account": user,
+            "assignments": user.role_assignments.select_related("department", "enterprise"),
+            "tokens": user.api_tokens.order_by("-created_at"),
+            "token_form": form,
+            "password_reason": change_required_reason(user),
+            **extra,
+        }
+        return render(request, "accounts/profile.html", context, status=status)
+
+
+@login_required
+@require_POST
+def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    # A user's own tokens only: someone else's token id is simply not found.
+    token = get_object_or_404(request.user.api_tokens, pk=pk)
+    services.revoke_token(token, actor=request.user)
+    messages.success(request, _("令牌 %(p)s… 已撤销。") % {"p": token.prefix})
+    return redirect("accounts:profile")
+
+
+class TimeColumn(Column):
+    """A timestamp shown (and exported) as Asia/Shanghai local time text; Excel has no time zones."""
+
+    def value(self, obj: Any) -> Any:
+        value = super().value(obj)
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+# ---------------------------------------------------------------- users (系统管理员; 安全管理员 reads)
+
+
+class UserListView(ObjectListView):
+    model = User
+    filterset_class = UserFilterSet
+    title = gettext_lazy("用户与角色")
+    default_sort = "username"
+    create_url_name = "accounts:user_create"
+    columns = [
+        Column("username", gettext_lazy("账号"), sort="username", link=True),
+        Column("display_name", gettext_lazy("姓名"), sort="display_name"),
+        Column("organisation", gettext_lazy("单位"), sort="organisation"),
+        Column("role_names", gettext_lazy("角色")),
+        Column("is_active", gettext_lazy("启用"), sort="is_active"),
+        TimeColumn("last_login", gettext_lazy("最近登录"), sort="last_login"),
+    ]
+
+    def get_base_queryset(self) -> Any:
+        return User.objects.prefetch_related(
+            Prefetch("role_assignments", RoleAssignment.objects.select_related("department", "enterprise"))
+        )
+
+
+class UserDetailView(ObjectDetailView):
+    model = User
+    template_name = "accounts/user_detail.html"
+
+    def extra_context(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        user = request.user
+        return {
+            "account": obj,
+            "assignments": obj.role_assignments.select_related("department", "enterprise").order_by("pk"),
+            "tokens": obj.api_tokens.order_by("-created_at"),
+            "locked_until": services.locked_until(obj.username),
+            "can_assign": can(user, "add", RoleAssignment),
+            "can_revoke": can(user, "delete", RoleAssignment),
+            "can_unlock": can(user, "unlock", User),
+            "can_end_sessions": can(user, "end_sessions", User),
+            "is_self": obj.pk == user.pk,
+        }
+
+
+class UserCreateView(ScopedViewMixin, View):
+    """新建用户: a random initial password is shown once and must be changed at first login (R02/R06)."""
+
+    model = User
+    action = "add"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.check_action(request)
+        return self.render(request, UserCreateForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.check_action(request)
+        form = UserCreateForm(request.POST)
+        if form.is_valid():
+            password = services.generate_initial_password()
+            try:
+                account = services.create_user(
+                    actor=request.user,
+                    password=password,
+                    validate=False,
+                    must_change=True,
+                    **form.cleaned_data,
+                )
+            except (ValidationError, DomainError) as exc:
+                _form_errors(form, exc)
+            else:
+                return render(
+                    request,
+                    "accounts/password_issued.html",
+                    {"title": _("用户已创建"), "account": account, "password": password},
+                )
+        return self.render(request, form, status=400)
+
+    def render(self, request: HttpRequest, form: UserCreateForm, status: int = 200) -> HttpResponse:
+        return render(
+            request,
+            "accounts/form.html",
+            {
+                "form": form,
+                "title": _("新建用户"),
+                "intro": _("系统将生成随机初始密码，仅显示一次；用户首次登录须修改密码，72 小时内有效。"),
+                "submit": _("创建"),
+                "cancel_url": reverse("accounts:user_list"),
+            },
+            status=status,
+        )
+
+
+class UserAssignRoleView(ScopedViewMixin, View):
+    """分配角色 with its scope; 三员分立 and missing scopes come back as field errors (R11)."""
+
+    model = RoleAssignment
+    action = "add"
+
+    def account(self, request: HttpRequest, pk: int) -> User:
+        return get_object_or_404(User.objects.restrict(request.user, "change"), pk=pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        return self.render(request, self.account(request, pk), RoleAssignForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        account = self.account(request, pk)
+        form = RoleAssignForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.assign_role(
+                    account,
+                    actor=request.user,
+                    role=data["role"],
+                    region_code=data["region_code"] or "",
+                    department=data["department"],
+                    enterprise=data["enterprise"],
+                )
+            except (ValidationError, DomainError) as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("角色已分配。"))
+                return redirect(account.get_absolute_url())
+        return self.render(request, account, form, status=400)
+
+    def render(
+        self, request: HttpRequest, account: User, form: RoleAssignForm, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request,
+            "accounts/form.html",
+            {
+                "form": form,
+                "title": _("为 %(u)s 分配角色") % {"u": account},
+                "intro": _(
+                    "监管部门须选部门，乡镇（街道）须选辖区，生产经营单位须选单位；"
+                    "系统、安全、审计管理员三员分立，不得与其他角色兼任。"
+                ),
+                "submit": _("分配"),
+                "cancel_url": account.get_absolute_url(),
+            },
+            status=status,
+        )
+
+
+class UserRevokeRoleView(ScopedViewMixin, View):
+    model = RoleAssignment
+    action = "delete"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        assignment = self.get_object(request, pk)
+        account = assignment.user
+        services.revoke_role(assignment, actor=request.user)
+        messages.success(request, _("已撤销角色：%(r)s") % {"r": assignment.get_role_display()})
+        return redirect(account.get_absolute_url())
+
+
+class UserActionView(ScopedViewMixin, View):
+    """A one-button action on a user: GET asks for confirmation, POST calls the service."""
+
+    model = User
+    action = "change"
+    title: Any = ""
+    question: Any = ""
+    button: Any = ""
+    danger = True
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        account = self.get_object(request, pk)
+        return render(
+            request,
+            "accounts/confirm.html",
+            {
+                "title": self.title,
+                "account": account,
+                "question": self.question,
+                "button": self.button,
+                "danger": self.danger,
+            },
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        account = self.get_object(request, pk)
+        try:
+            response = self.perform(request, account)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(account.get_absolute_url())
+        return response or redirect(account.get_absolute_url())
+
+    def perform(self, request: HttpRequest, account: User) -> HttpResponse | None:  # pragma: no cover
+        raise NotImplementedError
+
+
+class UserDisableView(UserActionView):
+    title = gettext_lazy("停用用户")
+    question = gettext_lazy("停用后该用户无法登录，其全部会话和 API 令牌立即失效。")
+    button = gettext_lazy("停用")
+
+    def perform(self, request: HttpRequest, account: User) -> None:
+        services.disable_user(account, actor=request.user, reason="manual")
+        messages.success(request, _("用户 %(u)s 已停用。") % {"u": account.username})
+
+
+class UserEnableView(UserActionView):
+    title = gettext_lazy("启用用户")
+    question = gettext_lazy("启用后该用户可以重新登录。")
+    button = gettext_lazy("启用")
+    danger = False
+
+    def perform(self, request: HttpRequest, account: User) -> None:
+        services.enable_user(account, actor=request.user)
+        messages.success(request, _("用户 %(u)s 已启用。") % {"u": account.username})
+
+
+class UserResetPasswordView(UserActionView):
+    title = gettext_lazy("重置密码")
+    question = gettext_lazy("将生成新的随机密码（仅显示一次，72 小时内有效），并结束该用户的全部会话。")
+    button = gettext_lazy("重置密码")
+
+    def perform(self, request: HttpRequest, account: User) -> HttpResponse:
+        password = services.reset_password(account, actor=request.user)
+        return render(
+            request,
+            "accounts/password_issued.html",
+            {"title": _("密码已重置"), "account": account, "password": password},
+        )
+
+
+class UserEndSessionsView(UserActionView):
+    """强制下线 (安全管理员, R05)."""
+
+    action = "end_sessions"
+    title = gettext_lazy("强制下线")
+    question = gettext_lazy("将立即结束该用户的全部登录会话。")
+    button = gettext_lazy("强制下线")
+
+    def perform(self, request: HttpRequest, account: User) -> None:
+        n = services.end_user_sessions(account, actor=request.user)
+        messages.success(request, _("已结束 %(n)d 个会话。") % {"n": n})
+
+
+# ---------------------------------------------------------------- lockouts (安全管理员)
+
+
+class LockoutListView(ScopedViewMixin, View):
+    """账号锁定: usernames locked right now by R03, with the time each lock ends."""
+
+    model = LoginFailure
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.check_action(request)
+        return render(
+            request,
+            "accounts/lockout_list.html",
+            {
+                "title": _("账号锁定"),
+                "lockouts": services.current_lockouts(),
+                "can_unlock": can(request.user, "unlock", User),
+                "recent_failures": self.scoped_queryset(request).order_by("-at")[:50],
+            },
+        )
+
+
+class LockoutUnlockView(ScopedViewMixin, View):
+    model = User
+    action = "unlock"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.check_action(request)
+        username = (request.POST.get("username") or "").strip()
+        if not username:
+            messages.error(request, _("请指定要解锁的账号。"))
+        else:
+            services.unlock_user(username, actor=request.user)
+            messages.success(request, _("账号 %(u)s 已解锁。") % {"u": username})
+        return redirect(_safe_next(request, reverse("accounts:lockout_list")))
+
+
+# ---------------------------------------------------------------- audit log (审计管理员)
+
+
+class EventColumn(Column):
+    """The event code shown with its registered Chinese label."""
+
+    def value(self, obj: Any) -> Any:
+        return core_events.label(obj.event)
+
+
+class AuditListView(ObjectListView):
+    model = AuditEntry
+    filterset_class = AuditFilterSet
+    template_name = "accounts/audit_list.html"
+    title = gettext_lazy("审计日志")
+    default_sort = "-seq"
+    paginate_by = 100
+    columns = [
+        Column("seq", gettext_lazy("序号"), sort="seq", link=True),
+        TimeColumn("at", gettext_lazy("时间"), sort="at"),
+        Column("actor_name", gettext_lazy("操作人"), sort="actor_name"),
+        Column("actor_roles", gettext_lazy("角色")),
+        EventColumn("event", gettext_lazy("事件"), sort="event"),
+        Column("object_type", gettext_lazy("对象类型"), sort="object_type"),
+        Column("object_repr", gettext_lazy("对象")),
+        Column("outcome", gettext_lazy("结果"), sort="outcome"),
+        Column("ip", gettext_lazy("来源地址")),
+    ]
+
+
+class AuditDetailView(ObjectDetailView):
+    model = AuditEntry
+    template_name = "accounts/audit_detail.html"
+
+    def extra_context(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
+        return {
+            "title": _("审计记录 #%(seq)d") % {"seq": obj.seq},
+            "entry": obj,
+            "event_label": core_events.label(obj.event),
+            "data_json": json.dumps(obj.data, ensure_ascii=False, indent=2, sort_keys=True),
+            "can_change": False,  # nobody edits audit rows (R11/R23)
+        }
+
+
+class AuditVerifyView(ScopedViewMixin, View):
+    """校验审计链: walk the HMAC-SM3 chain and name the first broken row (R23)."""
+
+    model = AuditEntry
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.check_action(request)
+        report = audit.verify_chain()
+        audit.record(
+            None,
+            events.AUDIT_CHAIN_VERIFIED,
+            actor=request.user,
+            object_type="core.auditentry",
+            outcome="success" if report.intact else "failure",
+            data={"checked": report.checked, "first_broken_seq": report.first_broken_seq},
+        )
+        broken = None
+        if not report.intact:
+            broken = AuditEntry.objects.restrict(request.user).filter(seq=report.first_broken_seq).first()
+        return render(
+            request,
+            "accounts/audit_verify.html",
+            {"title": _("审计链校验"), "report": report, "broken": broken},
+        )
+
+
+# ---------------------------------------------------------------- working-day calendar
+
+
+class CalendarView(ScopedViewMixin, View):
+    """工作日历: the overrides and the published years; the system admin edits them."""
+
+    model = WorkdayOverride
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.check_action(request)
+        return self.render(request)
+
+    def render(self, request: HttpRequest, status: int = 200, **forms: Any) -> HttpResponse:
+        user = request.user
+        year = request.GET.get("year", "")
+        overrides = WorkdayOverride.objects.restrict(user, "view").order_by("-date")
+        if year.isdigit():
+            overrides = overrides.filter(date__year=int(year))
+        years = CalendarYear.objects.restrict(user).order_by("-year")
+        can_edit = can(user, "add", WorkdayOverride)
+        can_publish = can(user, "add", CalendarYear)
+        context = {
+            "title": _("工作日历"),
+            "overrides": overrides,
+            "years": years,
+            "year": year,
+            "can_edit": can_edit,
+            "can_delete": can(user, "delete", WorkdayOverride),
+            "can_publish": can_publish,
+            "override_form": forms.get("override_form") or (WorkdayOverrideForm() if can_edit else None),
+            "year_form": forms.get("year_form") or (CalendarYearForm() if can_publish else None),
+        }
+        return render(request, "accounts/calendar.html", context, status=status)
+
+
+class CalendarOverrideView(CalendarView):
+    """Add or change one day's override (the date is the key, so saving an existing date edits it)."""
+
+    def get(self, request: HttpRequest, day: str | None = None) -> HttpResponse:
+        self.check_action(request, "change" if day else "add")
+        initial = {}
+        if day:
+            override = self.get_override(request, day)
+            initial = {
+                "date": override.date,
+                "is_workday": "1" if override.is_workday else "0",
+                "name": override.name,
+            }
+        return self.render(request, override_form=WorkdayOverrideForm(initial=initial))
+
+    def post(self, request: HttpRequest, day: str | None = None) -> HttpResponse:
+        self.check_action(request, "change" if day else "add")
+        existing = self.get_override(request, day) if day else None
+        form = WorkdayOverrideForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            if day is None and self.scoped_queryset(request).filter(date=data["date"]).exists():
+                self.check_action(request, "change")
+            if existing is not None and data["date"] != existing.date:
+                form.add_error("date", _("修改时不能更换日期；如需调整其他日期，请新增。"))
+                return self.render(request, status=400, override_form=form)
+            try:
+                work_calendar.set_workday_override(
+                    data["date"], actor=request.user, is_workday=data["is_workday"], name=data["name"]
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("%(d)s 的安排已保存。") % {"d": data["date"].isoformat()})
+                return redirect("accounts:calendar")
+        return self.render(request, status=400, override_form=form)
+
+    def get_override(self, request: HttpRequest, day: str) -> WorkdayOverride:
+        try:
+            date = dt.date.fromisoformat(day)
+        except ValueError:
+            raise Http404
+        return get_object_or_404(self.scoped_queryset(request, "change"), date=date)
+
+
+class CalendarOverrideClearView(ScopedViewMixin, View):
+    model = WorkdayOverride
+    action = "delete"
+
+    def post(self, request: HttpRequest, day: str) -> HttpResponse:
+        self.check_action(request)
+        try:
+            date = dt.date.fromisoformat(day)
+        except ValueError:
+            raise Http404
+        override = get_object_or_404(self.scoped_queryset(request), date=date)
+        work_calendar.clear_workday_override(override, actor=request.user)
+        messages.success(request, _("已撤销 %(d)s 的调整。") % {"d": day})
+        return redirect("accounts:calendar")
+
+
+class CalendarYearPublishView(CalendarView):
+    model = CalendarYear
+    http_method_names = ["post"]  # publishing is a form on the calendar page
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.check_action(request, "add")
+        form = CalendarYearForm(request.POST)
+        if form.is_valid():
+            try:
+                work_calendar.publish_calendar_year(
+                    form.cleaned_data["year"], actor=request.user, source=form.cleaned_data["source"]
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("%(y)d 年已发布。") % {"y": form.cleaned_data["year"]})
+                return redirect("accounts:calendar")
+        return self.render(request, status=400, year_form=form)

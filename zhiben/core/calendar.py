@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import Any
 
 import chinese_calendar
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import audit, events
 from .errors import DomainError
 from .models.calendar import CalendarYear, WorkdayOverride
 
@@ -93,3 +96,50 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
         if cal.is_workday(day):
             count += 1
     return count
+
+
+@transaction.atomic
+def set_workday_override(day: dt.date, *, actor: Any, is_workday: bool, name: str = "") -> WorkdayOverride:
+    """工作日调整: declare one day a working day (调休上班) or a day off, overriding every other source."""
+    before = WorkdayOverride.objects.filter(date=day).values("is_workday", "name").first()
+    override, _created = WorkdayOverride.objects.update_or_create(
+        date=day, defaults={"is_workday": is_workday, "name": name}
+    )
+    audit.record(
+        override,
+        events.WORKDAY_OVERRIDDEN,
+        actor=actor,
+        data={"date": day.isoformat(), "is_workday": is_workday, "name": name, "before": before},
+    )
+    return override
+
+
+@transaction.atomic
+def clear_workday_override(override: WorkdayOverride, *, actor: Any) -> None:
+    """撤销工作日调整: the day falls back to the package data or the published year."""
+    audit.record(
+        override,
+        events.WORKDAY_OVERRIDDEN,
+        actor=actor,
+        data={"date": override.date.isoformat(), "cleared": True, "before": override.is_workday},
+    )
+    WorkdayOverride.objects.filter(date=override.date).delete()
+
+
+@transaction.atomic
+def publish_calendar_year(year: int, *, actor: Any, source: str) -> CalendarYear:
+    """发布年度节假日安排: a year beyond the package's data becomes Monday–Friday plus its overrides."""
+    if not source.strip():
+        raise CalendarUnavailable(_("请填写依据文件（如国务院办公厅节假日安排通知文号）。"), field="source")
+    if _package_covers(year):
+        # The package wins over a published year in WorkCalendar; a row here would only mislead.
+        raise CalendarUnavailable(
+            _("%(year)d 年的节假日安排已由系统内置数据提供，无需发布；个别日期请用工作日调整。")
+            % {"year": year},
+            field="year",
+        )
+    if CalendarYear.objects.filter(year=year).exists():
+        raise CalendarUnavailable(_("%(year)d 年已发布。") % {"year": year}, field="year")
+    published = CalendarYear.objects.create(year=year, source=source.strip())
+    audit.record(published, events.CALENDAR_YEAR_PUBLISHED, actor=actor, data={"source": published.source})
+    return published

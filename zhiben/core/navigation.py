@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
-
 from django.utils.translation import gettext_lazy as _
 
 
@@ -121,6 +120,7 @@ MODULES: tuple[Module, ...] = (
         "—",
         (
             NavItem(_("用户与角色"), "accounts:user_list", "accounts.user"),
+            NavItem(_("账号锁定"), "accounts:lockout_list", "accounts.loginfailure"),
             NavItem(_("审计日志"), "accounts:audit_list", "core.auditentry"),
             NavItem(_("工作日历"), "accounts:calendar", "core.workdayoverride"),
         ),

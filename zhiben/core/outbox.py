@@ -153,3 +153,25 @@ def deliver_pending(limit: int = 500, now: Any = None) -> dict[str, int]:
         OutboxMessage.objects.filter(pk=msg.pk).update(sent_at=now, attempts=msg.attempts + 1)
         sent += 1
     return {"sent": sent, "failed": failed}
+
+
+@transaction.atomic
+def mark_notifications_read(user: Any, *, actor: Any, ids: Iterable[int | str] | None = None) -> int:
+    """Mark the user's unread 站内信 as read: the given ids, or all of them when `ids` is None."""
+    from . import audit, events
+
+    unread = InboxNotification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    marked = sorted(unread.values_list("pk", flat=True))
+    if not marked:
+        return 0
+    InboxNotification.objects.filter(pk__in=marked).update(read_at=timezone.now())
+    audit.record(
+        None,
+        events.NOTIFICATION_READ,
+        actor=actor,
+        object_type="core.inboxnotification",
+        data={"ids": marked[:100], "count": len(marked)},
+    )
+    return len(marked)

@@ -66,7 +66,7 @@ class Grant:
         if self.region_prefix is not None:
             if paths.region is None:
                 return None
-            q &= Q(**{f"{paths.region}__startswith": self.region_prefix})
+            q &= _prefix(model, paths.region, self.region_prefix)
         if self.industry_ids is not None:
             if paths.industry is None:
                 return None
@@ -76,6 +76,23 @@ class Grant:
                 return None
             q &= _in(model, paths.enterprise, self.enterprise_ids)
         return q
+
+
+def _prefix(model: type[models.Model], path: str, prefix: str) -> Q:
+    """`path` starts with `prefix`, as a subquery on the related table when the path crosses a foreign key.
+
+    `region__code LIKE '4306711%'` joined row by row made SQLite walk every enterprise; selecting the few
+    matching regions first lets both databases use the foreign-key index.
+    """
+    first, _, rest = path.partition("__")
+    if not rest:
+        return Q(**{f"{path}__startswith": prefix})
+    field = model._meta.get_field(first)
+    if not field.many_to_one or field.related_model is None:
+        return Q(**{f"{path}__startswith": prefix})
+    related: Any = field.related_model
+    sub = related._default_manager.filter(_prefix(related, rest, prefix)).values("pk")
+    return Q(**{f"{first}__in": sub})
 
 
 def _in(model: type[models.Model], path: str, ids: Iterable[int]) -> Q:

@@ -7,18 +7,23 @@ exactly the filtered, sorted rows to Excel.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import models, transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.http import require_POST
 
 from . import audit, events
 from .errors import DomainError
@@ -26,24 +31,47 @@ from .navigation import module
 from .scoping import can
 
 
+class Badge(str):
+    """A cell value shown as a coloured badge; it is still a plain string for Excel and comparisons."""
+
+    color: str
+
+    def __new__(cls, text: Any, color: str) -> Badge:
+        badge = super().__new__(cls, str(text))
+        badge.color = color
+        return badge
+
+
 @dataclass(frozen=True)
 class Column:
-    """A list column: `accessor` is an attribute path on the row; `sort` the ORM field to order by."""
+    """A list column: `accessor` is an attribute path on the row; `sort` the ORM field to order by.
+
+    `display(obj)` replaces the accessor when the shown value is computed (e.g. "待核实" from a flag);
+    `badge(obj)` returns a Bootstrap colour to show the value as a badge, or None for plain text.
+    """
 
     accessor: str
     label: str
     sort: str | None = None
     link: bool = False
+    display: Callable[[Any], Any] | None = None
+    badge: Callable[[Any], str | None] | None = None
 
     def value(self, obj: Any) -> Any:
-        value = obj
-        for part in self.accessor.split("."):
-            value = getattr(value, part, None)
-            if callable(value):
-                value = value()
-            if value is None:
-                return ""
-        return value
+        if self.display is not None:
+            value = self.display(obj)
+        else:
+            value = obj
+            for part in self.accessor.split("."):
+                value = getattr(value, part, None)
+                if callable(value):
+                    value = value()
+                if value is None:
+                    return ""
+        if isinstance(value, Promise):
+            value = str(value)
+        color = self.badge(obj) if self.badge is not None else None
+        return Badge(value, color) if color else value
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -89,6 +117,7 @@ class ObjectListView(ScopedViewMixin, View):
         )
         if filterset is not None:
             qs = qs.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+            self.prepare_filter_form(request, filterset.form)
         sort = self.sort_key(request)
         qs = qs.order_by(sort, "-pk" if sort.startswith("-") else "pk")
         if request.GET.get("export") == "xlsx":
@@ -112,11 +141,37 @@ class ObjectListView(ScopedViewMixin, View):
             "import_url_name": self.import_url_name,
         }
         context.update(self.extra_context(request))
-        template = "core/_object_table.html" if getattr(request, "htmx", False) else self.template_name
-        return render(request, template, context)
+        htmx = getattr(request, "htmx", None)
+        # A history restore (back button after a cache miss) needs the whole page, not the table partial.
+        partial = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+        template = "core/_object_table.html" if partial else self.template_name
+        response = render(request, template, context)
+        response["Vary"] = "HX-Request"
+        return response
 
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
         return {}
+
+    def prepare_filter_form(self, request: HttpRequest, form: Form) -> None:
+        """Hook: adjust the filter form's widgets for the page (e.g. a code filter shown as a select).
+
+        The default turns django-filter's empty choice labels into "全部", which reads as a filter bar.
+        """
+        from django import forms as dj_forms
+
+        for field in form.fields.values():
+            widget = field.widget
+            if isinstance(widget, dj_forms.NullBooleanSelect):
+                widget.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
+            elif isinstance(field, dj_forms.ChoiceField):
+                rest = [(v, lbl) for v, lbl in field.choices if v != ""]  # type: ignore[misc,union-attr]
+                if hasattr(field, "empty_label"):
+                    # django-filter adds its empty choice itself when iterating; re-setting the choices
+                    # rebinds the widget's iterator to this (copied) field.
+                    field.empty_label = _("全部")
+                    field.choices = rest
+                else:
+                    field.choices = [("", _("全部")), *rest]
 
     def sort_key(self, request: HttpRequest) -> str:
         allowed = {c.sort for c in self.columns if c.sort}
@@ -139,7 +194,7 @@ class ObjectListView(ScopedViewMixin, View):
             return self.exporter(qs, request.user)  # type: ignore[misc]
         return export_response(
             str(self.title or self.model._meta.verbose_name_plural),
-            [c.label for c in self.columns],
+            [str(c.label) for c in self.columns],  # lazy translations → text for openpyxl
             ([c.value(o) for c in self.columns] for o in qs.iterator(chunk_size=2000)),
         )
 
@@ -153,6 +208,9 @@ class ObjectDetailView(ScopedViewMixin, View):
         context = {
             "object": obj,
             "title": str(obj),
+            "verbose_name": self.model._meta.verbose_name,
+            "fields": detail_fields(obj),
+            "history": object_history(obj),
             "can_change": can(request.user, "change", self.model)
             and self.scoped_queryset(request, "change").filter(pk=obj.pk).exists(),
         }
@@ -161,6 +219,94 @@ class ObjectDetailView(ScopedViewMixin, View):
 
     def extra_context(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
         return {}
+
+
+@dataclass(frozen=True)
+class DetailField:
+    """One label/value row of a generic detail page; `kind` tells the template how to show it."""
+
+    name: str
+    label: str
+    value: Any
+    kind: str = "text"  # text | bool | unverified | masked | link | list
+    url: str = ""
+
+
+def detail_fields(obj: models.Model, exclude: tuple[str, ...] = ("id", "version")) -> list[DetailField]:
+    """Every concrete and many-to-many field of `obj` with its verbose name and display value.
+
+    Encrypted columns are never shown in clear (R16): their `masked_<name>` property is used when the
+    model has one, otherwise the value is hidden.
+    """
+    from .crypto import EncryptedTextField
+
+    out: list[DetailField] = []
+    for f in obj._meta.concrete_fields:
+        if f.name in exclude or (
+            not getattr(f, "editable", True) and f.name not in ("created_at", "updated_at")
+        ):
+            continue
+        label = str(f.verbose_name)
+        if isinstance(f, EncryptedTextField):
+            masked = getattr(obj, f"masked_{f.name}", None)
+            out.append(
+                DetailField(f.name, label, masked if masked is not None else _("（已加密）"), "masked")
+            )
+        elif f.is_relation:
+            related = getattr(obj, f.name)
+            url = (
+                related.get_absolute_url()
+                if related is not None and hasattr(related, "get_absolute_url")
+                else ""
+            )
+            out.append(DetailField(f.name, label, related or "", "link" if url else "text", url))
+        elif f.choices:
+            out.append(DetailField(f.name, label, getattr(obj, f"get_{f.name}_display")()))
+        elif f.name == "verified":
+            # Unverified reference facts are flagged in the UI (research/domain.md marks them [M]/[U]).
+            out.append(DetailField(f.name, label, getattr(obj, f.name), "unverified"))
+        elif isinstance(f, models.BooleanField):
+            out.append(DetailField(f.name, label, getattr(obj, f.name), "bool"))
+        else:
+            value = getattr(obj, f.name)
+            out.append(DetailField(f.name, label, "" if value is None else value))
+    # Record-keeping timestamps read best after the facts of the record.
+    stamps = [d for d in out if d.name in ("created_at", "updated_at")]
+    out = [d for d in out if d not in stamps]
+    for f in obj._meta.many_to_many:
+        out.append(
+            DetailField(f.name, str(f.verbose_name), [str(o) for o in getattr(obj, f.name).all()], "list")
+        )
+    return out + stamps
+
+
+def object_history(obj: models.Model, limit: int = 50) -> list[dict[str, Any]]:
+    """The audit entries of one object, newest first, with event labels and the names of changed fields.
+
+    Not scoped separately: the caller has already shown `obj` through restrict(), and an object's history is
+    part of the object. Values are not shown (they may be redacted); only which fields changed.
+    """
+    from .models import AuditEntry
+
+    entries = AuditEntry.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).select_related("actor")[:limit]
+    names = {f.name: str(f.verbose_name) for f in obj._meta.get_fields() if hasattr(f, "verbose_name")}
+    history = []
+    for e in entries:
+        data = e.data if isinstance(e.data, dict) else {}
+        # A creation lists every field it set; only edits say which fields changed.
+        changed = [] if e.event.endswith("_CREATED") else [names[k] for k in data if k in names]
+        history.append(
+            {
+                "at": e.at,
+                "actor": (str(e.actor) if e.actor else e.actor_name) or _("系统"),
+                "event": events.label(e.event),
+                "changed": changed,
+                "outcome": e.outcome,
+            }
+        )
+    return history
 
 
 class ObjectEditView(ScopedViewMixin, View):
@@ -200,21 +346,48 @@ class ObjectEditView(ScopedViewMixin, View):
                     from .errors import Conflict
 
                     raise Conflict()
-                saved = self.service(obj, form.cleaned_data, request.user)
+                with transaction.atomic():
+                    saved = self.service(obj, form.cleaned_data, request.user)
+                    # NetBox's re-check: an edit must not move the record out of the editor's own scope
+                    # (e.g. a township official setting another township's region); roll it back if so.
+                    if (
+                        not self.scoped_queryset(request, "change" if obj else "add")
+                        .filter(pk=saved.pk)
+                        .exists()
+                    ):
+                        from .errors import NotPermitted
+
+                        raise NotPermitted(_("保存后该记录将超出您的管辖范围，未予保存。"))
             except ValidationError as exc:
                 _apply_errors(form, exc)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = 409 if exc.status_code == 409 else 400
             else:
+                messages.success(request, _("已保存。") if obj is not None else _("已创建。"))
                 return redirect(self.success_url(saved))
         return self.render_form(request, obj, form, status=status)
 
     def render_form(self, request: HttpRequest, obj: Any, form: Form, status: int = 200) -> HttpResponse:
-        title = (_("编辑") + " " + str(obj)) if obj else (_("新建") + self.model._meta.verbose_name)
+        title = (_("编辑") + " " + str(obj)) if obj else (_("新建") + str(self.model._meta.verbose_name))
         return render(
-            request, self.template_name, {"form": form, "object": obj, "title": title}, status=status
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "object": obj,
+                "title": title,
+                "verbose_name": self.model._meta.verbose_name,
+                "cancel_url": self.cancel_url(obj),
+                "conflict": status == 409,
+            },
+            status=status,
         )
+
+    def cancel_url(self, obj: Any) -> str:
+        if obj is not None and hasattr(obj, "get_absolute_url"):
+            return obj.get_absolute_url()
+        return ""
 
 
 def _apply_errors(form: Form, exc: ValidationError) -> None:
@@ -231,6 +404,39 @@ def _query_without(request: HttpRequest, *keys: str) -> str:
         params.pop(k, None)
     params.pop("export", None)
     return params.urlencode()
+
+
+class InboxView(LoginRequiredMixin, View):
+    """站内信: the signed-in user's in-app notifications, newest first, unread ones highlighted."""
+
+    paginate_by = 30
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        # A user's own inbox is its scope: notifications are always read through request.user.
+        qs = request.user.notifications.all()  # type: ignore[union-attr]
+        show = request.GET.get("show", "")
+        if show == "unread":
+            qs = qs.filter(read_at__isnull=True)
+        page = Paginator(qs, self.paginate_by).get_page(request.GET.get("page"))
+        return render(request, "core/inbox.html", {"title": _("站内信"), "page": page, "show": show})
+
+
+@require_POST
+def inbox_mark_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notification (`id`) or all of them (`all`) as read, then return to the inbox or its link."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from .outbox import mark_notifications_read
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    ids = None if request.POST.get("all") else [i for i in request.POST.getlist("id") if i.isdigit()]
+    mark_notifications_read(request.user, actor=request.user, ids=ids)
+    target = request.POST.get("next") or ""
+    if not target or not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = reverse("core:inbox")
+    return redirect(target)
 
 
 class PlannedModuleView(LoginRequiredMixin, View):

@@ -5,3 +5,6 @@ class DemoConfig(AppConfig):
     name = "zhiben.demo"
     label = "demo"
     verbose_name = "演示数据"
+
+    def ready(self) -> None:
+        from . import events  # noqa: F401

@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.filtersets import BaseFilterSet
 
-from .choices import EnterpriseKind, EnterpriseStatus, StandardisationGrade
-from .models import Enterprise, Industry, Region
+from .choices import EnterpriseKind, EnterpriseStatus, PersonRole, RegionLevel, StandardisationGrade
+from .models import Enterprise, Industry, Person, Region
+from .scoping import with_descendants
 
 
 class EnterpriseFilterSet(BaseFilterSet):
@@ -49,7 +50,9 @@ class EnterpriseFilterSet(BaseFilterSet):
         )
         if region is None:
             return queryset.none()
-        return queryset.filter(region__code__startswith=region.scope_prefix)
+        return queryset.filter(
+            region__in=Region.objects.filter(code__startswith=region.scope_prefix).values("pk")
+        )
 
     def filter_industry(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         """An industry code or id, with its sub-industries."""
@@ -58,10 +61,39 @@ class EnterpriseFilterSet(BaseFilterSet):
         )
         if industry is None:
             return queryset.none()
-        ids = {industry.pk}
-        frontier = {industry.pk}
-        while frontier:
-            frontier = set(Industry.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
-            ids |= frontier
+        ids = with_descendants({industry.pk})
         sub = Enterprise.industries.through.objects.filter(industry_id__in=ids).values("enterprise_id")
         return queryset.filter(pk__in=sub)
+
+
+class PersonFilterSet(BaseFilterSet):
+    search_fields = ("name", "title")
+
+    # A number, not a choice of enterprises: "no such choice" would reveal that an id exists (R08).
+    enterprise = django_filters.NumberFilter(label=_("所属单位"), field_name="enterprise_id")
+    role = django_filters.ChoiceFilter(label=_("身份"), choices=PersonRole.choices)
+
+    class Meta:
+        model = Person
+        fields = ["q", "enterprise", "role"]
+
+
+class RegionFilterSet(BaseFilterSet):
+    search_fields = ("name", "code")
+
+    level = django_filters.TypedChoiceFilter(label=_("级别"), choices=RegionLevel.choices, coerce=int)
+    parent = django_filters.CharFilter(label=_("上级区划代码"), field_name="parent__code")
+
+    class Meta:
+        model = Region
+        fields = ["q", "level", "parent"]
+
+
+class IndustryFilterSet(BaseFilterSet):
+    search_fields = ("name", "code")
+
+    parent = django_filters.CharFilter(label=_("上级行业代码"), field_name="parent__code")
+
+    class Meta:
+        model = Industry
+        fields = ["q", "parent"]

@@ -18,19 +18,26 @@ from .models import Industry, Responsibility
 
 
 def industry_ids_of_department(department_id: int) -> frozenset[int]:
+    """Industries the department leads or co-supervises, with all their sub-industries (two queries)."""
     direct = set(
         Responsibility.objects.filter(Q(lead_id=department_id) | Q(co_departments=department_id)).values_list(
             "industry_id", flat=True
         )
     )
-    return frozenset(_with_descendants(direct))
+    return frozenset(with_descendants(direct))
 
 
-def _with_descendants(ids: set[int]) -> set[int]:
-    result, frontier = set(ids), set(ids)
+def with_descendants(ids: set[int]) -> set[int]:
+    """`ids` plus every industry below them; the whole tree is small, so it is read in one query."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Industry.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    result, frontier = set(ids), list(ids)
     while frontier:
-        frontier = set(Industry.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - result
-        result |= frontier
+        for child in children.get(frontier.pop(), []):
+            if child not in result:
+                result.add(child)
+                frontier.append(child)
     return result
 
 

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..scoping import ScopedQuerySet
 
-class AuditEntryQuerySet(models.QuerySet):
+
+class AuditEntryQuerySet(ScopedQuerySet):
     def update(self, **kwargs):  # type: ignore[no-untyped-def]
         raise PermissionError("audit entries are append-only")
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..scoping import ScopedQuerySet
+
 
 class CalendarYear(models.Model):
     """A year whose holiday arrangement (国务院办公厅节假日安排) the office has entered by hand.
@@ -15,6 +17,8 @@ class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField(_("年份"), primary_key=True)
     source = models.CharField(_("依据"), max_length=200, help_text=_("如：国办发明电〔2026〕X号"))
     published_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("年度节假日安排")
@@ -30,6 +34,8 @@ class WorkdayOverride(models.Model):
     date = models.DateField(_("日期"), primary_key=True)
     is_workday = models.BooleanField(_("是否工作日"))
     name = models.CharField(_("说明"), max_length=50, blank=True, help_text=_("如：春节、国庆节调休上班"))
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("工作日调整")

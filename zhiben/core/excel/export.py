@@ -1,8 +1,9 @@
-"""Excel import/export engine (openpyxl). Exports neutralise formula injection."""
+"""Exports: exactly the given rows as .xlsx; a text that starts like a formula is neutralised (CSV/XLSX injection)."""
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -13,12 +14,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Export
 
 
 def safe_cell(value: Any) -> Any:
     """A text starting like a formula is prefixed with an apostrophe so Excel shows it as text (CSV/XLSX injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -28,11 +34,11 @@ def safe_cell(value: Any) -> Any:
 def build_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Workbook:
     wb = Workbook(write_only=False)
     ws = wb.active
-    ws.title = title[:31] or "Sheet1"
+    ws.title = sheet_title(title)
     ws.append(list(headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.fill = HEADER_FILL
     for row in rows:
         ws.append([safe_cell(v) for v in row])
     ws.freeze_panes = "A2"
@@ -53,3 +59,8 @@ def export_response(title: str, headers: Sequence[str], rows: Iterable[Sequence[
     """An .xlsx download of exactly these rows, named after the title and today's date."""
     wb = build_workbook(title, headers, rows)
     return workbook_response(wb, f"{title}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def sheet_title(title: str) -> str:
+    # Excel forbids []:*?/\ in sheet names and caps them at 31 characters.
+    return re.sub(r"[\[\]:*?/\\]", "", str(title))[:31] or "Sheet1"

@@ -1,0 +1,306 @@
+"""The crawl: every URL pattern × every persona (and anonymous) gets a GET; nothing may answer 5xx or leak.
+
+Routes come from Django's resolver, so the DRF router's routes and every page another app adds are
+crawled without being listed here (R07: deny by default, Zulip's URL coverage). Path arguments are filled
+from the test world: an int pk → an existing object of the view's model, a uuid → a random one.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls.exceptions import NoReverseMatch, Resolver404
+from django.urls.resolvers import RegexPattern, RoutePattern
+
+from zhiben.core.navigation import MODULES
+from zhiben.core.scoping import ACTIONS, can
+from zhiben.core.testing import ANONYMOUS, is_api, login, redirects_to_login
+from zhiben.registry.services import create_person
+
+# Anonymous visitors may open these (url name → statuses); everything else needs a login (R07).
+PUBLIC = {
+    "accounts:login": {200},
+    "healthz": {200},
+    "api-schema": {200},  # the OpenAPI document describes routes, never data
+    "api-docs": {200},  # Swagger UI from local sidecar files
+}
+
+# Routes that only accept POST: a GET must be refused with 405, by everyone.
+POST_ONLY = {
+    "api-token": "exchanges a password for a token",
+    "accounts:logout": "logout changes state, so it is POST with a CSRF token",
+    "accounts:token_revoke": "revokes an API token (a button on the profile page)",
+    "accounts:user_revoke_role": "revokes a role (a button on the user page)",
+    "accounts:lockout_unlock": "lifts a lockout (a button on the lockout list)",
+    "accounts:audit_verify": "runs the audit chain verification (a button on the audit list)",
+    "accounts:calendar_override_clear": "removes a workday override (a button on the calendar)",
+    "accounts:calendar_year_publish": "publishes a year's holidays (a form on the calendar)",
+    "core:inbox_read": "marks notifications read (a button in the inbox)",
+}
+
+# Values for path arguments that are not object ids (url name or "*", argument) → value.
+ARGUMENT_HINTS: dict[tuple[str, str], Callable[[Any], Any]] = {
+    ("core:planned", "key"): lambda world: next(m.key for m in MODULES if not m.built),
+    ("*", "format"): lambda world: "json",
+    ("*", "year"): lambda world: 2025,
+    ("*", "month"): lambda world: 1,
+    ("*", "day"): lambda world: "2025-10-01",
+}
+
+
+@dataclass
+class Route:
+    """One URL pattern as the resolver sees it."""
+
+    name: str | None
+    route: str
+    params: dict[str, str]  # argument → converter name ("IntConverter", "regex", …)
+    callback: Any
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name or '(无名称)'} [{self.route}]"
+
+
+def _params(pattern: Any) -> dict[str, str]:
+    if isinstance(pattern, RoutePattern):
+        return {name: type(conv).__name__ for name, conv in pattern.converters.items()}
+    if isinstance(pattern, RegexPattern):
+        return dict.fromkeys(pattern.regex.groupindex, "regex")
+    return {}
+
+
+def iter_routes(
+    patterns: list[Any] | None = None,
+    prefix: str = "",
+    namespace: str = "",
+    params: dict[str, str] | None = None,
+) -> Iterator[Route]:
+    """Every endpoint pattern, with its namespaced name and the route text Django reports when it matches."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    params = params or {}
+    for p in patterns:
+        # The same joining as URLResolver._join_route, so the text equals ResolverMatch.route.
+        text = str(p.pattern) if not prefix else prefix + str(p.pattern).removeprefix("^")
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}:{p.namespace}" if namespace and p.namespace else (p.namespace or namespace)
+            yield from iter_routes(p.url_patterns, text, ns, {**params, **_params(p.pattern)})
+        elif isinstance(p, URLPattern):
+            name = (f"{namespace}:{p.name}" if namespace else p.name) if p.name else None
+            yield Route(name, text, {**params, **_params(p.pattern)}, p.callback, dict(p.default_args))
+
+
+def view_model(route: Route) -> type | None:
+    """The model a view reads: `model` on a Django view, `queryset.model` on a DRF viewset."""
+    view = getattr(route.callback, "view_class", None) or getattr(route.callback, "cls", None)
+    if view is None:
+        return None
+    model = getattr(view, "model", None)
+    if model is not None:
+        return model
+    queryset = getattr(view, "queryset", None)
+    return getattr(queryset, "model", None)
+
+
+def _model_named(argument: str) -> type | None:
+    stem = argument.removesuffix("_pk").removesuffix("_id")
+    for model in apps.get_models():
+        if model._meta.model_name == stem.replace("_", ""):
+            return model
+    return None
+
+
+@dataclass
+class Target:
+    """A concrete path for a route, and the object it points at (if any)."""
+
+    route: Route
+    path: str
+    obj: Any = None
+
+
+def sample_object(model: type, world: Any) -> Any:
+    from zhiben.registry.models import Enterprise
+
+    if model is Enterprise:
+        # 河市镇's chemical plant: in scope for some personas, out of scope for others (see the matrix).
+        return world.enterprises["qiye2"]
+    # Test fixture lookup, not a view: any existing row will do.
+    return model._default_manager.order_by("pk").first()
+
+
+def build(route: Route, world: Any) -> Target:
+    """Fill the route's arguments from the world; raises LookupError when it cannot."""
+    if route.name is None:
+        raise LookupError("没有名称，无法 reverse()")
+    kwargs: dict[str, Any] = {}
+    obj = None
+    for argument, converter in route.params.items():
+        hint = ARGUMENT_HINTS.get((route.name, argument)) or ARGUMENT_HINTS.get(("*", argument))
+        if hint is not None:
+            kwargs[argument] = hint(world)
+        elif converter == "UUIDConverter":
+            kwargs[argument] = uuid.uuid4()
+        elif converter == "IntConverter" or argument in ("pk", "id") or argument.endswith(("_pk", "_id")):
+            model = view_model(route) if argument in ("pk", "id") else _model_named(argument)
+            found = sample_object(model, world) if model is not None else None
+            if found is not None and argument in ("pk", "id"):
+                obj = found
+            kwargs[argument] = found.pk if found is not None else 1
+        elif converter in ("SlugConverter", "StringConverter", "regex"):
+            kwargs[argument] = "x"
+        elif converter == "PathConverter":
+            kwargs[argument] = "x/y"
+        else:
+            raise LookupError(f"参数 {argument} 的转换器 {converter} 未知")
+    try:
+        path = reverse(route.name, kwargs=kwargs)
+    except NoReverseMatch as exc:
+        raise LookupError(f"reverse 失败：{exc}") from exc
+    try:
+        match = resolve(path)
+    except Resolver404 as exc:
+        raise LookupError(f"{path} 无法解析") from exc
+    if match.route != route.route:
+        raise LookupError(f"{path} 解析到了另一条路由 {match.route}")
+    return Target(route, path, obj)
+
+
+def build_all(world: Any) -> tuple[list[Target], list[str]]:
+    targets, failures = [], []
+    for route in iter_routes():
+        try:
+            targets.append(build(route, world))
+        except LookupError as exc:
+            failures.append(f"{route.label}: {exc}")
+    return targets, failures
+
+
+def _json(response: Any) -> Any:
+    if "json" not in response.get("Content-Type", ""):
+        return None
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None
+
+
+def _has_any_permission(user: Any, model: type) -> bool:
+    return any(can(user, action, model) for action in ACTIONS)
+
+
+def check(target: Target, persona: str, user: Any, response: Any) -> list[str]:
+    """Every rule the crawl enforces on one response."""
+    where = f"GET {target.path} ({target.route.name}) as {persona}"
+    status = response.status_code
+    if status >= 500:
+        return [f"{where}: {status}"]
+    name = target.route.name or ""
+    if name in POST_ONLY:
+        if status == 405:
+            return []
+        # Anonymous callers may meet the login check before the method check; that refusal is fine too.
+        if user is None and (redirects_to_login(response) or (is_api(target.path) and status in (401, 403))):
+            return []
+        return [f"{where}: POST-only route answered {status}, expected 405"]
+    if user is None:
+        if name in PUBLIC:
+            ok = status in PUBLIC[name]
+            return [] if ok else [f"{where}: public route answered {status}, expected {PUBLIC[name]}"]
+        if is_api(target.path):
+            return [] if status in (401, 403) else [f"{where}: expected 401/403, got {status}"]
+        return [] if redirects_to_login(response) else [f"{where}: expected 302 → login, got {status}"]
+    problems = []
+    model = view_model(target.route)
+    scoped = model is not None and hasattr(model._default_manager, "restrict")
+    if scoped and not _has_any_permission(user, model):
+        if status != 403:
+            problems.append(f"{where}: no permission on {model._meta.label}, expected 403, got {status}")
+    elif (
+        scoped
+        and target.obj is not None
+        and status == 200
+        and not model._default_manager.filter(pk=target.obj.pk).restrict(user, "view").exists()
+    ):
+        problems.append(f"{where}: answered 200 for an object outside the persona's scope")
+    body = _json(response)
+    if scoped and status == 200 and isinstance(body, dict) and isinstance(body.get("results"), list):
+        listed = {row.get("id") for row in body["results"] if isinstance(row, dict)}
+        visible = set(model._default_manager.restrict(user, "view").values_list("pk", flat=True))
+        if listed - visible:
+            problems.append(f"{where}: lists out-of-scope ids {sorted(listed - visible)}")
+    return problems
+
+
+# (url name, world → kwargs, persona, expected status): the promises the crawl must keep exactly.
+EXPLICIT: list[tuple[str, Callable[[Any], dict[str, Any]], str, int]] = [
+    ("enterprise-detail", lambda w: {"pk": w.enterprises["hs_road"].pk}, "yingtian", 404),
+    ("registry:enterprise_detail", lambda w: {"pk": w.enterprises["hs_road"].pk}, "yingtian", 404),
+    ("enterprise-detail", lambda w: {"pk": w.enterprises["hs_road"].pk}, "heshi", 200),
+    ("registry:enterprise_detail", lambda w: {"pk": w.enterprises["hs_road"].pk}, "heshi", 200),
+    ("enterprise-detail", lambda w: {"pk": w.enterprises["qiye2"].pk}, "qiye1", 404),
+    ("registry:enterprise_detail", lambda w: {"pk": w.enterprises["qiye2"].pk}, "qiye1", 404),
+    ("enterprise-detail", lambda w: {"pk": w.enterprises["qiye1"].pk}, "qiye1", 200),
+    ("enterprise-list", lambda w: {}, "zhuanjia", 403),
+    ("registry:enterprise_list", lambda w: {}, "zhuanjia", 403),
+    ("enterprise-list", lambda w: {}, "shenji", 403),
+    ("registry:enterprise_detail", lambda w: {"pk": w.enterprises["qiye2"].pk}, "xitong", 403),
+]
+
+
+@pytest.fixture
+def crawl_world(world: Any) -> Any:
+    # A person, so that person routes point at a real row.
+    create_person(actor=None, enterprise=world.enterprises["qiye2"], name="钱安全", phone="13612345678")
+    return world
+
+
+def test_it_builds_a_path_for_every_route(crawl_world: Any) -> None:
+    targets, failures = build_all(crawl_world)
+
+    assert not failures, "爬取无法覆盖这些路由（请命名路由或在 ARGUMENT_HINTS 中给出参数）：\n" + "\n".join(
+        failures
+    )
+    names = {t.route.name for t in targets}
+    assert {"enterprise-list", "enterprise-detail", "registry:enterprise_detail", "healthz"} <= names
+    stale = (set(PUBLIC) | set(POST_ONLY)) - names
+    assert not stale, f"PUBLIC/POST_ONLY 中有已不存在的路由：{sorted(stale)}"
+
+
+def test_it_crawls_every_route_as_every_persona(crawl_world: Any) -> None:
+    world = crawl_world
+    # A 500 is a finding to report with all the others, not an exception that stops the crawl.
+    client = Client(raise_request_exception=False)
+    targets, failures = build_all(world)
+    problems = [f"无法构造路径：{f}" for f in failures]
+    seen: dict[tuple[str, str], int] = {}
+    for persona, user in [(ANONYMOUS, None), *world.users.items()]:
+        if user is None:
+            client.logout()
+        else:
+            login(client, user)
+        for target in targets:
+            response = client.get(target.path)
+            seen[(target.path, persona)] = response.status_code
+            problems += check(target, persona, user, response)
+    for name, kwargs, persona, expected in EXPLICIT:
+        path = reverse(name, kwargs=kwargs(world))
+        status = seen.get((path, persona))
+        if status is None:
+            login(client, world.users[persona])
+            status = client.get(path).status_code
+        if status != expected:
+            problems.append(f"GET {path} ({name}) as {persona}: expected {expected}, got {status}")
+
+    assert len(seen) == len({t.path for t in targets}) * (len(world.users) + 1)
+    assert not problems, f"爬取发现 {len(problems)} 处问题：\n" + "\n".join(problems)

@@ -1,0 +1,150 @@
+"""The home dashboard: each persona's figures equal a direct count over its scope, in constant queries."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from zhiben.core.codes import make_uscc
+from zhiben.dashboard import queries
+from zhiben.registry.models import Enterprise
+from zhiben.registry.services import create_enterprise
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("dashboard:home")
+EXPORT = reverse("dashboard:industry_distribution_export")
+
+
+def _direct_counts(**filters) -> dict[str, int]:
+    qs = Enterprise.objects.filter(**filters)
+    return {
+        "total": qs.count(),
+        "high_risk": qs.filter(is_high_risk=True).count(),
+        "major_hazard_source": qs.filter(has_major_hazard_source=True).count(),
+        "above_scale": qs.filter(is_above_scale=True).count(),
+    }
+
+
+def _kpis(response) -> dict[str, int]:
+    k = response.context["kpis"]
+    return {
+        "total": k.total,
+        "high_risk": k.high_risk,
+        "major_hazard_source": k.major_hazard_source,
+        "above_scale": k.above_scale,
+    }
+
+
+@pytest.mark.parametrize(
+    ("persona", "filters"),
+    [
+        ("anweiban", {}),
+        ("lingdao", {}),
+        ("yingtian", {"region__code__startswith": "430671100"}),
+        ("heshi", {"region__code__startswith": "430671101"}),
+        ("qiye1", {"name": "屈原营田机械制造有限公司"}),
+    ],
+)
+def test_it_shows_each_persona_the_counts_of_its_own_scope(client, world, persona, filters):
+    client.force_login(world.users[persona])
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert _kpis(response) == _direct_counts(**filters)
+    table = response.context["distribution"]
+    assert table.grand_total == _direct_counts(**filters)["total"]
+
+
+def test_it_counts_the_townships_by_primary_industry(client, world):
+    client.force_login(world.anweiban)
+    table = client.get(HOME).context["distribution"]
+    assert table.townships == ["天问街道", "营田镇", "河市镇", "凤凰乡"]
+    row = dict(zip(table.industries, table.cells[table.townships.index("营田镇")], strict=True))
+    assert row == {"机械": 1, "城镇燃气": 1, "九小场所、沿街门店、家庭作坊": 1} | {
+        name: 0
+        for name in table.industries
+        if name not in ("机械", "城镇燃气", "九小场所、沿街门店、家庭作坊")
+    }
+    assert table.row_totals == [1, 3, 2, 2]
+    assert sum(table.column_totals) == table.grand_total == 8
+
+
+def test_it_shows_the_township_official_only_its_township(client, world):
+    client.force_login(world.yingtian)
+    response = client.get(HOME)
+    assert response.context["distribution"].townships == ["营田镇"]
+    html = response.content.decode()
+    assert "河市镇" not in html.split('id="industry-chart-data"')[1]
+
+
+def test_it_groups_industries_beyond_the_top_ones_as_other(world):
+    table = queries.industry_distribution(world.anweiban, top=3)
+    assert len(table.industries) == 4 and table.industries[-1] == "其他"
+    assert table.grand_total == 8
+    assert [sum(r) for r in table.cells] == table.row_totals
+
+
+def test_it_exports_the_distribution_table_cell_for_cell(client, world):
+    client.force_login(world.anweiban)
+    table = client.get(HOME).context["distribution"]
+    response = client.get(EXPORT)
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert list(rows[0]) == ["乡镇（街道）", *table.industries, "合计"]
+    body = [[name, *cells, total] for name, cells, total in table.rows]
+    assert [list(r) for r in rows[1:-1]] == body
+    assert list(rows[-1]) == ["合计", *table.column_totals, table.grand_total]
+
+
+def test_it_refuses_the_export_to_an_enterprise_manager(client, world):
+    client.force_login(world.qiye1)
+    assert client.get(EXPORT).status_code == 403
+
+
+def test_it_shows_the_enterprise_manager_its_own_enterprise(client, world):
+    client.force_login(world.qiye1)
+    response = client.get(HOME)
+    assert [e.name for e in response.context["own_enterprises"]] == ["屈原营田机械制造有限公司"]
+    assert 'data-testid="own-enterprise"' in response.content.decode()
+
+
+def test_it_shows_the_system_admin_the_modules_without_business_data(client, world):
+    client.force_login(world.xitong)
+    response = client.get(HOME)
+    assert response.status_code == 200
+    assert "kpis" not in response.context
+    html = response.content.decode()
+    assert "建设中" in html and "上线" in html
+
+
+def test_it_passes_chart_data_through_json_script(client, world):
+    client.force_login(world.anweiban)
+    html = client.get(HOME).content.decode()
+    assert '<script id="industry-chart-data" type="application/json">' in html
+    assert 'data-zb-chart="stacked-bar"' in html
+
+
+def test_it_needs_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
+    client.force_login(world.anweiban)
+    with django_assert_max_num_queries(40) as before:
+        client.get(HOME)
+    baseline = len(before.captured_queries)
+
+    villages = {r.name: r.children.order_by("code").first() for r in world.regions.values() if r.level == 4}
+    industries = list(world.industries.values())
+    for i in range(30):
+        village = list(villages.values())[i % len(villages)]
+        create_enterprise(
+            actor=None,
+            uscc=make_uscc("9", "1", "430671", f"MA4Q{i:04d}"),
+            name=f"屈原测试企业{i:02d}",
+            region=village,
+            primary_industry=industries[i % len(industries)],
+            is_high_risk=i % 3 == 0,
+        )
+    with django_assert_max_num_queries(baseline):
+        response = client.get(HOME)
+    assert response.context["kpis"].total == 38

@@ -1,0 +1,26 @@
+"""Enterprise import pages (生产经营单位导入): upload, template download and the error report download."""
+
+from __future__ import annotations
+
+from zhiben.core.excel import ImportErrorReportView, ImportTemplateView, ImportView
+
+from .excel import enterprise_import_spec
+from .models import Enterprise
+
+
+class EnterpriseImportView(ImportView):
+    model = Enterprise
+    spec_factory = enterprise_import_spec
+    template_name = "registry/enterprise_import.html"
+    template_url_name = "registry:enterprise_import_template"
+    errors_url_name = "registry:enterprise_import_errors"
+    list_url_name = "registry:enterprise_list"
+
+
+class EnterpriseImportTemplateView(ImportTemplateView):
+    model = Enterprise
+    spec_factory = enterprise_import_spec
+
+
+class EnterpriseImportErrorsView(ImportErrorReportView):
+    model = Enterprise
