@@ -57,7 +57,9 @@ class User(AbstractUser):
 
     @property
     def is_admin_role(self) -> bool:
-        return self.role_assignments.filter(role__in=ADMIN_ROLES).exists()
+        from zhiben.core.scoping import grants_for  # the grants are computed once per request
+
+        return any(g.role in ADMIN_ROLES for g in grants_for(self))
 
     @property
     def role_names(self) -> str:

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from .navigation import MODULES
-from .scoping import can
+from .scoping import can, grants_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -38,4 +38,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             }
         )
     unread = user.notifications.filter(read_at__isnull=True).count()
-    return {"nav_modules": modules, "unread_notifications": unread}
+    roles = sorted({g.label or g.role for g in grants_for(user)})
+    return {"nav_modules": modules, "unread_notifications": unread, "user_role_labels": roles}

@@ -51,6 +51,7 @@ class Grant:
     industry_ids: frozenset[int] | None = None
     enterprise_ids: frozenset[int] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    label: str = ""  # the role's display name, for the user menu
 
     def allows(self, action: str, model: type[models.Model]) -> bool:
         label = model._meta.label_lower

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
@@ -29,6 +31,7 @@ from . import audit, events
 from .errors import DomainError
 from .navigation import module
 from .scoping import can
+from .widgets import FastSelect
 
 
 class Badge(str):
@@ -60,6 +63,8 @@ class Column:
     def value(self, obj: Any) -> Any:
         if self.display is not None:
             value = self.display(obj)
+        elif self.accessor.startswith("get_") and self.accessor.endswith("_display"):
+            value = _choice_label(type(obj), self.accessor[4:-8], getattr(obj, self.accessor[4:-8]))
         else:
             value = obj
             for part in self.accessor.split("."):
@@ -72,6 +77,16 @@ class Column:
             value = str(value)
         color = self.badge(obj) if self.badge is not None else None
         return Badge(value, color) if color else value
+
+
+@lru_cache(maxsize=512)
+def _choice_labels(model: type[models.Model], field: str, language: str) -> dict[Any, str]:
+    return {k: str(v) for k, v in model._meta.get_field(field).flatchoices}  # type: ignore[union-attr]
+
+
+def _choice_label(model: type[models.Model], field: str, value: Any) -> str:
+    """`get_FOO_display()` without rebuilding the choices dict and re-translating it for every cell."""
+    return _choice_labels(model, field, get_language() or "")[value] if value not in (None, "") else ""
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -106,6 +121,7 @@ class ObjectListView(ScopedViewMixin, View):
     create_url_name: ClassVar[str | None] = None
     import_url_name: ClassVar[str | None] = None
     exporter: ClassVar[Any] = None  # callable(queryset, user) -> HttpResponse
+    list_only: ClassVar[tuple[str, ...]] = ()  # fields the page's columns need; empty = all
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.check_action(request)
@@ -124,6 +140,9 @@ class ObjectListView(ScopedViewMixin, View):
             if not can(request.user, "export", self.model):
                 raise PermissionDenied(_("您无权导出此数据。"))
             return self.export(request, qs)
+        if self.list_only:
+            # The page reads only what its columns show (exports above get whole rows).
+            qs = qs.only(*self.list_only)
         page = Paginator(qs, self.paginate_by).get_page(request.GET.get("page"))
         context = {
             "title": self.title or self.model._meta.verbose_name_plural,
@@ -162,16 +181,11 @@ class ObjectListView(ScopedViewMixin, View):
         for field in form.fields.values():
             widget = field.widget
             if isinstance(widget, dj_forms.NullBooleanSelect):
-                widget.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
-            elif isinstance(field, dj_forms.ChoiceField):
+                choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
+                field.widget = FastSelect(choices=choices, attrs=widget.attrs)
+            elif isinstance(field, dj_forms.ChoiceField) and not isinstance(widget, dj_forms.SelectMultiple):
                 rest = [(v, lbl) for v, lbl in field.choices if v != ""]  # type: ignore[misc,union-attr]
-                if hasattr(field, "empty_label"):
-                    # django-filter adds its empty choice itself when iterating; re-setting the choices
-                    # rebinds the widget's iterator to this (copied) field.
-                    field.empty_label = _("全部")
-                    field.choices = rest
-                else:
-                    field.choices = [("", _("全部")), *rest]
+                field.widget = FastSelect(choices=[("", _("全部")), *rest], attrs=widget.attrs)
 
     def sort_key(self, request: HttpRequest) -> str:
         allowed = {c.sort for c in self.columns if c.sort}

@@ -17,9 +17,12 @@ class FastSelect(forms.Select):
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         final = self.build_attrs(self.attrs, attrs or {})
-        selected = (
-            "" if value is None else str(value[0] if isinstance(value, list | tuple) and value else value)
-        )
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        if isinstance(value, bool):  # a null-boolean filter's bound value; its options say "true"/"false"
+            selected = "true" if value else "false"
+        else:
+            selected = "" if value is None else str(value)
         # escape() every value and label, then join once: format_html per option is several times slower.
         options = mark_safe(  # noqa: S308 - every interpolated piece is escaped right here
             "".join(

@@ -49,20 +49,22 @@ def grants_for_user(user: Any) -> Iterator[Grant]:
             yield Grant(
                 a.role,
                 perms,
+                label=a.get_role_display(),
                 region_prefix=region,
                 industry_ids=industry_ids_of_department(a.department_id) if a.department_id else frozenset(),
                 extra={"department_id": a.department_id},
             )
         elif a.role == Role.TOWNSHIP:
-            yield Grant(a.role, perms, region_prefix=region or "__none__")
+            yield Grant(a.role, perms, label=a.get_role_display(), region_prefix=region or "__none__")
         elif a.role == Role.ENTERPRISE:
             yield Grant(
                 a.role,
                 perms,
+                label=a.get_role_display(),
                 enterprise_ids=frozenset({a.enterprise_id}) if a.enterprise_id else frozenset(),
                 extra={"enterprise_id": a.enterprise_id},
             )
         elif a.role == Role.EXPERT:
-            yield Grant(a.role, perms, enterprise_ids=frozenset())
+            yield Grant(a.role, perms, label=a.get_role_display(), enterprise_ids=frozenset())
         else:
-            yield Grant(a.role, perms, region_prefix=region)
+            yield Grant(a.role, perms, label=a.get_role_display(), region_prefix=region)

@@ -48,6 +48,19 @@ class EnterpriseListView(ObjectListView):
     create_url_name = "registry:enterprise_create"
     import_url_name = "registry:enterprise_import"
     exporter = staticmethod(export_enterprises)  # the import layout, phones masked (R16)
+    list_only = (
+        "name",
+        "uscc",
+        "kind",
+        "status",
+        "principal_name",
+        "principal_phone",
+        "version",
+        "region__name",
+        "region__code",
+        "primary_industry__name",
+        "primary_industry__code",
+    )
     columns = [
         Column("name", _("名称"), sort="name", link=True),
         Column("uscc", _("统一社会信用代码"), sort="uscc"),

@@ -589,3 +589,26 @@ def test_it_answers_bad_filters_with_400(
 
     assert response.status_code == 400
     assert set(response.json()) == set(params)
+
+
+def test_it_lists_each_enterprise_exactly_as_its_detail_shows_it(client: Any, world: Any) -> None:
+    # The list reads .values() rows for speed; the detail goes through the serializer. They must agree.
+    from zhiben.registry.services import update_enterprise
+
+    update_enterprise(
+        world.enterprises["yt_gas"],
+        actor=None,
+        longitude="112.951234",
+        latitude="28.861234",
+        employees=12,
+        industries=[world.industries["GAS"], world.industries["FIRE-SMALL"]],
+    )
+    client.force_login(world.anweiban)
+    listed = client.get("/api/v1/enterprises/?page_size=100").json()["results"]
+    assert len(listed) == Enterprise.objects.count()
+    for item in listed:
+        detail = client.get(f"/api/v1/enterprises/{item['id']}/").json()
+        assert item == detail
+    gas = next(i for i in listed if i["id"] == world.enterprises["yt_gas"].pk)
+    assert gas["industries"] == ["GAS", "FIRE-SMALL"]
+    assert gas["principal_phone"] == "138****0001"

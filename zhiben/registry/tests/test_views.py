@@ -284,3 +284,16 @@ def test_it_renders_the_filter_bar_with_all_as_the_empty_choice(client, world):
     region_choices = [v for v, _label in response.context["filterset"].form.fields["region"].widget.choices]
     assert region_choices[0] == ""
     assert all(code.startswith(YINGTIAN_PREFIX) for code in region_choices[1:])
+
+
+@pytest.mark.parametrize("persona", ["anweiban", "yingtian", "zhujian", "qiye1", "lingdao"])
+def test_it_renders_the_enterprise_list_in_at_most_ten_queries(
+    persona, client, world, django_assert_max_num_queries
+):
+    # The page reads only its columns' fields (list_only); a deferred field touched per row would be an N+1.
+    client.force_login(getattr(world, persona))
+    client.get(LIST_URL)  # the session's first request stores its clock
+    with django_assert_max_num_queries(10):
+        response = client.get(LIST_URL + "?sort=-name")
+    assert response.status_code == 200
+    assert response.context["rows"]
