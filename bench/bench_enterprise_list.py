@@ -1,8 +1,10 @@
 """Enterprise list page and API at scale, against the raw SQL floor: the same page queries run directly.
 
-For each request the page's own SQL is captured; the floor re-runs exactly the statements that read
-enterprises (the COUNT and the page SELECT) through a plain cursor and fetches every row. The ratio is
-p95(page) / p95(floor); the targets are ratio ≤ 3 and ≤ 10 queries per page.
+For each request the page's own SQL is captured. The floor re-runs, through a plain cursor and fetching every
+row, exactly the statements that read enterprises (the COUNT and the page SELECTs). The target is
+p95(page) / p95(floor) ≤ 3 and ≤ 10 queries per page. For context the run also prints the ratio against all
+of the request's SQL (session, token, roles, filter choices …) run directly, i.e. what the framework adds on
+top of every query the request makes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from .common import summary, timed
+from .common import percentile, summary, timed
 
 TARGET_RATIO = 3.0
 MAX_QUERIES = 10
@@ -34,29 +36,28 @@ def _login(username: str, api: bool) -> Client:
     return client
 
 
-def _floor(captured: list[dict[str, Any]]) -> float:
-    """Run the statements that read the enterprise table, as the view issued them, and fetch all rows."""
-    statements = [
-        q["sql"]
-        for q in captured
-        if "registry_enterprise" in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT")
-    ]
-
+def _run_directly(statements: list[str]) -> float:
     def run() -> None:
         with connection.cursor() as cur:
             for sql in statements:
                 cur.execute(sql)
-                cur.fetchall()
+                if cur.description is not None:
+                    cur.fetchall()
 
     ms, _ = timed(run)
     return ms
 
 
+def _reads(captured: list[dict[str, Any]], table: str | None) -> list[str]:
+    selects = [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith("SELECT")]
+    return [sql for sql in selects if table is None or table in sql]
+
+
 def _measure(
     client: Client, url_for_page: Any, pages: int, requests: int
-) -> tuple[list[float], list[float], float]:
+) -> tuple[list[float], list[float], list[float], float]:
     rng = random.Random(7)
-    samples, floors, query_counts = [], [], []
+    samples, floors, all_sql, query_counts = [], [], [], []
     client.get(url_for_page(1))  # warm caches and connections
     for _ in range(requests):
         page = rng.randint(1, pages)
@@ -65,8 +66,9 @@ def _measure(
         assert response.status_code == 200, (response.status_code, url_for_page(page))
         samples.append(ms)
         query_counts.append(len(ctx.captured_queries))
-        floors.append(_floor(ctx.captured_queries))
-    return samples, floors, statistics.mean(query_counts)
+        floors.append(_run_directly(_reads(ctx.captured_queries, "registry_enterprise")))
+        all_sql.append(_run_directly(_reads(ctx.captured_queries, None)))
+    return samples, floors, all_sql, statistics.mean(query_counts)
 
 
 def run(*, requests: int, db: str) -> None:
@@ -80,11 +82,18 @@ def run(*, requests: int, db: str) -> None:
             if api:
                 first = client.get("/api/v1/enterprises/").json()
                 pages = max(1, min(200, -(-first["count"] // 50)))
-                url = lambda p: f"/api/v1/enterprises/?page={p}"  # noqa: E731
+
+                def url(p: int) -> str:
+                    return f"/api/v1/enterprises/?page={p}"
             else:
                 pages = 200
-                url = lambda p: f"/registry/enterprises/?page={p}"  # noqa: E731
-            samples, floors, queries = _measure(client, url, pages, requests)
+
+                def url(p: int) -> str:
+                    return f"/registry/enterprises/?page={p}"
+
+            samples, floors, all_sql, queries = _measure(client, url, pages, requests)
             label = f"{'API ' if api else 'page'} as {username}"
-            print(summary(label, samples, floors, queries, TARGET_RATIO, MAX_QUERIES))
+            line = summary(label, samples, floors, queries, TARGET_RATIO, MAX_QUERIES)
+            all_ratio = percentile(samples, 0.95) / percentile(all_sql, 0.95)
+            print(f"{line} | vs all request SQL {all_ratio:5.2f}x")
     print()

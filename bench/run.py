@@ -21,9 +21,7 @@ BENCHMARKS = ["enterprise_list"]
 
 def configure(db: str) -> None:
     if db == "postgres":
-        os.environ["DATABASE_URL"] = os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhiben_bench"
-        )
+        os.environ["DATABASE_URL"] = postgres_url()
     else:
         bench_dir = ROOT / "var" / "bench"
         bench_dir.mkdir(parents=True, exist_ok=True)
@@ -37,11 +35,15 @@ def configure(db: str) -> None:
     django.setup()
 
 
+def postgres_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/zhiben_bench")
+
+
 def ensure_database(db: str) -> None:
     if db == "postgres":
         import psycopg
 
-        url = os.environ["DATABASE_URL"]
+        url = postgres_url()
         name = url.rsplit("/", 1)[1]
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()

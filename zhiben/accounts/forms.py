@@ -12,6 +12,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.codes import validate_uscc
 from zhiben.registry.choices import RegionLevel
 from zhiben.registry.models import Department, Enterprise, Region
 
@@ -132,11 +133,12 @@ class RoleAssignForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": _("请选择有效的部门。")},
     )
-    enterprise = forms.ModelChoiceField(
-        label=_("生产经营单位"),
-        queryset=Enterprise.objects.none(),
+    # Typed, not a select: a province holds hundreds of thousands of units.
+    enterprise = forms.CharField(
+        label=_("生产经营单位（统一社会信用代码）"),
+        max_length=30,
         required=False,
-        error_messages={"invalid_choice": _("请选择有效的生产经营单位。")},
+        help_text=_("企业角色必填：填写该单位的统一社会信用代码"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -146,7 +148,20 @@ class RoleAssignForm(forms.Form):
         townships = Region.objects.unrestricted().filter(level=RegionLevel.TOWNSHIP).order_by("code")
         self.fields["region_code"].choices = [("", "—")] + [(r.scope_prefix, r.name) for r in townships]
         self.fields["department"].queryset = Department.objects.unrestricted().order_by("sort_order", "code")
-        self.fields["enterprise"].queryset = Enterprise.objects.unrestricted().order_by("name")
+
+    def clean_enterprise(self) -> Enterprise | None:
+        raw = self.cleaned_data.get("enterprise", "")
+        if not raw.strip():
+            return None
+        try:
+            uscc = validate_uscc(raw)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages)
+        # Unrestricted for the same reason as above; only an exact code matches, nothing is listed.
+        enterprise = Enterprise.objects.unrestricted().filter(uscc=uscc).first()
+        if enterprise is None:
+            raise ValidationError(_("未找到统一社会信用代码为 %(c)s 的生产经营单位。") % {"c": uscc})
+        return enterprise
 
 
 TOKEN_LIFETIMES = (

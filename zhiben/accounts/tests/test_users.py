@@ -88,6 +88,20 @@ def test_it_assigns_a_township_role_with_its_scope(world, admin):
     assert "乡镇（街道）" in detail
 
 
+def test_it_assigns_an_enterprise_role_by_its_credit_code(world, admin):
+    user = User.objects.create(username="qianba")
+    enterprise = world.enterprises["yt_gas"]
+    url = reverse("accounts:user_assign_role", args=[user.pk])
+    typed = " " + enterprise.uscc.lower() + " "  # as people paste it
+    assert admin.post(url, {"role": Role.ENTERPRISE, "enterprise": typed}).status_code == 302
+    assert RoleAssignment.objects.get(user=user).enterprise == enterprise
+    missing = admin.post(url, {"role": Role.ENTERPRISE, "enterprise": "91430671MA4L9999X0"})
+    assert missing.status_code == 400
+    body = missing.content.decode()
+    assert "统一社会信用代码" in body
+    assert RoleAssignment.objects.filter(user=user).count() == 1
+
+
 def test_it_requires_the_scope_that_the_role_needs(world, admin):
     user = User.objects.create(username="sunqi")
     for role, message in [
