@@ -249,7 +249,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"zhiben": {"level": "INFO"}},
+    "loggers": {
+        "zhiben": {"level": "INFO"},
+        # The consumer installs its own formatted handler; propagating would print every line twice.
+        "huey": {"level": "INFO", "propagate": False},
+    },
 }
 
 if PRODUCTION:

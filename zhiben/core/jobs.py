@@ -51,7 +51,8 @@ def job(fn: Callable[..., Any] | None = None, *, retries: int = 3, retry_delay: 
 
     def wrap(f: Callable[..., Any]) -> Any:
         name = f"{f.__module__}.{f.__name__}"
-        return db_task(retries=retries, retry_delay=retry_delay, name=name)(_recorded(name, f))
+        # Huey names the task from the wrapped function's module and name itself.
+        return db_task(retries=retries, retry_delay=retry_delay)(_recorded(name, f))
 
     return wrap(fn) if fn is not None else wrap
 
@@ -61,7 +62,7 @@ def periodic_job(schedule: Any) -> Callable[[Callable[..., Any]], Any]:
 
     def wrap(f: Callable[..., Any]) -> Any:
         name = f"{f.__module__}.{f.__name__}"
-        return db_periodic_task(schedule, name=name)(_recorded(name, f))
+        return db_periodic_task(schedule)(_recorded(name, f))
 
     return wrap
 
