@@ -41,30 +41,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "id",
-            "uscc",
-            "name",
-            "kind",
-            "region",
-            "region_name",
-            "primary_industry",
-            "industries",
-            "address",
-            "longitude",
-            "latitude",
-            "is_above_scale",
-            "is_high_risk",
-            "has_major_hazard_source",
-            "standardisation_grade",
-            "employees",
-            "principal_name",
-            "principal_phone",
-            "controller_name",
-            "controller_phone",
-            "status",
-            "version",
-        ]
+        fields = ["id", *services.ENTERPRISE_FIELDS, "region_name", "industries", "version"]
 
     def to_representation(self, instance: Enterprise) -> dict[str, Any]:
         e = instance
@@ -82,22 +59,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
 # enterprise_row(), and test_api.py checks every listed item against its detail (serializer) response.
 ENTERPRISE_VALUE_FIELDS = (
     "id",
-    "uscc",
-    "name",
-    "kind",
-    "address",
-    "longitude",
-    "latitude",
-    "is_above_scale",
-    "is_high_risk",
-    "has_major_hazard_source",
-    "standardisation_grade",
-    "employees",
-    "principal_name",
-    "principal_phone",
-    "controller_name",
-    "controller_phone",
-    "status",
+    *(f for f in services.ENTERPRISE_FIELDS if f not in ("region", "primary_industry")),
     "version",
 )
 ENTERPRISE_VALUES = (*ENTERPRISE_VALUE_FIELDS, "region__code", "region__name", "primary_industry__code")
@@ -179,28 +141,7 @@ class EnterpriseWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "uscc",
-            "name",
-            "kind",
-            "region",
-            "primary_industry",
-            "industries",
-            "address",
-            "longitude",
-            "latitude",
-            "is_above_scale",
-            "is_high_risk",
-            "has_major_hazard_source",
-            "standardisation_grade",
-            "employees",
-            "principal_name",
-            "principal_phone",
-            "controller_name",
-            "controller_phone",
-            "status",
-            "version",
-        ]
+        fields = [*services.ENTERPRISE_FIELDS, "industries", "version"]
 
     def validate_uscc(self, value: str | None) -> str | None:
         if not value:

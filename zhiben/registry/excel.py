@@ -23,29 +23,10 @@ from zhiben.core.excel import KEEP, ImportColumn, ImportSpec, Kind, Outcome, exp
 
 from .choices import EnterpriseKind, EnterpriseStatus, RegionLevel, StandardisationGrade
 from .models import Enterprise, Industry, Region
-from .services import RegistryError, create_enterprise, update_enterprise
+from .services import ENTERPRISE_FIELDS, RegistryError, create_enterprise, update_enterprise
 
 # Scalar fields a row may set; `industries` (其他行业) is handled apart because it is a relation.
-ROW_FIELDS = (
-    "uscc",
-    "name",
-    "kind",
-    "region",
-    "primary_industry",
-    "address",
-    "longitude",
-    "latitude",
-    "is_above_scale",
-    "is_high_risk",
-    "has_major_hazard_source",
-    "standardisation_grade",
-    "employees",
-    "principal_name",
-    "principal_phone",
-    "controller_name",
-    "controller_phone",
-    "status",
-)
+ROW_FIELDS = ENTERPRISE_FIELDS
 _PATH_SEPARATORS = re.compile(r"[/／\\>＞|｜·]+")
 _LIST_SEPARATORS = re.compile(r"[,，;；\n]+")
 _PHONE = re.compile(r"^(\+?86-?)?1\d{10}$|^0\d{2,3}-?\d{7,8}(-\d{1,6})?$|^\d{7,8}$")
