@@ -378,3 +378,21 @@ def unlock_user(username: str, *, actor: Any) -> int:
         object_repr=username,
     )
     return n
+
+
+@transaction.atomic
+def bootstrap_system_admin(*, username: str) -> tuple[User, str]:
+    """首个系统管理员: on an empty installation, one admin with a random one-time password (R06).
+
+    Refused once any system administrator exists: later admins are created by that administrator.
+    """
+    if RoleAssignment.objects.filter(role=Role.SYSTEM_ADMIN).exists():
+        raise AccountError(_("已存在系统管理员，不能再次初始化；请由现有系统管理员创建账号。"))
+    password = secrets.token_urlsafe(12) + "aA1!"
+    user = create_user(
+        actor=None, username=username, password=password, display_name=_("系统管理员"), validate=False
+    )
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
+    assign_role(user, actor=None, role=Role.SYSTEM_ADMIN)
+    return user, password
