@@ -97,26 +97,25 @@ def _prefix(model: type[models.Model], path: str, prefix: str) -> Q:
 
 
 def _in(model: type[models.Model], path: str, ids: Iterable[int]) -> Q:
-    """`path IN ids`, through a subquery when the path crosses a to-many relation (no duplicate rows)."""
+    """`path IN ids` without duplicate rows: a to-many step becomes a subquery on its join table, a foreign
+    key step a subquery on the related table (joining the model to itself made PostgreSQL hash all rows)."""
     ids = sorted(ids)
-    if _crosses_many(model, path):
-        sub = model._default_manager.filter(**{f"{path}__in": ids}).values("pk")
-        return Q(pk__in=sub)
-    return Q(**{f"{path}__in": ids})
-
-
-def _crosses_many(model: type[models.Model], path: str) -> bool:
-    opts = model._meta
-    for part in path.split("__"):
-        if part == "pk":
-            return False
-        f = opts.get_field(part)
-        if f.many_to_many or f.one_to_many:
-            return True
-        if not f.is_relation:
-            return False
-        opts = f.related_model._meta  # type: ignore[union-attr]
-    return False
+    first, _, rest = path.partition("__")
+    if first == "pk":
+        return Q(pk__in=ids)
+    field: Any = model._meta.get_field(first)
+    if not rest:
+        if field.many_to_many and not field.auto_created:  # a ManyToManyField declared on this model
+            through = field.remote_field.through
+            sub = through._default_manager.filter(**{f"{field.m2m_reverse_field_name()}__in": ids})
+            return Q(pk__in=sub.values(field.m2m_field_name()))
+        if field.one_to_many or field.many_to_many:
+            return Q(pk__in=model._default_manager.filter(**{f"{path}__in": ids}).values("pk"))
+        return Q(**{f"{path}__in": ids})
+    if field.many_to_one:
+        related: Any = field.related_model
+        return Q(**{f"{first}__in": related._default_manager.filter(_in(related, rest, ids)).values("pk")})
+    return Q(pk__in=model._default_manager.filter(**{f"{path}__in": ids}).values("pk"))
 
 
 def grants_for(user: AbstractBaseUser | AnonymousUser | None) -> list[Grant]:
