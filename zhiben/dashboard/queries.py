@@ -20,6 +20,14 @@ from zhiben.registry.models import Enterprise, Industry, Region
 # Township codes are the first 9 digits of a statistical region code (GB/T 2260 + 3 digits).
 TOWNSHIP_CODE_LENGTH = 9
 TOP_INDUSTRIES = 8
+# A chart of hundreds of townships reads as noise: past this many rows the table climbs a level.
+MAX_AREAS = 30
+# (level, code prefix length, label); a county's code is its 6 digits, a city's its 4 digits + "00".
+AREA_LEVELS = (
+    (RegionLevel.TOWNSHIP, 9, "乡镇（街道）"),
+    (RegionLevel.COUNTY, 6, "县（市、区）"),
+    (RegionLevel.CITY, 4, "市（州）"),
+)
 
 
 @dataclass(frozen=True)
@@ -58,13 +66,14 @@ class DistributionTable:
     row_totals: list[int] = field(default_factory=list)
     column_totals: list[int] = field(default_factory=list)
     grand_total: int = 0
+    area_label: str = "乡镇（街道）"  # the level the rows are at (a province user sees counties or cities)
 
     @property
     def rows(self) -> list[tuple[str, list[int], int]]:
         return list(zip(self.townships, self.cells, self.row_totals, strict=True))
 
     def headers(self) -> list[str]:
-        return [_("乡镇（街道）"), *self.industries, _("合计")]
+        return [self.area_label, *self.industries, _("合计")]
 
     def export_rows(self) -> list[list[Any]]:
         """The table exactly as shown: one row per township, then the totals row."""
@@ -102,10 +111,19 @@ def industry_distribution(user: Any, top: int = TOP_INDUSTRIES) -> DistributionT
     if not counts:
         return DistributionTable([], [], [])
 
-    township_codes = sorted({code for code, _i in counts})
-    names = dict(
-        Region.objects.filter(code__in=township_codes, level=RegionLevel.TOWNSHIP).values_list("code", "name")
+    level, length, label = next(
+        (area for area in AREA_LEVELS if len({code[: area[1]] for code, _i in counts}) <= MAX_AREAS),
+        AREA_LEVELS[-1],
     )
+    if length != TOWNSHIP_CODE_LENGTH:
+        suffix = "00" if level == RegionLevel.CITY else ""
+        regrouped: dict[tuple[str, int], int] = {}
+        for (code, industry_id), n in counts.items():
+            key = (code[:length] + suffix, industry_id)
+            regrouped[key] = regrouped.get(key, 0) + n
+        counts = regrouped
+    township_codes = sorted({code for code, _i in counts})
+    names = dict(Region.objects.filter(code__in=township_codes, level=level).values_list("code", "name"))
     by_industry: dict[int, int] = {}
     for (_code, industry_id), n in counts.items():
         by_industry[industry_id] = by_industry.get(industry_id, 0) + n
@@ -131,6 +149,7 @@ def industry_distribution(user: Any, top: int = TOP_INDUSTRIES) -> DistributionT
         townships=[names.get(code, _("区直")) for code in township_codes],
         industries=industry_names,
         cells=cells,
+        area_label=_(label),
     )
     table.row_totals = [sum(r) for r in cells]
     table.column_totals = [sum(col) for col in zip(*cells, strict=True)]

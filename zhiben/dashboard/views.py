@@ -79,4 +79,6 @@ def industry_distribution_export(request: HttpRequest) -> HttpResponse:
         object_type="dashboard.industry_distribution",
         data={"rows": len(table.townships)},
     )
-    return export_response(_("各乡镇（街道）行业分布"), table.headers(), table.export_rows())
+    return export_response(
+        _("各%(area)s行业分布") % {"area": table.area_label}, table.headers(), table.export_rows()
+    )

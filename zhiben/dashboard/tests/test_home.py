@@ -148,3 +148,13 @@ def test_it_needs_a_constant_number_of_queries(client, world, django_assert_max_
     with django_assert_max_num_queries(baseline):
         response = client.get(HOME)
     assert response.context["kpis"].total == 38
+
+
+def test_it_climbs_to_counties_when_a_scope_holds_too_many_townships(world, monkeypatch):
+    # A province user would otherwise get a chart of thousands of townships; here the limit is lowered.
+    monkeypatch.setattr(queries, "MAX_AREAS", 3)
+    table = queries.industry_distribution(world.anweiban)
+    assert table.area_label == "县（市、区）"
+    assert table.townships == ["屈原管理区"]
+    assert table.grand_total == Enterprise.objects.count()
+    assert table.headers()[0] == "县（市、区）"
