@@ -16,3 +16,12 @@ def deliver_outbox() -> dict[str, int]:
 def deliver_outbox_periodically() -> dict[str, int]:
     """Safety net: retries and anything whose after-commit enqueue was lost."""
     return deliver_pending()
+
+
+@job(retries=0)
+def run_import_job(token: str) -> dict[str, object]:
+    """A large Excel import (数据导入) in the worker; the page polls its progress. Not retried: a failed
+    import reports its error to the user rather than running again behind their back."""
+    from .excel.web import run_stored_import
+
+    return run_stored_import(token)

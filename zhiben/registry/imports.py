@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zhiben.core.excel import ImportErrorReportView, ImportTemplateView, ImportView
+from zhiben.core.excel import ImportErrorReportView, ImportStatusView, ImportTemplateView, ImportView
 
 from .excel import enterprise_import_spec
 from .models import Enterprise
@@ -14,6 +14,15 @@ class EnterpriseImportView(ImportView):
     template_name = "registry/enterprise_import.html"
     template_url_name = "registry:enterprise_import_template"
     errors_url_name = "registry:enterprise_import_errors"
+    status_url_name = "registry:enterprise_import_status"
+    list_url_name = "registry:enterprise_list"
+
+
+class EnterpriseImportStatusView(ImportStatusView):
+    model = Enterprise
+    result_template_name = "registry/enterprise_import_result.html"
+    errors_url_name = "registry:enterprise_import_errors"
+    import_url_name = "registry:enterprise_import"
     list_url_name = "registry:enterprise_list"
 
 

@@ -20,6 +20,11 @@ urlpatterns = [
         imports.EnterpriseImportErrorsView.as_view(),
         name="enterprise_import_errors",
     ),
+    path(
+        "enterprises/import/<uuid:token>/",
+        imports.EnterpriseImportStatusView.as_view(),
+        name="enterprise_import_status",
+    ),
     path("regions/", views.RegionListView.as_view(), name="region_list"),
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region_detail"),
     path("industries/", views.IndustryListView.as_view(), name="industry_list"),

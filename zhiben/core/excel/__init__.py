@@ -34,9 +34,13 @@ from .spec import KEEP, CellInvalid, ImportColumn, ImportMode, ImportSpec, Kind,
 from .web import (
     ImportErrorReportView,
     ImportForm,
+    ImportStatusView,
     ImportTemplateView,
     ImportView,
     error_report_path,
+    read_run,
+    run_stored_import,
+    start_background_import,
     store_error_report,
 )
 
@@ -56,6 +60,7 @@ __all__ = [
     "ImportMode",
     "ImportResult",
     "ImportSpec",
+    "ImportStatusView",
     "ImportTemplateView",
     "ImportView",
     "Kind",
@@ -73,8 +78,11 @@ __all__ = [
     "make_template",
     "parse_cell",
     "parse_workbook",
+    "read_run",
     "run_import",
+    "run_stored_import",
     "safe_cell",
+    "start_background_import",
     "store_error_report",
     "workbook_response",
 ]

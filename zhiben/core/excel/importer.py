@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,8 +74,22 @@ class _RollBack(Exception):
     pass
 
 
-def run_import(spec: ImportSpec, file: Any, *, actor: Any, mode: str, filename: str = "") -> ImportResult:
-    """Import a sheet through the spec's row handler: all-or-nothing or valid rows only, one savepoint per row."""
+# How often a long import reports its progress (rows).
+PROGRESS_EVERY = 25
+
+
+def run_import(
+    spec: ImportSpec,
+    file: Any,
+    *,
+    actor: Any,
+    mode: str,
+    filename: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Import a sheet through the spec's row handler: all-or-nothing or valid rows only, one savepoint per row.
+
+    `progress(done, total)` is called every PROGRESS_EVERY rows and at the end (background imports)."""
     if mode not in ImportMode.values:
         raise ValueError(f"unknown import mode {mode!r}")
     sheet = parse_workbook(file, spec)
@@ -85,9 +99,11 @@ def run_import(spec: ImportSpec, file: Any, *, actor: Any, mode: str, filename: 
     counts = dict.fromkeys(Outcome.ALL, 0)
     try:
         with transaction.atomic():
-            for row in sheet.rows:
+            for done, row in enumerate(sheet.rows, start=1):
                 if not row.errors:
                     _run_row(spec, row, actor, counts)
+                if progress is not None and (done % PROGRESS_EVERY == 0 or done == result.total):
+                    progress(done, result.total)
             result.failed_rows = [row for row in sheet.rows if row.errors]
             if result.failed_rows and mode == ImportMode.ALL_OR_NOTHING:
                 raise _RollBack

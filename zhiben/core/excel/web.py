@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +14,9 @@ from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -22,7 +24,7 @@ from django.views import View
 from ..views import ScopedViewMixin
 from .export import XLSX_MIME, workbook_response
 from .importer import ImportResult, error_report_workbook, make_template, run_import
-from .reader import MAX_UPLOAD_BYTES, ImportFileError
+from .reader import MAX_UPLOAD_BYTES, ImportFileError, parse_workbook
 from .spec import ImportMode, ImportSpec
 
 # ---------------------------------------------------------------------------------------------------------
@@ -60,6 +62,121 @@ def error_report_path(token: uuid.UUID, user: Any) -> tuple[Path, dict[str, Any]
     if meta.get("owner") != getattr(user, "pk", None) or not path.exists():
         raise Http404
     return path, meta
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Background imports: a large sheet runs in the worker; its state lives in MEDIA_ROOT/imports/run-<uuid>.json
+# (a file, not a table: SQLite admits one writer, and the import's own transaction holds it to the end).
+
+# Sheets with more data rows than this run in the worker with a progress page; smaller ones answer at once.
+SYNC_ROWS = 300
+MAX_STORED_ERRORS = 500
+
+
+def _run_meta_path(token: uuid.UUID | str) -> Path:
+    return _report_dir() / f"run-{token}.json"
+
+
+def _run_upload_path(token: uuid.UUID | str) -> Path:
+    return _report_dir() / f"run-{token}.upload.xlsx"
+
+
+def _write_run(token: uuid.UUID | str, meta: dict[str, Any]) -> None:
+    """Replace the run's state atomically, so a reader never sees half a file."""
+    path = _run_meta_path(token)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_run(token: uuid.UUID | str, user: Any) -> dict[str, Any]:
+    """A background import's state, for the user who started it only (404 for anyone else)."""
+    try:
+        meta = json.loads(_run_meta_path(token).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise Http404 from None
+    if meta.get("owner") != getattr(user, "pk", None):
+        raise Http404
+    return meta
+
+
+def start_background_import(
+    spec_factory: Callable[[], ImportSpec], upload: Any, *, actor: Any, mode: str, total: int
+) -> uuid.UUID:
+    """Keep the upload and queue the import job; the job starts after the current transaction commits."""
+    from ..jobs import enqueue_on_commit
+    from ..tasks import run_import_job
+
+    directory = _report_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    _purge_old_reports(directory)
+    token = uuid.uuid4()
+    with _run_upload_path(token).open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    _write_run(
+        token,
+        {
+            "owner": actor.pk,
+            "spec": f"{spec_factory.__module__}.{spec_factory.__qualname__}",
+            "title": spec_factory().title_text,
+            "mode": mode,
+            "filename": upload.name,
+            "state": "queued",
+            "done": 0,
+            "total": total,
+            "at": timezone.now().isoformat(),
+        },
+    )
+    enqueue_on_commit(run_import_job, str(token))
+    return token
+
+
+def run_stored_import(token: str) -> dict[str, Any]:
+    """The worker's side: run a queued import, reporting progress; a second call for the same run does nothing."""
+    from django.contrib.auth import get_user_model
+
+    meta = json.loads(_run_meta_path(token).read_text(encoding="utf-8"))
+    if meta["state"] != "queued":
+        return {"state": meta["state"]}  # already run (a retried or duplicated job): importing twice is wrong
+    meta["state"] = "running"
+    _write_run(token, meta)
+
+    def progress(done: int, total: int) -> None:
+        meta.update(done=done, total=total)
+        _write_run(token, meta)
+
+    actor = get_user_model()._default_manager.get(pk=meta["owner"])
+    spec = import_string(meta["spec"])()
+    try:
+        with _run_upload_path(token).open("rb") as f:
+            result = run_import(
+                spec, f, actor=actor, mode=meta["mode"], filename=meta["filename"], progress=progress
+            )
+    except ImportFileError as exc:
+        meta.update(state="failed", message=exc.message)
+    else:
+        report = store_error_report(result, actor) if result.failed else None
+        meta.update(
+            state="done",
+            done=result.total,
+            report=str(report) if report else None,
+            result={
+                **result.counts(),
+                "filename": result.filename,
+                "mode": result.mode,
+                "rolled_back": result.rolled_back,
+                "errors": [
+                    {"row": e.row, "column": str(e.column or ""), "message": str(e.message)}
+                    for e in result.errors[:MAX_STORED_ERRORS]
+                ],
+                "errors_cut": max(0, len(result.errors) - MAX_STORED_ERRORS),
+            },
+        )
+    finally:
+        _run_upload_path(token).unlink(missing_ok=True)
+    _write_run(token, meta)
+    return {"state": meta["state"], "done": meta["done"]}
 
 
 def _purge_old_reports(directory: Path) -> None:
@@ -104,6 +221,7 @@ class ImportView(ScopedViewMixin, View):
     template_name: ClassVar[str]
     template_url_name: ClassVar[str]
     errors_url_name: ClassVar[str]
+    status_url_name: ClassVar[str]
     list_url_name: ClassVar[str | None] = None
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -117,6 +235,21 @@ class ImportView(ScopedViewMixin, View):
             return self.render_page(request, form, status=400)
         upload = form.cleaned_data["file"]
         spec = type(self).spec_factory()
+        try:
+            rows = len(parse_workbook(upload, spec).rows)
+        except ImportFileError as exc:
+            form.add_error("file", exc.message)
+            return self.render_page(request, form, status=400)
+        if rows > SYNC_ROWS:
+            token = start_background_import(
+                type(self).spec_factory,
+                upload,
+                actor=request.user,
+                mode=form.cleaned_data["mode"],
+                total=rows,
+            )
+            return redirect(self.status_url_name, token=token)
+        upload.seek(0)
         try:
             result = run_import(
                 spec, upload, actor=request.user, mode=form.cleaned_data["mode"], filename=upload.name
@@ -144,6 +277,36 @@ class ImportView(ScopedViewMixin, View):
             **extra,
         }
         return render(request, self.template_name, context, status=status)
+
+
+class ImportStatusView(ScopedViewMixin, View):
+    """A background import's progress, then its result; htmx polls the fragment until the run ends."""
+
+    action = "import"
+    template_name: ClassVar[str] = "core/import_status.html"
+    result_template_name: ClassVar[str]
+    errors_url_name: ClassVar[str]
+    import_url_name: ClassVar[str]
+    list_url_name: ClassVar[str | None] = None
+
+    def get(self, request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+        self.check_action(request)
+        run = read_run(token, request.user)
+        percent = int(100 * run["done"] / run["total"]) if run.get("total") else 0
+        context = {
+            "title": _("导入%(t)s") % {"t": run["title"]},
+            "run": run,
+            "percent": percent,
+            "finished": run["state"] in ("done", "failed"),
+            "result": run.get("result"),
+            "token": run.get("report"),
+            "result_template_name": self.result_template_name,
+            "errors_url_name": self.errors_url_name,
+            "import_url_name": self.import_url_name,
+            "list_url_name": self.list_url_name,
+        }
+        partial = bool(getattr(request, "htmx", False))
+        return render(request, "core/_import_progress.html" if partial else self.template_name, context)
 
 
 class ImportTemplateView(ScopedViewMixin, View):

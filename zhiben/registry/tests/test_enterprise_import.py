@@ -317,3 +317,64 @@ def test_it_answers_a_bad_upload_with_a_clear_error(
     )
     assert response.status_code == 400 and response.context["form"].errors["mode"]
     assert Enterprise.objects.count() == count
+
+
+def test_it_runs_a_large_sheet_in_the_worker_and_shows_its_progress_then_the_result(
+    client: Any,
+    world: Any,
+    settings: Any,
+    tmp_path: Any,
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from zhiben.core.excel import run_stored_import, web
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(web, "SYNC_ROWS", 3)  # the 7-row sheet counts as large
+    client.force_login(world.yingtian)
+    upload = SimpleUploadedFile("台账.xlsx", yingtian_sheet(world))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("registry:enterprise_import"), {"file": upload, "mode": "valid_only"})
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the job was queued after commit (and ran: jobs are immediate in tests)
+    status_url = response.url
+    token = status_url.rstrip("/").rsplit("/", 1)[1]
+
+    page = client.get(status_url)
+    assert page.status_code == 200
+    run = page.context["run"]
+    assert (run["state"], run["done"], run["total"]) == ("done", 7, 7)
+    assert (run["result"]["created"], run["result"]["updated"], run["result"]["failed"]) == (2, 1, 4)
+    body = page.content.decode()
+    assert "错误明细" in body and "校验位错误" in body
+    assert reverse("registry:enterprise_import_errors", args=[run["report"]]) in body
+    assert not (tmp_path / "imports" / f"run-{token}.upload.xlsx").exists()  # the upload is not kept
+    assert Enterprise.objects.filter(name="屈原营田新材料有限公司").exists()
+
+    # A duplicated or retried job must not import the sheet a second time.
+    before = AuditEntry.objects.count()
+    assert run_stored_import(token) == {"state": "done"}
+    assert AuditEntry.objects.count() == before
+
+    fragment = client.get(status_url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-state="done"' in fragment and "hx-trigger" not in fragment  # polling stops when done
+    client.force_login(world.heshi)
+    assert client.get(status_url).status_code == 404
+
+
+def test_it_shows_a_running_import_with_a_polling_progress_bar(
+    client: Any, world: Any, settings: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    from zhiben.core.excel import web
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(web, "SYNC_ROWS", 3)
+    client.force_login(world.yingtian)
+    upload = SimpleUploadedFile("台账.xlsx", yingtian_sheet(world))
+    response = client.post(reverse("registry:enterprise_import"), {"file": upload, "mode": "valid_only"})
+    token = response.url.rstrip("/").rsplit("/", 1)[1]  # no commit in this test: the job has not started
+    meta = web.read_run(token, world.yingtian)
+    web._write_run(token, {**meta, "state": "running", "done": 2})
+    fragment = client.get(response.url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 1s"' in fragment
+    assert "已处理 2 / 7 行" in fragment and 'aria-valuenow="28"' in fragment
