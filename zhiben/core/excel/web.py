@@ -241,14 +241,14 @@ class ImportView(ScopedViewMixin, View):
             form.add_error("file", exc.message)
             return self.render_page(request, form, status=400)
         if rows > SYNC_ROWS:
-            token = start_background_import(
+            run_token = start_background_import(
                 type(self).spec_factory,
                 upload,
                 actor=request.user,
                 mode=form.cleaned_data["mode"],
                 total=rows,
             )
-            return redirect(self.status_url_name, token=token)
+            return redirect(self.status_url_name, token=run_token)
         upload.seek(0)
         try:
             result = run_import(
