@@ -136,10 +136,11 @@ class ObjectListView(ScopedViewMixin, View):
             self.prepare_filter_form(request, filterset.form)
         sort = self.sort_key(request)
         qs = qs.order_by(sort, "-pk" if sort.startswith("-") else "pk")
-        if request.GET.get("export") == "xlsx":
+        export = request.GET.get("export")
+        if export in ("xlsx", "sheet"):
             if not can(request.user, "export", self.model):
                 raise PermissionDenied(_("您无权导出此数据。"))
-            return self.export(request, qs)
+            return self.export(request, qs, full=export == "sheet" and self.exporter is not None)
         if self.list_only:
             # The page reads only what its columns show (exports above get whole rows).
             qs = qs.only(*self.list_only)
@@ -155,6 +156,7 @@ class ObjectListView(ScopedViewMixin, View):
             "sort_query": _query_without(request, "page", "sort"),
             "can_add": self.create_url_name and can(request.user, "add", self.model),
             "can_export": can(request.user, "export", self.model),
+            "has_full_export": self.exporter is not None,
             "can_import": self.import_url_name and can(request.user, "import", self.model),
             "create_url_name": self.create_url_name,
             "import_url_name": self.import_url_name,
@@ -194,7 +196,8 @@ class ObjectListView(ScopedViewMixin, View):
             return requested
         return self.default_sort
 
-    def export(self, request: HttpRequest, qs: models.QuerySet[Any]) -> HttpResponse:
+    def export(self, request: HttpRequest, qs: models.QuerySet[Any], *, full: bool = False) -> HttpResponse:
+        """`xlsx`: the columns on screen; `sheet`: the app's full layout (for enterprises, the import sheet)."""
         from .excel import export_response
 
         audit.record(
@@ -204,7 +207,7 @@ class ObjectListView(ScopedViewMixin, View):
             object_type=self.model._meta.label_lower,
             data={"filters": request.GET.dict(), "rows": qs.count()},
         )
-        if self.exporter is not None:
+        if full:
             return self.exporter(qs, request.user)  # type: ignore[misc]
         return export_response(
             str(self.title or self.model._meta.verbose_name_plural),

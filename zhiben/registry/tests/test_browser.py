@@ -107,6 +107,13 @@ def test_it_lets_yingtian_export_exactly_the_rows_on_screen(live_server, world, 
     header, *rows = sheet.iter_rows(values_only=True)
     names = list(header).index("名称")
     assert [r[names] for r in rows if r[names]] == on_screen
+    # Cell for cell: the file's columns and values are the table's ("—" on screen is an empty cell).
+    screen_header = page.locator("[data-testid=object-table] thead th").all_inner_texts()
+    assert [h.strip() for h in screen_header] == list(header)
+    screen_rows = page.locator("[data-testid=object-table] tbody tr").evaluate_all(
+        "trs => trs.map(tr => Array.from(tr.cells).map(td => td.innerText.trim()))"
+    )
+    assert screen_rows == [["—" if v in (None, "") else str(v) for v in r] for r in rows]
 
     # Detail and edit pages render for an enterprise in scope.
     page.get_by_role("link", name=world.enterprises["yt_gas"].name).click()

@@ -225,12 +225,13 @@ def test_it_round_trips_an_export_as_all_unchanged(world: Any) -> None:
 
 def test_it_exports_exactly_the_filtered_list(client: Any, world: Any) -> None:
     client.force_login(world.yingtian)
-    response = client.get(reverse("registry:enterprise_list"), {"export": "xlsx", "q": "燃气"})
+    # export=sheet: the full register in the import layout, for editing and importing back.
+    response = client.get(reverse("registry:enterprise_list"), {"export": "sheet", "q": "燃气"})
     assert response.status_code == 200
     ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
     names = [r[1] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert names == ["营田燃气经营部"]
-    response = client.get(reverse("registry:enterprise_list"), {"export": "xlsx"})
+    response = client.get(reverse("registry:enterprise_list"), {"export": "sheet"})
     ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
     names = sorted(r[1] for r in ws.iter_rows(min_row=2, values_only=True))
     assert names == sorted(e.name for e in Enterprise.objects.filter(region__code__startswith="430671100"))

@@ -100,11 +100,16 @@ def test_it_exports_exactly_the_filtered_sorted_rows(client, world):
     response = client.get(f"{LIST_URL}?{query}&export=xlsx")
     assert response.status_code == 200
     header, rows = _sheet(response.content)
-    names = header.index("名称")
-    assert [r[names] for r in rows] == on_screen
+    # The file has the columns of the screen, the rows of the screen, in its order.
+    page = client.get(f"{LIST_URL}?{query}")
+    assert header == [str(c.label) for c in page.context["columns"]]
+    assert [r[header.index("名称")] for r in rows] == on_screen
     # Phones leave the server masked, in the file as on the screen (R16).
-    phones = header.index("主要负责人电话")
-    assert all("****" in r[phones] for r in rows)
+    assert all("****" in r[header.index("联系电话")] for r in rows)
+    # The full register (the import layout) has the same rows, phones masked too.
+    header, rows = _sheet(client.get(f"{LIST_URL}?{query}&export=sheet").content)
+    assert [r[header.index("名称")] for r in rows] == on_screen
+    assert all("****" in r[header.index("主要负责人电话")] for r in rows)
     assert AuditEntry.objects.filter(event=core_events.EXPORT_DOWNLOADED, actor=world.anweiban).exists()
 
 
@@ -123,7 +128,8 @@ def test_it_returns_only_the_table_to_htmx(client, world):
     assert "<html" not in html
     assert world.enterprises["yt_gas"].name in html
     assert world.enterprises["yt_shop"].name not in html
-    assert 'id="export-link" class="btn btn-outline-secondary btn-sm" href="?q=' in html
+    assert 'id="export-link"' in html and 'hx-swap-oob="true"' in html
+    assert "export=xlsx" in html and "export=sheet" in html
 
 
 def test_it_sends_the_anonymous_visitor_to_the_login_page(client, world):
