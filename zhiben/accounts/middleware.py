@@ -19,6 +19,7 @@ from .passwords import change_required_reason
 
 _LAST = "zhiben_last_seen"
 _START = "zhiben_login_at"
+_TOUCH_EVERY = 60  # seconds
 
 
 class SessionPolicyMiddleware:
@@ -49,7 +50,10 @@ class SessionPolicyMiddleware:
                     return self.get_response(request)
                 query = urlencode({"next": request.path, "expired": "1"})
                 return redirect(f"{reverse(settings.LOGIN_URL)}?{query}")
-            request.session[_LAST] = now
+            if now - last >= _TOUCH_EVERY:
+                # Touching the session on every request would make every page view a database write
+                # (and on SQLite every reader a writer); a minute's granularity is enough for a 15-minute rule.
+                request.session[_LAST] = now
         return self.get_response(request)
 
 

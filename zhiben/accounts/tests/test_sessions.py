@@ -54,6 +54,27 @@ def test_it_ends_sessions_after_twelve_hours_even_when_active(world, client):
         assert _expired_redirect(client.get(reverse("accounts:profile")))
 
 
+def test_it_writes_the_session_at_most_once_a_minute(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("registry:enterprise_list")).status_code == 200
+        return sum(
+            1 for q in ctx.captured_queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]
+        )
+
+    with time_machine.travel(T0, tick=False) as traveller:
+        login_via_page(client, "yingtian")
+        traveller.shift(dt.timedelta(seconds=20))
+        assert session_writes() == 0  # a page view within the minute reads only
+        traveller.shift(dt.timedelta(seconds=50))
+        assert session_writes() == 1  # past the minute: the idle clock moves on
+        traveller.shift(dt.timedelta(minutes=29, seconds=30))
+        assert client.get(reverse("accounts:profile")).status_code == 200  # 29½ min after the last touch
+
+
 def test_it_shows_the_expiry_notice_on_the_login_page(client):
     response = client.get(reverse("accounts:login") + "?expired=1")
     assert 'data-testid="session-expired"' in response.content.decode()
