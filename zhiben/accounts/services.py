@@ -282,34 +282,44 @@ def locked_until(username: str, now: datetime | None = None) -> datetime | None:
     return None
 
 
-@transaction.atomic
-def _record_about_username(event: str, username: str, *, outcome: str = "success", **data: Any) -> None:
-    """An audit row about a typed username that may match no account (failed logins, lockouts)."""
-    audit.record(
-        None,
-        event,
-        data={"username": username, **data},
-        outcome=outcome,
-        object_type="accounts.user",
-        object_id="",
-        object_repr=username,
-    )
-
-
 def login_user(request: HttpRequest | None, username: str, password: str) -> User:
     """Authenticate with lockout; raises AccountError with one generic message on any failure."""
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     username = (username or "").strip()
     if locked_until(username):
-        _record_about_username(events.USER_LOGIN_FAILED, username, outcome="failure", reason="locked")
+        with transaction.atomic():
+            audit.record(
+                None,
+                events.USER_LOGIN_FAILED,
+                data={"username": username, "reason": "locked"},
+                outcome="failure",
+                object_type="accounts.user",
+                object_id="",
+                object_repr=username,
+            )
         raise AccountError(_("登录失败次数过多，账号已锁定30分钟。请稍后再试或联系安全管理员。"))
     user = authenticate(request, username=username, password=password)
     if user is None:
         with transaction.atomic():
             LoginFailure.objects.create(username=username, ip=ip)
-            _record_about_username(events.USER_LOGIN_FAILED, username, outcome="failure")
+            audit.record(
+                None,
+                events.USER_LOGIN_FAILED,
+                data={"username": username},
+                outcome="failure",
+                object_type="accounts.user",
+                object_id="",
+                object_repr=username,
+            )
             if locked_until(username):
-                _record_about_username(events.USER_LOCKED_OUT, username)
+                audit.record(
+                    None,
+                    events.USER_LOCKED_OUT,
+                    data={"username": username},
+                    object_type="accounts.user",
+                    object_id="",
+                    object_repr=username,
+                )
         raise AccountError(GENERIC_LOGIN_ERROR)
     if initial_password_expired(user):
         with transaction.atomic():
