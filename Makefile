@@ -48,4 +48,4 @@ bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf var/zhiben.sqlite3* var/jobs.sqlite3* var/media
+	rm -rf var/zhiben.sqlite3* var/jobs.sqlite3* var/media var/test-media

@@ -4,10 +4,14 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from zhiben.accounts.api_views import obtain_token
+from zhiben.hazards.api import register as register_hazards
 from zhiben.registry.api import register as register_registry
+from zhiben.standards.api import register as register_standards
 
 router = DefaultRouter()
 register_registry(router)
+register_standards(router)
+register_hazards(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

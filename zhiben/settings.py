@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "zhiben.core",
     "zhiben.accounts",
     "zhiben.registry",
+    "zhiben.standards",
+    "zhiben.hazards",
     "zhiben.dashboard",
     "zhiben.demo",
 ]
@@ -163,6 +165,9 @@ STORAGES = {
 }
 # Uploads live outside the web root and are served only through scoped views (R18).
 MEDIA_ROOT = VAR_DIR / "media"
+if TESTING:
+    # Uploads and generated documents of a test run never mix with the development site's files.
+    MEDIA_ROOT = Path(os.environ.get("ZHIBEN_TEST_MEDIA", VAR_DIR / "test-media"))
 # No URL pattern serves this prefix, so uploads stay private; it must still be a string because Django's
 # live test server wraps every request in a media handler that parses MEDIA_URL (None crashes it).
 MEDIA_URL = "/media/"
@@ -241,6 +246,13 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseKindEnum": "zhiben.registry.choices.EnterpriseKind",
         "DepartmentKindEnum": "zhiben.registry.choices.DepartmentKind",
+        "EnterpriseStatusEnum": "zhiben.registry.choices.EnterpriseStatus",
+        "HazardLevelEnum": "zhiben.hazards.choices.Level",
+        "HazardStatusEnum": "zhiben.hazards.choices.Status",
+        "HazardSourceEnum": "zhiben.hazards.choices.Source",
+        "EscalationKindEnum": "zhiben.hazards.choices.EscalationKind",
+        "ExtensionStatusEnum": "zhiben.hazards.choices.ExtensionStatus",
+        "SupervisionLevelEnum": "zhiben.hazards.choices.SupervisionLevel",
     },
 }
 
@@ -266,5 +278,10 @@ if PRODUCTION:
     ]:
         if not _value:
             raise ImproperlyConfigured(f"{_name} must be set when ZHIBEN_ENV=production")
+# Reference data of the apps above the registry, loaded after it by `load_reference` (idempotent each).
+ZHIBEN_REFERENCE_LOADERS = [
+    "zhiben.standards.reference.load_standards",
+    "zhiben.hazards.reference.load_hazard_rules",
+]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
 WHITENOISE_USE_FINDERS = not PRODUCTION

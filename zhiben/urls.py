@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("zhiben.dashboard.urls")),
     path("accounts/", include("zhiben.accounts.urls")),
     path("registry/", include("zhiben.registry.urls")),
+    path("standards/", include("zhiben.standards.urls")),
+    path("hazards/", include("zhiben.hazards.urls")),
     path("core/", include("zhiben.core.urls")),
     path("api/v1/", include("zhiben.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -34,29 +34,72 @@ _REFERENCE_READ = {
     "registry.industry": VIEW | {"export"},
     "registry.department": VIEW | {"export"},
     "registry.responsibility": VIEW | {"export"},
+    "standards.*": VIEW | {"export"},
+    "hazards.deadlinepolicy": VIEW,
+    "hazards.escalationrule": VIEW,
+}
+
+# Hazard actions beyond the generic ones:
+#   review    判定/不予认定/合并/销号/退回/重新打开/移送/审批延期 — the supervising department's acts
+#   supervise 设定督办级别、签发督办文书 — the committee office
+#   rectify   整改方案/进展/申请验收/企业验收/申请延期/报告职工大会 — the unit's own duties
+_HAZARD_CHILDREN = {
+    "hazards.hazardtransition": READ,
+    "hazards.hazardprogress": READ,
+    "hazards.hazardattachment": READ,
+    "hazards.deadlineextension": READ,
+    "hazards.hazardtransfer": READ,
+    "hazards.hazardnotice": READ,
+    "hazards.escalation": READ,
 }
 
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
-    Role.DISTRICT_OFFICE: {"registry.*": ALL, "core.workdayoverride": VIEW, "core.calendaryear": VIEW},
+    Role.DISTRICT_OFFICE: {
+        "registry.*": ALL,
+        "core.workdayoverride": VIEW,
+        "core.calendaryear": VIEW,
+        "standards.*": ALL - {"delete"},
+        "hazards.hazard": READ | {"supervise", "import"},
+        "hazards.deadlinepolicy": frozenset({"view", "change"}),
+        "hazards.escalationrule": frozenset({"view", "change"}),
+        "core.documenttemplate": frozenset({"view", "change"}),
+        "core.officialdocument": VIEW,
+        "hazards.hazardtally": READ,  # the statistics (统计分析)
+        **_HAZARD_CHILDREN,
+    },
     Role.DEPARTMENT: {
         **_REFERENCE_READ,
         "registry.enterprise": frozenset({"view", "change", "export"}),
         "registry.person": READ,
+        "hazards.hazard": READ | {"add", "review", "rectify", "import"},
+        "hazards.hazardtally": READ,
+        **_HAZARD_CHILDREN,
+        "hazards.hazardattachment": READ | {"add"},
     },
     Role.TOWNSHIP: {
         **_REFERENCE_READ,
         "registry.enterprise": ALL - {"delete"},
         "registry.person": READ | {"add", "change"},
+        "hazards.hazard": READ | {"add"},
+        "hazards.hazardtally": READ,
+        **_HAZARD_CHILDREN,
+        "hazards.hazardattachment": READ | {"add"},
     },
     Role.ENTERPRISE: {
         "registry.enterprise": frozenset({"view", "change"}),
         "registry.person": ALL - {"import"},
+        "standards.*": VIEW,
+        "hazards.deadlinepolicy": VIEW,
+        "hazards.hazard": frozenset({"view", "add", "rectify", "export"}),
+        **_HAZARD_CHILDREN,
+        "hazards.hazardattachment": READ | {"add"},
     },
     Role.EXPERT: {
         "registry.region": VIEW,
         "registry.industry": VIEW,
+        "standards.*": VIEW,
     },
-    Role.LEADER: {"registry.*": READ},
+    Role.LEADER: {"registry.*": READ, "standards.*": READ, "hazards.*": READ, "core.officialdocument": VIEW},
     Role.SYSTEM_ADMIN: {
         "accounts.user": frozenset({"view", "add", "change", "export"}),
         "accounts.roleassignment": frozenset({"view", "add", "change", "delete"}),

@@ -67,6 +67,29 @@ def periodic_job(schedule: Any) -> Callable[[Callable[..., Any]], Any]:
     return wrap
 
 
+class _Enqueue:
+    """An after-commit enqueue that knows what it enqueues, so a transaction queues each job once."""
+
+    def __init__(self, task: Any, args: tuple[Any, ...]) -> None:
+        self.task, self.args = task, args
+        self.key = (getattr(task, "name", repr(task)), args)
+
+    def __call__(self) -> None:
+        self.task(*self.args)
+
+
 def enqueue_on_commit(task: Any, *args: Any) -> None:
-    """Enqueue after the surrounding transaction commits, so the worker sees the committed rows."""
-    transaction.on_commit(lambda: task(*args))
+    """Enqueue after the surrounding transaction commits, so the worker sees the committed rows.
+
+    The same job with the same arguments is queued once per transaction (a transition that writes ten
+    outbox messages needs one delivery run, not ten). Callbacks of a rolled-back savepoint are dropped by
+    Django, so a later call queues again.
+    """
+    pending = _Enqueue(task, args)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        isinstance(callback, _Enqueue) and callback.key == pending.key
+        for _sids, callback, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(pending)

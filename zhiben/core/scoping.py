@@ -34,6 +34,9 @@ class ScopePaths:
     region: str | None = None
     industry: str | None = None
     enterprise: str | None = None
+    # A record assigned to a department (a hazard's 监管部门) is also visible to that department's grants,
+    # even outside its industries: a transfer (移送) hands the record over.
+    department: str | None = None
     unscoped: bool = False
 
 
@@ -50,6 +53,7 @@ class Grant:
     region_prefix: str | None = None
     industry_ids: frozenset[int] | None = None
     enterprise_ids: frozenset[int] | None = None
+    department_ids: frozenset[int] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     label: str = ""  # the role's display name, for the user menu
 
@@ -63,6 +67,15 @@ class Grant:
         paths: ScopePaths = getattr(model, "scope", ScopePaths(unscoped=True))
         if paths.unscoped:
             return Q()
+        base = self._dimension_q(model, paths)
+        if not self.department_ids or paths.department is None or (base is not None and not base):
+            return base  # no department path, or already unlimited (`Q() | x` would narrow to x)
+        assigned = _in(model, paths.department, self.department_ids)
+        if self.region_prefix is not None and paths.region is not None:
+            assigned &= _prefix(model, paths.region, self.region_prefix)
+        return assigned if base is None else base | assigned
+
+    def _dimension_q(self, model: type[models.Model], paths: ScopePaths) -> Q | None:
         q = Q()
         if self.region_prefix is not None:
             if paths.region is None:

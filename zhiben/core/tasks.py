@@ -25,3 +25,16 @@ def run_import_job(token: str) -> dict[str, object]:
     from .excel.web import run_stored_import
 
     return run_stored_import(token)
+
+
+@job
+def render_document_files(document_id: int) -> dict[str, object]:
+    """Write an issued document's Word and PDF files (deferred from a busy transaction); idempotent."""
+    from .documents import render_files
+    from .models import OfficialDocument
+
+    document = OfficialDocument.objects.filter(pk=document_id).select_related("template").first()
+    if document is None:
+        return {"rendered": False}
+    render_files(document)
+    return {"rendered": True, "number": document.number}

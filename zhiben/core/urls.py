@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import document_views, views
 
 app_name = "core"
 
@@ -9,3 +9,4 @@ urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("inbox/read/", views.inbox_mark_read, name="inbox_read"),
 ]
+urlpatterns += document_views.urlpatterns

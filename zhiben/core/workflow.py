@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import Conflict, DomainError
@@ -28,6 +29,9 @@ def compare_and_swap(obj: models.Model, *, expected: Mapping[str, Any], changes:
     """Apply `changes` only if the row still has `expected` values and `version`; bump version; or Conflict."""
     model = type(obj)
     filters = {"pk": obj.pk, "version": obj.version, **expected}  # type: ignore[attr-defined]
+    changes = dict(changes)
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields) and "updated_at" not in changes:
+        changes["updated_at"] = timezone.now()  # .update() skips auto_now
     updated = model._default_manager.filter(**filters).update(version=F("version") + 1, **changes)
     if updated != 1:
         raise Conflict()
@@ -36,14 +40,19 @@ def compare_and_swap(obj: models.Model, *, expected: Mapping[str, Any], changes:
     obj.version += 1  # type: ignore[attr-defined]
 
 
-def check_transition(current: Any, target: Any, table: Mapping[Any, Any]) -> None:
+def check_transition(
+    current: Any, target: Any, table: Mapping[Any, Any], labels: Mapping[Any, Any] | None = None
+) -> None:
     if target not in table.get(current, ()):
         raise TransitionNotAllowed(
-            _("当前状态“%(cur)s”不能变更为“%(to)s”。") % {"cur": _label(current), "to": _label(target)}
+            _("当前状态“%(cur)s”不能变更为“%(to)s”。")
+            % {"cur": _label(current, labels), "to": _label(target, labels)}
         )
 
 
-def _label(value: Any) -> str:
+def _label(value: Any, labels: Mapping[Any, Any] | None = None) -> str:
+    if labels and value in labels:
+        return str(labels[value])
     return str(getattr(value, "label", value))
 
 
@@ -59,10 +68,12 @@ def transition(
     history_fk: str | None = None,
     note: str = "",
     changes: Mapping[str, Any] | None = None,
+    history_values: Mapping[str, Any] | None = None,
 ) -> models.Model | None:
     """Move `obj` from its current status to `target`; returns the history row if a history model is given."""
     current = getattr(obj, field)
-    check_transition(current, target, table)
+    choices = getattr(obj._meta.get_field(field), "choices", None) or ()
+    check_transition(current, target, table, dict(choices))
     compare_and_swap(obj, expected={field: current}, changes={field: target, **(changes or {})})
     if history is None:
         return None
@@ -73,5 +84,6 @@ def transition(
         "to_status": target,
         "actor": actor,
         "note": note,
+        **(history_values or {}),
     }
     return history._default_manager.create(**values)

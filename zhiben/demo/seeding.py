@@ -31,6 +31,7 @@ from zhiben.registry.services import (
 
 from . import events
 from .generator import SYNTHETIC_SOURCE, Plan, PlannedEnterprise, plan_world
+from .hazard_history import HistoryReport, seed_hazard_history
 from .personas import PERSONAS, ensure_personas
 
 CHUNK = 5000
@@ -65,11 +66,18 @@ class SeedReport:
     by_township: Counter[str] = field(default_factory=Counter)
     by_county: Counter[str] = field(default_factory=Counter)
     by_industry: Counter[str] = field(default_factory=Counter)
+    hazards: HistoryReport | None = None  # district scale only; None when the register already had hazards
     seconds: float = 0.0
 
     @property
     def added_anything(self) -> bool:
-        return bool(self.regions_added or self.enterprises_added or self.people_added or self.personas_added)
+        return bool(
+            self.regions_added
+            or self.enterprises_added
+            or self.people_added
+            or self.personas_added
+            or (self.hazards and self.hazards.hazards)
+        )
 
 
 def seed_demo(
@@ -79,8 +87,10 @@ def seed_demo(
     count: int | None = None,
     actor: Any = None,
     progress: Callable[[str], None] | None = None,
+    hazards: bool = True,
 ) -> SeedReport:
-    """生成演示数据: reference data, synthetic regions, enterprises and people, then the persona logins."""
+    """生成演示数据: reference data, synthetic regions, enterprises and people, the persona logins, and (district
+    scale, unless `hazards` is False) three years of hazard history."""
     ensure_demo_allowed()
     started = time.perf_counter()
     plan = plan_world(scale, seed, count)
@@ -110,6 +120,12 @@ def seed_demo(
         enterprises = {slot: Enterprise.objects.get(uscc=key) for slot, key in slots.items()}
         ensure_personas(enterprises, actor=actor)
         report.personas_added = [p.username for p in PERSONAS if p.username not in existing]
+    if scale == "district" and hazards:
+        # Three years of hazards, acted out by the personas (skipped when any hazard exists).
+        report.hazards = seed_hazard_history(seed=seed, actor=actor, progress=say)
+        if report.hazards is not None:
+            say(report.hazards.summary())
+    with transaction.atomic():
         report.seconds = time.perf_counter() - started
         if report.added_anything:
             audit.record(
@@ -126,6 +142,7 @@ def seed_demo(
                     "skipped": report.enterprises_skipped,
                     "people": report.people_added,
                     "personas": report.personas_added,
+                    "hazards": report.hazards.as_data() if report.hazards else None,
                 },
             )
     return report

@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from zhiben.core import audit
 
@@ -73,4 +75,8 @@ def load_reference_data(*, actor: Any = None) -> dict[str, int]:
         created["responsibilities"] += 1
     if any(created.values()):
         audit.record(None, events.REFERENCE_LOADED, actor=actor, object_type="registry", data=created)
+    # Later apps' reference data (judgement standards, hazard rules, document templates), in order; each
+    # loader is idempotent and audits its own run.
+    for path in settings.ZHIBEN_REFERENCE_LOADERS:
+        import_string(path)(actor=actor)
     return created

@@ -52,6 +52,7 @@ def grants_for_user(user: Any) -> Iterator[Grant]:
                 label=a.get_role_display(),
                 region_prefix=region,
                 industry_ids=industry_ids_of_department(a.department_id) if a.department_id else frozenset(),
+                department_ids=frozenset({a.department_id}) if a.department_id else None,
                 extra={"department_id": a.department_id},
             )
         elif a.role == Role.TOWNSHIP:

@@ -3,18 +3,23 @@
 from .audit import AuditEntry, AuditHead
 from .base import BaseModel, ScopedModel, VersionedModel
 from .calendar import CalendarYear, WorkdayOverride
+from .documents import DocumentTemplate, OfficialDocument
 from .jobs import JobRun
 from .outbox import InboxNotification, OutboxMessage
+from .sequence import Sequence
 
 __all__ = [
     "AuditEntry",
     "AuditHead",
     "BaseModel",
     "CalendarYear",
+    "DocumentTemplate",
     "InboxNotification",
     "JobRun",
+    "OfficialDocument",
     "OutboxMessage",
     "ScopedModel",
+    "Sequence",
     "VersionedModel",
     "WorkdayOverride",
 ]

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..crypto import EncryptedTextField
+
 
 class Channel(models.TextChoices):
     INAPP = "inapp", _("站内信")
@@ -28,7 +30,8 @@ class OutboxMessage(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    address = models.CharField(_("地址"), max_length=200, blank=True, help_text=_("手机号或邮箱；站内信为空"))
+    # Phones and e-mail addresses of people outside the platform (a unit's 主要负责人) are personal data.
+    address = EncryptedTextField(_("地址"), blank=True, help_text=_("手机号或邮箱（加密存储）；站内信为空"))
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)

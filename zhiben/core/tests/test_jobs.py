@@ -33,3 +33,27 @@ def test_it_records_a_failed_run_with_its_error():
     run = JobRun.objects.get(name__endswith="failing_job")
     assert run.status == "failed"
     assert "RuntimeError: boom" in run.error
+
+
+def test_a_transaction_queues_each_job_once(db, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from django.db import transaction
+
+    from zhiben.core.jobs import enqueue_on_commit
+
+    calls: list[tuple[object, ...]] = []
+
+    def fake(*args: object) -> None:
+        calls.append(args)
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        enqueue_on_commit(fake, 1)
+        enqueue_on_commit(fake, 1)
+        enqueue_on_commit(fake, 2)
+        try:
+            with transaction.atomic():
+                enqueue_on_commit(fake, 3)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        enqueue_on_commit(fake, 3)  # the rolled-back savepoint's callback is gone: queued again
+    assert calls == [(1,), (2,), (3,)]

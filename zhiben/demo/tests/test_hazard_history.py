@@ -1,0 +1,153 @@
+"""The demo district's hazard history: three years acted out by the personas through the hazard services.
+
+The clock is fixed at Friday 2026-11-27, 20:00 in Qu Yuan, so the story and its end states do not depend on the
+day the tests run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from zhiben.accounts.models import User
+from zhiben.accounts.roles import Role
+from zhiben.core.audit import verify_chain
+from zhiben.core.models import AuditEntry
+from zhiben.demo import hazard_history
+from zhiben.hazards import events, services, tally
+from zhiben.hazards.choices import Level, Status
+from zhiben.hazards.models import (
+    DeadlineExtension,
+    Escalation,
+    Hazard,
+    HazardProgress,
+    HazardTransfer,
+    HazardTransition,
+)
+from zhiben.registry.models import Industry
+
+pytestmark = pytest.mark.django_db
+
+CST = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2026, 11, 27, 20, 0, tzinfo=CST)
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def clock(settings: Any, tmp_path: Any) -> Iterator[Any]:
+    settings.MEDIA_ROOT = tmp_path / "media"  # the escalation ladder files Word and PDF documents
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def _seed(count: int, seed: int = 3) -> str:
+    out = StringIO()
+    call_command(
+        "seed_demo", "--scale", "district", "--seed", str(seed), "--enterprises", str(count), stdout=out
+    )
+    return out.getvalue()
+
+
+def _industry_chain(industry: Industry) -> set[int]:
+    ids = set()
+    node: Industry | None = industry
+    while node is not None:
+        ids.add(node.pk)
+        node = node.parent
+    return ids
+
+
+def test_it_acts_out_three_years_of_hazards_through_the_services() -> None:
+    output = _seed(60)
+    hazards = Hazard.objects.unrestricted()
+    seeded = AuditEntry.objects.get(event="DEMO_SEEDED").data["hazards"]
+    assert seeded["failures"] == 0
+    assert seeded["hazards"] == hazards.count() >= 25
+    assert "隐患历史：新增隐患" in output
+
+    # Every step was a service call: the tally equals a recount, each transition has its audit row.
+    assert tally.diff() == {}
+    assert verify_chain().intact
+    transitions = AuditEntry.objects.filter(object_type="hazards.hazard").exclude(
+        event=events.HAZARD_ESCALATED
+    )
+    assert transitions.count() == HazardTransition.objects.count()
+    years = {at.astimezone(CST).year for at in HazardTransition.objects.values_list("at", flat=True)}
+    assert years == {2023, 2024, 2025, 2026}
+
+    # 2023 is the stock, cleared during 2024 (the campaign's first year).
+    counted = hazards.exclude(status__in=[Status.REJECTED, Status.MERGED])
+    stock = counted.filter(is_stock=True)
+    assert stock.exists() and all(h.discovered_on <= dt.date(2023, 12, 31) for h in stock)
+    assert stock.filter(status=Status.CLOSED).count() >= 0.95 * stock.count()
+    assert not stock.filter(closed_on__gt=dt.date(2024, 12, 31)).exists()
+    assert stock.filter(closed_on__year=2024).count() > stock.filter(closed_on__year=2023).count()
+
+    # 重大 hazards cite a clause of a standard for the unit's industry, and were closed by a department
+    # user who neither registered nor rectified them.
+    majors = counted.filter(level=Level.MAJOR).select_related("clause__version__standard", "industry")
+    assert majors.count() >= 4
+    for h in majors:
+        applies = set(h.clause.version.standard.industries.values_list("pk", flat=True))
+        assert applies & _industry_chain(h.industry), (h.code, h.clause)
+    for h in majors.filter(status=Status.CLOSED):
+        assert h.closed_by_id not in services._rectifiers(h)
+        assert h.closed_by.role_assignments.filter(role=Role.DEPARTMENT, department=h.department).exists()
+    reported = majors.exclude(reported_to_workers_on=None).count()
+    assert reported >= majors.count() / 2
+
+    # Closed mostly on time, some late; a few rejected, merged, transferred, extended; ledgers written.
+    closed = counted.filter(status=Status.CLOSED)
+    assert closed.filter(closed_on_time=True).count() > closed.filter(closed_on_time=False).count() > 0
+    assert hazards.filter(status=Status.REJECTED).exists()
+    assert hazards.filter(status=Status.MERGED).exclude(merged_into=None).exists()
+    assert HazardTransfer.objects.exists()
+    assert DeadlineExtension.objects.filter(status="approved").exists()
+    assert HazardProgress.objects.count() >= majors.count()
+
+    # Today some are open, some overdue, and the escalation ladder has acted, at month ends and today.
+    assert hazards.overdue(TODAY).filter(level=Level.MAJOR).exists()
+    assert hazards.overdue(TODAY).filter(level=Level.GENERAL).exists()
+    steps = Escalation.objects.all()
+    assert steps.filter(applied_on=TODAY).exists()
+    assert steps.filter(applied_on__lt=dt.date(TODAY.year, 1, 1), kind="interview").exists()
+    assert all(s.document_id for s in steps)
+    assert hazards.filter(status=Status.REPORTED).exists()
+
+
+def test_it_leaves_the_personas_something_to_do() -> None:
+    _seed(20, seed=5)
+    qiye1, yingji = User.objects.get(username="qiye1"), User.objects.get(username="yingji")
+    own = Hazard.objects.restrict(qiye1, "view")
+    rectifying = own.get(level=Level.MAJOR, status=Status.RECTIFYING)
+    assert rectifying.deadline > TODAY and rectifying.progress.count() == 2
+    assert own.filter(level=Level.GENERAL, status=Status.CONFIRMED).exists()
+
+    waiting = Hazard.objects.restrict(yingji, "review").get(level=Level.MAJOR, status=Status.SELF_ACCEPTED)
+    services.close(waiting, actor=yingji, note="复核通过")
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CLOSED and waiting.closed_on == TODAY
+    assert User.objects.filter(username="yingji_fuhe", display_name="应急管理局复核员").exists()
+
+
+def test_it_adds_no_hazards_on_a_second_run_and_plans_the_same_history_for_the_same_seed() -> None:
+    _seed(20, seed=7)
+    counts = (Hazard.objects.count(), HazardTransition.objects.count(), User.objects.count())
+    output = _seed(20, seed=7)
+    assert (Hazard.objects.count(), HazardTransition.objects.count(), User.objects.count()) == counts
+    assert "本次未新增任何数据" in output
+
+    def planned(seed: int) -> list[tuple[Any, ...]]:
+        history = hazard_history._History(seed=seed, now=timezone.localtime(), actor=None, say=print)
+        plans = history.plan(history.units())
+        return [(p.unit.enterprise.pk, p.level, p.title, p.discovered_on, p.fate) for p in plans]
+
+    assert planned(7) == planned(7)
+    assert planned(7) != planned(8)

@@ -1,0 +1,307 @@
+"""Hazard API under /api/v1/hazards/: the register, and each step of the loop as a POST action.
+
+    POST /api/v1/hazards/                    登记 (register)
+    POST /api/v1/hazards/{id}/confirm/       判定交办 … /close/ 销号, /reopen/, /transfer/ …
+    GET  /api/v1/hazards/{id}/history/       流转记录;  /ledger/ 台账;  /escalations/ 督办
+
+The step endpoints are generated from the same table as the page buttons (actions.STEPS); their input
+serializers are derived from the page forms, so both validate alike. Each step carries the version the client
+read (`version` in the body or If-Match); a stale one — someone acted first — is a 409.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from zhiben.core.api import CodeRelatedField, ScopedViewSet, error_responses, etag, expected_version
+from zhiben.core.errors import NotPermitted
+from zhiben.registry.models import Enterprise, Industry
+from zhiben.standards.models import Clause
+
+from . import actions, services
+from .choices import Level, Source
+from .filtersets import HazardFilterSet
+from .models import Escalation, Hazard, HazardProgress, HazardTransition
+
+
+class HazardSerializer(serializers.ModelSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    clause_citation = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "id",
+            "code",
+            "enterprise",
+            "enterprise_name",
+            "region",
+            "industry",
+            "department",
+            "level",
+            "clause",
+            "clause_citation",
+            "source",
+            "title",
+            "description",
+            "location",
+            "discovered_on",
+            "finder",
+            "is_stock",
+            "status",
+            "deadline",
+            "overdue",
+            "supervision_level",
+            "escalation",
+            "plan_goal",
+            "plan_measures",
+            "plan_responsible",
+            "plan_funds",
+            "plan_deadline",
+            "plan_contingency",
+            "interim_measures",
+            "stop_production",
+            "reported_to_workers_on",
+            "accepted_on",
+            "acceptor",
+            "closed_on",
+            "closed_on_time",
+            "reopen_count",
+            "version",
+        ]
+
+    def get_clause_citation(self, obj: Hazard) -> str:
+        return obj.clause.citation if obj.clause_id else ""
+
+    def get_overdue(self, obj: Hazard) -> bool:
+        from django.utils import timezone
+
+        return obj.is_overdue(timezone.localdate())
+
+
+class HazardRegisterSerializer(serializers.Serializer):
+    enterprise = serializers.PrimaryKeyRelatedField(
+        label=_("生产经营单位"), queryset=Enterprise.objects.all()
+    )
+    level = serializers.ChoiceField(label=_("隐患等级"), choices=Level.choices)
+    clause = serializers.PrimaryKeyRelatedField(
+        label=_("判定依据条款"), queryset=Clause.objects.all(), required=False, allow_null=True
+    )
+    source = serializers.ChoiceField(label=_("隐患来源"), choices=Source.choices, required=False)
+    title = serializers.CharField(label=_("隐患名称"), max_length=200)
+    description = serializers.CharField(label=_("隐患描述"), required=False, allow_blank=True)
+    location = serializers.CharField(label=_("隐患部位"), max_length=200, required=False, allow_blank=True)
+    discovered_on = serializers.DateField(label=_("发现日期"))
+    finder = serializers.CharField(label=_("发现人"), max_length=100, required=False, allow_blank=True)
+    industry = CodeRelatedField(label=_("行业领域"), queryset=Industry.objects.all(), required=False)
+
+    def validate_enterprise(self, value: Enterprise) -> Enterprise:
+        user = self.context["request"].user
+        if not Enterprise.objects.restrict(user, "view").filter(pk=value.pk).exists():
+            # Same answer as a missing id: no hint that the unit exists (R08).
+            raise serializers.ValidationError(_("生产经营单位不存在或不在您的职责范围内。"))
+        return value
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", read_only=True, default="")
+
+    class Meta:
+        model = HazardTransition
+        fields = ["action", "from_status", "to_status", "actor", "note", "at"]
+
+
+class ProgressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HazardProgress
+        fields = ["id", "entry_on", "content", "percent", "funds_spent", "created_at"]
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    document_number = serializers.CharField(source="document.number", read_only=True, default="")
+
+    class Meta:
+        model = Escalation
+        fields = ["id", "kind", "deadline", "overdue_workdays", "applied_on", "document_number"]
+
+
+# --- serializers generated from the page forms ---------------------------------------------------------------
+
+
+def _field_for(f: forms.Field) -> serializers.Field:
+    common: dict[str, Any] = {"label": f.label, "required": f.required}
+    if f.help_text:
+        common["help_text"] = f.help_text
+    if isinstance(f, forms.ModelChoiceField):
+        if f.to_field_name:
+            return serializers.SlugRelatedField(slug_field=f.to_field_name, queryset=f.queryset, **common)
+        return serializers.PrimaryKeyRelatedField(queryset=f.queryset, allow_null=not f.required, **common)
+    if isinstance(f, forms.TypedChoiceField):
+        return serializers.BooleanField(**common)
+    if isinstance(f, forms.ChoiceField):
+        return serializers.ChoiceField(choices=list(f.choices), allow_blank=not f.required, **common)  # type: ignore[arg-type]
+    if isinstance(f, forms.DateField):
+        return serializers.DateField(allow_null=not f.required, **common)
+    if isinstance(f, forms.DecimalField):
+        return serializers.DecimalField(
+            max_digits=f.max_digits,
+            decimal_places=f.decimal_places,
+            min_value=0,
+            allow_null=not f.required,
+            **common,
+        )
+    if isinstance(f, forms.IntegerField):
+        return serializers.IntegerField(min_value=f.min_value, max_value=f.max_value, **common)
+    if isinstance(f, forms.BooleanField):
+        return serializers.BooleanField(**{**common, "required": False})
+    if isinstance(f, forms.FileField):
+        return serializers.ListField(child=serializers.FileField(), **{**common, "required": False})
+    return serializers.CharField(
+        max_length=getattr(f, "max_length", None), allow_blank=not f.required, **common
+    )
+
+
+def serializer_for(step: actions.Step) -> type[serializers.Serializer]:
+    fields = {name: _field_for(f) for name, f in step.form.base_fields.items()}
+    fields["version"] = serializers.IntegerField(
+        label=_("版本"),
+        min_value=1,
+        required=False,
+        help_text=_("读取时的版本号（或 If-Match 请求头）；过期返回 409"),
+    )
+    return type(f"Hazard{step.name.title().replace('_', '')}Serializer", (serializers.Serializer,), fields)
+
+
+def _make_step_action(step: actions.Step) -> Any:
+    input_serializer = serializer_for(step)
+
+    def run_step(self: HazardViewSet, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
+        hazard = self.get_object()
+        if not actions.permitted(request.user, step, hazard) and not _allowed_anyway(
+            request.user, step, hazard
+        ):
+            raise NotPermitted(_("您无权对该隐患执行“%(s)s”。") % {"s": step.label})
+        version = expected_version(request)
+        data = input_serializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        values["version"] = version
+        values["_files"] = values.pop("files", None) or request.FILES.getlist("files")
+        with transaction.atomic():
+            step.run(hazard, values, request.user)
+        hazard = Hazard.objects.get(pk=hazard.pk)
+        return Response(HazardSerializer(hazard).data, headers={"ETag": etag(hazard)})
+
+    run_step.__name__ = step.name
+    run_step.__doc__ = str(step.help or step.label)
+    decorated = extend_schema(
+        summary=str(step.label),
+        description=str(step.help or ""),
+        request=input_serializer,
+        responses={200: HazardSerializer, **error_responses(400, 401, 403, 404, 409)},
+    )(run_step)
+    return action(
+        detail=True,
+        methods=["post"],
+        url_path=step.name.replace("_", "-"),
+        url_name=step.name.replace("_", "-"),
+        parser_classes=[JSONParser, FormParser, MultiPartParser],
+    )(decorated)
+
+
+def _allowed_anyway(user: Any, step: actions.Step, hazard: Hazard) -> bool:
+    """A step not offered in this status still goes to the service, which answers with the precise 400
+    ("当前状态…不能…"); only a missing permission is a 403 here."""
+    from zhiben.core.scoping import can
+
+    permission = "rectify" if step.name == "close" and hazard.level == Level.GENERAL else step.permission
+    return can(user, step.permission, Hazard) or can(user, permission, Hazard)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="隐患列表", responses={200: HazardSerializer(many=True), **error_responses(400, 401, 403)}
+    ),
+    retrieve=extend_schema(
+        summary="隐患详情", responses={200: HazardSerializer, **error_responses(401, 403, 404)}
+    ),
+    create=extend_schema(
+        summary="登记隐患",
+        description="重大事故隐患须引用判定标准条款（clause）。单位登记的一般隐患即时判定并计算整改期限。",
+        request=HazardRegisterSerializer,
+        responses={201: HazardSerializer, **error_responses(400, 401, 403)},
+    ),
+)
+class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """事故隐患 (scoped like the pages: a department sees its industries and what is assigned to it)."""
+
+    queryset = Hazard.objects.select_related(
+        "enterprise", "region", "industry", "department", "clause__version"
+    )
+    serializer_class = HazardSerializer
+    filterset_class = HazardFilterSet
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().order_by("-discovered_on", "-id")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = HazardRegisterSerializer(data=request.data, context=self.get_serializer_context())
+        incoming.is_valid(raise_exception=True)
+        with transaction.atomic():
+            hazard = services.register_hazard(actor=request.user, **incoming.validated_data)
+        hazard = Hazard.objects.get(pk=hazard.pk)
+        return Response(HazardSerializer(hazard).data, status=201, headers={"ETag": etag(hazard)})
+
+    @extend_schema(summary="流转记录", responses={200: TransitionSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
+        hazard = self.get_object()
+        rows = hazard.transitions.select_related("actor").order_by("at", "id")
+        return Response(TransitionSerializer(rows, many=True).data)
+
+    @extend_schema(summary="整改台账", responses={200: ProgressSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def ledger(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
+        hazard = self.get_object()
+        return Response(ProgressSerializer(hazard.progress.order_by("entry_on", "id"), many=True).data)
+
+    @extend_schema(summary="逾期督办记录", responses={200: EscalationSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def escalations(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
+        hazard = self.get_object()
+        return Response(EscalationSerializer(hazard.escalations.select_related("document"), many=True).data)
+
+    @extend_schema(
+        summary="可执行的操作",
+        responses={
+            200: inline_serializer(
+                "HazardSteps", {"steps": serializers.ListField(child=serializers.CharField())}
+            )
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def steps(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
+        hazard = self.get_object()
+        return Response({"steps": [s.name for s in actions.available(request.user, hazard)]})
+
+
+for _step in actions.STEPS:
+    setattr(HazardViewSet, _step.name, _make_step_action(_step))
+
+
+def register(router: Any) -> None:
+    router.register("hazards", HazardViewSet, basename="hazard")

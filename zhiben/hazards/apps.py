@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class HazardsConfig(AppConfig):
+    name = "zhiben.hazards"
+    label = "hazards"
+    verbose_name = "隐患排查治理"
+
+    def ready(self) -> None:
+        from . import escalation, events, tasks  # noqa: F401  (escalation registers document access)

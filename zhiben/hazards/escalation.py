@@ -1,0 +1,329 @@
+"""The escalation ladder (逾期督办): 函告 → 通报 → 约谈 → 曝光 → 挂牌督办 for hazards left past their deadline.
+
+`apply_escalations()` runs daily (hazards/tasks.py) and is idempotent: a step is one `Escalation` row per
+(hazard, rule, deadline), so a second run finds every step already there and changes nothing. Steps missed
+while the job did not run are applied together, in ladder order, each with its own document. An extended
+deadline starts a new cycle (the rows are keyed on the deadline they were applied for).
+
+Seed §三(三)5: "对进展缓慢的及时采取函告、通报、约谈、曝光等措施"; thresholds are data (EscalationRule).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhiben.accounts.models import User
+from zhiben.accounts.roles import Role
+from zhiben.core import audit
+from zhiben.core.calendar import CalendarUnavailable, add_workdays, workdays_between
+from zhiben.core.documents import chinese_date, download_url, issue_document, register_document_access
+from zhiben.core.errors import Conflict
+from zhiben.core.outbox import notify_users
+from zhiben.core.workflow import compare_and_swap
+from zhiben.registry.choices import RegionLevel
+
+from .choices import OPEN_STATUSES, EscalationKind
+from .events import HAZARD_ESCALATED
+from .models import Escalation, EscalationRule, Hazard
+
+log = logging.getLogger(__name__)
+
+# Ladder order: a later kind is a heavier measure.
+LADDER = [kind.value for kind in EscalationKind]
+# The heaviest steps are reported to the district leaders as well.
+LEADER_KINDS = frozenset({EscalationKind.EXPOSURE, EscalationKind.LISTED})
+# Working days the unit has to report back in writing after a letter/bulletin/exposure/listing.
+REPLY_WORKDAYS = 5
+CHUNK = 500
+
+
+def _can_view_hazard(user: Any, object_id: str) -> bool:
+    return object_id.isdigit() and Hazard.objects.restrict(user, "view").filter(pk=int(object_id)).exists()
+
+
+# A document about a hazard (督办文书, 交办单, 销号通知) is visible to whoever can see the hazard.
+register_document_access("hazards.hazard", _can_view_hazard)
+
+
+def apply_escalations(today: dt.date | None = None, actor: Any = None) -> dict[str, int]:
+    """Apply every ladder step each overdue open hazard has reached and not yet received; returns counts."""
+    today = today or timezone.localdate()
+    rules = active_rules()
+    counts = {
+        "checked": 0,
+        "escalated": 0,
+        "steps": 0,
+        "failed": 0,
+        "calendar_unavailable": 0,
+    }
+    recipients = Recipients()
+    for pk in _overdue_ids(today, levels=list(rules)):
+        counts["checked"] += 1
+        try:
+            steps = escalate_hazard(pk, today=today, rules=rules, actor=actor, recipients=recipients)
+        except CalendarUnavailable as exc:
+            counts["calendar_unavailable"] += 1
+            log.warning("escalation of hazard %s skipped: %s", pk, exc.message)
+            continue
+        except Exception:
+            # One broken hazard must not stop the district's run; its transaction was rolled back.
+            counts["failed"] += 1
+            log.exception("escalation of hazard %s failed", pk)
+            continue
+        if steps:
+            counts["escalated"] += 1
+            counts["steps"] += steps
+    log.info("escalations on %s: %s", today, counts)
+    return counts
+
+
+def active_rules() -> dict[str, list[EscalationRule]]:
+    """Active rules by level, lightest first."""
+    by_level: dict[str, list[EscalationRule]] = {}
+    # Rules are district-wide reference data; the job reads them all.
+    for rule in EscalationRule.objects.unrestricted().filter(active=True).order_by("overdue_workdays", "pk"):
+        by_level.setdefault(rule.level, []).append(rule)
+    for level_rules in by_level.values():
+        level_rules.sort(key=lambda r: (r.overdue_workdays, LADDER.index(r.kind)))
+    return by_level
+
+
+def _overdue_ids(today: dt.date, levels: list[str]) -> Iterator[int]:
+    """Ids of open hazards past their deadline, in chunks by primary key.
+
+    The job acts for the whole district, so it reads through unrestricted(). Keyset chunks rather than one
+    open cursor: each hazard commits its own transaction, and SQLite shares one connection between the
+    cursor and those commits.
+    """
+    last = 0
+    while True:
+        chunk = list(
+            Hazard.objects.overdue(today)
+            .unrestricted()
+            .filter(level__in=levels, pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:CHUNK]
+        )
+        yield from chunk
+        if len(chunk) < CHUNK:
+            return
+        last = chunk[-1]
+
+
+def escalate_hazard(
+    pk: int,
+    *,
+    today: dt.date,
+    rules: dict[str, list[EscalationRule]],
+    actor: Any = None,
+    recipients: Recipients | None = None,
+) -> int:
+    """Apply the steps one hazard has reached, in one transaction; returns how many were applied."""
+    recipients = recipients or Recipients()
+    with transaction.atomic():
+        hazard = (
+            Hazard.objects.unrestricted()
+            .select_for_update(of=("self",))
+            .select_related("enterprise", "department", "region__parent", "clause__version")
+            .filter(pk=pk)
+            .first()
+        )
+        if hazard is None or not hazard.is_overdue(today):
+            return 0  # closed or extended since the id was read
+        deadline = hazard.deadline
+        assert deadline is not None  # is_overdue() implies a deadline
+        overdue = workdays_between(deadline, today)
+        reached = [r for r in rules.get(hazard.level, []) if overdue >= r.overdue_workdays]
+        if not reached:
+            return 0
+        done = {
+            e.rule_id: e
+            for e in Escalation.objects.filter(hazard=hazard, deadline=deadline).select_related("document")
+        }
+        applied = 0
+        base_context = hazard_context(hazard)
+        reply_by = chinese_date(add_workdays(today, REPLY_WORKDAYS))
+        for rule in reached:
+            if rule.pk in done:
+                continue
+            previous = sorted(done.values(), key=lambda e: (e.applied_on, LADDER.index(e.kind)))
+            context = {
+                **base_context,
+                "kind": rule.get_kind_display(),
+                "overdue_workdays": overdue,
+                "reply_deadline": reply_by,
+                "previous_steps": _previous_steps(previous),
+            }
+            document = issue_document(
+                rule.template_code, context=context, actor=actor, obj=hazard, year=today.year, on=today
+            )
+            step = Escalation.objects.create(
+                hazard=hazard,
+                rule=rule,
+                kind=rule.kind,
+                deadline=deadline,
+                overdue_workdays=overdue,
+                applied_on=today,
+                document=document,
+            )
+            done[rule.pk] = step
+            audit.record(
+                hazard,
+                HAZARD_ESCALATED,
+                actor=actor,
+                data={
+                    "kind": rule.kind,
+                    "rule": rule.pk,
+                    "deadline": deadline.isoformat(),
+                    "overdue_workdays": overdue,
+                    "applied_on": today.isoformat(),
+                    "document": document.number,
+                },
+            )
+            _notify(hazard, step, recipients)
+            applied += 1
+        if applied:
+            heaviest = max((e.kind for e in done.values()), key=LADDER.index)
+            if not hazard.escalation or LADDER.index(heaviest) > LADDER.index(hazard.escalation):
+                _set_escalation(hazard, heaviest)
+        return applied
+
+
+def _set_escalation(hazard: Hazard, kind: str) -> None:
+    """当前督办措施 by compare-and-swap; a concurrent change of the hazard is retried once after reloading."""
+    for attempt in (1, 2):
+        try:
+            compare_and_swap(hazard, expected={"status": hazard.status}, changes={"escalation": kind})
+            return
+        except Conflict:
+            if attempt == 2:
+                raise
+            hazard.refresh_from_db()
+            if hazard.status not in OPEN_STATUSES:
+                raise
+
+
+def hazard_context(hazard: Hazard) -> dict[str, Any]:
+    """The data a hazard document (督办文书, 交办单, 销号通知) is rendered with: plain values only."""
+    enterprise = hazard.enterprise
+    return {
+        "hazard": {
+            "code": hazard.code,
+            "title": hazard.title,
+            "level": hazard.get_level_display(),
+            "source": hazard.get_source_display(),
+            "location": hazard.location,
+            "description": hazard.description,
+            "discovered_on": chinese_date(hazard.discovered_on),
+        },
+        "enterprise": {
+            "name": enterprise.name,
+            "uscc": enterprise.uscc or "",
+            "address": enterprise.address,
+            "principal_name": enterprise.principal_name,
+            "controller_name": enterprise.controller_name,
+        },
+        "department": {"name": hazard.department.name},
+        "township": _township_name(hazard),
+        "deadline": chinese_date(hazard.deadline),
+        "clause_citation": citation(hazard.clause) if hazard.clause is not None else "",
+    }
+
+
+def citation(clause: Any) -> str:
+    """《标准》（文号）第X条（Y）: the article heading ("第七条 机械企业") is dropped when the clause code
+    already names the article, so the citation reads as one phrase."""
+    version = clause.version
+    number = f"（{version.doc_number}）" if version.doc_number else ""
+    code = clause.code.strip()
+    article = (clause.article or "").split()[0] if clause.article else ""
+    where = code if code.startswith("第") or not article else f"{article}{code}"
+    return f"《{version.title}》{number}{where}"
+
+
+def _township_name(hazard: Hazard) -> str:
+    region: Any = hazard.region
+    while region is not None and region.level > RegionLevel.TOWNSHIP:
+        region = region.parent
+    return region.name if region is not None and region.level == RegionLevel.TOWNSHIP else ""
+
+
+def _previous_steps(steps: Iterable[Escalation]) -> str:
+    """ "2025年3月5日函告（屈安办函〔2025〕3号）、2025年3月12日通报（…）、约谈（…）" for the cycle so far
+    (a date is written once for the steps applied together)."""
+    parts = []
+    last_day = None
+    for e in steps:
+        number = f"（{e.document.number}）" if e.document is not None else ""
+        day = chinese_date(e.applied_on) if e.applied_on != last_day else ""
+        parts.append(f"{day}{e.get_kind_display()}{number}")
+        last_day = e.applied_on
+    return "、".join(parts)
+
+
+class Recipients:
+    """The users told about an escalation, looked up once per run for the district-wide roles."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[Any]] = {}
+
+    def role(self, role: str, **scope: Any) -> list[Any]:
+        key = f"{role}:{sorted(scope.items())}"
+        if key not in self._cache:
+            # One filter() call: role and scope must hold on the same assignment.
+            lookups = {
+                "role_assignments__role": role,
+                **{f"role_assignments__{k}": v for k, v in scope.items()},
+            }
+            self._cache[key] = list(User.objects.filter(is_active=True, **lookups).distinct().order_by("pk"))
+        return self._cache[key]
+
+    def for_step(self, hazard: Hazard, kind: str) -> list[Any]:
+        users = [
+            *self.role(Role.ENTERPRISE, enterprise=hazard.enterprise_id),
+            *self.role(Role.DEPARTMENT, department=hazard.department_id),
+            *self.role(Role.DISTRICT_OFFICE),
+        ]
+        if kind in LEADER_KINDS:
+            users += self.role(Role.LEADER)
+        return users
+
+
+def _notify(hazard: Hazard, step: Escalation, recipients: Recipients) -> None:
+    kind = step.get_kind_display()
+    number = step.document.number if step.document is not None else ""
+    notify_users(
+        recipients.for_step(hazard, step.kind),
+        subject=_("隐患逾期督办：%(kind)s（%(code)s）") % {"kind": kind, "code": hazard.code},
+        body=_(
+            "%(enterprise)s的%(level)s事故隐患“%(title)s”整改期限为%(deadline)s，已逾期%(days)s个工作日，"
+            "区安委办已予%(kind)s（%(number)s）。"
+        )
+        % {
+            "enterprise": hazard.enterprise.name,
+            "level": hazard.get_level_display(),
+            "title": hazard.title,
+            "deadline": chinese_date(step.deadline),
+            "days": step.overdue_workdays,
+            "kind": kind,
+            "number": number,
+        },
+        url=hazard_url(hazard) or (download_url(step.document) if step.document is not None else ""),
+        topic="hazard_escalated",
+        obj=hazard,
+    )
+
+
+def hazard_url(hazard: Hazard) -> str:
+    try:
+        return reverse("hazards:hazard_detail", args=[hazard.pk])
+    except NoReverseMatch:  # the hazard pages are not installed yet
+        return ""

@@ -1,0 +1,121 @@
+"""FilterSets of the hazard register, shared by the pages, the API and the exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhiben.core.filtersets import BaseFilterSet
+from zhiben.registry.models import Department, Industry, Region
+from zhiben.registry.scoping import with_descendants
+
+from .choices import OPEN_STATUSES, EscalationKind, Level, Source, Status, SupervisionLevel
+from .models import Escalation, Hazard
+
+
+def region_prefix(value: str) -> str | None:
+    """A region code (or a short id) → the code prefix covering it and everything below."""
+    region = Region.objects.filter(code=value).first() or (
+        Region.objects.filter(pk=value).first() if value.isdigit() and len(value) < 6 else None
+    )
+    return region.scope_prefix if region else None
+
+
+def industry_ids(value: str) -> set[int] | None:
+    industry = Industry.objects.filter(code=value).first() or (
+        Industry.objects.filter(pk=value).first() if value.isdigit() else None
+    )
+    return with_descendants({industry.pk}) if industry else None
+
+
+class HazardFilterSet(BaseFilterSet):
+    search_fields = ("code", "title", "enterprise__name", "location")
+
+    level = django_filters.ChoiceFilter(label=_("等级"), choices=Level.choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices)
+    source = django_filters.ChoiceFilter(label=_("来源"), choices=Source.choices)
+    region = django_filters.CharFilter(label=_("行政区划"), method="filter_region")
+    industry = django_filters.CharFilter(label=_("行业领域"), method="filter_industry")
+    department = django_filters.CharFilter(label=_("监管部门"), method="filter_department")
+    is_stock = django_filters.BooleanFilter(label=_("存量隐患"))
+    overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
+    open = django_filters.BooleanFilter(label=_("未销号"), method="filter_open")
+    supervision_level = django_filters.ChoiceFilter(
+        label=_("督办级别"), choices=[c for c in SupervisionLevel.choices if c[0]]
+    )
+    escalation = django_filters.ChoiceFilter(label=_("督办措施"), choices=EscalationKind.choices)
+    discovered_after = django_filters.DateFilter(
+        label=_("发现日期起"), field_name="discovered_on", lookup_expr="gte"
+    )
+    discovered_before = django_filters.DateFilter(
+        label=_("发现日期止"), field_name="discovered_on", lookup_expr="lte"
+    )
+    enterprise = django_filters.NumberFilter(label=_("单位"), field_name="enterprise_id")
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "q",
+            "level",
+            "status",
+            "source",
+            "region",
+            "industry",
+            "department",
+            "is_stock",
+            "overdue",
+            "open",
+            "supervision_level",
+            "escalation",
+            "discovered_after",
+            "discovered_before",
+            "enterprise",
+        ]
+
+    def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        prefix = region_prefix(value)
+        if prefix is None:
+            return queryset.none()
+        return queryset.filter(region__in=Region.objects.filter(code__startswith=prefix).values("pk"))
+
+    def filter_industry(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        ids = industry_ids(value)
+        return queryset.none() if ids is None else queryset.filter(industry_id__in=ids)
+
+    def filter_department(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        dept = Department.objects.filter(code=value).first() or (
+            Department.objects.filter(pk=value).first() if value.isdigit() else None
+        )
+        return queryset.none() if dept is None else queryset.filter(department=dept)
+
+    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        overdue = queryset.filter(status__in=OPEN_STATUSES, deadline__lt=today)
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+    def filter_open(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+        )
+
+
+class EscalationFilterSet(BaseFilterSet):
+    search_fields = ("hazard__code", "hazard__title", "hazard__enterprise__name", "document__number")
+
+    kind = django_filters.ChoiceFilter(label=_("督办措施"), choices=EscalationKind.choices)
+    level = django_filters.ChoiceFilter(label=_("等级"), field_name="hazard__level", choices=Level.choices)
+    applied_after = django_filters.DateFilter(
+        label=_("督办日期起"), field_name="applied_on", lookup_expr="gte"
+    )
+
+    class Meta:
+        model = Escalation
+        fields = ["q", "kind", "level", "applied_after"]

@@ -1,0 +1,64 @@
+"""Loads the hazard rules shipped in hazards/data/rules.json idempotently: 整改期限 defaults by level and the
+逾期督办 ladder, plus the official-document templates the ladder issues. A second run changes nothing, and
+rows the committee office has edited are kept as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from zhiben.core import audit
+from zhiben.core.documents import load_document_templates
+
+from .events import HAZARD_RULES_CHANGED
+from .models import DeadlinePolicy, EscalationRule
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "rules.json"
+
+
+@transaction.atomic
+def load_hazard_rules(actor: Any = None) -> dict[str, int]:
+    """Create the missing deadline policies and escalation rules (unverified: no national rule exists)."""
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    source = data["source"]
+    created = {"deadline_policies": 0, "escalation_rules": 0}
+    have_policies = set(DeadlinePolicy.objects.values_list("level", flat=True))
+    for row in data["deadline_policies"]:
+        if row["level"] in have_policies:
+            continue
+        DeadlinePolicy.objects.create(
+            level=row["level"],
+            workdays=row["workdays"],
+            reminder_workdays=row["reminder_workdays"],
+            source=source,
+            verified=False,
+        )
+        created["deadline_policies"] += 1
+    have_rules = set(EscalationRule.objects.values_list("level", "kind"))
+    for row in data["escalation_rules"]:
+        if (row["level"], row["kind"]) in have_rules:
+            continue
+        EscalationRule.objects.create(
+            level=row["level"],
+            kind=row["kind"],
+            overdue_workdays=row["overdue_workdays"],
+            template_code=row["template_code"],
+            active=True,
+            source=source,
+            verified=False,
+        )
+        created["escalation_rules"] += 1
+    if any(created.values()):
+        audit.record(
+            None,
+            HAZARD_RULES_CHANGED,
+            actor=actor,
+            object_type="hazards.escalationrule",
+            data={"loaded": created},
+        )
+    created.update(load_document_templates(actor=actor))
+    return created

@@ -1,0 +1,116 @@
+"""Deadline reminders (到期提醒): a configurable number of working days before a hazard's deadline, the unit
+(in-app and SMS) and its supervising department (in-app) are told once per deadline.
+
+Idempotent: a `HazardReminder` row per (hazard, deadline) is written with the messages, so a second run on
+the same day, or the next day, sends nothing again; an extended deadline gets its own reminder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhiben.accounts.roles import Role
+from zhiben.core.calendar import CalendarUnavailable, workdays_between
+from zhiben.core.documents import chinese_date
+from zhiben.core.outbox import notify_users
+
+from .choices import Level
+from .escalation import Recipients, hazard_url
+from .models import DeadlinePolicy, Hazard, HazardReminder
+
+log = logging.getLogger(__name__)
+
+DEFAULT_REMINDER_WORKDAYS = 3  # when the office has deleted a level's policy
+CHUNK = 500
+
+
+def reminder_workdays_by_level() -> dict[str, int]:
+    # Deadline policies are district-wide reference data.
+    policies = dict(DeadlinePolicy.objects.unrestricted().values_list("level", "reminder_workdays"))
+    return {level: policies.get(level, DEFAULT_REMINDER_WORKDAYS) for level in Level.values}
+
+
+def send_deadline_reminders(today: dt.date | None = None) -> dict[str, int]:
+    """Remind open hazards whose deadline is today or within the level's reminder window; returns counts."""
+    today = today or timezone.localdate()
+    lead = reminder_workdays_by_level()
+    # Calendar bound for the query only (a working day is never more than ~3 calendar days on average, plus a
+    # long holiday); the exact working-day test is made per hazard below.
+    horizon = today + dt.timedelta(days=max(lead.values(), default=0) * 3 + 15)
+    counts = {"checked": 0, "reminded": 0, "failed": 0, "calendar_unavailable": 0}
+    recipients = Recipients()
+    last = 0
+    while True:
+        # The job serves the whole district, so it reads through unrestricted(); keyset chunks keep memory flat.
+        chunk = list(
+            Hazard.objects.open()
+            .unrestricted()
+            .filter(deadline__gte=today, deadline__lte=horizon, pk__gt=last)
+            .exclude(
+                Exists(HazardReminder.objects.filter(hazard=OuterRef("pk"), deadline=OuterRef("deadline")))
+            )
+            .select_related("enterprise", "department")
+            .order_by("pk")[:CHUNK]
+        )
+        for hazard in chunk:
+            counts["checked"] += 1
+            try:
+                if remind_hazard(hazard, today=today, lead=lead, recipients=recipients):
+                    counts["reminded"] += 1
+            except CalendarUnavailable as exc:
+                counts["calendar_unavailable"] += 1
+                log.warning("reminder for hazard %s skipped: %s", hazard.pk, exc.message)
+            except Exception:
+                counts["failed"] += 1
+                log.exception("reminder for hazard %s failed", hazard.pk)
+        if len(chunk) < CHUNK:
+            break
+        last = chunk[-1].pk
+    log.info("deadline reminders on %s: %s", today, counts)
+    return counts
+
+
+def remind_hazard(hazard: Hazard, *, today: dt.date, lead: dict[str, int], recipients: Recipients) -> bool:
+    """Record and send one reminder if the deadline is within the window and not reminded yet."""
+    deadline = hazard.deadline
+    if deadline is None or deadline < today:
+        return False
+    left = workdays_between(today, deadline)
+    if left > lead.get(hazard.level, DEFAULT_REMINDER_WORKDAYS):
+        return False
+    try:
+        with transaction.atomic():
+            HazardReminder.objects.create(hazard=hazard, deadline=deadline)
+            subject = _("隐患整改即将到期：%(code)s") % {"code": hazard.code}
+            body = _(
+                "%(enterprise)s的%(level)s事故隐患“%(title)s”整改期限为%(deadline)s（%(left)s），"
+                "请抓紧完成整改并申请验收；确需延期的，请在到期前提出延期申请。"
+            ) % {
+                "enterprise": hazard.enterprise.name,
+                "level": hazard.get_level_display(),
+                "title": hazard.title,
+                "deadline": chinese_date(deadline),
+                "left": _("今日到期") if left == 0 else _("还剩 %(n)s 个工作日") % {"n": left},
+            }
+            url = hazard_url(hazard)
+            common: dict[str, Any] = {
+                "subject": subject,
+                "body": body,
+                "url": url,
+                "topic": "hazard_deadline",
+                "obj": hazard,
+            }
+            notify_users(
+                recipients.role(Role.ENTERPRISE, enterprise=hazard.enterprise_id), sms=True, **common
+            )
+            notify_users(recipients.role(Role.DEPARTMENT, department=hazard.department_id), **common)
+    except IntegrityError:
+        return False  # reminded by a concurrent run
+    return True

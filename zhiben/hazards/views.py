@@ -1,0 +1,468 @@
+"""Hazard pages: the register (隐患台账), the 重大事故隐患清单, a hazard's file with its 台账, and each step.
+
+Reads go through `restrict()` (403 without the permission, 404 out of scope); writes go through the
+services via the step table in actions.py, so the page and the API share one set of rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from zhiben.core import audit
+from zhiben.core.errors import DomainError
+from zhiben.core.scoping import can
+from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, _apply_errors
+from zhiben.core.widgets import FastSelect
+from zhiben.registry.choices import RegionLevel
+from zhiben.registry.forms import regions_in_scope
+from zhiben.registry.models import Department, Enterprise, Industry
+from zhiben.registry.views import MAX_REGION_OPTIONS
+
+from . import actions, events, services
+from .choices import Level, Status
+from .filtersets import EscalationFilterSet, HazardFilterSet
+from .forms import HazardRegisterForm
+from .models import Escalation, Hazard, HazardAttachment
+
+STATUS_COLORS = {
+    Status.REPORTED: "info",
+    Status.CONFIRMED: "primary",
+    Status.RECTIFYING: "warning",
+    Status.ACCEPTANCE_REQUESTED: "warning",
+    Status.SELF_ACCEPTED: "primary",
+    Status.CLOSED: "success",
+    Status.REJECTED: "secondary",
+    Status.MERGED: "secondary",
+}
+
+
+def _deadline_display(h: Hazard) -> str:
+    if h.deadline is None:
+        return "—"
+    if h.is_overdue(timezone.localdate()):
+        return f"{h.deadline:%Y-%m-%d}（逾期 {(timezone.localdate() - h.deadline).days} 天）"
+    return f"{h.deadline:%Y-%m-%d}"
+
+
+def _deadline_badge(h: Hazard) -> str | None:
+    return "danger" if h.is_overdue(timezone.localdate()) else None
+
+
+HAZARD_COLUMNS = [
+    Column("code", _("隐患编号"), sort="code", link=True),
+    Column("title", _("隐患名称")),
+    Column("enterprise.name", _("生产经营单位"), sort="enterprise__name"),
+    Column("region.name", _("区划"), sort="region__code"),
+    Column("industry.name", _("行业领域"), sort="industry__code"),
+    Column("department.short_name", _("监管部门"), sort="department__code"),
+    Column(
+        "get_level_display",
+        _("等级"),
+        sort="level",
+        badge=lambda h: "danger" if h.level == Level.MAJOR else "secondary",
+    ),
+    Column("get_source_display", _("来源"), sort="source"),
+    Column("discovered_on", _("发现日期"), sort="discovered_on"),
+    Column(
+        "get_status_display",
+        _("状态"),
+        sort="status",
+        badge=lambda h: STATUS_COLORS.get(h.status, "secondary"),
+    ),
+    Column("deadline", _("整改期限"), sort="deadline", display=_deadline_display, badge=_deadline_badge),
+    Column("get_escalation_display", _("督办"), sort="escalation"),
+]
+
+
+def _code_select(choices: list[tuple[str, str]]) -> forms.Select:
+    return FastSelect(choices=[("", _("全部")), *choices])
+
+
+class HazardListView(ObjectListView):
+    """隐患台账: every hazard in scope, filterable by the dimensions of the statistics."""
+
+    model = Hazard
+    filterset_class = HazardFilterSet
+    title = _("隐患台账")
+    default_sort = "-discovered_on"
+    create_url_name = "hazards:hazard_create"
+    import_url_name = "hazards:exchange_import"
+    columns = HAZARD_COLUMNS
+    list_only = (
+        "code",
+        "title",
+        "level",
+        "source",
+        "status",
+        "discovered_on",
+        "deadline",
+        "escalation",
+        "enterprise__name",
+        "region__name",
+        "region__code",
+        "industry__name",
+        "industry__code",
+        "department__short_name",
+        "department__code",
+    )
+
+    def get_base_queryset(self):  # type: ignore[no-untyped-def]
+        return self.base_filter(
+            Hazard.objects.select_related("enterprise", "region", "industry", "department")
+        )
+
+    def base_filter(self, qs: Any) -> Any:
+        return qs
+
+    def prepare_filter_form(self, request: HttpRequest, form: forms.Form) -> None:
+        super().prepare_filter_form(request, form)
+        regions = list(regions_in_scope(request.user, "view").values_list("code", "name", "level"))
+        if len(regions) > MAX_REGION_OPTIONS:
+            regions = [r for r in regions if r[2] <= RegionLevel.TOWNSHIP]
+        form.fields["region"].widget = _code_select(
+            [(c, ("\u3000" + n) if lvl == RegionLevel.VILLAGE else n) for c, n, lvl in regions]
+        )
+        form.fields["industry"].widget = _code_select(
+            [
+                (i.code, ("\u3000" + i.name) if i.parent_id else i.name)
+                for i in Industry.objects.order_by("sort_order", "code")
+            ]
+        )
+        form.fields["department"].widget = _code_select(
+            [(d.code, d.short_name or d.name) for d in Department.objects.order_by("sort_order", "code")]
+        )
+        for name in ("discovered_after", "discovered_before"):
+            form.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        if "enterprise" not in request.GET:  # reached from a unit's page only
+            form.fields.pop("enterprise", None)
+
+    template_name = "hazards/hazard_list.html"
+    subtitle: Any = ""
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {"subtitle": self.subtitle, "exchange": False}
+
+
+class MajorHazardListView(HazardListView):
+    """重大事故隐患清单 (一单四制的“一单”): confirmed 重大 hazards, open first."""
+
+    title = _("重大事故隐患清单")
+    subtitle = _(
+        "一单四制之“一单”：经判定的重大事故隐患，照单逐条整改销号；可按全国重大事故隐患数据库交换格式导出。"
+    )
+    default_sort = "deadline"
+    create_url_name = None
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {"subtitle": self.subtitle, "exchange": can(request.user, "export", Hazard)}
+
+    def base_filter(self, qs: Any) -> Any:
+        return qs.filter(level=Level.MAJOR).exclude(status__in=(Status.REJECTED, Status.MERGED))
+
+
+class ClosureListView(HazardListView):
+    """销号记录: hazards the supervising departments have closed, with who closed them and whether on time."""
+
+    title = _("销号记录")
+    default_sort = "-closed_on"
+    create_url_name = None
+    import_url_name = None
+    columns = [
+        Column("code", _("隐患编号"), sort="code", link=True),
+        Column("title", _("隐患名称")),
+        Column("enterprise.name", _("生产经营单位"), sort="enterprise__name"),
+        Column("department.short_name", _("监管部门"), sort="department__code"),
+        Column(
+            "get_level_display",
+            _("等级"),
+            sort="level",
+            badge=lambda h: "danger" if h.level == Level.MAJOR else "secondary",
+        ),
+        Column("deadline", _("整改期限"), sort="deadline"),
+        Column("closed_on", _("销号日期"), sort="closed_on"),
+        Column(
+            "closed_by",
+            _("销号人"),
+            display=lambda h: h.closed_by.get_full_name() or h.closed_by.username if h.closed_by else "—",
+        ),
+        Column(
+            "closed_on_time",
+            _("按期"),
+            sort="closed_on_time",
+            display=lambda h: _("按期") if h.closed_on_time else _("逾期"),
+            badge=lambda h: "success" if h.closed_on_time else "danger",
+        ),
+    ]
+    list_only = ()
+
+    def get_base_queryset(self):  # type: ignore[no-untyped-def]
+        return Hazard.objects.filter(status=Status.CLOSED).select_related(
+            "enterprise", "region", "industry", "department", "closed_by"
+        )
+
+
+class EscalationListView(ObjectListView):
+    """逾期督办记录: each ladder step with its document."""
+
+    model = Escalation
+    filterset_class = EscalationFilterSet
+    title = _("逾期督办")
+    default_sort = "-applied_on"
+    columns = [
+        Column("applied_on", _("督办日期"), sort="applied_on"),
+        Column(
+            "get_kind_display",
+            _("督办措施"),
+            sort="kind",
+            badge=lambda e: "danger" if e.kind in ("exposure", "listed") else "warning",
+        ),
+        Column("hazard.code", _("隐患编号"), link=True),
+        Column("hazard.title", _("隐患名称")),
+        Column("hazard.enterprise.name", _("生产经营单位")),
+        Column("deadline", _("整改期限"), sort="deadline"),
+        Column("overdue_workdays", _("逾期工作日"), sort="overdue_workdays"),
+        Column("document.number", _("文号"), display=lambda e: e.document.number if e.document_id else "—"),
+    ]
+
+    def get_base_queryset(self):  # type: ignore[no-untyped-def]
+        return Escalation.objects.select_related("hazard__enterprise", "document")
+
+
+def _timeline(hazard: Hazard) -> list[Any]:
+    return list(hazard.transitions.select_related("actor").order_by("at", "id"))
+
+
+class HazardDetailView(ScopedViewMixin, View):
+    """A hazard's file: facts, 判定依据, 五落实, the 台账 of progress, deadlines, notices, escalations, history."""
+
+    model = Hazard
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        hazard = self.get_object(request, pk)
+        today = timezone.localdate()
+        steps = actions.available(request.user, hazard)
+        can_attach = can(request.user, "add", HazardAttachment) and hazard.status not in (Status.MERGED,)
+        context = {
+            "object": hazard,
+            "title": hazard.title,
+            "today": today,
+            "overdue": hazard.is_overdue(today),
+            "days_left": (hazard.deadline - today).days if hazard.deadline and hazard.is_open else None,
+            "steps": steps,
+            "status_color": STATUS_COLORS.get(hazard.status, "secondary"),
+            "progress": hazard.progress.select_related("actor").prefetch_related("attachments"),
+            "attachments": hazard.attachments.filter(progress__isnull=True),
+            "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
+            "transfers": hazard.transfers.select_related("from_department", "to_department", "actor"),
+            "notices": hazard.notices.all(),
+            "escalations": hazard.escalations.select_related("document"),
+            "timeline": _timeline(hazard),
+            "duplicates": hazard.duplicates.all(),
+            "can_attach": can_attach,
+            "lifecycle": _lifecycle(hazard),
+        }
+        return render(request, "hazards/hazard_detail.html", context)
+
+
+_STAGES = (
+    (Status.REPORTED, _("登记")),
+    (Status.CONFIRMED, _("判定交办")),
+    (Status.RECTIFYING, _("整改")),
+    (Status.ACCEPTANCE_REQUESTED, _("申请验收")),
+    (Status.SELF_ACCEPTED, _("企业验收")),
+    (Status.CLOSED, _("销号")),
+)
+
+
+def _lifecycle(hazard: Hazard) -> list[dict[str, Any]]:
+    order = [s for s, _ in _STAGES]
+    current = order.index(hazard.status) if hazard.status in order else -1
+    return [
+        {"label": label, "done": i < current or hazard.status == Status.CLOSED, "current": i == current}
+        for i, (_status, label) in enumerate(_STAGES)
+    ]
+
+
+class HazardRegisterView(ScopedViewMixin, View):
+    """登记隐患: an enterprise records its own; departments and townships record what they find."""
+
+    model = Hazard
+    action = "add"
+
+    def _enterprises(self, request: HttpRequest) -> Any:
+        return Enterprise.objects.restrict(request.user, "view").order_by("name")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.check_action(request)
+        initial: dict[str, Any] = {"discovered_on": timezone.localdate()}
+        ents = self._enterprises(request)
+        if request.GET.get("enterprise", "").isdigit():
+            initial["enterprise"] = request.GET["enterprise"]
+        elif ents.count() == 1:
+            initial["enterprise"] = ents.first().pk
+        form = HazardRegisterForm(initial=initial, user=request.user, enterprises=ents)
+        return self.render(request, form)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.check_action(request)
+        form = HazardRegisterForm(request.POST, user=request.user, enterprises=self._enterprises(request))
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    hazard = services.register_hazard(
+                        actor=request.user,
+                        enterprise=d["enterprise"],
+                        level=d["level"],
+                        clause=d.get("clause"),
+                        source=d.get("source") or None,
+                        title=d["title"],
+                        description=d.get("description", ""),
+                        location=d.get("location", ""),
+                        discovered_on=d["discovered_on"],
+                        finder=d.get("finder", ""),
+                    )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("已登记隐患 %(c)s。") % {"c": hazard.code})
+                return redirect(hazard.get_absolute_url())
+        return self.render(request, form, status=400)
+
+    def render(self, request: HttpRequest, form: forms.Form, status: int = 200) -> HttpResponse:
+        return render(
+            request,
+            "hazards/hazard_register.html",
+            {"form": form, "title": _("登记隐患"), "verbose_name": _("隐患台账")},
+            status=status,
+        )
+
+
+class HazardStepView(ScopedViewMixin, View):
+    """One step of the loop (判定, 方案, 进展, 验收, 销号 …) as a form page."""
+
+    model = Hazard
+
+    def _setup(self, request: HttpRequest, pk: int, name: str) -> tuple[Hazard, actions.Step]:
+        self.check_action(request)
+        step = actions.BY_NAME.get(name)
+        if step is None:
+            raise Http404
+        hazard = self.get_object(request, pk)
+        if not can(request.user, step.permission, Hazard) and not (
+            step.name == "close" and hazard.level == Level.GENERAL
+        ):
+            raise PermissionDenied(_("您无权执行此操作。"))
+        return hazard, step
+
+    def get(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        hazard, step = self._setup(request, pk, name)
+        return self.render(request, hazard, step, step.form(initial=_initial(step, hazard)))
+
+    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
+        hazard, step = self._setup(request, pk, name)
+        form = step.form(request.POST, request.FILES)
+        status = 400
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["version"] = request.POST.get("version") or None
+            data["_files"] = request.FILES.getlist("files")
+            try:
+                with transaction.atomic():
+                    step.run(hazard, data, request.user)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = exc.status_code if exc.status_code in (403, 409) else 400
+            else:
+                messages.success(request, _("%(s)s：已完成。") % {"s": step.label})
+                return redirect(hazard.get_absolute_url())
+        return self.render(request, hazard, step, form, status=status)
+
+    def render(
+        self, request: HttpRequest, hazard: Hazard, step: actions.Step, form: forms.Form, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request,
+            "hazards/hazard_step.html",
+            {"object": hazard, "step": step, "form": form, "title": step.label, "conflict": status == 409},
+            status=status,
+        )
+
+
+def _initial(step: actions.Step, hazard: Hazard) -> dict[str, Any]:
+    today = timezone.localdate()
+    if step.name == "confirm":
+        return {
+            "level": hazard.level,
+            "clause": hazard.clause_id,
+            "supervision_level": hazard.supervision_level,
+        }
+    if step.name == "plan":
+        return {"plan_deadline": hazard.deadline, "responsible": hazard.enterprise.principal_name}
+    if step.name in ("progress",):
+        return {"entry_on": today}
+    if step.name == "self_accept":
+        return {"accepted_on": today, "acceptor": hazard.enterprise.principal_name, "passed": "1"}
+    if step.name == "request_extension" and hazard.deadline:
+        return {"requested_deadline": hazard.deadline + dt.timedelta(days=30)}
+    if step.name == "workers_report":
+        return {"reported_on": today}
+    if step.name == "supervise":
+        return {"level": hazard.supervision_level}
+    return {}
+
+
+class AttachmentUploadView(ScopedViewMixin, View):
+    model = Hazard
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        hazard = self.get_object(request, pk)
+        upload = request.FILES.get("upload")
+        if upload is None:
+            messages.error(request, _("请选择文件。"))
+        else:
+            try:
+                with transaction.atomic():
+                    services.add_attachment(hazard, actor=request.user, upload=upload)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("已上传。"))
+        return redirect(hazard.get_absolute_url() + "#attachments")
+
+
+class AttachmentDownloadView(ScopedViewMixin, View):
+    """Files are read only through here: scoped like their hazard, audited, never executed by the browser."""
+
+    model = HazardAttachment
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        att = get_object_or_404(HazardAttachment.objects.restrict(request.user), pk=pk)
+        audit.record(att, events.HAZARD_ATTACHMENT_VIEWED, actor=request.user, data={"hazard": att.hazard_id})
+        inline = att.content_type in ("image/jpeg", "image/png", "application/pdf")
+        response = FileResponse(
+            att.file.open("rb"), content_type=att.content_type, as_attachment=not inline, filename=att.name
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        return response
