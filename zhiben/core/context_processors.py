@@ -39,4 +39,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         )
     unread = user.notifications.filter(read_at__isnull=True).count()
     roles = sorted({g.label or g.role for g in grants_for(user)})
-    return {"nav_modules": modules, "unread_notifications": unread, "user_role_labels": roles}
+    # The one item to highlight: the longest item URL the page lies under (/hazards/stats/ is 统计分析,
+    # not also 隐患台账 at /hazards/).
+    urls = [i["url"] for m in modules for i in m["items"]]
+    current = max((u for u in urls if request.path.startswith(u)), key=len, default="")
+    return {
+        "nav_modules": modules,
+        "nav_current": current,
+        "unread_notifications": unread,
+        "user_role_labels": roles,
+    }

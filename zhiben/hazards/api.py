@@ -119,10 +119,11 @@ class HazardRegisterSerializer(serializers.Serializer):
 
 class TransitionSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default="")
+    action_label = serializers.CharField(read_only=True)
 
     class Meta:
         model = HazardTransition
-        fields = ["action", "from_status", "to_status", "actor", "note", "at"]
+        fields = ["action", "action_label", "from_status", "to_status", "actor", "note", "at"]
 
 
 class ProgressSerializer(serializers.ModelSerializer):

@@ -239,14 +239,8 @@ def hazard_context(hazard: Hazard) -> dict[str, Any]:
 
 
 def citation(clause: Any) -> str:
-    """《标准》（文号）第X条（Y）: the article heading ("第七条 机械企业") is dropped when the clause code
-    already names the article, so the citation reads as one phrase."""
-    version = clause.version
-    number = f"（{version.doc_number}）" if version.doc_number else ""
-    code = clause.code.strip()
-    article = (clause.article or "").split()[0] if clause.article else ""
-    where = code if code.startswith("第") or not article else f"{article}{code}"
-    return f"《{version.title}》{number}{where}"
+    """《标准》（文号）第X条（Y）: one definition, on the clause (standards.models.Clause.citation)."""
+    return str(clause.citation)
 
 
 def _township_name(hazard: Hazard) -> str:

@@ -129,7 +129,11 @@ class Clause(BaseModel):
 
     @property
     def citation(self) -> str:
-        """How a document cites it: 《标准》（文号）第X条第（Y）项."""
+        """How a document cites it: 《标准》（文号）第七条（五）. The article heading ("机械企业") is left out
+        when the clause code already names the article, so the citation reads as one phrase."""
         v = self.version
         number = f"（{v.doc_number}）" if v.doc_number else ""
-        return f"《{v.title}》{number}{self.article or ''} {self.code}".strip()
+        code = self.code.strip()
+        article = (self.article or "").split()[0] if self.article else ""
+        where = code if code.startswith("第") or not article else f"{article} {code}"
+        return f"《{v.title}》{number}{where}"

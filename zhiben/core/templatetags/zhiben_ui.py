@@ -28,6 +28,9 @@ def nav_active(context: template.Context, url: str, exact: bool = False) -> str:
     path = request.path
     if exact:
         return "active" if path == url else ""
+    current = context.get("nav_current")
+    if current:  # a navigation item: only the most specific one lights up
+        return "active" if url == current else ""
     return "active" if path.startswith(url) else ""
 
 
