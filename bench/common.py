@@ -39,3 +39,40 @@ def summary(
         f"{label:<38} p50 {p50:8.2f} ms  p95 {p95:8.2f} ms | floor p50 {f50:7.2f} ms  p95 {f95:7.2f} ms | "
         f"ratio p95 {ratio:5.2f}x (≤ {target_ratio}x) | queries {queries:4.1f} (≤ {max_queries}) {verdict}"
     )
+
+
+def login(username: str, api: bool = False) -> Any:
+    """A test client signed in as a persona (session) or carrying a fresh API token."""
+    from django.test import Client
+
+    from zhiben.accounts.models import User
+    from zhiben.accounts.services import create_token
+
+    user = User.objects.get(username=username)
+    if api:
+        _, key = create_token(user, actor=user, name="bench")
+        return Client(HTTP_AUTHORIZATION=f"Token {key}")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def run_directly(statements: list[str]) -> float:
+    """Milliseconds to run `statements` through a plain cursor, fetching every row: the floor of a page."""
+    from django.db import connection
+
+    def run() -> None:
+        with connection.cursor() as cur:
+            for sql in statements:
+                cur.execute(sql)
+                if cur.description is not None:
+                    cur.fetchall()
+
+    ms, _ = timed(run)
+    return ms
+
+
+def reads(captured: list[dict[str, Any]], table: str | None) -> list[str]:
+    """The SELECTs of a captured request (those naming `table`, or all of them)."""
+    selects = [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith("SELECT")]
+    return [sql for sql in selects if table is None or table in sql]

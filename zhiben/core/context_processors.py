@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     modules = []
+    urls: list[str] = []
     for m in MODULES:
         items = []
         for item in m.items:
@@ -25,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             if item.model and not can(user, "view", apps.get_model(item.model)):
                 continue
             items.append({"label": item.label, "url": reverse(item.url_name)})
+            urls.append(reverse(item.url_name))
         if m.built and not items:
             continue  # built, but nothing in it for this user
         modules.append(
@@ -41,7 +43,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     roles = sorted({g.label or g.role for g in grants_for(user)})
     # The one item to highlight: the longest item URL the page lies under (/hazards/stats/ is 统计分析,
     # not also 隐患台账 at /hazards/).
-    urls = [i["url"] for m in modules for i in m["items"]]
     current = max((u for u in urls if request.path.startswith(u)), key=len, default="")
     return {
         "nav_modules": modules,

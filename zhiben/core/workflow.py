@@ -56,7 +56,6 @@ def _label(value: Any, labels: Mapping[Any, Any] | None = None) -> str:
     return str(getattr(value, "label", value))
 
 
-@transaction.atomic
 def transition(
     obj: models.Model,
     target: Any,
@@ -70,7 +69,31 @@ def transition(
     changes: Mapping[str, Any] | None = None,
     history_values: Mapping[str, Any] | None = None,
 ) -> models.Model | None:
-    """Move `obj` from its current status to `target`; returns the history row if a history model is given."""
+    """Move `obj` from its current status to `target`; returns the history row if a history model is given.
+
+    The step is checked before any write, so a refused step leaves the caller's transaction usable; the
+    writes join the caller's transaction (no savepoint of their own: a failure there fails the action)."""
+    check_transition(
+        getattr(obj, field), target, table, dict(getattr(obj._meta.get_field(field), "choices", None) or ())
+    )
+    with transaction.atomic(savepoint=False):
+        return _transition(
+            obj, target, table, actor, field, history, history_fk, note, changes, history_values
+        )
+
+
+def _transition(
+    obj: models.Model,
+    target: Any,
+    table: Mapping[Any, Any],
+    actor: Any,
+    field: str,
+    history: type[models.Model] | None,
+    history_fk: str | None,
+    note: str,
+    changes: Mapping[str, Any] | None,
+    history_values: Mapping[str, Any] | None,
+) -> models.Model | None:
     current = getattr(obj, field)
     choices = getattr(obj._meta.get_field(field), "choices", None) or ()
     check_transition(current, target, table, dict(choices))

@@ -34,7 +34,7 @@ from zhiben.core.documents import chinese_date
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.models.outbox import Channel
 from zhiben.core.outbox import notify_users, queue_message
-from zhiben.core.scoping import can
+from zhiben.core.scoping import can, grants_for
 from zhiben.core.sequences import next_value
 from zhiben.core.workflow import check_transition, compare_and_swap, transition
 from zhiben.registry.models import Department, Enterprise, Industry, Responsibility
@@ -108,10 +108,8 @@ def _require(actor: Any, action: str, hazard: Hazard | None = None) -> None:
 
 
 def _is_enterprise_actor(actor: Any) -> bool:
-    return actor is not None and any(
-        a.role == Role.ENTERPRISE
-        for a in getattr(actor, "role_assignments", RoleAssignment.objects.none()).all()
-    )
+    """The actor acts for a unit (its grants are computed once per request, so this costs no query)."""
+    return actor is not None and any(g.role == Role.ENTERPRISE for g in grants_for(actor))
 
 
 def _pin(hazard: Hazard, version: int | None) -> None:

@@ -135,7 +135,7 @@ def add(deltas: Mapping[TallyKey, int]) -> None:
     changed = [(k, n) for k, n in deltas.items() if n]
     if not changed:
         return
-    with transaction.atomic(), connection.cursor() as cur:
+    with transaction.atomic(savepoint=False), connection.cursor() as cur:
         # Sorted keys: concurrent transactions lock tally rows in the same order (no deadlock).
         changed.sort(key=lambda kn: kn[0].key)
         cur.executemany(_UPSERT, [(k.key, *k.values(), n) for k, n in changed])
