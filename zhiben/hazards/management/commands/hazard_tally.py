@@ -33,12 +33,12 @@ SELECT concat_ws('|', region_id::text, industry_id::text, department_id::text, l
        region_id, industry_id, department_id, level, source, is_stock, status, quarter, d, dl, ot, count(*)
 FROM (
     SELECT CASE WHEN r.level = 5 AND r.parent_id IS NOT NULL THEN r.parent_id ELSE r.id END AS region_id,
-           industry_id, department_id, hz.level, source, is_stock, status,
-           extract(year FROM discovered_on)::int::text || 'Q' || extract(quarter FROM discovered_on)::int::text
-               AS quarter,
-           CASE WHEN status = ANY(%(open)s) THEN discovered_on END AS d,
-           CASE WHEN status = ANY(%(open)s) THEN deadline END AS dl,
-           CASE WHEN status = %(closed)s THEN closed_on_time END AS ot
+           hz.industry_id, hz.department_id, hz.level, hz.source, hz.is_stock, hz.status,
+           extract(year FROM hz.discovered_on)::int::text || 'Q'
+               || extract(quarter FROM hz.discovered_on)::int::text AS quarter,
+           CASE WHEN hz.status = ANY(%(open)s) THEN hz.discovered_on END AS d,
+           CASE WHEN hz.status = ANY(%(open)s) THEN hz.deadline END AS dl,
+           CASE WHEN hz.status = %(closed)s THEN hz.closed_on_time END AS ot
     FROM hazards_hazard hz JOIN registry_region r ON r.id = hz.region_id
 ) AS h
 GROUP BY region_id, industry_id, department_id, level, source, is_stock, status, quarter, d, dl, ot
