@@ -528,6 +528,9 @@ class Escalation(BaseModel):
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.get_kind_display()}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("hazards:hazard_detail", args=[self.hazard_id])
+
 
 class HazardTally(models.Model):
     """Read model for the statistics: how many hazards share one combination of dimensions and state.

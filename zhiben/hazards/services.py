@@ -240,8 +240,7 @@ def _notify_major(hazard: Hazard) -> None:
     """重大事故隐患: tell the unit's 主要负责人 and 实际控制人 by SMS, and the department; record each notice."""
     ent: Enterprise = hazard.enterprise
     subject = _("重大事故隐患告知：%(e)s") % {"e": ent.name}
-    body = _("%(e)s 存在重大事故隐患“%(t)s”（%(c)s），整改期限 %(d)s。请按“五落实”要求组织整改。") % {
-        "e": ent.name,
+    body = _("存在重大事故隐患“%(t)s”（%(c)s），整改期限 %(d)s。请按“五落实”要求组织整改。") % {
         "t": hazard.title,
         "c": hazard.code,
         "d": hazard.deadline or _("待定"),

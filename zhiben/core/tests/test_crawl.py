@@ -325,6 +325,25 @@ def _hazards(world: Any) -> None:
         services.add_attachment(
             h, actor=world.qiye2, upload=SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32)
         )
+        # A 一般 hazard the unit closes itself, so the 销号记录 list has a row.
+        g = services.register_hazard(
+            actor=world.qiye2,
+            enterprise=world.enterprises["qiye2"],
+            level="general",
+            title="灭火器压力不足",
+            discovered_on=dt.date(2025, 6, 2),
+        )
+        services.submit_plan(
+            g, actor=world.qiye2, measures="更换", responsible="钱", plan_deadline=g.deadline
+        )
+        services.request_acceptance(g, actor=world.qiye2)
+        services.self_accept(g, actor=world.qiye2, acceptor="钱")
+        services.close(g, actor=world.qiye2)
+    # Months later the 重大 hazard is overdue: the ladder's records and documents fill the 逾期督办 list.
+    with time_machine.travel(dt.datetime(2025, 12, 1, 10, 0), tick=False):
+        from zhiben.hazards.escalation import apply_escalations
+
+        apply_escalations()
 
 
 def test_it_builds_a_path_for_every_route(crawl_world: Any) -> None:

@@ -172,3 +172,33 @@ def test_rules_are_editable_by_the_office_only(world: Any) -> None:
     assert office.post(url, {**data, "version": policy.version - 1}).status_code == 409
     changes = AuditEntry.objects.filter(event="HAZARD_RULES_CHANGED", object_type="hazards.deadlinepolicy")
     assert changes.count() == 1 and changes.get().data["changes"]["workdays"] == {"from": 60, "to": 45}
+
+
+def test_escalation_list_and_documents_render(world: Any, clause: Any) -> None:
+    """An overdue 重大 hazard climbs the ladder; the 逾期督办 list and the hazard page link its documents."""
+    import time_machine
+
+    from zhiben.hazards.escalation import apply_escalations
+    from zhiben.hazards.models import Escalation
+
+    tz = dt.timezone(dt.timedelta(hours=8))
+    with time_machine.travel(dt.datetime(2025, 3, 3, 9, 0, tzinfo=tz), tick=False):
+        h = register_major(world, clause)
+        services.confirm(h, actor=world.yingji, deadline=dt.date(2025, 3, 14))
+    with time_machine.travel(dt.datetime(2025, 3, 24, 9, 0, tzinfo=tz), tick=False):
+        apply_escalations()
+    step = Escalation.objects.filter(hazard=h).order_by("applied_on").first()
+    assert step is not None and step.document is not None
+    for user in (world.anweiban, world.yingji, world.qiye1):
+        page = login(Client(), user).get(reverse("hazards:escalation_list"))
+        assert page.status_code == 200 and h.code in page.content.decode()
+    html = login(Client(), world.qiye1).get(h.get_absolute_url()).content.decode()
+    assert step.document.number in html
+    pdf = login(Client(), world.qiye1).get(reverse("core:document_download", args=[step.document.pk, "pdf"]))
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert (
+        login(Client(), world.heshi)
+        .get(reverse("core:document_download", args=[step.document.pk, "pdf"]))
+        .status_code
+        == 404
+    )
