@@ -167,8 +167,18 @@ class MajorHazardListView(HazardListView):
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
         return {"subtitle": self.subtitle, "exchange": can(request.user, "export", Hazard)}
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The list is worked from: open it on what is still to be done (the filter shows it; 全部 lifts it).
+        if not request.GET:
+            self.check_action(request)
+            return redirect(f"{request.path}?open=true")
+        return super().get(request, *args, **kwargs)
+
     def base_filter(self, qs: Any) -> Any:
-        return qs.filter(level=Level.MAJOR).exclude(status__in=(Status.REJECTED, Status.MERGED))
+        # The 清单 is formed after 判定 (研究认定): reports awaiting it are in 隐患台账 (状态=待判定).
+        return qs.filter(level=Level.MAJOR).exclude(
+            status__in=(Status.REPORTED, Status.REJECTED, Status.MERGED)
+        )
 
 
 class ClosureListView(HazardListView):
