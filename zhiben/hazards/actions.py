@@ -279,16 +279,27 @@ STEPS: tuple[Step, ...] = (
 BY_NAME = {s.name: s for s in STEPS}
 
 
+def permission_for(user: Any, step: Step, hazard: Hazard) -> str:
+    """The permission `step` needs: the supervising department's, except that a unit closes its own 一般
+    hazard with `rectify` (services.close applies the same rule)."""
+    if step.name == "close" and hazard.level == Level.GENERAL and services._is_enterprise_actor(user):
+        return "rectify"
+    return step.permission
+
+
+def may_attempt(user: Any, step: Step, hazard: Hazard) -> bool:
+    """The user's roles hold the step's permission at all (else 403); status and scope are for the service
+    to refuse with its precise message."""
+    return can(user, permission_for(user, step, hazard), Hazard)
+
+
 def permitted(user: Any, step: Step, hazard: Hazard) -> bool:
     """Whether the page should offer `step` (the service decides for real)."""
     if hazard.status not in step.statuses or (step.when is not None and not step.when(hazard)):
         return False
-    permission = step.permission
-    if step.name == "close" and hazard.level == Level.GENERAL and services._is_enterprise_actor(user):
-        permission = "rectify"
-    if not can(user, permission, Hazard):
+    if not may_attempt(user, step, hazard):
         return False
-    return Hazard.objects.restrict(user, permission).filter(pk=hazard.pk).exists()
+    return Hazard.objects.restrict(user, permission_for(user, step, hazard)).filter(pk=hazard.pk).exists()
 
 
 def available(user: Any, hazard: Hazard) -> list[Step]:

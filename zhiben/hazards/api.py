@@ -192,9 +192,7 @@ def _make_step_action(step: actions.Step) -> Any:
 
     def run_step(self: HazardViewSet, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         hazard = self.get_object()
-        if not actions.permitted(request.user, step, hazard) and not _allowed_anyway(
-            request.user, step, hazard
-        ):
+        if not actions.may_attempt(request.user, step, hazard):
             raise NotPermitted(_("您无权对该隐患执行“%(s)s”。") % {"s": step.label})
         version = expected_version(request)
         data = input_serializer(data=request.data, context=self.get_serializer_context())
@@ -222,15 +220,6 @@ def _make_step_action(step: actions.Step) -> Any:
         url_name=step.name.replace("_", "-"),
         parser_classes=[JSONParser, FormParser, MultiPartParser],
     )(decorated)
-
-
-def _allowed_anyway(user: Any, step: actions.Step, hazard: Hazard) -> bool:
-    """A step not offered in this status still goes to the service, which answers with the precise 400
-    ("当前状态…不能…"); only a missing permission is a 403 here."""
-    from zhiben.core.scoping import can
-
-    permission = "rectify" if step.name == "close" and hazard.level == Level.GENERAL else step.permission
-    return can(user, step.permission, Hazard) or can(user, permission, Hazard)
 
 
 @extend_schema_view(

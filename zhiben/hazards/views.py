@@ -373,9 +373,7 @@ class HazardStepView(ScopedViewMixin, View):
         if step is None:
             raise Http404
         hazard = self.get_object(request, pk)
-        if not can(request.user, step.permission, Hazard) and not (
-            step.name == "close" and hazard.level == Level.GENERAL
-        ):
+        if not actions.may_attempt(request.user, step, hazard):
             raise PermissionDenied(_("您无权执行此操作。"))
         return hazard, step
 
