@@ -4,7 +4,9 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from zhiben.accounts.api_views import obtain_token
+from zhiben.enforcement.api import register as register_enforcement
 from zhiben.hazards.api import register as register_hazards
+from zhiben.inspections.api import register as register_inspections
 from zhiben.registry.api import register as register_registry
 from zhiben.standards.api import register as register_standards
 
@@ -12,6 +14,8 @@ router = DefaultRouter()
 register_registry(router)
 register_standards(router)
 register_hazards(router)
+register_inspections(router)
+register_enforcement(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "zhiben.registry",
     "zhiben.standards",
     "zhiben.hazards",
+    "zhiben.inspections",
+    "zhiben.enforcement",
     "zhiben.dashboard",
     "zhiben.demo",
 ]

@@ -11,6 +11,8 @@ urlpatterns = [
     path("registry/", include("zhiben.registry.urls")),
     path("standards/", include("zhiben.standards.urls")),
     path("hazards/", include("zhiben.hazards.urls")),
+    path("inspections/", include("zhiben.inspections.urls")),
+    path("enforcement/", include("zhiben.enforcement.urls")),
     path("core/", include("zhiben.core.urls")),
     path("api/v1/", include("zhiben.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

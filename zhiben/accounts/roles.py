@@ -53,6 +53,17 @@ _HAZARD_CHILDREN = {
     "hazards.escalation": READ,
 }
 
+# Inspections (监督检查) and enforcement (执法):
+#   approve  审批年度计划、超频次检查 — the committee office
+#   draw     双随机: 冻结名录、公布承诺、抽取、公开、重新抽取 — a department's own draws
+_INSPECTION_CHILDREN = {
+    "inspections.inspectiondepartment": READ,
+    "inspections.inspectionofficer": READ,
+    "inspections.inspectionanswer": READ,
+    "inspections.finding": READ,
+    "inspections.inspectionphoto": READ,
+}
+
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     Role.DISTRICT_OFFICE: {
         "registry.*": ALL,
@@ -66,6 +77,13 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "core.officialdocument": VIEW,
         "hazards.hazardtally": READ,  # the statistics (统计分析)
         **_HAZARD_CHILDREN,
+        "inspections.*": READ,
+        "inspections.dutyrule": frozenset({"view", "change"}),
+        "inspections.inspectioncap": frozenset({"view", "add", "change", "delete"}),
+        "inspections.capexception": READ | {"approve"},
+        "inspections.inspectionplan": READ | {"approve"},
+        "enforcement.*": READ,
+        "enforcement.discretionrule": ALL - {"delete"},
     },
     Role.DEPARTMENT: {
         **_REFERENCE_READ,
@@ -75,6 +93,25 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "hazards.hazardtally": READ,
         **_HAZARD_CHILDREN,
         "hazards.hazardattachment": READ | {"add"},
+        "standards.checklist": READ | {"add", "change"},
+        "standards.checklistitem": READ | {"add", "change", "delete"},
+        "inspections.inspector": READ | {"add", "change"},
+        "inspections.inspectorconflict": READ | {"add", "change"},
+        "inspections.inspection": READ | {"add", "change"},
+        **_INSPECTION_CHILDREN,
+        "inspections.inspectionphoto": READ | {"add"},
+        "inspections.finding": READ | {"add"},
+        "inspections.inspectionplan": READ | {"add", "change"},
+        "inspections.planunit": READ | {"add", "change", "delete"},
+        "inspections.draw": READ | {"add", "change", "draw"},
+        "inspections.drawassignment": READ,
+        "inspections.capexception": READ | {"add"},
+        "inspections.inspectioncap": VIEW,
+        "inspections.dutyrule": VIEW,
+        "inspections.dutyoccurrence": READ,
+        "inspections.selfcheck": READ,
+        "inspections.selfcheckanswer": READ,
+        "enforcement.*": READ | {"add", "change"},
     },
     Role.TOWNSHIP: {
         **_REFERENCE_READ,
@@ -84,6 +121,15 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "hazards.hazardtally": READ,
         **_HAZARD_CHILDREN,
         "hazards.hazardattachment": READ | {"add"},
+        "inspections.inspection": READ,
+        **_INSPECTION_CHILDREN,
+        "inspections.dutyrule": VIEW,
+        "inspections.dutyoccurrence": READ,
+        "inspections.selfcheck": READ,
+        "inspections.selfcheckanswer": READ,
+        "enforcement.illegaloperation": READ | {"add", "change"},
+        "enforcement.illegaloperationevidence": READ | {"add"},
+        "enforcement.case": READ,
     },
     Role.ENTERPRISE: {
         "registry.enterprise": frozenset({"view", "change"}),
@@ -93,13 +139,30 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "hazards.hazard": frozenset({"view", "add", "rectify", "export"}),
         **_HAZARD_CHILDREN,
         "hazards.hazardattachment": READ | {"add"},
+        "standards.checklist": READ | {"add", "change"},
+        "standards.checklistitem": READ | {"add", "change", "delete"},
+        "inspections.inspection": VIEW,
+        **_INSPECTION_CHILDREN,
+        "inspections.dutyrule": VIEW,
+        "inspections.dutyoccurrence": READ,
+        "inspections.selfcheck": READ | {"add"},
+        "inspections.selfcheckanswer": READ | {"add"},
+        "inspections.inspectionphoto": READ | {"add"},
+        "enforcement.case": VIEW,
     },
     Role.EXPERT: {
         "registry.region": VIEW,
         "registry.industry": VIEW,
         "standards.*": VIEW,
     },
-    Role.LEADER: {"registry.*": READ, "standards.*": READ, "hazards.*": READ, "core.officialdocument": VIEW},
+    Role.LEADER: {
+        "registry.*": READ,
+        "standards.*": READ,
+        "hazards.*": READ,
+        "inspections.*": READ,
+        "enforcement.*": READ,
+        "core.officialdocument": VIEW,
+    },
     Role.SYSTEM_ADMIN: {
         "accounts.user": frozenset({"view", "add", "change", "export"}),
         "accounts.roleassignment": frozenset({"view", "add", "change", "delete"}),

@@ -137,3 +137,94 @@ class Clause(BaseModel):
         article = (self.article or "").split()[0] if self.article else ""
         where = code if code.startswith("第") or not article else f"{article} {code}"
         return f"《{v.title}》{number}{where}"
+
+
+class Checklist(VersionedModel):
+    """检查表: the items an inspector or a unit goes through, built from judgement clauses plus custom items.
+
+    A department's checklist (`department`) serves its inspections; a joint inspection merges the checklists
+    of every department taking part. A unit's own checklist (`enterprise`) serves its self-inspection.
+    Neither set: a district template anyone may copy.
+    """
+
+    # Checklists are working tools, not sensitive records: readable by all who may view checklists; who
+    # may change one (its department, its unit, or the office for templates) is checked in services.
+    scope = ScopePaths(unscoped=True)
+    name = models.CharField(_("检查表名称"), max_length=100)
+    department = models.ForeignKey(
+        "registry.Department",
+        verbose_name=_("所属部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checklists",
+    )
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checklists",
+    )
+    industry = models.ForeignKey(
+        "registry.Industry",
+        verbose_name=_("适用行业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checklists",
+    )
+    description = models.TextField(_("说明"), blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检查表")
+        verbose_name_plural = _("检查表")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("standards:checklist_detail", args=[self.pk])
+
+
+class ChecklistItem(BaseModel):
+    """One line of a checklist: a judgement clause (its text kept as answered) or a custom item.
+
+    Answering 不符合 on a clause item proposes a 重大 hazard citing that clause.
+    """
+
+    scope = ScopePaths(unscoped=True)
+    checklist = models.ForeignKey(
+        Checklist, verbose_name=_("检查表"), on_delete=models.CASCADE, related_name="items"
+    )
+    clause = models.ForeignKey(
+        Clause,
+        verbose_name=_("判定条款"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="checklist_items",
+    )
+    text = models.TextField(_("检查内容"))
+    guidance = models.TextField(_("检查方法"), blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检查项")
+        verbose_name_plural = _("检查项")
+        ordering = ["checklist", "sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    @property
+    def is_major_clause(self) -> bool:
+        """A clause item: 不符合 means a 重大事故隐患 under that clause."""
+        return self.clause_id is not None

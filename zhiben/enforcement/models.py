@@ -1,0 +1,1 @@
+"""Enforcement cases, measures, discretion benchmarks and 打非治违."""

@@ -1,0 +1,7 @@
+"""API viewsets of records."""
+
+from typing import Any
+
+
+def register(router: Any) -> None:
+    """Register this area's viewsets on the /api/v1/ router."""
