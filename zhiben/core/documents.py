@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template import Context, Engine, Template, TemplateDoesNotExist, TemplateSyntaxError
@@ -659,7 +660,16 @@ def render_official_html(layout: Layout, *, preview: bool = False) -> str:
 
 
 def _read_data() -> dict[str, Any]:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    """The core templates plus those each app ships in its own `data/document_templates.json`."""
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    for config in apps.get_app_configs():
+        path = Path(config.path) / "data" / "document_templates.json"
+        if path == DATA_FILE or not path.exists():
+            continue
+        extra = json.loads(path.read_text(encoding="utf-8"))
+        data["templates"].extend(extra.get("templates", []))
+        data["sample_context"].update(extra.get("sample_context", {}))
+    return data
 
 
 def template_variables(code: str) -> dict[str, str]:
