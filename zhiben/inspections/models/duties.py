@@ -89,8 +89,6 @@ class SelfCheck(ScopedModel):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("企业自查")
         verbose_name_plural = _("企业自查")

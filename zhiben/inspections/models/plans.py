@@ -130,8 +130,6 @@ class InspectionPlan(ScopedModel):
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     is_public = models.BooleanField(_("已公开"), default=False)
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("年度监督检查计划")
         verbose_name_plural = _("年度监督检查计划")
@@ -230,8 +228,6 @@ class Draw(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("双随机抽查")

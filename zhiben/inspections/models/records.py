@@ -191,8 +191,6 @@ class Inspection(ScopedModel):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("监督检查")
         verbose_name_plural = _("监督检查")
