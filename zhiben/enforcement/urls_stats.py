@@ -1,0 +1,5 @@
+"""URL routes of the enforcement statistics (included by urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
