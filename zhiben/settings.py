@@ -255,6 +255,13 @@ SPECTACULAR_SETTINGS = {
         "EscalationKindEnum": "zhiben.hazards.choices.EscalationKind",
         "ExtensionStatusEnum": "zhiben.hazards.choices.ExtensionStatus",
         "SupervisionLevelEnum": "zhiben.hazards.choices.SupervisionLevel",
+        "CaseStatusEnum": "zhiben.enforcement.choices.CaseStatus",
+        "MeasureKindEnum": "zhiben.enforcement.choices.MeasureKind",
+        "CircumstanceEnum": "zhiben.enforcement.choices.Circumstance",
+        "OperationKindEnum": "zhiben.enforcement.choices.OperationKind",
+        "OperationStatusEnum": "zhiben.enforcement.choices.OperationStatus",
+        "ProposalStatusEnum": "zhiben.enforcement.choices.ProposalStatus",
+        "InspectorKindEnum": "zhiben.inspections.choices.InspectorKind",
     },
 }
 
@@ -284,6 +291,9 @@ if PRODUCTION:
 ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.standards.reference.load_standards",
     "zhiben.hazards.reference.load_hazard_rules",
+    "zhiben.inspections.reference_caps.load_inspection_caps",
+    "zhiben.inspections.reference_duties.load_duty_rules",
+    "zhiben.enforcement.reference.load_discretion_rules",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
 WHITENOISE_USE_FINDERS = not PRODUCTION

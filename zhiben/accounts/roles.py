@@ -84,6 +84,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "inspections.inspectionplan": READ | {"approve"},
         "enforcement.*": READ,
         "enforcement.discretionrule": ALL - {"delete"},
+        "enforcement.closureproposal": READ | {"decide"},  # 提请关闭 or 不予提请 (安全生产法 Art 113)
     },
     Role.DEPARTMENT: {
         **_REFERENCE_READ,
@@ -111,7 +112,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "inspections.dutyoccurrence": READ,
         "inspections.selfcheck": READ,
         "inspections.selfcheckanswer": READ,
-        "enforcement.*": READ | {"add", "change"},
+        "enforcement.*": READ,  # the discretion benchmark is the office's to edit
+        "enforcement.case": READ | {"add", "change"},
+        "enforcement.illegaloperation": READ | {"add", "change"},
+        "enforcement.illegaloperationevidence": READ | {"add"},
     },
     Role.TOWNSHIP: {
         **_REFERENCE_READ,

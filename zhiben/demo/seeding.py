@@ -32,6 +32,7 @@ from zhiben.registry.services import (
 from . import events
 from .generator import SYNTHETIC_SOURCE, Plan, PlannedEnterprise, plan_world
 from .hazard_history import HistoryReport, seed_hazard_history
+from .inspection_history import InspectionReport, seed_inspection_history
 from .personas import PERSONAS, ensure_personas
 
 CHUNK = 5000
@@ -67,6 +68,7 @@ class SeedReport:
     by_county: Counter[str] = field(default_factory=Counter)
     by_industry: Counter[str] = field(default_factory=Counter)
     hazards: HistoryReport | None = None  # district scale only; None when the register already had hazards
+    inspections: InspectionReport | None = None  # likewise, the inspection and enforcement year
     seconds: float = 0.0
 
     @property
@@ -77,6 +79,7 @@ class SeedReport:
             or self.people_added
             or self.personas_added
             or (self.hazards and self.hazards.hazards)
+            or (self.inspections and self.inspections.inspections)
         )
 
 
@@ -125,6 +128,10 @@ def seed_demo(
         report.hazards = seed_hazard_history(seed=seed, actor=actor, progress=say)
         if report.hazards is not None:
             say(report.hazards.summary())
+        # The inspection and enforcement year (skipped when any inspection or inspector exists).
+        report.inspections = seed_inspection_history(seed=seed, actor=actor, progress=say)
+        if report.inspections is not None:
+            say(report.inspections.summary())
     with transaction.atomic():
         report.seconds = time.perf_counter() - started
         if report.added_anything:
@@ -143,6 +150,7 @@ def seed_demo(
                     "people": report.people_added,
                     "personas": report.personas_added,
                     "hazards": report.hazards.as_data() if report.hazards else None,
+                    "inspections": report.inspections.as_data() if report.inspections else None,
                 },
             )
     return report

@@ -5,3 +5,6 @@ class EnforcementConfig(AppConfig):
     name = "zhiben.enforcement"
     label = "enforcement"
     verbose_name = "执法处罚"
+
+    def ready(self) -> None:
+        from . import documents, events, tasks  # noqa: F401  (documents registers document access)

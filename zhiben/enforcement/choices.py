@@ -80,3 +80,64 @@ class OperationStatus(models.TextChoices):
     BANNED = "banned", _("已取缔")
     RECTIFIED = "rectified", _("已整改合法")
     CONVERTED = "converted", _("已纳入监管")
+
+
+# The steps of a case (services.py checks every move against this table).
+CASE_TRANSITIONS: dict[str, set[str]] = {
+    CaseStatus.FILED: {CaseStatus.INVESTIGATING, CaseStatus.WITHDRAWN},
+    CaseStatus.INVESTIGATING: {CaseStatus.NOTIFIED, CaseStatus.WITHDRAWN},
+    CaseStatus.NOTIFIED: {CaseStatus.DECIDED, CaseStatus.WITHDRAWN},
+    CaseStatus.DECIDED: {CaseStatus.EXECUTING},
+    CaseStatus.EXECUTING: {CaseStatus.CLOSED},
+    CaseStatus.CLOSED: set(),
+    CaseStatus.WITHDRAWN: set(),
+}
+
+OPEN_CASE_STATUSES = frozenset(
+    {
+        CaseStatus.FILED,
+        CaseStatus.INVESTIGATING,
+        CaseStatus.NOTIFIED,
+        CaseStatus.DECIDED,
+        CaseStatus.EXECUTING,
+    }
+)
+# Before 告知 the proposed penalties may still change; after it they are what the party was told of.
+PROPOSING_STATUSES = frozenset({CaseStatus.FILED, CaseStatus.INVESTIGATING})
+
+# Measures that take effect when recorded (a corrective order, a transfer to the judiciary); the others are
+# proposed during the investigation and take effect together at 决定.
+IMMEDIATE_KINDS = frozenset({MeasureKind.ORDER_RECTIFY, MeasureKind.JUDICIAL})
+
+STATUS_COLORS = {
+    CaseStatus.FILED: "info",
+    CaseStatus.INVESTIGATING: "primary",
+    CaseStatus.NOTIFIED: "warning",
+    CaseStatus.DECIDED: "danger",
+    CaseStatus.EXECUTING: "warning",
+    CaseStatus.CLOSED: "success",
+    CaseStatus.WITHDRAWN: "secondary",
+}
+
+# 打非治违: 发现 → 责令停止 → 取缔 / 整改合法; a subject that becomes (or is) a registered unit is 纳入监管.
+OPERATION_TRANSITIONS: dict[str, set[str]] = {
+    OperationStatus.FOUND: {OperationStatus.STOPPED, OperationStatus.CONVERTED},
+    OperationStatus.STOPPED: {OperationStatus.BANNED, OperationStatus.RECTIFIED, OperationStatus.CONVERTED},
+    OperationStatus.RECTIFIED: {OperationStatus.CONVERTED},
+    OperationStatus.BANNED: set(),
+    OperationStatus.CONVERTED: set(),
+}
+
+OPERATION_COLORS = {
+    OperationStatus.FOUND: "danger",
+    OperationStatus.STOPPED: "warning",
+    OperationStatus.BANNED: "dark",
+    OperationStatus.RECTIFIED: "success",
+    OperationStatus.CONVERTED: "primary",
+}
+
+PROPOSAL_COLORS = {
+    ProposalStatus.OPEN: "danger",
+    ProposalStatus.SUBMITTED: "success",
+    ProposalStatus.DISMISSED: "secondary",
+}

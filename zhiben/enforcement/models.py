@@ -8,11 +8,14 @@ A case runs 立案 → 调查取证 → 告知 → 决定 → 执行 → 结案 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.crypto import EncryptedTextField, mask_phone
 from zhiben.core.models import BaseModel, ScopedModel, VersionedModel
 from zhiben.core.scoping import ScopedQuerySet, ScopePaths
 
@@ -60,16 +63,52 @@ class DiscretionRule(VersionedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.violation}（{self.get_circumstance_display()}）"
 
+    def get_absolute_url(self) -> str:
+        return reverse("enforcement:discretion_edit", args=[self.pk])
+
+    @property
+    def range_display(self) -> str:
+        """罚款幅度 as the benchmark states it: "1万元以上3万元以下", "10万元以下", or "—"."""
+        return amount_range(self.min_amount, self.max_amount)
+
+    @property
+    def person_range_display(self) -> str:
+        return amount_range(self.person_min_amount, self.person_max_amount)
+
+    def admits(self, amount: Decimal) -> bool:
+        """Whether a fine of `amount` lies inside the benchmark's range (both ends included)."""
+        if self.min_amount is not None and amount < self.min_amount:
+            return False
+        return self.max_amount is None or amount <= self.max_amount
+
+
+def yuan(amount: Decimal) -> str:
+    """An amount in 元 as a penalty document writes it: 万元 when it is a whole number of 万."""
+    if amount >= 10000 and amount % 10000 == 0:
+        return f"{int(amount // 10000)}万元"
+    return f"{amount.normalize():f}元"
+
+
+def amount_range(low: Decimal | None, high: Decimal | None) -> str:
+    if low is None and high is None:
+        return "—"
+    if low is None or low == 0:
+        return f"{yuan(high)}以下" if high is not None else "—"
+    if high is None:
+        return f"{yuan(low)}以上"
+    return f"{yuan(low)}以上{yuan(high)}以下"
+
 
 class IllegalOperation(ScopedModel):
     """打非治违: an illegal operation found, possibly by a subject with no registration (no USCC)."""
 
-    scope = ScopePaths(region="region__code", department="department_id")
+    # A township sees its territory; a department the operations of its industries and those it handles.
+    scope = ScopePaths(region="region__code", industry="industry_id", department="department_id")
     code = models.CharField(_("编号"), max_length=40, unique=True)
     subject_name = models.CharField(_("当事人/经营者"), max_length=100)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=200, blank=True)
+    contact_phone = EncryptedTextField(_("联系电话"), blank=True)  # R16: stored encrypted, shown masked
     kind = models.CharField(_("违法类型"), max_length=30, choices=OperationKind.choices)
     region = models.ForeignKey(
         "registry.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
@@ -127,11 +166,51 @@ class IllegalOperation(ScopedModel):
     def get_absolute_url(self) -> str:
         return reverse("enforcement:operation_detail", args=[self.pk])
 
+    @property
+    def masked_contact_phone(self) -> str:
+        return mask_phone(self.contact_phone)
+
+
+class IllegalOperationTransition(BaseModel):
+    """One step of a 打非治违 record's history (责令停止, 取缔, 整改合法, 纳入监管)."""
+
+    scope = ScopePaths(
+        region="operation__region__code",
+        industry="operation__industry_id",
+        department="operation__department_id",
+    )
+    operation = models.ForeignKey(
+        IllegalOperation, verbose_name=_("打非治违记录"), on_delete=models.CASCADE, related_name="history"
+    )
+    action = models.CharField(_("操作"), max_length=30)
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True, choices=OperationStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=OperationStatus.choices)
+    note = models.TextField(_("说明"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("打非治违办理记录")
+        verbose_name_plural = _("打非治违办理记录")
+        ordering = ["operation", "at", "pk"]
+
 
 class IllegalOperationEvidence(BaseModel):
     """A photo or document proving an illegal operation."""
 
-    scope = ScopePaths(region="operation__region__code", department="operation__department_id")
+    scope = ScopePaths(
+        region="operation__region__code",
+        industry="operation__industry_id",
+        department="operation__department_id",
+    )
     operation = models.ForeignKey(
         IllegalOperation, verbose_name=_("打非治违记录"), on_delete=models.CASCADE, related_name="evidence"
     )
@@ -229,8 +308,17 @@ class Case(ScopedModel):
     status = models.CharField(_("状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.FILED)
     filed_on = models.DateField(_("立案日期"))
     notified_on = models.DateField(_("告知日期"), null=True, blank=True)
+    statement = models.TextField(_("陈述申辩情况"), blank=True)
     decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     closed_on = models.DateField(_("结案日期"), null=True, blank=True)
+    decision_document = models.ForeignKey(
+        "core.OfficialDocument",
+        verbose_name=_("行政处罚决定书"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     is_typical = models.BooleanField(_("典型案例"), default=False)
     typical_summary = models.TextField(_("典型案例简介"), blank=True)
     handler = models.ForeignKey(
@@ -285,7 +373,9 @@ class CaseMeasure(BaseModel):
     start_on = models.DateField(_("开始日期"), null=True, blank=True)
     end_on = models.DateField(_("期限/结束日期"), null=True, blank=True)
     details = models.TextField(_("内容"), blank=True)
-    decided_on = models.DateField(_("决定日期"))
+    # Empty while the measure is only proposed (拟作出); set when it takes effect (at 决定, or at once for a
+    # corrective order or a transfer to the judiciary).
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
     executed_on = models.DateField(_("执行完毕日期"), null=True, blank=True)
     document = models.ForeignKey(
         "core.OfficialDocument",
@@ -302,7 +392,28 @@ class CaseMeasure(BaseModel):
     class Meta:
         verbose_name = _("处理措施")
         verbose_name_plural = _("处理措施")
-        ordering = ["case", "decided_on", "pk"]
+        ordering = ["case", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decided_on is not None
+
+    @property
+    def daily_days(self) -> int | None:
+        """按日连续处罚: the days counted so far, both ends included (None until the end is known)."""
+        if self.kind != MeasureKind.DAILY_FINE or self.start_on is None or self.end_on is None:
+            return None
+        return max(0, (self.end_on - self.start_on).days + 1)
+
+    @property
+    def daily_total(self) -> Decimal | None:
+        days = self.daily_days
+        if days is None or self.daily_amount is None:
+            return None
+        return self.daily_amount * days
 
 
 class CaseTransition(BaseModel):
@@ -311,8 +422,8 @@ class CaseTransition(BaseModel):
     scope = _case_child_scope()
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.CASCADE, related_name="history")
     action = models.CharField(_("操作"), max_length=30)
-    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True, choices=CaseStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=CaseStatus.choices)
     note = models.TextField(_("说明"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -336,10 +447,22 @@ class ClosureProposal(BaseModel):
     times in a year → 提请县级以上人民政府予以关闭."""
 
     scope = ScopePaths(
-        region="enterprise__region__code", industry="enterprise__industries", enterprise="enterprise_id"
+        region="enterprise__region__code",
+        industry="enterprise__industries",
+        enterprise="enterprise_id",
+        department="department_id",
     )
     enterprise = models.ForeignKey(
         "registry.Enterprise", verbose_name=_("生产经营单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "registry.Department",
+        verbose_name=_("提出部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("作出触发处罚的办案部门"),
     )
     triggered_on = models.DateField(_("触发日期"))
     rule = models.CharField(_("触发条件"), max_length=100)
@@ -375,3 +498,9 @@ class ClosureProposal(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["enterprise", "triggered_on"], name="closure_proposal_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise}（{self.triggered_on:%Y-%m-%d}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enforcement:proposal_detail", args=[self.pk])

@@ -313,6 +313,14 @@ def _next_code(region_code: str, year: int) -> str:
 
 
 @transaction.atomic
+def _joins_visit(actor: Any, enterprise: Enterprise, department: Department | None, visit: Any) -> bool:
+    """The actor's department takes part in `visit` (an inspection of this unit) and is the ledger named."""
+    if visit is None or department is None or visit.enterprise_id != enterprise.pk:
+        return False
+    own = {g.extra.get("department_id") for g in grants_for(actor) if g.allows("add", Hazard)}
+    return department.pk in own and visit.departments.filter(department=department).exists()
+
+
 def register_hazard(
     *,
     actor: Any,
@@ -327,11 +335,22 @@ def register_hazard(
     finder: str = "",
     industry: Industry | None = None,
     code: str | None = None,
+    department: Department | None = None,
+    visit: Any = None,
 ) -> Hazard:
     """登记: the unit (企业自查) or an inspector records a hazard. A 一般 hazard the unit reports is its own
-    to manage (confirmed at once, with a deadline); everything else waits for the department's 判定."""
+    to manage (confirmed at once, with a deadline); everything else waits for the department's 判定.
+
+    `department` routes the hazard to that department's ledger instead of the industry's supervising one
+    (a joint inspection's finding goes to the department whose checklist found it). `visit` is the
+    inspection the finding came from: a department taking part in a visit to a unit outside its industries
+    (消防 on a building site) may still register what it found there, into its own ledger."""
     _require(actor, "add")
-    if actor is not None and not Enterprise.objects.restrict(actor, "view").filter(pk=enterprise.pk).exists():
+    if (
+        actor is not None
+        and not Enterprise.objects.restrict(actor, "view").filter(pk=enterprise.pk).exists()
+        and not _joins_visit(actor, enterprise, department, visit)
+    ):
         raise NotPermitted(_("该单位不在您的职责范围内。"))
     errors: dict[str, str] = {}
     if not title.strip():
@@ -356,7 +375,7 @@ def register_hazard(
         enterprise=enterprise,
         region=enterprise.region,
         industry=industry,
-        department=supervising_department(industry),
+        department=department or supervising_department(industry),
         level=level,
         clause=clause,
         source=source,

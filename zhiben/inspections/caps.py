@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from zhiben.core import audit
+from zhiben.core.errors import Conflict, NotPermitted
+from zhiben.core.scoping import can
+from zhiben.core.workflow import compare_and_swap
+from zhiben.registry.choices import StandardisationGrade
 from zhiben.registry.models import Enterprise, Industry
 
 from .choices import ExceptionStatus, InspectionStatus, RiskClass
+from .events import CAP_CHANGED
 from .models import CapException, Inspection, InspectionCap
 
 
@@ -40,6 +48,11 @@ class CapStatus:
         return self.limit is not None and self.used >= self.limit
 
 
+def grade_label(grade: str) -> str:
+    """标准化等级 as words; blank means the row applies whatever the grade."""
+    return str(StandardisationGrade(grade).label) if grade in StandardisationGrade.values else _("不限")
+
+
 def risk_class_of(enterprise: Enterprise) -> str:
     industry = enterprise.primary_industry
     return RiskClass.HIGH if enterprise.is_high_risk or industry.high_risk else RiskClass.GENERAL
@@ -57,13 +70,21 @@ def _industry_chain(industry: Industry) -> list[int]:
 
 def applicable_cap(enterprise: Enterprise, caps: list[InspectionCap] | None = None) -> InspectionCap | None:
     """The most specific cap matching the unit: nearest industry first, then risk class, then grade."""
-    chain = _industry_chain(enterprise.primary_industry)
-    risk = risk_class_of(enterprise)
-    grade = enterprise.standardisation_grade
     rows = caps if caps is not None else list(InspectionCap.objects.all())
+    return _most_specific(
+        rows,
+        _industry_chain(enterprise.primary_industry),
+        risk_class_of(enterprise),
+        enterprise.standardisation_grade,
+    )
+
+
+def _most_specific(
+    caps: list[InspectionCap], chain: list[int], risk: str, grade: str
+) -> InspectionCap | None:
     best: tuple[int, int, int] | None = None
     chosen: InspectionCap | None = None
-    for cap in rows:
+    for cap in caps:
         if cap.industry_id is not None and cap.industry_id not in chain:
             continue
         if cap.risk_class and cap.risk_class != risk:
@@ -129,4 +150,171 @@ def check_cap(
                 "source": (status.cap.source if status.cap and status.cap.source else _("检查频次上限")),
             }
         }
+    )
+
+
+# --- in bulk, for draws: one pass over a whole pool ---------------------------------------------------------
+
+
+class CapIndex:
+    """The applicable cap of many units at once: caps are resolved per (industry, risk class, grade) key,
+    of which a district has a few hundred, instead of per unit (200 000 at province scale)."""
+
+    def __init__(self, caps: list[InspectionCap] | None = None) -> None:
+        self.caps = caps if caps is not None else list(InspectionCap.objects.all())
+        self._parents = dict(Industry.objects.values_list("pk", "parent_id"))
+        self._memo: dict[tuple[int, str, str], int | None] = {}
+
+    def _chain(self, industry_id: int) -> list[int]:
+        chain: list[int] = []
+        node: int | None = industry_id
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = self._parents.get(node)
+        return chain
+
+    def limit(self, industry_id: int, risk: str, grade: str) -> int | None:
+        """The yearly limit for a unit of this primary industry, risk class and grade (None: no cap)."""
+        key = (industry_id, risk, grade)
+        if key not in self._memo:
+            cap = _most_specific(self.caps, self._chain(industry_id), risk, grade)
+            self._memo[key] = None if cap is None else cap.max_per_year
+        return self._memo[key]
+
+
+def inspections_per_unit(year: int) -> dict[int, int]:
+    """Visits per unit in `year` across the district (planned or done, not cancelled), for cap checks in bulk."""
+    rows = (
+        Inspection.objects.exclude(status=InspectionStatus.CANCELLED)
+        .filter(_year_q(year))
+        .values_list("enterprise_id")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)  # type: ignore[arg-type]
+
+
+# --- editing the caps (区安委办) -------------------------------------------------------------------------------
+
+
+def _require_cap_permission(actor: Any, action: str) -> None:
+    if actor is not None and not can(actor, action, InspectionCap):
+        raise NotPermitted(_("您无权维护检查频次上限。"))
+
+
+def _clean_cap(
+    *,
+    industry: Industry | None,
+    risk_class: str,
+    standardisation_grade: str,
+    max_per_year: int,
+    exclude_pk: int | None = None,
+) -> None:
+    errors: dict[str, str] = {}
+    if risk_class not in RiskClass.values:
+        errors["risk_class"] = _("风险类别无效。")
+    if standardisation_grade and standardisation_grade not in StandardisationGrade.values:
+        errors["standardisation_grade"] = _("标准化等级无效。")
+    if max_per_year is None or not 0 <= int(max_per_year) <= 366:
+        errors["max_per_year"] = _("每年最多检查次数应在 0–366 之间。")
+    same = InspectionCap.objects.filter(
+        industry=industry, risk_class=risk_class, standardisation_grade=standardisation_grade
+    )
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    if same.exists():
+        errors["industry"] = _("已有相同行业、风险类别和标准化等级的上限，请直接修改该条。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _cap_data(cap: InspectionCap) -> dict[str, Any]:
+    return {
+        "industry": cap.industry.code if cap.industry is not None else None,
+        "risk_class": cap.risk_class,
+        "standardisation_grade": cap.standardisation_grade,
+        "max_per_year": cap.max_per_year,
+        "source": cap.source,
+        "verified": cap.verified,
+    }
+
+
+@transaction.atomic
+def create_cap(
+    *,
+    actor: Any,
+    industry: Industry | None,
+    risk_class: str = "",
+    standardisation_grade: str = "",
+    max_per_year: int,
+    source: str = "",
+    verified: bool = False,
+) -> InspectionCap:
+    """新增检查频次上限: one more row of the cap table (区安委办)."""
+    _require_cap_permission(actor, "add")
+    _clean_cap(
+        industry=industry,
+        risk_class=risk_class,
+        standardisation_grade=standardisation_grade,
+        max_per_year=max_per_year,
+    )
+    cap = InspectionCap.objects.create(
+        industry=industry,
+        risk_class=risk_class,
+        standardisation_grade=standardisation_grade,
+        max_per_year=max_per_year,
+        source=source.strip(),
+        verified=verified,
+    )
+    audit.record(cap, CAP_CHANGED, actor=actor, data={"created": True, **_cap_data(cap)})
+    return cap
+
+
+@transaction.atomic
+def update_cap(
+    cap: InspectionCap, *, actor: Any, version: int | None = None, **changes: Any
+) -> InspectionCap:
+    """修改检查频次上限 (compare-and-swap on the version the editor read: a stale edit is a 409)."""
+    _require_cap_permission(actor, "change")
+    allowed = {"industry", "risk_class", "standardisation_grade", "max_per_year", "source", "verified"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({k: _("不可修改的字段。") for k in unknown})
+    if version is not None and int(version) != cap.version:
+        raise Conflict()
+    merged = {**_cap_data(cap), "industry": cap.industry, **changes}
+    _clean_cap(
+        industry=merged["industry"],
+        risk_class=merged["risk_class"],
+        standardisation_grade=merged["standardisation_grade"],
+        max_per_year=merged["max_per_year"],
+        exclude_pk=cap.pk,
+    )
+    before = _cap_data(cap)
+    if "source" in changes:
+        changes["source"] = str(changes["source"]).strip()
+    compare_and_swap(cap, expected={}, changes=changes)
+    after = _cap_data(cap)
+    audit.record(
+        cap, CAP_CHANGED, actor=actor, data={k: [before[k], v] for k, v in after.items() if before[k] != v}
+    )
+    return cap
+
+
+@transaction.atomic
+def delete_cap(cap: InspectionCap, *, actor: Any, version: int | None = None) -> None:
+    """删除检查频次上限 (the units it covered fall back to a less specific row)."""
+    _require_cap_permission(actor, "delete")
+    if version is not None and int(version) != cap.version:
+        raise Conflict()
+    data = _cap_data(cap)
+    if InspectionCap.objects.filter(pk=cap.pk, version=cap.version).delete()[0] != 1:
+        raise Conflict()
+    audit.record(
+        None,
+        CAP_CHANGED,
+        actor=actor,
+        object_type="inspections.inspectioncap",
+        object_id=str(cap.pk),
+        object_repr=str(cap),
+        data={"deleted": True, **data},
     )

@@ -211,3 +211,7 @@ def register(router: DefaultRouter) -> None:
     router.register("standards", StandardViewSet, basename="standard")
     router.register("standard-versions", StandardVersionViewSet, basename="standardversion")
     router.register("clauses", ClauseViewSet, basename="clause")
+
+    from .api_checklists import register as register_checklists
+
+    register_checklists(router)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_checklists
 
 app_name = "standards"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("clauses/lookup/", views.ClauseLookupView.as_view(), name="clause_lookup"),
     path("clauses/<int:pk>/", views.ClauseDetailView.as_view(), name="clause_detail"),
     path("clauses/<int:pk>/edit/", views.ClauseEditView.as_view(), name="clause_edit"),
+    *views_checklists.urlpatterns,
 ]

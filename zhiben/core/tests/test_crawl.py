@@ -31,6 +31,12 @@ PUBLIC = {
     "healthz": {200},
     "api-schema": {200},  # the OpenAPI document describes routes, never data
     "api-docs": {200},  # Swagger UI from local sidecar files
+    # 双随机、一公开: published plans and draws, their commitments, results and how to verify them.
+    "inspections:public_index": {200},
+    "inspections:public_algorithm": {200},
+    "inspections:public_plan": {200, 404},  # 404 while the plan is not public
+    "inspections:public_draw": {200, 404},  # 404 before the commitment is published
+    "inspections:public_draw_inputs": {200, 404},
 }
 
 # Routes that only accept POST: a GET must be refused with 405, by everyone.
@@ -45,6 +51,71 @@ POST_ONLY = {
     "accounts:calendar_year_publish": "publishes a year's holidays (a form on the calendar)",
     "core:inbox_read": "marks notifications read (a button in the inbox)",
     "hazards:attachment_upload": "uploads a file to a hazard (a form on the hazard page)",
+    **dict.fromkeys(
+        (
+            "inspections:inspection_start",
+            "inspections:inspection_answer",
+            "inspections:inspection_photo_upload",
+            "inspections:conflict_withdraw",
+            "inspections:duty_high_risk_toggle",
+            "selfcheck-photos",
+            "standards:checklist_copy",
+            "standards:checklist_item_add",
+            "standards:checklist_item_delete",
+            "inspection-start",
+            "inspection-answer",
+            "inspection-findings",
+            "inspection-complete",
+            "inspection-cancel",
+            "inspector-conflicts",
+            "checklist-copy",
+            "checklist-items",
+        ),
+        "a step of an inspection or a checklist edit (a button or form on its page)",
+    ),
+    **dict.fromkeys(
+        (
+            "inspections:plan_submit",
+            "inspections:plan_public",
+            "inspections:plan_unit_remove",
+            "inspections:cap_delete",
+            "inspections:draw_commit",
+            "inspections:draw_perform",
+            "inspections:draw_publish",
+            "inspection-plan-submit",
+            "inspection-plan-approve",
+            "inspection-plan-return",
+            "inspection-plan-publicity",
+            "draw-commit",
+            "draw-draw",
+            "draw-publish",
+            "draw-redraw",
+        ),
+        "a step of a plan or a 双随机 draw (a button on its page)",
+    ),
+    **dict.fromkeys(
+        (
+            "enforcement:evidence_upload",
+            *(
+                f"case-{s}"
+                for s in (
+                    "investigate",
+                    "add-measure",
+                    "remove-measure",
+                    "notify",
+                    "decide",
+                    "execute",
+                    "close",
+                    "withdraw",
+                    "typical",
+                )
+            ),
+            *(f"illegal-operation-{s}" for s in ("stop", "ban", "legalise", "convert")),
+            "closure-proposal-submit",
+            "closure-proposal-dismiss",
+        ),
+        "a step of a case, a 打非治违 record or a closure proposal",
+    ),
     **{
         f"hazard-{step.replace('_', '-')}": "a step of the hazard loop (POST with the version read)"
         for step in (
@@ -72,6 +143,9 @@ ARGUMENT_HINTS: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("core:planned", "key"): lambda world: next(m.key for m in MODULES if not m.built),
     ("hazards:hazard_step", "name"): lambda world: "confirm",
     ("hazards:rule_edit", "kind"): lambda world: "escalation",
+    ("enforcement:case_step", "name"): lambda world: "investigate",
+    ("enforcement:operation_step", "name"): lambda world: "stop",
+    ("enforcement:proposal_step", "name"): lambda world: "submit",
     ("*", "format"): lambda world: "json",
     ("*", "year"): lambda world: 2025,
     ("*", "month"): lambda world: 1,
@@ -295,7 +369,24 @@ def crawl_world(world: Any) -> Any:
     # A person, so that person routes point at a real row.
     create_person(actor=None, enterprise=world.enterprises["qiye2"], name="钱安全", phone="13612345678")
     _hazards(world)
+    _inspections(world)
     return world
+
+
+def _inspections(world: Any) -> None:
+    """The demo's inspection and enforcement half-year on the test world: inspectors, checklists, duties and
+    self-checks, approved plans, a published and a committed draw, completed inspections (a joint one), cases
+    and 打非治违 records — so every inspections and enforcement route points at a real row."""
+    import datetime as dt
+
+    import time_machine
+
+    from zhiben.demo.inspection_history import seed_inspection_history
+
+    with time_machine.travel(
+        dt.datetime(2026, 6, 15, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False
+    ):
+        assert seed_inspection_history(seed=1) is not None
 
 
 def _hazards(world: Any) -> None:

@@ -129,9 +129,12 @@ def test_it_plans_synthetic_counties_that_do_not_clash_with_real_codes():
 def test_it_seeds_the_district_through_the_audited_services():
     output = _seed("--scale", "district", "--seed", "5", "--enterprises", "40")
     plan = list(plan_world("district", 5, 40).enterprises())
-    stored = set(Enterprise.objects.values_list("uscc", "name", "region__code"))
+    # Besides the planned units, the demo's 打非治违 story converts one illegal operation into a unit.
+    converted = Enterprise.objects.filter(illegal_operations__isnull=False)
+    assert converted.count() == 1
+    stored = set(Enterprise.objects.exclude(pk__in=converted).values_list("uscc", "name", "region__code"))
     assert stored == set(_identity(plan))
-    assert AuditEntry.objects.filter(event="ENTERPRISE_CREATED").count() == 40
+    assert AuditEntry.objects.filter(event="ENTERPRISE_CREATED").count() == 40 + 1
     assert AuditEntry.objects.filter(event="PERSON_CREATED").count() == sum(len(r.people) for r in plan)
     assert Person.objects.filter(role="safety_manager").count() == sum(len(r.people) for r in plan)
     assert AuditEntry.objects.filter(event="DEMO_SEEDED").get().data["enterprises"] == 40
@@ -192,11 +195,15 @@ def test_it_creates_the_personas_with_their_roles():
 @pytest.mark.django_db
 def test_it_stores_phones_as_ciphertext():
     _seed("--seed", "4", "--enterprises", "12")
-    raw = _raw("SELECT principal_phone, controller_phone FROM registry_enterprise")
+    # The planned units (not the one the demo's 打非治违 story converts, which has no phones on record).
+    raw = _raw(
+        "SELECT principal_phone, controller_phone FROM registry_enterprise WHERE id NOT IN "
+        "(SELECT enterprise_id FROM enforcement_illegaloperation WHERE enterprise_id IS NOT NULL)"
+    )
     assert len(raw) == 12
     assert all(p.startswith("sm4gcm:v1:") and c.startswith("sm4gcm:v1:") for p, c in raw)
     plan = {r.uscc or r.name: r for r in plan_world("district", 4, 12).enterprises()}
-    for e in Enterprise.objects.all():
+    for e in Enterprise.objects.filter(illegal_operations__isnull=True):
         assert e.principal_phone == plan[e.uscc or e.name].principal_phone  # the ORM decrypts
         assert len(e.principal_phone) == 11 and e.principal_phone.startswith("1")
     people = _raw("SELECT phone FROM registry_person")
@@ -257,5 +264,6 @@ def test_it_extends_a_district_to_a_city_without_duplicates():
     _seed("--seed", "1", "--enterprises", "23")
     output = _seed("--scale", "city", "--seed", "1", "--enterprises", "230")
     # The city plan starts with the same 屈原 rows, so those are recognised by their natural key.
-    assert Enterprise.objects.count() == len(list(plan_world("city", 1, 230).enterprises()))
+    planned = Enterprise.objects.filter(illegal_operations__isnull=True)  # not the demo's converted 打非 unit
+    assert planned.count() == len(list(plan_world("city", 1, 230).enterprises()))
     assert "已存在而跳过：23 家" in output

@@ -177,3 +177,6 @@ class DutyOccurrence(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} {self.period_start:%Y-%m}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:duty_occurrence_detail", args=[self.pk])

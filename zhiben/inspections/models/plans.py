@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.models import BaseModel, ScopedModel, VersionedModel
 from zhiben.core.scoping import ScopedQuerySet, ScopePaths
+from zhiben.registry.choices import StandardisationGrade
 
 from ..choices import DrawStatus, ExceptionStatus, PlanStatus, PlanUnitKind, RiskClass
 
@@ -59,7 +60,15 @@ class InspectionCap(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.industry or _('全部行业')} {self.get_risk_class_display()} ≤ {self.max_per_year}"
+        grade = ""
+        if self.standardisation_grade in StandardisationGrade.values:
+            grade = f" {StandardisationGrade(self.standardisation_grade).label}"
+        return (
+            f"{self.industry or _('全部行业')} {self.get_risk_class_display()}{grade} ≤ {self.max_per_year}"
+        )
+
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:cap_edit", args=[self.pk])
 
 
 class CapException(BaseModel):
@@ -102,6 +111,9 @@ class CapException(BaseModel):
     def __str__(self) -> str:
         return f"{self.enterprise.name} {self.year}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:cap_exception_detail", args=[self.pk])
+
 
 class InspectionPlan(ScopedModel):
     """年度监督检查计划 of one department: key units in full plus 双随机 for general units."""
@@ -129,6 +141,7 @@ class InspectionPlan(ScopedModel):
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     is_public = models.BooleanField(_("已公开"), default=False)
+    review_note = models.CharField(_("审批意见"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("年度监督检查计划")
@@ -204,7 +217,14 @@ class Draw(ScopedModel):
     entity_pool = models.JSONField(_("检查对象名录（冻结）"), default=list)
     officer_pool = models.JSONField(_("执法人员名录（冻结）"), default=list)
     excluded_pairs = models.JSONField(_("回避对（冻结）"), default=list)
-    weights = models.JSONField(_("风险权重（冻结）"), default=dict)
+    weights = models.JSONField(
+        _("风险权重（冻结）"), default=list
+    )  # aligned with entity_pool; [] = unweighted
+    # Count, officers per check, max checks per officer, weighting: the frozen parameters the commitment covers.
+    parameters = models.JSONField(_("抽取参数（冻结）"), default=dict)
+    # Sizes of the frozen pools, so lists need not load the pools themselves.
+    entity_count = models.PositiveIntegerField(_("名录单位数"), default=0)
+    officer_count = models.PositiveIntegerField(_("执法人员数"), default=0)
     pool_digest = models.CharField(_("名录摘要（SM3）"), max_length=64, blank=True)
     seed_digest = models.CharField(_("种子承诺值（SM3）"), max_length=64, blank=True)
     seed = models.CharField(_("随机种子"), max_length=64, blank=True)  # secret until revealed

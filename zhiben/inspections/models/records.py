@@ -9,8 +9,10 @@ inspecting subject; experts and technicians are recorded as assistants.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +70,9 @@ class Inspector(VersionedModel):
     def __str__(self) -> str:
         return f"{self.name}（{self.department.short_name or self.department.name}）"
 
+    def get_absolute_url(self) -> str:
+        return reverse("inspections:inspector_detail", args=[self.pk])
+
     def is_certified(self, on: dt.date) -> bool:
         """A legal inspecting subject on `on`: an officer whose certificate is valid that day."""
         return (
@@ -106,6 +111,35 @@ class InspectorConflict(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.inspector.name} — {self.enterprise.name}"
+
+
+class InspectionQuerySet(ScopedQuerySet):
+    """Reads of inspections; `restrict()` also hides visits a unit must not learn of in advance."""
+
+    def restrict(self, user: Any, action: str = "view") -> ScopedQuerySet:
+        qs = super().restrict(user, action)
+        if _acts_only_for_units(user, action):
+            # 四不两直 / 暗访: a unit must not learn of a visit before it happens (no advance notice), and of an
+            # undercover visit (暗访) not before it is over; it sees its inspections from then on.
+            qs = qs.exclude(status=InspectionStatus.PLANNED).exclude(
+                mode=Mode.UNDERCOVER, status=InspectionStatus.IN_PROGRESS
+            )
+        return qs
+
+    def open(self) -> InspectionQuerySet:
+        return self.filter(status__in=(InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS))
+
+    def assigned_to(self, user: Any) -> InspectionQuerySet:
+        """我的检查: visits where the user is on the team."""
+        return self.filter(officers__inspector__user=user).distinct()
+
+
+def _acts_only_for_units(user: Any, action: str) -> bool:
+    from zhiben.accounts.roles import Role
+    from zhiben.core.scoping import grants_for
+
+    allowing = [g for g in grants_for(user) if g.allows(action, Inspection)]
+    return bool(allowing) and all(g.role == Role.ENTERPRISE for g in allowing)
 
 
 _INSPECTION_SCOPE = ScopePaths(
@@ -190,6 +224,8 @@ class Inspection(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    objects = InspectionQuerySet.as_manager()  # type: ignore[misc]  # narrows the ScopedQuerySet manager
 
     class Meta:
         verbose_name = _("监督检查")
@@ -325,6 +361,20 @@ class InspectionAnswer(BaseModel):
         constraints = [
             models.UniqueConstraint(fields=["inspection", "item"], name="inspection_answer_unique"),
         ]
+
+    @property
+    def color(self) -> str:
+        """The badge colour of the result (符合 green, 不符合 red, 不适用 grey)."""
+        colors: dict[str, str] = {Answer.PASS: "success", Answer.FAIL: "danger"}
+        return colors.get(self.result, "secondary")
+
+    @property
+    def has_finding(self) -> bool:
+        """Whether the 不符合 has been recorded as a finding (select_related("finding") avoids a query)."""
+        try:
+            return self.finding is not None
+        except ObjectDoesNotExist:
+            return False
 
 
 class Finding(BaseModel):

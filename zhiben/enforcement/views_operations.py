@@ -1,0 +1,219 @@
+"""打非治违 pages: the list of illegal operations, a record's file (facts, location, evidence, history, cases),
+recording and editing, each step (责令停止, 取缔, 整改合法, 纳入监管), and the evidence upload and download.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from zhiben.core import audit
+from zhiben.core.errors import DomainError
+from zhiben.core.scoping import can
+from zhiben.core.views import Column, ObjectEditView, ObjectListView, ScopedViewMixin
+from zhiben.registry.models import Department
+
+from . import actions, events, operations
+from .choices import OPERATION_COLORS, STATUS_COLORS, OperationStatus
+from .filtersets import OperationFilterSet
+from .forms import EvidenceForm, OperationForm
+from .models import Case, IllegalOperation, IllegalOperationEvidence
+from .views import StepView
+
+ACTION_LABELS = {
+    "record": _("登记"),
+    "stop": _("责令停止"),
+    "ban": _("取缔"),
+    "rectify": _("整改合法"),
+    "convert": _("纳入监管"),
+}
+
+
+class OperationListView(ObjectListView):
+    """打非治违: illegal operations found in scope, including subjects with no registration."""
+
+    model = IllegalOperation
+    filterset_class = OperationFilterSet
+    title = _("打非治违")
+    default_sort = "-discovered_on"
+    create_url_name = "enforcement:operation_create"
+    template_name = "enforcement/operation_list.html"
+    columns = [
+        Column("code", _("编号"), sort="code", link=True),
+        Column("subject_name", _("当事人/经营者"), sort="subject_name"),
+        Column("uscc", _("统一社会信用代码"), display=lambda o: o.uscc or _("无")),
+        Column("get_kind_display", _("违法类型"), sort="kind"),
+        Column("region.name", _("区划"), sort="region__code"),
+        Column("address", _("地点")),
+        Column("discovered_on", _("发现日期"), sort="discovered_on"),
+        Column("department.short_name", _("查处部门"), sort="department__code"),
+        Column(
+            "get_status_display",
+            _("状态"),
+            sort="status",
+            badge=lambda o: OPERATION_COLORS.get(o.status, "secondary"),
+        ),
+        Column("enterprise.name", _("纳入监管的单位")),
+    ]
+
+    def get_base_queryset(self):  # type: ignore[no-untyped-def]
+        return IllegalOperation.objects.select_related("region", "department", "enterprise")
+
+    def prepare_filter_form(self, request: HttpRequest, form: Any) -> None:
+        from django import forms
+
+        from .views import _code_select
+
+        super().prepare_filter_form(request, form)
+        form.fields["department"].widget = _code_select(
+            [(d.code, d.short_name or d.name) for d in Department.objects.order_by("sort_order", "code")]
+        )
+        for name in ("discovered_after", "discovered_before"):
+            form.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        if "region" not in request.GET:
+            form.fields.pop("region", None)
+
+
+class OperationDetailView(ScopedViewMixin, View):
+    model = IllegalOperation
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        op = self.get_object(request, pk)
+        steps = actions.available(request.user, op, actions.OPERATION_STEPS)
+        if not actions.convert_allowed(request.user):
+            steps = [s for s in steps if s.name != "convert"]
+        history = [
+            {"row": t, "label": ACTION_LABELS.get(t.action, t.action)}
+            for t in op.history.select_related("actor").order_by("at", "pk")
+        ]
+        cases = Case.objects.restrict(request.user).filter(operation=op).select_related("department")
+        context = {
+            "object": op,
+            "title": op.subject_name,
+            "steps": steps,
+            "status_color": OPERATION_COLORS.get(op.status, "secondary"),
+            "evidence": op.evidence.select_related("uploaded_by").order_by("pk"),
+            "history": history,
+            "cases": cases,
+            "case_colors": STATUS_COLORS,
+            "can_edit": op.status != OperationStatus.CONVERTED
+            and IllegalOperation.objects.restrict(request.user, "change").filter(pk=op.pk).exists(),
+            "can_attach": can(request.user, "add", IllegalOperationEvidence),
+            "can_file_case": can(request.user, "add", Case),
+            "evidence_form": EvidenceForm(),
+        }
+        return render(request, "enforcement/operation_detail.html", context)
+
+
+class OperationEditView(ObjectEditView):
+    """登记 (pk None) or 修改 an illegal operation's facts."""
+
+    model = IllegalOperation
+    form_class = OperationForm
+
+    def get(self, request: HttpRequest, pk: Any = None) -> HttpResponse:
+        if pk is None:
+            self.check_action(request, "add")
+            form = OperationForm(initial={"discovered_on": timezone.localdate()}, user=request.user)
+            return self.render_form(request, None, form)
+        return super().get(request, pk)
+
+    def service(self, obj: Any, data: dict[str, Any], actor: Any) -> Any:
+        if obj is None:
+            return operations.record_operation(actor=actor, **data)
+        return operations.update_operation(obj, actor=actor, **data)
+
+    def cancel_url(self, obj: Any) -> str:
+        return obj.get_absolute_url() if obj is not None else reverse("enforcement:operation_list")
+
+
+class OperationStepView(StepView):
+    model = IllegalOperation
+    steps = actions.OPERATION_BY_NAME
+    list_url_name = "enforcement:operation_list"
+    list_label = _("打非治违")
+
+    def check_step(self, request: HttpRequest, step: actions.Step) -> None:
+        if step.name == "convert" and not actions.convert_allowed(request.user):
+            raise PermissionDenied(_("纳入监管需要登记生产经营单位的权限（乡镇、街道）。"))
+
+    def initial(self, step: actions.Step, op: Any) -> dict[str, Any]:
+        if step.name == "convert":
+            return {
+                "name": op.subject_name,
+                "uscc": op.uscc,
+                "primary_industry": op.industry.code if op.industry_id else "",
+                "address": op.address,
+                "principal_name": op.contact_name,
+            }
+        return {}
+
+
+class EvidenceUploadView(ScopedViewMixin, View):
+    """Upload a photo or PDF to a record (a form on the record's page; POST only)."""
+
+    model = IllegalOperation
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)  # no permission at all → 403 before the method answer
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        op = self.get_object(request, pk)
+        form = EvidenceForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        else:
+            d = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    operations.add_evidence(
+                        op,
+                        actor=request.user,
+                        upload=d["upload"],
+                        note=d.get("note", ""),
+                        captured_at=d.get("captured_at"),
+                    )
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("已上传证据。"))
+        return redirect(op.get_absolute_url() + "#evidence")
+
+
+class EvidenceDownloadView(ScopedViewMixin, View):
+    """Evidence is read only through here: scoped like its record, audited, never executed by the browser."""
+
+    model = IllegalOperationEvidence
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        evidence = get_object_or_404(IllegalOperationEvidence.objects.restrict(request.user), pk=pk)
+        audit.record(
+            evidence,
+            events.OPERATION_EVIDENCE_VIEWED,
+            actor=request.user,
+            data={"operation": evidence.operation_id},
+        )
+        response = FileResponse(
+            evidence.file.open("rb"),
+            content_type=evidence.content_type,
+            as_attachment=False,
+            filename=evidence.file.name.rsplit("/", 1)[-1],
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        return response

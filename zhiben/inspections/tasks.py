@@ -1,0 +1,46 @@
+"""Periodic jobs of inspections: self-inspection duties (generation, 应查未查, reminders).
+
+Huey evaluates crontabs in UTC (settings.HUEY["utc"] is True), so the hours below are Asia/Shanghai minus 8.
+Every job computes "today" in Asia/Shanghai itself and is idempotent, so a rerun or a late run is harmless.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from zhiben.core.jobs import crontab, job, periodic_job
+
+
+@job
+def regenerate_duties(year: int) -> dict[str, int]:
+    """Bring a year's occurrences in line with the rules and units (after a rule or the high-risk list changed)."""
+    from .duties import generate_occurrences
+
+    return generate_occurrences(year=year)
+
+
+@periodic_job(
+    crontab(hour="16", minute="40")
+)  # 00:40 Asia/Shanghai: the new day's duties before the reminders
+def maintain_duties() -> dict[str, int]:
+    """Daily: occurrences for new units and changed risk classes (this year; next year from December), then
+    应查未查 for periods that ended yesterday."""
+    from .duties import generate_occurrences, mark_missed
+
+    today = timezone.localdate()
+    counts = generate_occurrences(year=today.year, today=today)
+    if today.month == 12:
+        following = generate_occurrences(year=today.year + 1, today=today)
+        counts = {k: counts[k] + following[k] for k in counts}
+    counts["missed"] = mark_missed(today)
+    return counts
+
+
+@periodic_job(crontab(hour="0", minute="30"))  # 08:30 Asia/Shanghai: at the start of the working day
+def remind_duties() -> dict[str, int]:
+    """自查提醒 before a period ends, and the 应查未查 notice once a period was missed."""
+    from .duties import mark_missed
+    from .duty_reminders import send_duty_reminders
+
+    mark_missed()  # in case the night job did not run
+    return send_duty_reminders()
