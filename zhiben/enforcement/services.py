@@ -178,7 +178,7 @@ def _move(
     )
 
 
-def touch(
+def _touch(
     case: Case,
     *,
     action: str,
@@ -628,7 +628,7 @@ def add_measure(
     if kind == MeasureKind.ORDER_RECTIFY:
         measure.document = documents.issue_order(case, measure, actor)
         CaseMeasure.objects.filter(pk=measure.pk).update(document=measure.document)
-    touch(
+    _touch(
         case,
         action="measure",
         actor=actor,
@@ -667,7 +667,7 @@ def remove_measure(case: Case, *, actor: Any, measure_id: int, version: int | No
         raise EnforcementError(_("处罚内容已告知当事人，不能再删除。"), field="measure")
     text = documents.measure_text(measure)
     measure.delete()
-    touch(
+    _touch(
         case,
         action="remove_measure",
         actor=actor,
@@ -690,7 +690,7 @@ def mark_typical(
     summary = summary.strip()
     if typical and not summary:
         raise ValidationError({"summary": _("请填写典型案例简介。")})
-    touch(
+    _touch(
         case,
         action="typical",
         actor=actor,

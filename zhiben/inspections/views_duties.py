@@ -543,8 +543,7 @@ class HighRiskIndustryToggleView(ScopedViewMixin, View):
     action = "change"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        self.check_action(request)  # no permission at all: 403 before the method is refused
-        return HttpResponseNotAllowed(["POST"])
+        return HttpResponseNotAllowed(["POST"])  # a button on the high-risk list, never a page
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check_action(request)
