@@ -43,11 +43,8 @@ from .services import EnforcementError, _jsonable, departments_of, pin
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Evidence is recognised by its first bytes (never by its name or the browser's claim): photos and PDFs only.
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-)
+# Evidence is a photo or a PDF: the hazard attachments' content check, without its office documents.
+EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 EDITABLE_FIELDS = (
     "subject_name",
     "uscc",
@@ -394,10 +391,10 @@ def convert_operation(
 
 
 def sniff(head: bytes) -> str | None:
-    for magic, content_type in _SIGNATURES:
-        if head.startswith(magic):
-            return content_type
-    return None
+    from zhiben.hazards.services import sniff as sniff_attachment
+
+    found = sniff_attachment(head)
+    return found[0] if found is not None and found[0] in EVIDENCE_TYPES else None
 
 
 @transaction.atomic
