@@ -376,7 +376,7 @@ class ObjectEditView(ScopedViewMixin, View):
 
                         raise NotPermitted(_("保存后该记录将超出您的管辖范围，未予保存。"))
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = 409 if exc.status_code == 409 else 400
@@ -407,7 +407,7 @@ class ObjectEditView(ScopedViewMixin, View):
         return ""
 
 
-def _apply_errors(form: Form, exc: ValidationError) -> None:
+def apply_errors(form: Form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)

@@ -6,7 +6,7 @@ benchmark and the 提请关闭 proposals.
                                              /withdraw/, /remove-measure/, /typical/
     GET  /api/v1/cases/{id}/history/         办理记录;  /documents/ 执法文书;  /steps/ 可执行的操作
 
-The step endpoints are generated from the same table as the page buttons (actions.CASE_STEPS), with input
+The step endpoints come from the steps declared in steps.py (core.loop.api), like the page buttons, with input
 serializers derived from the page forms. Each carries the version the client read (`version` or If-Match); a
 stale one — someone acted first — is a 409.
 """
@@ -15,124 +15,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from zhiben.core.api import CodeRelatedField, ScopedViewSet, error_responses, etag, expected_version
+from zhiben.core.api import CodeRelatedField, ScopedViewSet, error_responses, etag
 from zhiben.core.documents import download_url
-from zhiben.core.errors import NotPermitted
+from zhiben.core.loop.api import install_steps
 from zhiben.core.models import OfficialDocument
 from zhiben.hazards.models import Hazard
 from zhiben.inspections.models import Finding
 from zhiben.registry.models import Department, Enterprise
 
-from . import actions, services
+from . import services
 from .documents import documents_of, measure_text
 from .filtersets import CaseFilterSet
 from .models import Case, CaseMeasure, CaseTransition, DiscretionRule, IllegalOperation
-
-# --- serializers generated from the page forms ---------------------------------------------------------------
-
-
-def field_for(f: forms.Field) -> serializers.Field:
-    """The serializer field matching a form field (so the page and the API validate alike)."""
-    common: dict[str, Any] = {"label": f.label, "required": f.required}
-    if f.help_text:
-        common["help_text"] = f.help_text
-    if isinstance(f, forms.ModelChoiceField):
-        if f.to_field_name:
-            return CodeRelatedField(
-                slug_field=f.to_field_name, queryset=f.queryset, allow_null=not f.required, **common
-            )
-        return serializers.PrimaryKeyRelatedField(queryset=f.queryset, allow_null=not f.required, **common)
-    if isinstance(f, forms.TypedChoiceField) and f.coerce is int:
-        return serializers.IntegerField(min_value=1, **common)
-    if isinstance(f, forms.ChoiceField):
-        return serializers.ChoiceField(choices=list(f.choices), allow_blank=not f.required, **common)  # type: ignore[arg-type]
-    if isinstance(f, forms.DateTimeField):
-        return serializers.DateTimeField(allow_null=not f.required, **common)
-    if isinstance(f, forms.DateField):
-        return serializers.DateField(allow_null=not f.required, **common)
-    if isinstance(f, forms.DecimalField):
-        return serializers.DecimalField(
-            max_digits=f.max_digits,
-            decimal_places=f.decimal_places,
-            min_value=0,
-            allow_null=not f.required,
-            **common,
-        )
-    if isinstance(f, forms.IntegerField):
-        return serializers.IntegerField(
-            min_value=f.min_value, max_value=f.max_value, allow_null=not f.required, **common
-        )
-    if isinstance(f, forms.BooleanField):
-        return serializers.BooleanField(**{**common, "required": False})
-    return serializers.CharField(
-        max_length=getattr(f, "max_length", None), allow_blank=not f.required, **common
-    )
-
-
-def serializer_for(
-    prefix: str, step: actions.Step, *, versioned: bool = True
-) -> type[serializers.Serializer]:
-    fields: dict[str, Any] = {name: field_for(f) for name, f in step.form.base_fields.items()}
-    if versioned:
-        fields["version"] = serializers.IntegerField(
-            label=_("版本"),
-            min_value=1,
-            required=False,
-            help_text=_("读取时的版本号（或 If-Match 请求头）；过期返回 409"),
-        )
-    name = "".join(part.title() for part in step.name.split("_"))
-    return type(f"{prefix}{name}Serializer", (serializers.Serializer,), fields)
-
-
-def make_step_action(
-    step: actions.Step, *, prefix: str, output: type[serializers.Serializer], versioned: bool = True
-) -> Any:
-    """A POST action running `step` on the viewset's object and answering with the fresh object."""
-    input_serializer = serializer_for(prefix, step, versioned=versioned)
-
-    def run_step(self: Any, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
-        obj = self.get_object()
-        model = type(obj)
-        if not actions.may_attempt(request.user, step, model):
-            raise NotPermitted(_("您无权执行“%(s)s”。") % {"s": step.label})
-        self.check_step(request, step)
-        data = input_serializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        if versioned:
-            values["version"] = expected_version(request)
-        with transaction.atomic():
-            step.run(obj, values, request.user)
-        fresh = self.get_queryset().model._default_manager.get(pk=obj.pk)
-        headers = {"ETag": etag(fresh)} if versioned else {}
-        return Response(output(fresh, context=self.get_serializer_context()).data, headers=headers)
-
-    run_step.__name__ = step.name
-    run_step.__doc__ = str(step.help or step.label)
-    decorated = extend_schema(
-        summary=str(step.label),
-        description=str(step.help or ""),
-        request=input_serializer,
-        responses={200: output, **error_responses(400, 401, 403, 404, 409)},
-    )(run_step)
-    return action(
-        detail=True,
-        methods=["post"],
-        url_path=step.name.replace("_", "-"),
-        url_name=step.name.replace("_", "-"),
-        parser_classes=[JSONParser, FormParser, MultiPartParser],
-    )(decorated)
+from .steps import CASE_FLOW
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -304,9 +208,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     def get_queryset(self) -> Any:
         return super().get_queryset().order_by("-filed_on", "-id")
 
-    def check_step(self, request: Request, step: actions.Step) -> None:
-        """Hook for steps needing a further permission (none for cases)."""
-
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         from django.utils import timezone
 
@@ -349,13 +250,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     @action(detail=True, methods=["get"])
     def steps(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         case = self.get_object()
-        return Response(
-            {"steps": [s.name for s in actions.available(request.user, case, actions.CASE_STEPS)]}
-        )
+        return Response({"steps": [s.name for s in CASE_FLOW.available(request.user, case)]})
 
 
-for _step in actions.CASE_STEPS:
-    setattr(CaseViewSet, _step.name, make_step_action(_step, prefix="Case", output=CaseSerializer))
+install_steps(CaseViewSet, CASE_FLOW, prefix="Case", output=CaseSerializer)
 
 
 def register(router: Any) -> None:

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,13 +22,15 @@ from zhiben.core.api import (
     ServiceWriteMixin,
     error_responses,
 )
+from zhiben.core.loop.api import install_steps
 from zhiben.registry.models import Department, Industry, Region
 
-from . import actions, operations, services
-from .api import DocumentSerializer, make_step_action
+from . import operations, services
+from .api import DocumentSerializer
 from .choices import Circumstance, MeasureKind, OperationKind
 from .filtersets import DiscretionRuleFilterSet, OperationFilterSet, ProposalFilterSet
 from .models import ClosureProposal, DiscretionRule, IllegalOperation, IllegalOperationEvidence
+from .steps import OPERATION_FLOW, PROPOSAL_FLOW
 
 # --- 打非治违 -----------------------------------------------------------------------------------------------
 
@@ -163,10 +164,6 @@ class IllegalOperationViewSet(
     def update_object(self, obj: IllegalOperation, data: dict[str, Any]) -> IllegalOperation:
         return operations.update_operation(obj, actor=self.request.user, **data)
 
-    def check_step(self, request: Request, step: actions.Step) -> None:
-        if step.name == "convert" and not actions.convert_allowed(request.user):
-            raise PermissionDenied(_("纳入监管需要登记生产经营单位的权限（乡镇、街道）。"))
-
     @extend_schema(
         methods=["GET"],
         summary="证据列表",
@@ -201,12 +198,7 @@ class IllegalOperationViewSet(
         return Response(EvidenceSerializer(evidence).data, status=201)
 
 
-for _step in actions.OPERATION_STEPS:
-    setattr(
-        IllegalOperationViewSet,
-        _step.name,
-        make_step_action(_step, prefix="Operation", output=OperationSerializer),
-    )
+install_steps(IllegalOperationViewSet, OPERATION_FLOW, prefix="Operation", output=OperationSerializer)
 
 
 # --- the discretion benchmark --------------------------------------------------------------------------------
@@ -341,13 +333,5 @@ class ClosureProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
     def get_queryset(self) -> Any:
         return super().get_queryset().order_by("-triggered_on", "-id")
 
-    def check_step(self, request: Request, step: actions.Step) -> None:
-        """Hook for steps needing a further permission (the table's `decide` is enough)."""
 
-
-for _step in actions.PROPOSAL_STEPS:
-    setattr(
-        ClosureProposalViewSet,
-        _step.name,
-        make_step_action(_step, prefix="Proposal", output=ProposalSerializer, versioned=False),
-    )
+install_steps(ClosureProposalViewSet, PROPOSAL_FLOW, prefix="Proposal", output=ProposalSerializer)

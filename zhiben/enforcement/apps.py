@@ -7,4 +7,4 @@ class EnforcementConfig(AppConfig):
     verbose_name = "执法处罚"
 
     def ready(self) -> None:
-        from . import documents, events, tasks  # noqa: F401  (documents registers document access)
+        from . import documents, events, steps, tasks  # noqa: F401  (document access; the steps' events)

@@ -30,7 +30,7 @@ from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can
 from zhiben.registry.models import Enterprise
 
-from . import documents, events
+from . import documents, events, steps
 from .choices import PENALTY_KINDS, CaseStatus, ProposalStatus
 from .models import Case, ClosureProposal
 
@@ -201,6 +201,7 @@ def _settle(proposal: ClosureProposal, *, actor: Any, status: str, note: str, do
     proposal.note, proposal.document = note, document
 
 
+@steps.SUBMIT.implements
 @transaction.atomic
 def submit_proposal(proposal: ClosureProposal, *, actor: Any, note: str = "") -> ClosureProposal:
     """提请关闭: the office submits the proposal to the district government (issues the 建议)."""
@@ -218,13 +219,14 @@ def submit_proposal(proposal: ClosureProposal, *, actor: Any, note: str = "") ->
     _settle(proposal, actor=actor, status=ProposalStatus.SUBMITTED, note=proposal.note, document=document)
     audit.record(
         proposal,
-        events.CLOSURE_SUBMITTED,
+        steps.SUBMIT.event,  # type: ignore[arg-type]
         actor=actor,
         data={"note": proposal.note, "number": document.number},
     )
     return proposal
 
 
+@steps.DISMISS.implements
 @transaction.atomic
 def dismiss_proposal(proposal: ClosureProposal, *, actor: Any, note: str) -> ClosureProposal:
     """不予提请: the office decides not to submit, with its reasons."""
@@ -236,5 +238,5 @@ def dismiss_proposal(proposal: ClosureProposal, *, actor: Any, note: str) -> Clo
     if proposal.status != ProposalStatus.OPEN:
         raise Conflict(_("该建议已被处理。"))
     _settle(proposal, actor=actor, status=ProposalStatus.DISMISSED, note=note.strip())
-    audit.record(proposal, events.CLOSURE_DISMISSED, actor=actor, data={"note": note.strip()})
+    audit.record(proposal, steps.DISMISS.event, actor=actor, data={"note": note.strip()})  # type: ignore[arg-type]
     return proposal

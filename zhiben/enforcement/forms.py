@@ -72,7 +72,7 @@ class CaseForm(forms.Form):
     def __init__(self, *args: Any, enterprises: Any = None, departments: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ents = enterprises if enterprises is not None else Enterprise.objects.none()
-        self.fields["enterprise"].queryset = ents
+        self.fields["enterprise"].queryset = ents  # type: ignore[attr-defined]
         if ents.count() <= MAX_SELECT_OPTIONS:
             self.fields["enterprise"].widget = FastSelect(
                 choices=[("", "—")] + [(str(e.pk), e.name) for e in ents]
@@ -80,7 +80,7 @@ class CaseForm(forms.Form):
         else:  # a district has thousands: the id comes from the unit's page or is typed
             self.fields["enterprise"].widget = forms.NumberInput()
         deps = departments if departments is not None else Department.objects.none()
-        self.fields["department"].queryset = deps
+        self.fields["department"].queryset = deps  # type: ignore[attr-defined]
         self.fields["department"].widget = FastSelect(choices=[(str(d.pk), d.name) for d in deps])
         rules = DiscretionRule.objects.filter(active=True).order_by("code")
         self.fields["discretion_rule"].widget = FastSelect(
@@ -127,7 +127,7 @@ class MeasureRemoveForm(StepForm):
         if self.target is not None:
             from .documents import measure_text
 
-            self.fields["measure"].choices = [
+            self.fields["measure"].choices = [  # type: ignore[attr-defined]
                 (m.pk, measure_text(m)) for m in self.target.measures.filter(decided_on__isnull=True)
             ]
 
@@ -226,7 +226,7 @@ def _regions(user: Any) -> list[tuple[str, str]]:
     from .models import IllegalOperation
 
     regions = Region.objects.filter(level__gte=RegionLevel.TOWNSHIP).order_by("code")
-    prefixes = []
+    prefixes: list[str] = []
     for g in grants_for(user):
         if not g.allows("add", IllegalOperation) and not g.allows("change", IllegalOperation):
             continue

@@ -24,22 +24,21 @@ from zhiben.accounts.roles import Role
 from zhiben.core import audit
 from zhiben.core.codes import validate_uscc
 from zhiben.core.errors import NotPermitted
+from zhiben.core.loop import pin, snapshot
 from zhiben.core.scoping import can, grants_for, region_in_scope
 from zhiben.core.sequences import next_value
-from zhiben.core.workflow import check_transition, compare_and_swap, transition
+from zhiben.core.workflow import check_transition, compare_and_swap
 from zhiben.registry.models import Department, Enterprise, Industry, Region
 from zhiben.registry.services import create_enterprise
 
-from . import events
-from .choices import OPERATION_TRANSITIONS, OperationKind, OperationStatus
+from . import events, steps
+from .choices import OperationKind, OperationStatus
 from .models import (
     Case,
-    CaseTransition,
     IllegalOperation,
     IllegalOperationEvidence,
-    IllegalOperationTransition,
 )
-from .services import EnforcementError, _jsonable, departments_of, pin
+from .services import EnforcementError, departments_of
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Evidence is recognised by its first bytes (never by its name or the browser's claim): photos and PDFs only.
@@ -63,15 +62,7 @@ EDITABLE_FIELDS = (
 
 
 def _require(actor: Any, action: str, operation: IllegalOperation | None = None) -> None:
-    if actor is None:
-        return
-    if not can(actor, action, IllegalOperation):
-        raise NotPermitted(_("您无权办理打非治违记录。"))
-    if (
-        operation is not None
-        and not IllegalOperation.objects.restrict(actor, action).filter(pk=operation.pk).exists()
-    ):
-        raise NotPermitted(_("该记录不在您的职责范围内。"))
+    steps.OPERATION_FLOW.require(actor, action, operation)
 
 
 def _clean(values: Mapping[str, Any], actor: Any, action: str) -> dict[str, Any]:
@@ -182,12 +173,9 @@ def record_operation(
         status=OperationStatus.FOUND,
         recorded_by=actor,
     )
-    IllegalOperationTransition.objects.create(
-        operation=op, action="record", from_status="", to_status=OperationStatus.FOUND, actor=actor
-    )
-    audit.record(
+    steps.OPERATION_FLOW.record_created(
         op,
-        events.OPERATION_RECORDED,
+        steps.RECORD,
         actor=actor,
         data={
             "code": op.code,
@@ -219,46 +207,28 @@ def update_operation(op: IllegalOperation, *, actor: Any, **changes: Any) -> Ill
     if not changed:
         return op
     compare_and_swap(op, expected={"status": op.status}, changes=changed)
-    audit.record(op, events.OPERATION_CHANGED, actor=actor, data=_jsonable(changed))
+    audit.record(op, events.OPERATION_CHANGED, actor=actor, data=snapshot(changed))
     return op
-
-
-def _move(
-    op: IllegalOperation, target: str, *, actor: Any, action: str, event: str, note: str = "", **changes: Any
-) -> None:
-    from_status = op.status
-    transition(
-        op,
-        target,
-        table=OPERATION_TRANSITIONS,
-        actor=actor,
-        history=IllegalOperationTransition,
-        history_fk="operation",
-        note=note,
-        changes=changes,
-        history_values={"action": action},
-    )
-    audit.record(
-        op, event, actor=actor, data={"from": from_status, "to": target, "note": note, **_jsonable(changes)}
-    )
 
 
 def _step(op: IllegalOperation, actor: Any, version: int | None, target: str) -> None:
     _require(actor, "change", op)
     pin(op, version)
-    check_transition(op.status, target, OPERATION_TRANSITIONS, dict(OperationStatus.choices))
+    check_transition(op.status, target, steps.OPERATION_FLOW.transitions, dict(OperationStatus.choices))
 
 
+@steps.STOP.implements
 @transaction.atomic
 def stop_operation(
     op: IllegalOperation, *, actor: Any, note: str = "", version: int | None = None
 ) -> IllegalOperation:
     """责令停止: the subject is ordered to stop the illegal production, business or construction."""
     _step(op, actor, version, OperationStatus.STOPPED)
-    _move(op, OperationStatus.STOPPED, actor=actor, action="stop", event=events.OPERATION_STOPPED, note=note)
+    steps.OPERATION_FLOW.advance(op, steps.STOP, actor=actor, note=note)
     return op
 
 
+@steps.BAN.implements
 @transaction.atomic
 def ban_operation(
     op: IllegalOperation, *, actor: Any, note: str, version: int | None = None
@@ -267,10 +237,11 @@ def ban_operation(
     _step(op, actor, version, OperationStatus.BANNED)
     if not note.strip():
         raise ValidationError({"note": _("请写明取缔的措施（查封、拆除、没收等）。")})
-    _move(op, OperationStatus.BANNED, actor=actor, action="ban", event=events.OPERATION_BANNED, note=note)
+    steps.OPERATION_FLOW.advance(op, steps.BAN, actor=actor, note=note)
     return op
 
 
+@steps.LEGALISE.implements
 @transaction.atomic
 def legalise_operation(
     op: IllegalOperation, *, actor: Any, note: str, version: int | None = None
@@ -279,17 +250,11 @@ def legalise_operation(
     _step(op, actor, version, OperationStatus.RECTIFIED)
     if not note.strip():
         raise ValidationError({"note": _("请写明整改情况（取得的证照、许可等）。")})
-    _move(
-        op,
-        OperationStatus.RECTIFIED,
-        actor=actor,
-        action="rectify",
-        event=events.OPERATION_RECTIFIED,
-        note=note,
-    )
+    steps.OPERATION_FLOW.advance(op, steps.LEGALISE, actor=actor, note=note)
     return op
 
 
+@steps.CONVERT.implements
 @transaction.atomic
 def convert_operation(
     op: IllegalOperation,
@@ -355,34 +320,22 @@ def convert_operation(
         if kind:
             fields["kind"] = kind
         enterprise = create_enterprise(actor=actor, industries=[primary_industry], **fields)
-    _move(
+    steps.OPERATION_FLOW.advance(
         op,
-        OperationStatus.CONVERTED,
+        steps.CONVERT,
         actor=actor,
-        action="convert",
-        event=events.OPERATION_CONVERTED,
-        note=note or (_("纳入监管：%(e)s") % {"e": enterprise.name}),
-        enterprise=enterprise,
-        converted_at=timezone.now(),
-        uscc=uscc or op.uscc,
+        note=note or _("纳入监管：%(e)s") % {"e": enterprise.name},
+        changes={"enterprise": enterprise, "converted_at": timezone.now(), "uscc": uscc or op.uscc},
     )
     for case in Case.objects.filter(operation=op, enterprise__isnull=True).order_by("pk"):
         # The subject's cases follow it onto the register, so they show on the unit's page as well.
-        compare_and_swap(case, expected={"status": case.status}, changes={"enterprise": enterprise})
-        CaseTransition.objects.create(
-            case=case,
-            action="register_subject",
-            from_status=case.status,
-            to_status=case.status,
+        steps.CASE_FLOW.advance(
+            case,
+            steps.REGISTER_SUBJECT,
             actor=actor,
             note=_("当事人纳入监管：%(e)s") % {"e": enterprise.name},
-            at=timezone.now(),
-        )
-        audit.record(
-            case,
-            events.CASE_SUBJECT_REGISTERED,
-            actor=actor,
-            data={"enterprise": enterprise.pk, "operation": op.pk},
+            changes={"enterprise": enterprise},
+            data={"operation": op.pk},
         )
     return enterprise
 

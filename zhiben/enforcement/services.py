@@ -13,7 +13,6 @@ is told of at 告知, and take effect together at 决定, which issues the 行�
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -26,16 +25,16 @@ from django.utils.translation import gettext_lazy as _lazy
 from zhiben.accounts.models import RoleAssignment
 from zhiben.accounts.roles import Role
 from zhiben.core import audit
-from zhiben.core.errors import Conflict, DomainError, NotPermitted
+from zhiben.core.errors import DomainError, NotPermitted
+from zhiben.core.loop import pin, snapshot
 from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can, grants_for
 from zhiben.core.sequences import next_value
-from zhiben.core.workflow import check_transition, compare_and_swap, transition
+from zhiben.core.workflow import check_transition, compare_and_swap
 from zhiben.registry.models import Department, Enterprise
 
-from . import documents, events
+from . import documents, events, steps
 from .choices import (
-    CASE_TRANSITIONS,
     IMMEDIATE_KINDS,
     OPEN_CASE_STATUSES,
     PENALTY_KINDS,
@@ -43,7 +42,7 @@ from .choices import (
     CaseStatus,
     MeasureKind,
 )
-from .models import Case, CaseMeasure, CaseTransition, DiscretionRule, IllegalOperation, yuan
+from .models import Case, CaseMeasure, DiscretionRule, IllegalOperation, yuan
 
 
 class EnforcementError(DomainError):
@@ -82,18 +81,7 @@ def today() -> dt.date:
 
 def require_case(actor: Any, action: str, case: Case | None = None) -> None:
     """The actor holds `action` on cases, and (for an existing case) on this one: else 403."""
-    if actor is None:  # system jobs
-        return
-    if not can(actor, action, Case):
-        raise NotPermitted(_("您无权办理执法案件。"))
-    if case is not None and not Case.objects.restrict(actor, action).filter(pk=case.pk).exists():
-        raise NotPermitted(_("该案件不在您的职责范围内。"))
-
-
-def pin(obj: Any, version: int | None) -> None:
-    """A form or API call made against `version`: a newer stored version means someone else acted first."""
-    if version is not None and int(version) != obj.version:
-        raise Conflict(_("该记录已被他人处理（当前版本 %(v)s），请刷新后重试。") % {"v": obj.version})
+    steps.CASE_FLOW.require(actor, action, case)
 
 
 def departments_of(actor: Any) -> list[int]:
@@ -134,72 +122,6 @@ def users_of_office() -> list[Any]:
         .select_related("user")
         .filter(user__is_active=True)
     ]
-
-
-def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in values.items():
-        if hasattr(v, "pk"):
-            v = v.pk
-        elif isinstance(v, dt.date | dt.datetime | Decimal):
-            v = str(v)
-        out[k] = v
-    return out
-
-
-def _move(
-    case: Case,
-    target: str,
-    *,
-    action: str,
-    actor: Any,
-    event: str,
-    note: str = "",
-    changes: Mapping[str, Any] | None = None,
-    data: Mapping[str, Any] | None = None,
-) -> None:
-    """Status step + history row + audit row, in the caller's transaction."""
-    from_status = case.status
-    transition(
-        case,
-        target,
-        table=CASE_TRANSITIONS,
-        actor=actor,
-        history=CaseTransition,
-        note=note,
-        changes=changes,
-        history_values={"action": action, "at": timezone.now()},
-    )
-    audit.record(
-        case,
-        event,
-        actor=actor,
-        data={"from": from_status, "to": target, "note": note, **_jsonable(changes or {}), **(data or {})},
-    )
-
-
-def _touch(
-    case: Case,
-    *,
-    action: str,
-    actor: Any,
-    event: str,
-    note: str = "",
-    changes: Mapping[str, Any] | None = None,
-    data: Mapping[str, Any] | None = None,
-) -> None:
-    """A change that keeps the status (a measure, 典型案例): CAS + history row + audit row."""
-    compare_and_swap(case, expected={"status": case.status}, changes=dict(changes or {}))
-    CaseTransition.objects.create(
-        case=case,
-        action=action,
-        from_status=case.status,
-        to_status=case.status,
-        actor=actor,
-        note=note,
-        at=timezone.now(),
-    )
-    audit.record(case, event, actor=actor, data={"note": note, **_jsonable(changes or {}), **(data or {})})
 
 
 def _notify_subject(case: Case, subject: str, body: str = "") -> None:
@@ -308,12 +230,9 @@ def file_case(
         filed_on=filed_on,
         handler=actor,
     )
-    CaseTransition.objects.create(
-        case=case, action="file", from_status="", to_status=CaseStatus.FILED, actor=actor, at=timezone.now()
-    )
-    audit.record(
+    steps.CASE_FLOW.record_created(
         case,
-        events.CASE_FILED,
+        steps.FILE,
         actor=actor,
         data={
             "code": case.code,
@@ -341,24 +260,19 @@ def _visible(actor: Any, obj: Any) -> bool:
 def _step(case: Case, actor: Any, version: int | None, target: str) -> None:
     require_case(actor, "change", case)
     pin(case, version)
-    check_transition(case.status, target, CASE_TRANSITIONS, dict(CaseStatus.choices))
+    check_transition(case.status, target, steps.CASE_FLOW.transitions, dict(CaseStatus.choices))
 
 
+@steps.INVESTIGATE.implements
 @transaction.atomic
 def start_investigation(case: Case, *, actor: Any, note: str = "", version: int | None = None) -> Case:
     """调查取证: the investigation begins (evidence, 询问笔录, 现场勘验)."""
     _step(case, actor, version, CaseStatus.INVESTIGATING)
-    _move(
-        case,
-        CaseStatus.INVESTIGATING,
-        action="investigate",
-        actor=actor,
-        event=events.CASE_INVESTIGATION_STARTED,
-        note=note,
-    )
+    steps.CASE_FLOW.advance(case, steps.INVESTIGATE, actor=actor, note=note)
     return case
 
 
+@steps.NOTIFY.implements
 @transaction.atomic
 def notify_case(
     case: Case, *, actor: Any, notified_on: dt.date, note: str = "", version: int | None = None
@@ -378,12 +292,10 @@ def notify_case(
         raise EnforcementError(
             _("请先添加拟作出的处罚或处理措施，再告知当事人；不予处罚的案件请撤销立案。"), field="measures"
         )
-    _move(
+    steps.CASE_FLOW.advance(
         case,
-        CaseStatus.NOTIFIED,
-        action="notify",
+        steps.NOTIFY,
         actor=actor,
-        event=events.CASE_NOTIFIED,
         note=note,
         changes={"notified_on": notified_on},
         data={"proposed": sorted(proposed.values_list("kind", flat=True))},
@@ -396,6 +308,7 @@ def notify_case(
     return case
 
 
+@steps.DECIDE.implements
 @transaction.atomic
 def decide_case(
     case: Case, *, actor: Any, decided_on: dt.date, statement: str = "", version: int | None = None
@@ -417,16 +330,14 @@ def decide_case(
     case.decided_on = decided_on
     case.statement = statement.strip()
     document = documents.issue_decision(case, proposed, actor)
-    _move(
+    steps.CASE_FLOW.advance(
         case,
-        CaseStatus.DECIDED,
-        action="decide",
+        steps.DECIDE,
         actor=actor,
-        event=events.CASE_DECIDED,
         changes={"decided_on": decided_on, "statement": case.statement, "decision_document": document},
         data={
             "measures": [m.kind for m in proposed],
-            "fine": str(sum((m.amount or Decimal(0)) for m in proposed if m.kind == MeasureKind.FINE)),
+            "fine": str(sum(m.amount or Decimal(0) for m in proposed if m.kind == MeasureKind.FINE)),
             "number": document.number,
         },
     )
@@ -441,21 +352,16 @@ def decide_case(
     return case
 
 
+@steps.EXECUTE.implements
 @transaction.atomic
 def start_execution(case: Case, *, actor: Any, note: str = "", version: int | None = None) -> Case:
     """执行: the decision is being carried out (payment, 停产整顿, 证照 …)."""
     _step(case, actor, version, CaseStatus.EXECUTING)
-    _move(
-        case,
-        CaseStatus.EXECUTING,
-        action="execute",
-        actor=actor,
-        event=events.CASE_EXECUTION_STARTED,
-        note=note,
-    )
+    steps.CASE_FLOW.advance(case, steps.EXECUTE, actor=actor, note=note)
     return case
 
 
+@steps.CLOSE.implements
 @transaction.atomic
 def close_case(
     case: Case,
@@ -490,12 +396,10 @@ def close_case(
     CaseMeasure.objects.filter(case=case, decided_on__isnull=False, executed_on__isnull=True).update(
         executed_on=closed_on
     )
-    _move(
+    steps.CASE_FLOW.advance(
         case,
-        CaseStatus.CLOSED,
-        action="close",
+        steps.CLOSE,
         actor=actor,
-        event=events.CASE_CLOSED,
         note=note,
         changes={"closed_on": closed_on},
         data={"daily_end_on": str(daily_end_on) if open_daily else None},
@@ -503,15 +407,14 @@ def close_case(
     return case
 
 
+@steps.WITHDRAW.implements
 @transaction.atomic
 def withdraw_case(case: Case, *, actor: Any, reason: str, version: int | None = None) -> Case:
     """撤销立案 before 决定 (不予处罚, 违法事实不成立, 移送其他机关 …), with the reason."""
     _step(case, actor, version, CaseStatus.WITHDRAWN)
     if not reason.strip():
         raise ValidationError({"reason": _("请填写撤销理由。")})
-    _move(
-        case, CaseStatus.WITHDRAWN, action="withdraw", actor=actor, event=events.CASE_WITHDRAWN, note=reason
-    )
+    steps.CASE_FLOW.advance(case, steps.WITHDRAW, actor=actor, note=reason)
     return case
 
 
@@ -539,6 +442,7 @@ def _previous(case: Case, kind: str) -> CaseMeasure | None:
     return qs.order_by("-decided_on", "-pk").first()
 
 
+@steps.ADD_MEASURE.implements
 @transaction.atomic
 def add_measure(
     case: Case,
@@ -628,11 +532,10 @@ def add_measure(
     if kind == MeasureKind.ORDER_RECTIFY:
         measure.document = documents.issue_order(case, measure, actor)
         CaseMeasure.objects.filter(pk=measure.pk).update(document=measure.document)
-    _touch(
+    steps.CASE_FLOW.advance(
         case,
-        action="measure",
+        steps.ADD_MEASURE,
         actor=actor,
-        event=events.CASE_MEASURE_ADDED,
         note=documents.measure_text(measure),
         data={
             "measure": measure.pk,
@@ -653,6 +556,7 @@ def add_measure(
     return measure
 
 
+@steps.REMOVE_MEASURE.implements
 @transaction.atomic
 def remove_measure(case: Case, *, actor: Any, measure_id: int, version: int | None = None) -> Case:
     """删除拟作出的措施 (before 告知; measures that took effect stay on record)."""
@@ -667,17 +571,11 @@ def remove_measure(case: Case, *, actor: Any, measure_id: int, version: int | No
         raise EnforcementError(_("处罚内容已告知当事人，不能再删除。"), field="measure")
     text = documents.measure_text(measure)
     measure.delete()
-    _touch(
-        case,
-        action="remove_measure",
-        actor=actor,
-        event=events.CASE_MEASURE_REMOVED,
-        note=text,
-        data={"measure": measure_id},
-    )
+    steps.CASE_FLOW.advance(case, steps.REMOVE_MEASURE, actor=actor, note=text, data={"measure": measure_id})
     return case
 
 
+@steps.TYPICAL.implements
 @transaction.atomic
 def mark_typical(
     case: Case, *, actor: Any, typical: bool, summary: str = "", version: int | None = None
@@ -690,11 +588,10 @@ def mark_typical(
     summary = summary.strip()
     if typical and not summary:
         raise ValidationError({"summary": _("请填写典型案例简介。")})
-    _touch(
+    steps.CASE_FLOW.advance(
         case,
-        action="typical",
+        steps.TYPICAL,
         actor=actor,
-        event=events.CASE_TYPICAL_MARKED,
         note=summary if typical else _("取消典型案例"),
         changes={"is_typical": typical, "typical_summary": summary if typical else ""},
     )
@@ -751,5 +648,5 @@ def update_discretion_rule(rule: DiscretionRule, *, actor: Any, **changes: Any) 
     if not changed:
         return rule
     compare_and_swap(rule, expected={}, changes=changed)
-    audit.record(rule, events.DISCRETION_RULE_CHANGED, actor=actor, data=_jsonable(changed))
+    audit.record(rule, events.DISCRETION_RULE_CHANGED, actor=actor, data=snapshot(changed))
     return rule

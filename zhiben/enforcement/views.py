@@ -8,11 +8,11 @@ the step tables in actions.py, so the pages and the API share one set of rules.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -24,19 +24,23 @@ from django.views import View
 
 from zhiben.core.documents import download_url
 from zhiben.core.errors import DomainError
+from zhiben.core.loop import Step
+from zhiben.core.loop.steps import action_label
+from zhiben.core.loop.web import StepView
 from zhiben.core.scoping import can
-from zhiben.core.views import Column, ObjectEditView, ObjectListView, ScopedViewMixin, _apply_errors
+from zhiben.core.views import Column, ObjectEditView, ObjectListView, ScopedViewMixin, apply_errors
 from zhiben.core.widgets import FastSelect
 from zhiben.hazards.models import Hazard
 from zhiben.inspections.models import Finding
 from zhiben.registry.models import Department, Enterprise
 
-from . import actions, services
+from . import services
 from .choices import PROPOSAL_COLORS, STATUS_COLORS, CaseStatus, MeasureKind
 from .documents import documents_of, measure_text
 from .filtersets import CaseFilterSet, DiscretionRuleFilterSet, ProposalFilterSet
 from .forms import CaseForm, DiscretionRuleForm
 from .models import Case, ClosureProposal, DiscretionRule, IllegalOperation, yuan
+from .steps import CASE_FLOW, PROPOSAL_FLOW
 
 _MONEY = DecimalField(max_digits=16, decimal_places=2)
 
@@ -125,19 +129,6 @@ _STAGES = (
     (CaseStatus.EXECUTING, _("执行")),
     (CaseStatus.CLOSED, _("结案")),
 )
-ACTION_LABELS = {
-    "file": _("立案"),
-    "investigate": _("调查取证"),
-    "measure": _("添加措施"),
-    "remove_measure": _("删除拟作出的措施"),
-    "notify": _("告知"),
-    "decide": _("作出决定"),
-    "execute": _("执行"),
-    "close": _("结案"),
-    "withdraw": _("撤销立案"),
-    "typical": _("典型案例"),
-    "register_subject": _("当事人纳入监管"),
-}
 
 
 def lifecycle(case: Case) -> list[dict[str, Any]]:
@@ -172,7 +163,7 @@ class CaseDetailView(ScopedViewMixin, View):
             for d in documents_of(case)
         ]
         history = [
-            {"row": t, "label": ACTION_LABELS.get(t.action, t.action)}
+            {"row": t, "label": action_label(t)}
             for t in case.history.select_related("actor").order_by("at", "pk")
         ]
         rule = case.discretion_rule
@@ -180,7 +171,7 @@ class CaseDetailView(ScopedViewMixin, View):
         context = {
             "object": case,
             "title": case.code,
-            "steps": actions.available(request.user, case, actions.CASE_STEPS),
+            "steps": CASE_FLOW.available(request.user, case),
             "status_color": STATUS_COLORS.get(case.status, "secondary"),
             "lifecycle": lifecycle(case),
             "measures": [{"m": m, "text": measure_text(m)} for m in measures],
@@ -303,7 +294,7 @@ class CaseCreateView(ScopedViewMixin, View):
                         involves_major_hazard=bool(d.get("involves_major_hazard")),
                     )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = exc.status_code if exc.status_code in (403, 409) else 400
@@ -332,101 +323,14 @@ def _describe(title: str, description: str, location: str) -> str:
     return text
 
 
-# --- steps ---------------------------------------------------------------------------------------------------
-
-
-class StepView(ScopedViewMixin, View):
-    """One step of a record's workflow as a form page (shared by cases, 打非治违 and 提请关闭)."""
-
-    steps: ClassVar[dict[str, actions.Step]] = {}
-    template_name: ClassVar[str] = "enforcement/step.html"
-    list_url_name: ClassVar[str] = ""
-    list_label: ClassVar[Any] = ""
-
-    def _setup(self, request: HttpRequest, pk: int, name: str) -> tuple[Any, actions.Step]:
-        self.check_action(request)
-        step = self.steps.get(name)
-        if step is None:
-            raise Http404
-        obj = self.get_object(request, pk)
-        if not actions.may_attempt(request.user, step, self.model):
-            raise PermissionDenied(_("您无权执行此操作。"))
-        self.check_step(request, step)
-        return obj, step
-
-    def check_step(self, request: HttpRequest, step: actions.Step) -> None:
-        """Hook: a step that needs a further permission (纳入监管 needs the right to register a unit)."""
-
-    def initial(self, step: actions.Step, obj: Any) -> dict[str, Any]:
-        return {}
-
-    def get(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        obj, step = self._setup(request, pk, name)
-        return self.render(request, obj, step, step.form(initial=self.initial(step, obj), target=obj))  # type: ignore[call-arg]
-
-    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        obj, step = self._setup(request, pk, name)
-        form = step.form(request.POST, request.FILES, target=obj)  # type: ignore[call-arg]
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            data["version"] = request.POST.get("version") or None
-            try:
-                with transaction.atomic():
-                    step.run(obj, data, request.user)
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                status = exc.status_code if exc.status_code in (403, 409) else 400
-            else:
-                messages.success(request, _("%(s)s：已完成。") % {"s": step.label})
-                return redirect(obj.get_absolute_url())
-        return self.render(request, obj, step, form, status=status)
-
-    def extra_context(self, obj: Any, step: actions.Step) -> dict[str, Any]:
-        return {}
-
-    def render(
-        self, request: HttpRequest, obj: Any, step: actions.Step, form: forms.Form, status: int = 200
-    ) -> HttpResponse:
-        context = {
-            "object": obj,
-            "step": step,
-            "form": form,
-            "title": step.label,
-            "conflict": status == 409,
-            "list_url_name": self.list_url_name,
-            "list_label": self.list_label,
-            "versioned": hasattr(obj, "version"),
-        }
-        context.update(self.extra_context(obj, step))
-        return render(request, self.template_name, context, status=status)
-
-
 class CaseStepView(StepView):
     model = Case
-    steps = actions.CASE_BY_NAME
+    flow = CASE_FLOW
+    template_name = "enforcement/step.html"
     list_url_name = "enforcement:case_list"
     list_label = _("执法案件")
 
-    def initial(self, step: actions.Step, case: Any) -> dict[str, Any]:
-        today = timezone.localdate()
-        if step.name == "notify":
-            return {"notified_on": today}
-        if step.name == "decide":
-            return {"decided_on": today}
-        if step.name == "close":
-            return {"closed_on": today}
-        if step.name == "typical":
-            return {"typical": True, "summary": case.typical_summary}
-        if step.name == "add_measure":
-            rule = case.discretion_rule
-            kinds = [k for k in (rule.measures if rule else []) if k in MeasureKind.values]
-            return {"kind": kinds[0] if kinds else MeasureKind.ORDER_RECTIFY}
-        return {}
-
-    def extra_context(self, case: Any, step: actions.Step) -> dict[str, Any]:
+    def extra_context(self, case: Any, step: Step) -> dict[str, Any]:
         return {"rule": case.discretion_rule if step.name == "add_measure" else None}
 
 
@@ -554,7 +458,7 @@ class ProposalDetailView(ScopedViewMixin, View):
                 for c in cases
             ],
             "hidden_cases": len(proposal.case_ids or []) - len(cases),
-            "steps": actions.available(request.user, proposal, actions.PROPOSAL_STEPS),
+            "steps": PROPOSAL_FLOW.available(request.user, proposal),
             "status_color": PROPOSAL_COLORS.get(proposal.status, "secondary"),
             "document": document,
             "docx": download_url(document, "docx") if document else "",
@@ -565,6 +469,7 @@ class ProposalDetailView(ScopedViewMixin, View):
 
 class ProposalStepView(StepView):
     model = ClosureProposal
-    steps = actions.PROPOSAL_BY_NAME
+    flow = PROPOSAL_FLOW
+    template_name = "enforcement/step.html"
     list_url_name = "enforcement:proposal_list"
     list_label = _("提请关闭")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,24 +18,18 @@ from django.views import View
 
 from zhiben.core import audit
 from zhiben.core.errors import DomainError
+from zhiben.core.loop.steps import action_label
+from zhiben.core.loop.web import StepView
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectEditView, ObjectListView, ScopedViewMixin
 from zhiben.registry.models import Department
 
-from . import actions, events, operations
+from . import events, operations
 from .choices import OPERATION_COLORS, STATUS_COLORS, OperationStatus
 from .filtersets import OperationFilterSet
 from .forms import EvidenceForm, OperationForm
 from .models import Case, IllegalOperation, IllegalOperationEvidence
-from .views import StepView
-
-ACTION_LABELS = {
-    "record": _("登记"),
-    "stop": _("责令停止"),
-    "ban": _("取缔"),
-    "rectify": _("整改合法"),
-    "convert": _("纳入监管"),
-}
+from .steps import OPERATION_FLOW
 
 
 class OperationListView(ObjectListView):
@@ -89,11 +83,9 @@ class OperationDetailView(ScopedViewMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check_action(request)
         op = self.get_object(request, pk)
-        steps = actions.available(request.user, op, actions.OPERATION_STEPS)
-        if not actions.convert_allowed(request.user):
-            steps = [s for s in steps if s.name != "convert"]
+        steps = OPERATION_FLOW.available(request.user, op)
         history = [
-            {"row": t, "label": ACTION_LABELS.get(t.action, t.action)}
+            {"row": t, "label": action_label(t)}
             for t in op.history.select_related("actor").order_by("at", "pk")
         ]
         cases = Case.objects.restrict(request.user).filter(operation=op).select_related("department")
@@ -139,24 +131,10 @@ class OperationEditView(ObjectEditView):
 
 class OperationStepView(StepView):
     model = IllegalOperation
-    steps = actions.OPERATION_BY_NAME
+    flow = OPERATION_FLOW
+    template_name = "enforcement/step.html"
     list_url_name = "enforcement:operation_list"
     list_label = _("打非治违")
-
-    def check_step(self, request: HttpRequest, step: actions.Step) -> None:
-        if step.name == "convert" and not actions.convert_allowed(request.user):
-            raise PermissionDenied(_("纳入监管需要登记生产经营单位的权限（乡镇、街道）。"))
-
-    def initial(self, step: actions.Step, op: Any) -> dict[str, Any]:
-        if step.name == "convert":
-            return {
-                "name": op.subject_name,
-                "uscc": op.uscc,
-                "primary_industry": op.industry.code if op.industry_id else "",
-                "address": op.address,
-                "principal_name": op.contact_name,
-            }
-        return {}
 
 
 class EvidenceUploadView(ScopedViewMixin, View):

@@ -4,7 +4,7 @@
     POST /api/v1/hazards/{id}/confirm/       判定交办 … /close/ 销号, /reopen/, /transfer/ …
     GET  /api/v1/hazards/{id}/history/       流转记录;  /ledger/ 台账;  /escalations/ 督办
 
-The step endpoints are generated from the same table as the page buttons (actions.STEPS); their input
+The step endpoints come from the steps declared in steps.py (core.loop.api), like the page buttons; their input
 serializers are derived from the page forms, so both validate alike. Each step carries the version the client
 read (`version` in the body or If-Match); a stale one — someone acted first — is a 409.
 """
@@ -13,25 +13,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from zhiben.core.api import CodeRelatedField, ScopedViewSet, error_responses, etag, expected_version
-from zhiben.core.errors import NotPermitted
+from zhiben.core.api import CodeRelatedField, ScopedViewSet, error_responses, etag
+from zhiben.core.loop.api import install_steps
 from zhiben.registry.models import Enterprise, Industry
 from zhiben.standards.models import Clause
 
-from . import actions, services
+from . import services
 from .choices import Level, Source
 from .filtersets import HazardFilterSet
 from .models import Escalation, Hazard, HazardProgress, HazardTransition
+from .steps import FLOW
 
 
 class HazardSerializer(serializers.ModelSerializer):
@@ -140,88 +139,6 @@ class EscalationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "deadline", "overdue_workdays", "applied_on", "document_number"]
 
 
-# --- serializers generated from the page forms ---------------------------------------------------------------
-
-
-def _field_for(f: forms.Field) -> serializers.Field:
-    common: dict[str, Any] = {"label": f.label, "required": f.required}
-    if f.help_text:
-        common["help_text"] = f.help_text
-    if isinstance(f, forms.ModelChoiceField):
-        if f.to_field_name:
-            return serializers.SlugRelatedField(slug_field=f.to_field_name, queryset=f.queryset, **common)
-        return serializers.PrimaryKeyRelatedField(queryset=f.queryset, allow_null=not f.required, **common)
-    if isinstance(f, forms.TypedChoiceField):
-        return serializers.BooleanField(**common)
-    if isinstance(f, forms.ChoiceField):
-        return serializers.ChoiceField(choices=list(f.choices), allow_blank=not f.required, **common)  # type: ignore[arg-type]
-    if isinstance(f, forms.DateField):
-        return serializers.DateField(allow_null=not f.required, **common)
-    if isinstance(f, forms.DecimalField):
-        return serializers.DecimalField(
-            max_digits=f.max_digits,
-            decimal_places=f.decimal_places,
-            min_value=0,
-            allow_null=not f.required,
-            **common,
-        )
-    if isinstance(f, forms.IntegerField):
-        return serializers.IntegerField(min_value=f.min_value, max_value=f.max_value, **common)
-    if isinstance(f, forms.BooleanField):
-        return serializers.BooleanField(**{**common, "required": False})
-    if isinstance(f, forms.FileField):
-        return serializers.ListField(child=serializers.FileField(), **{**common, "required": False})
-    return serializers.CharField(
-        max_length=getattr(f, "max_length", None), allow_blank=not f.required, **common
-    )
-
-
-def serializer_for(step: actions.Step) -> type[serializers.Serializer]:
-    fields = {name: _field_for(f) for name, f in step.form.base_fields.items()}
-    fields["version"] = serializers.IntegerField(
-        label=_("版本"),
-        min_value=1,
-        required=False,
-        help_text=_("读取时的版本号（或 If-Match 请求头）；过期返回 409"),
-    )
-    return type(f"Hazard{step.name.title().replace('_', '')}Serializer", (serializers.Serializer,), fields)
-
-
-def _make_step_action(step: actions.Step) -> Any:
-    input_serializer = serializer_for(step)
-
-    def run_step(self: HazardViewSet, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
-        hazard = self.get_object()
-        if not actions.may_attempt(request.user, step, hazard):
-            raise NotPermitted(_("您无权对该隐患执行“%(s)s”。") % {"s": step.label})
-        version = expected_version(request)
-        data = input_serializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        values["version"] = version
-        values["_files"] = values.pop("files", None) or request.FILES.getlist("files")
-        with transaction.atomic():
-            step.run(hazard, values, request.user)
-        hazard = Hazard.objects.get(pk=hazard.pk)
-        return Response(HazardSerializer(hazard).data, headers={"ETag": etag(hazard)})
-
-    run_step.__name__ = step.name
-    run_step.__doc__ = str(step.help or step.label)
-    decorated = extend_schema(
-        summary=str(step.label),
-        description=str(step.help or ""),
-        request=input_serializer,
-        responses={200: HazardSerializer, **error_responses(400, 401, 403, 404, 409)},
-    )(run_step)
-    return action(
-        detail=True,
-        methods=["post"],
-        url_path=step.name.replace("_", "-"),
-        url_name=step.name.replace("_", "-"),
-        parser_classes=[JSONParser, FormParser, MultiPartParser],
-    )(decorated)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="隐患列表", responses={200: HazardSerializer(many=True), **error_responses(400, 401, 403)}
@@ -286,11 +203,10 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     @action(detail=True, methods=["get"])
     def steps(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         hazard = self.get_object()
-        return Response({"steps": [s.name for s in actions.available(request.user, hazard)]})
+        return Response({"steps": [s.name for s in FLOW.available(request.user, hazard)]})
 
 
-for _step in actions.STEPS:
-    setattr(HazardViewSet, _step.name, _make_step_action(_step))
+install_steps(HazardViewSet, FLOW, prefix="Hazard", output=HazardSerializer)
 
 
 def register(router: Any) -> None:

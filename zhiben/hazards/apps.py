@@ -7,4 +7,4 @@ class HazardsConfig(AppConfig):
     verbose_name = "隐患排查治理"
 
     def ready(self) -> None:
-        from . import escalation, events, tasks  # noqa: F401  (escalation registers document access)
+        from . import escalation, events, steps, tasks  # noqa: F401  (escalation registers document access; steps their events)

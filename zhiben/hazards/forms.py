@@ -53,7 +53,7 @@ class HazardRegisterForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, enterprises: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         qs = enterprises if enterprises is not None else Enterprise.objects.none()
-        self.fields["enterprise"].queryset = qs
+        self.fields["enterprise"].queryset = qs  # type: ignore[attr-defined]
         if qs.count() <= 300:
             self.fields["enterprise"].widget = FastSelect(
                 choices=[("", "—")] + [(str(e.pk), e.name) for e in qs]
@@ -63,7 +63,7 @@ class HazardRegisterForm(forms.Form):
         self.fields["clause"].widget = FastSelect(choices=_clause_choices())
         if user is not None and _enterprise_only(user):
             # A unit reports what it found itself (企业自查); other sources are recorded by the authorities.
-            self.fields["source"].choices = [(Source.SELF_CHECK, Source.SELF_CHECK.label)]
+            self.fields["source"].choices = [(Source.SELF_CHECK, Source.SELF_CHECK.label)]  # type: ignore[attr-defined]
             self.fields["source"].initial = Source.SELF_CHECK
 
 
@@ -129,7 +129,7 @@ class ProgressForm(forms.Form):
     funds_spent = forms.DecimalField(
         label=_("已投入资金（万元）"), max_digits=12, decimal_places=2, required=False, min_value=0
     )
-    files = forms.FileField(
+    files = forms.FileField(  # type: ignore[assignment]
         label=_("佐证材料"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}),

@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.loop.steps import action_label
 from zhiben.core.models import BaseModel, ScopedModel, VersionedModel
 from zhiben.core.scoping import ScopedQuerySet, ScopePaths
 
@@ -28,28 +29,6 @@ from .choices import (
     Status,
     SupervisionLevel,
 )
-
-# What each history row's `action` reads as (the steps of actions.py plus registration and import).
-ACTION_LABELS = {
-    "register": _("登记"),
-    "import": _("导入"),
-    "confirm": _("判定交办"),
-    "reject": _("不予认定"),
-    "merge": _("合并重复"),
-    "plan": _("提交整改方案"),
-    "progress": _("填报整改进展"),
-    "request_acceptance": _("申请验收"),
-    "self_accept": _("企业验收"),
-    "acceptance_failed": _("验收不合格"),
-    "close": _("销号"),
-    "return": _("退回整改"),
-    "reopen": _("重新打开"),
-    "transfer": _("移送"),
-    "request_extension": _("申请延期"),
-    "decide_extension": _("审批延期"),
-    "workers_report": _("报告职工大会"),
-    "supervise": _("设定督办级别"),
-}
 
 _HAZARD_SCOPE = ScopePaths(
     region="region__code", industry="industry_id", enterprise="enterprise_id", department="department_id"
@@ -295,7 +274,7 @@ class HazardTransition(models.Model):
 
     @property
     def action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
+        return action_label(self)
 
 
 class HazardProgress(BaseModel):

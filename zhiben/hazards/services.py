@@ -3,7 +3,9 @@
 Each transition is one transaction: permission check, compare-and-swap on the hazard's version (a lost race
 is a 409), a `HazardTransition` row, exactly one audit row, outbox messages, and the statistics tally.
 
-Who may do what (roles.py grants the actions; this module adds the rules that depend on the object):
+The steps, their permissions and their object rules are declared once in steps.py; each service calls
+`steps.FLOW.require` (permission, scope, object rule) and `steps.FLOW.advance` (compare-and-swap, history row,
+audit row, tally). Who may do what (roles.py grants the actions):
   add      register a hazard for a unit in the actor's scope
   review   判定, 不予认定, 合并, 销号, 退回, 重新打开, 移送, 审批延期 — the supervising department
   rectify  方案, 进展, 申请验收, 企业验收, 申请延期, 报告职工大会 — the unit (and departments on its behalf)
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -32,15 +34,16 @@ from zhiben.core import audit, calendar
 from zhiben.core.crypto import mask_phone
 from zhiben.core.documents import chinese_date
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
+from zhiben.core.loop import Step, pin
 from zhiben.core.models.outbox import Channel
 from zhiben.core.outbox import notify_users, queue_message
 from zhiben.core.scoping import can, grants_for
 from zhiben.core.sequences import next_value
-from zhiben.core.workflow import check_transition, compare_and_swap, transition
+from zhiben.core.workflow import check_transition
 from zhiben.registry.models import Department, Enterprise, Industry, Responsibility
 from zhiben.standards.models import Clause
 
-from . import events, tally
+from . import events, steps, tally
 from .choices import (
     OPEN_STATUSES,
     STOCK_CUTOFF,
@@ -60,7 +63,6 @@ from .models import (
     HazardNotice,
     HazardProgress,
     HazardTransfer,
-    HazardTransition,
 )
 
 
@@ -68,16 +70,8 @@ class HazardError(DomainError):
     """A rule of the hazard loop refused the action."""
 
 
-TRANSITIONS: dict[str, set[str]] = {
-    Status.REPORTED: {Status.CONFIRMED, Status.REJECTED, Status.MERGED},
-    Status.CONFIRMED: {Status.RECTIFYING},
-    Status.RECTIFYING: {Status.ACCEPTANCE_REQUESTED},
-    Status.ACCEPTANCE_REQUESTED: {Status.SELF_ACCEPTED, Status.RECTIFYING},
-    Status.SELF_ACCEPTED: {Status.CLOSED, Status.RECTIFYING},
-    Status.CLOSED: {Status.RECTIFYING},
-    Status.REJECTED: {Status.REPORTED},
-    Status.MERGED: set(),
-}
+# The transition table follows from the declared steps (steps.py).
+TRANSITIONS = steps.FLOW.transitions
 
 STOCK_DAY = dt.date.fromisoformat(STOCK_CUTOFF)
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -97,94 +91,13 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def _require(actor: Any, action: str, hazard: Hazard | None = None) -> None:
-    """The actor holds `action` on hazards, and (for an existing hazard) on this one: else 403."""
-    if actor is None:  # system jobs
-        return
-    if not can(actor, action, Hazard):
-        raise NotPermitted(_("您无权对隐患执行此操作。"))
-    if hazard is not None and not Hazard.objects.restrict(actor, action).filter(pk=hazard.pk).exists():
-        raise NotPermitted(_("该隐患不在您的职责范围内。"))
-
-
-def _is_enterprise_actor(actor: Any) -> bool:
-    """The actor acts for a unit (its grants are computed once per request, so this costs no query)."""
-    return actor is not None and any(g.role == Role.ENTERPRISE for g in grants_for(actor))
+def _require(actor: Any, step: Step | str, hazard: Hazard | None = None) -> None:
+    """The actor may take `step` (or holds the permission named) on hazards, and on this one: else 403."""
+    steps.FLOW.require(actor, step, hazard)
 
 
 def _pin(hazard: Hazard, version: int | None) -> None:
-    """A form or API call made against `version`: a newer stored version means someone else acted first."""
-    if version is not None and int(version) != hazard.version:
-        raise Conflict(_("该隐患已被他人处理（当前版本 %(v)s），请刷新后重试。") % {"v": hazard.version})
-
-
-def _move(
-    hazard: Hazard,
-    target: str,
-    *,
-    action: str,
-    actor: Any,
-    event: str,
-    note: str = "",
-    changes: Mapping[str, Any] | None = None,
-    data: Mapping[str, Any] | None = None,
-) -> None:
-    """Status transition + history + audit + tally, in the caller's transaction."""
-    before = tally.key_of(hazard)
-    from_status = hazard.status
-    transition(
-        hazard,
-        target,
-        table=TRANSITIONS,
-        actor=actor,
-        history=HazardTransition,
-        note=note,
-        changes=changes,
-        history_values={"action": action},
-    )
-    audit.record(
-        hazard,
-        event,
-        actor=actor,
-        data={"from": from_status, "to": target, "note": note, **_jsonable(changes or {}), **(data or {})},
-    )
-    tally.apply(before, tally.key_of(hazard))
-
-
-def _touch(
-    hazard: Hazard,
-    *,
-    action: str,
-    actor: Any,
-    event: str,
-    note: str = "",
-    changes: Mapping[str, Any] | None = None,
-    data: Mapping[str, Any] | None = None,
-) -> None:
-    """A change that keeps the status (progress, transfer, extension): CAS + history row + audit + tally."""
-    before = tally.key_of(hazard)
-    compare_and_swap(hazard, expected={"status": hazard.status}, changes=dict(changes or {}))
-    HazardTransition.objects.create(
-        hazard=hazard,
-        action=action,
-        from_status=hazard.status,
-        to_status=hazard.status,
-        actor=actor,
-        note=note,
-    )
-    audit.record(hazard, event, actor=actor, data={"note": note, **_jsonable(changes or {}), **(data or {})})
-    tally.apply(before, tally.key_of(hazard))
-
-
-def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in values.items():
-        if hasattr(v, "pk"):
-            v = v.pk
-        elif isinstance(v, dt.date | dt.datetime | Decimal):
-            v = str(v)
-        out[k] = v
-    return out
+    pin(hazard, version, steps.FLOW.stale)
 
 
 def default_deadline(level: str, start: dt.date) -> dt.date:
@@ -362,7 +275,7 @@ def register_hazard(
     if errors:
         raise ValidationError(errors)
     _clean_clause(level, clause)
-    is_enterprise = _is_enterprise_actor(actor)
+    is_enterprise = steps.acts_for_unit(actor)
     source = source or (Source.SELF_CHECK if is_enterprise else Source.INSPECTION)
     if source not in Source.values:
         raise ValidationError({"source": _("隐患来源无效。")})
@@ -390,12 +303,9 @@ def register_hazard(
         reported_to_department_at=now if is_enterprise else None,
     )
     hazard.save()
-    HazardTransition.objects.create(
-        hazard=hazard, action="register", from_status="", to_status=Status.REPORTED, actor=actor
-    )
-    audit.record(
+    steps.FLOW.record_created(
         hazard,
-        events.HAZARD_REGISTERED,
+        steps.REGISTER,
         actor=actor,
         data={
             "code": hazard.code,
@@ -409,12 +319,10 @@ def register_hazard(
     tally.apply(None, tally.key_of(hazard))
     if level == Level.GENERAL and is_enterprise:
         deadline = default_deadline(level, today())
-        _move(
+        steps.FLOW.advance(
             hazard,
-            Status.CONFIRMED,
-            action="confirm",
+            steps.CONFIRM,
             actor=actor,
-            event=events.HAZARD_CONFIRMED,
             note=_("一般事故隐患由单位自行判定并组织整改"),
             changes={"confirmed_at": now, "confirmed_by": actor, "deadline": deadline},
         )
@@ -428,6 +336,7 @@ def register_hazard(
     return hazard
 
 
+@steps.CONFIRM.implements
 @transaction.atomic
 def confirm(
     hazard: Hazard,
@@ -452,12 +361,10 @@ def confirm(
         raise ValidationError({"deadline": _("整改期限应晚于今天。")})
     if supervision_level and supervision_level not in SupervisionLevel.values:
         raise ValidationError({"supervision_level": _("督办级别无效。")})
-    _move(
+    steps.FLOW.advance(
         hazard,
-        Status.CONFIRMED,
-        action="confirm",
+        steps.CONFIRM,
         actor=actor,
-        event=events.HAZARD_CONFIRMED,
         note=note,
         changes={
             "level": level,
@@ -476,6 +383,7 @@ def confirm(
     return hazard
 
 
+@steps.REJECT.implements
 @transaction.atomic
 def reject(hazard: Hazard, *, actor: Any, reason: str, version: int | None = None) -> Hazard:
     """不予认定: not a hazard (with the reason)."""
@@ -483,11 +391,12 @@ def reject(hazard: Hazard, *, actor: Any, reason: str, version: int | None = Non
     _pin(hazard, version)
     if not reason.strip():
         raise ValidationError({"reason": _("请填写不予认定的理由。")})
-    _move(hazard, Status.REJECTED, action="reject", actor=actor, event=events.HAZARD_REJECTED, note=reason)
+    steps.FLOW.advance(hazard, steps.REJECT, actor=actor, note=reason)
     _notify(hazard, _("隐患不予认定：%(t)s") % {"t": hazard.title}, reason, department=False)
     return hazard
 
 
+@steps.MERGE.implements
 @transaction.atomic
 def merge(hazard: Hazard, *, actor: Any, into: Hazard, note: str = "", version: int | None = None) -> Hazard:
     """合并: a duplicate report of a hazard already on the register."""
@@ -497,12 +406,10 @@ def merge(hazard: Hazard, *, actor: Any, into: Hazard, note: str = "", version: 
         raise ValidationError({"into": _("只能合并到同一单位的另一条隐患。")})
     if into.status == Status.MERGED:
         raise ValidationError({"into": _("目标隐患本身已被合并，请选择其合并到的隐患。")})
-    _move(
+    steps.FLOW.advance(
         hazard,
-        Status.MERGED,
-        action="merge",
+        steps.MERGE,
         actor=actor,
-        event=events.HAZARD_MERGED,
         note=note or _("与 %(c)s 重复") % {"c": into.code},
         changes={"merged_into": into},
     )
@@ -512,6 +419,7 @@ def merge(hazard: Hazard, *, actor: Any, into: Hazard, note: str = "", version: 
 # --- rectification (the unit) --------------------------------------------------------------------------------
 
 
+@steps.PLAN.implements
 @transaction.atomic
 def submit_plan(
     hazard: Hazard,
@@ -553,12 +461,10 @@ def submit_plan(
             errors["interim_measures"] = _("请填写整改期间的安全防范措施。")
     if errors:
         raise ValidationError(errors)
-    _move(
+    steps.FLOW.advance(
         hazard,
-        Status.RECTIFYING,
-        action="plan",
+        steps.PLAN,
         actor=actor,
-        event=events.HAZARD_PLAN_SUBMITTED,
         changes={
             "plan_goal": goal,
             "plan_measures": measures,
@@ -574,6 +480,7 @@ def submit_plan(
     return hazard
 
 
+@steps.PROGRESS.implements
 @transaction.atomic
 def record_progress(
     hazard: Hazard,
@@ -611,33 +518,27 @@ def record_progress(
     )
     for f in files:
         _store_attachment(hazard, f, actor=actor, progress=progress)
-    _touch(
+    steps.FLOW.advance(
         hazard,
-        action="progress",
+        steps.PROGRESS,
         actor=actor,
-        event=events.HAZARD_PROGRESS_RECORDED,
         note=content[:200],
         data={"progress": progress.pk, "percent": percent},
     )
     return progress
 
 
+@steps.REQUEST_ACCEPTANCE.implements
 @transaction.atomic
 def request_acceptance(hazard: Hazard, *, actor: Any, note: str = "", version: int | None = None) -> Hazard:
     """申请验收: the rectification is done; the unit's own acceptance comes next."""
     _require(actor, "rectify", hazard)
     _pin(hazard, version)
-    _move(
-        hazard,
-        Status.ACCEPTANCE_REQUESTED,
-        action="request_acceptance",
-        actor=actor,
-        event=events.HAZARD_ACCEPTANCE_REQUESTED,
-        note=note,
-    )
+    steps.FLOW.advance(hazard, steps.REQUEST_ACCEPTANCE, actor=actor, note=note)
     return hazard
 
 
+@steps.SELF_ACCEPT.implements
 @transaction.atomic
 def self_accept(
     hazard: Hazard,
@@ -655,22 +556,13 @@ def self_accept(
     if not acceptor.strip():
         raise ValidationError({"acceptor": _("请填写验收人。")})
     if not passed:
-        _move(
-            hazard,
-            Status.RECTIFYING,
-            action="acceptance_failed",
-            actor=actor,
-            event=events.HAZARD_ACCEPTANCE_FAILED,
-            note=note or _("企业验收未通过"),
-        )
+        steps.FLOW.advance(hazard, steps.ACCEPTANCE_FAILED, actor=actor, note=note or _("企业验收未通过"))
         return hazard
     accepted_on = accepted_on or today()
-    _move(
+    steps.FLOW.advance(
         hazard,
-        Status.SELF_ACCEPTED,
-        action="self_accept",
+        steps.SELF_ACCEPT,
         actor=actor,
-        event=events.HAZARD_SELF_ACCEPTED,
         note=note,
         changes={"accepted_on": accepted_on, "acceptor": acceptor.strip()},
     )
@@ -684,37 +576,18 @@ def self_accept(
     return hazard
 
 
-def _rectifiers(hazard: Hazard) -> set[int]:
-    """Users who registered the hazard or acted in its rectification: none of them may close it."""
-    ids = set(
-        HazardTransition.objects.filter(
-            hazard=hazard, action__in=("register", "plan", "progress", "request_acceptance", "self_accept")
-        ).values_list("actor_id", flat=True)
-    )
-    if hazard.reported_by_id:
-        ids.add(hazard.reported_by_id)
-    ids.discard(None)
-    return ids  # type: ignore[return-value]
-
-
+@steps.CLOSE.implements
 @transaction.atomic
 def close(hazard: Hazard, *, actor: Any, note: str = "", version: int | None = None) -> Hazard:
     """销号: the supervising department reviews and closes. A 一般 hazard the unit manages itself may be
     closed by the unit after its own acceptance."""
-    if hazard.level == Level.MAJOR or actor is None or not _is_enterprise_actor(actor):
-        _require(actor, "review", hazard)
-    else:
-        _require(actor, "rectify", hazard)
+    _require(actor, steps.CLOSE, hazard)  # the unit's own 一般 hazard, and nobody who rectified a 重大 one
     _pin(hazard, version)
-    if hazard.level == Level.MAJOR and actor is not None and actor.pk in _rectifiers(hazard):
-        raise NotPermitted(_("登记或参与整改该隐患的人员不能为其销号。"))
     closed_on = today()
-    _move(
+    steps.FLOW.advance(
         hazard,
-        Status.CLOSED,
-        action="close",
+        steps.CLOSE,
         actor=actor,
-        event=events.HAZARD_CLOSED,
         note=note,
         changes={
             "closed_on": closed_on,
@@ -737,6 +610,7 @@ def close(hazard: Hazard, *, actor: Any, note: str = "", version: int | None = N
     return hazard
 
 
+@steps.RETURN.implements
 @transaction.atomic
 def return_for_rectification(
     hazard: Hazard, *, actor: Any, reason: str, version: int | None = None
@@ -748,11 +622,12 @@ def return_for_rectification(
         raise ValidationError({"reason": _("请填写退回理由。")})
     if hazard.status != Status.SELF_ACCEPTED:
         raise HazardError(_("只有“待销号”的隐患可以退回整改。"))
-    _move(hazard, Status.RECTIFYING, action="return", actor=actor, event=events.HAZARD_RETURNED, note=reason)
+    steps.FLOW.advance(hazard, steps.RETURN, actor=actor, note=reason)
     _notify(hazard, _("隐患销号申请被退回：%(t)s") % {"t": hazard.title}, reason, department=False)
     return hazard
 
 
+@steps.REOPEN.implements
 @transaction.atomic
 def reopen(
     hazard: Hazard, *, actor: Any, reason: str, deadline: dt.date | None = None, version: int | None = None
@@ -763,21 +638,17 @@ def reopen(
     if not reason.strip():
         raise ValidationError({"reason": _("请填写重新打开的理由。")})
     if hazard.status == Status.REJECTED:
-        _move(
-            hazard, Status.REPORTED, action="reopen", actor=actor, event=events.HAZARD_REOPENED, note=reason
-        )
+        steps.FLOW.advance(hazard, steps.REOPEN, actor=actor, note=reason)
         return hazard
     if hazard.status != Status.CLOSED:
         raise HazardError(_("只有已销号或不予认定的隐患可以重新打开。"))
     new_deadline = deadline or default_deadline(hazard.level, today())
     if new_deadline <= today():
         raise ValidationError({"deadline": _("整改期限应晚于今天。")})
-    _move(
+    steps.FLOW.advance(
         hazard,
-        Status.RECTIFYING,
-        action="reopen",
+        steps.REOPEN,
         actor=actor,
-        event=events.HAZARD_REOPENED,
         note=reason,
         changes={
             "closed_on": None,
@@ -791,6 +662,7 @@ def reopen(
     return hazard
 
 
+@steps.TRANSFER.implements
 @transaction.atomic
 def transfer(
     hazard: Hazard, *, actor: Any, to_department: Department, reason: str, version: int | None = None
@@ -811,11 +683,10 @@ def transfer(
         reason=reason,
         actor=actor,
     )
-    _touch(
+    steps.FLOW.advance(
         hazard,
-        action="transfer",
+        steps.TRANSFER,
         actor=actor,
-        event=events.HAZARD_TRANSFERRED,
         note=reason,
         changes={"department": to_department},
         data={"from_department": record.from_department_id},
@@ -824,6 +695,7 @@ def transfer(
     return record
 
 
+@steps.REQUEST_EXTENSION.implements
 @transaction.atomic
 def request_extension(
     hazard: Hazard, *, actor: Any, requested_deadline: dt.date, reason: str, version: int | None = None
@@ -848,11 +720,10 @@ def request_extension(
         reason=reason,
         requested_by=actor,
     )
-    _touch(
+    steps.FLOW.advance(
         hazard,
-        action="request_extension",
+        steps.REQUEST_EXTENSION,
         actor=actor,
-        event=events.HAZARD_EXTENSION_REQUESTED,
         note=reason,
         data={"extension": ext.pk, "requested_deadline": str(requested_deadline)},
     )
@@ -860,6 +731,7 @@ def request_extension(
     return ext
 
 
+@steps.DECIDE_EXTENSION.implements
 @transaction.atomic
 def decide_extension(
     ext: DeadlineExtension, *, actor: Any, approve: bool, note: str = "", deadline: dt.date | None = None
@@ -882,11 +754,10 @@ def decide_extension(
         if new_deadline <= (hazard.deadline or ext.old_deadline):
             raise ValidationError({"deadline": _("批准的期限应晚于当前期限。")})
         changes = {"deadline": new_deadline, "escalation": ""}
-    _touch(
+    steps.FLOW.advance(
         hazard,
-        action="decide_extension",
+        steps.DECIDE_EXTENSION,
         actor=actor,
-        event=events.HAZARD_EXTENSION_DECIDED,
         note=note,
         changes=changes,
         data={"extension": ext.pk, "approved": approve},
@@ -900,6 +771,7 @@ def decide_extension(
     return ext
 
 
+@steps.WORKERS_REPORT.implements
 @transaction.atomic
 def record_workers_report(
     hazard: Hazard, *, actor: Any, reported_on: dt.date, version: int | None = None
@@ -909,16 +781,13 @@ def record_workers_report(
     _pin(hazard, version)
     if reported_on > today() or reported_on < hazard.discovered_on:
         raise ValidationError({"reported_on": _("报告日期应在发现日期与今天之间。")})
-    _touch(
-        hazard,
-        action="workers_report",
-        actor=actor,
-        event=events.HAZARD_WORKERS_REPORTED,
-        changes={"reported_to_workers_on": reported_on},
+    steps.FLOW.advance(
+        hazard, steps.WORKERS_REPORT, actor=actor, changes={"reported_to_workers_on": reported_on}
     )
     return hazard
 
 
+@steps.SUPERVISE.implements
 @transaction.atomic
 def set_supervision(
     hazard: Hazard, *, actor: Any, level: str, note: str = "", version: int | None = None
@@ -928,14 +797,7 @@ def set_supervision(
     _pin(hazard, version)
     if level not in SupervisionLevel.values:
         raise ValidationError({"supervision_level": _("督办级别无效。")})
-    _touch(
-        hazard,
-        action="supervise",
-        actor=actor,
-        event=events.HAZARD_SUPERVISION_SET,
-        note=note,
-        changes={"supervision_level": level},
-    )
+    steps.FLOW.advance(hazard, steps.SUPERVISE, actor=actor, note=note, changes={"supervision_level": level})
     return hazard
 
 

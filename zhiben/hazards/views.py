@@ -1,19 +1,18 @@
 """Hazard pages: the register (隐患台账), the 重大事故隐患清单, a hazard's file with its 台账, and each step.
 
 Reads go through `restrict()` (403 without the permission, 404 out of scope); writes go through the
-services via the step table in actions.py, so the page and the API share one set of rules.
+services via the steps declared in steps.py (core.loop), so the page and the API share one set of rules.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,19 +20,21 @@ from django.views import View
 
 from zhiben.core import audit
 from zhiben.core.errors import DomainError
+from zhiben.core.loop.web import StepView
 from zhiben.core.scoping import can
-from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, _apply_errors
+from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, apply_errors
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.choices import RegionLevel
 from zhiben.registry.forms import regions_in_scope
 from zhiben.registry.models import Department, Enterprise, Industry
 from zhiben.registry.views import MAX_REGION_OPTIONS
 
-from . import actions, events, services
+from . import events, services, steps
 from .choices import Level, Status
 from .filtersets import EscalationFilterSet, HazardFilterSet
 from .forms import HazardRegisterForm
 from .models import Escalation, Hazard, HazardAttachment
+from .steps import FLOW
 
 STATUS_COLORS = {
     Status.REPORTED: "info",
@@ -262,7 +263,7 @@ class HazardDetailView(ScopedViewMixin, View):
         self.check_action(request)
         hazard = self.get_object(request, pk)
         today = timezone.localdate()
-        steps = actions.available(request.user, hazard)
+        steps = FLOW.available(request.user, hazard)
         can_attach = can(request.user, "add", HazardAttachment) and hazard.status not in (Status.MERGED,)
         context = {
             "object": hazard,
@@ -345,7 +346,7 @@ class HazardRegisterView(ScopedViewMixin, View):
                         finder=d.get("finder", ""),
                     )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -362,78 +363,17 @@ class HazardRegisterView(ScopedViewMixin, View):
         )
 
 
-class HazardStepView(ScopedViewMixin, View):
+class HazardStepView(StepView):
     """One step of the loop (判定, 方案, 进展, 验收, 销号 …) as a form page."""
 
     model = Hazard
+    flow = steps.FLOW
+    template_name = "hazards/hazard_step.html"
+    list_url_name = "hazards:hazard_list"
+    list_label = _("隐患台账")
 
-    def _setup(self, request: HttpRequest, pk: int, name: str) -> tuple[Hazard, actions.Step]:
-        self.check_action(request)
-        step = actions.BY_NAME.get(name)
-        if step is None:
-            raise Http404
-        hazard = self.get_object(request, pk)
-        if not actions.may_attempt(request.user, step, hazard):
-            raise PermissionDenied(_("您无权执行此操作。"))
-        return hazard, step
-
-    def get(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        hazard, step = self._setup(request, pk, name)
-        return self.render(request, hazard, step, step.form(initial=_initial(step, hazard)))
-
-    def post(self, request: HttpRequest, pk: int, name: str) -> HttpResponse:
-        hazard, step = self._setup(request, pk, name)
-        form = step.form(request.POST, request.FILES)
-        status = 400
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            data["version"] = request.POST.get("version") or None
-            data["_files"] = request.FILES.getlist("files")
-            try:
-                with transaction.atomic():
-                    step.run(hazard, data, request.user)
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                status = exc.status_code if exc.status_code in (403, 409) else 400
-            else:
-                messages.success(request, _("%(s)s：已完成。") % {"s": step.label})
-                return redirect(hazard.get_absolute_url())
-        return self.render(request, hazard, step, form, status=status)
-
-    def render(
-        self, request: HttpRequest, hazard: Hazard, step: actions.Step, form: forms.Form, status: int = 200
-    ) -> HttpResponse:
-        return render(
-            request,
-            "hazards/hazard_step.html",
-            {"object": hazard, "step": step, "form": form, "title": step.label, "conflict": status == 409},
-            status=status,
-        )
-
-
-def _initial(step: actions.Step, hazard: Hazard) -> dict[str, Any]:
-    today = timezone.localdate()
-    if step.name == "confirm":
-        return {
-            "level": hazard.level,
-            "clause": hazard.clause_id,
-            "supervision_level": hazard.supervision_level,
-        }
-    if step.name == "plan":
-        return {"plan_deadline": hazard.deadline, "responsible": hazard.enterprise.principal_name}
-    if step.name in ("progress",):
-        return {"entry_on": today}
-    if step.name == "self_accept":
-        return {"accepted_on": today, "acceptor": hazard.enterprise.principal_name, "passed": "1"}
-    if step.name == "request_extension" and hazard.deadline:
-        return {"requested_deadline": hazard.deadline + dt.timedelta(days=30)}
-    if step.name == "workers_report":
-        return {"reported_on": today}
-    if step.name == "supervise":
-        return {"level": hazard.supervision_level}
-    return {}
+    def object_label(self, obj: Any) -> str:
+        return str(obj.code)
 
 
 class AttachmentUploadView(ScopedViewMixin, View):

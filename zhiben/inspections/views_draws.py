@@ -111,9 +111,9 @@ class DrawCreateView(ScopedViewMixin, View):
             try:
                 criteria = form.criteria()
             except ValidationError as exc:
-                from zhiben.core.views import _apply_errors
+                from zhiben.core.views import apply_errors
 
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 if obj is None:
                     saved, status = run_service(

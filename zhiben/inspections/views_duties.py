@@ -22,7 +22,7 @@ from django.views import View
 
 from zhiben.core.errors import DomainError
 from zhiben.core.scoping import can
-from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedViewMixin, _apply_errors
+from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedViewMixin, apply_errors
 from zhiben.core.widgets import FastSelect
 from zhiben.hazards.choices import Level
 from zhiben.registry.choices import RegionLevel
@@ -387,7 +387,7 @@ class SelfCheckCreateView(ScopedViewMixin, View):
                         occurrence=d.get("occurrence"),
                     )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = exc.status_code if exc.status_code in (403, 409) else 400
@@ -477,7 +477,7 @@ class DutyRuleEditView(ScopedViewMixin, View):
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except DomainError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status_code if exc.status_code in (403, 409) else 400

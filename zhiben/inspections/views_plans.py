@@ -25,7 +25,7 @@ from zhiben.core.views import (
     ObjectEditView,
     ObjectListView,
     ScopedViewMixin,
-    _apply_errors,
+    apply_errors,
     object_history,
 )
 from zhiben.registry.models import Enterprise
@@ -56,7 +56,7 @@ def run_service(request: HttpRequest, form: forms.Form | None, call: Callable[[]
             return call(), 200
     except ValidationError as exc:
         if form is not None:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.error(request, "；".join(exc.messages))
         return None, 400

@@ -24,7 +24,7 @@ from django.views import View
 from zhiben.core.documents import download_url
 from zhiben.core.errors import DomainError
 from zhiben.core.scoping import can
-from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, _apply_errors, object_history
+from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, apply_errors, object_history
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import ChecklistItem
 
@@ -196,7 +196,7 @@ class InspectionCreateView(ScopedViewMixin, View):
                         host_department=d.get("host_department"),
                     )
             except ValidationError as exc:
-                _apply_errors(form, _renamed(exc))
+                apply_errors(form, _renamed(exc))
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -480,7 +480,7 @@ class FindingCreateView(InspectionMixin, View):
                         location=d.get("location", ""),
                     )
             except ValidationError as exc:
-                _apply_errors(form, _shown(form, exc))
+                apply_errors(form, _shown(form, exc))
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = exc.status_code if exc.status_code in (403, 409) else 400
@@ -545,7 +545,7 @@ class InspectionStepView(InspectionMixin, View):
                             inspection, actor=request.user, reason=d["reason"], version=_version(request)
                         )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = exc.status_code if exc.status_code in (403, 409) else 400

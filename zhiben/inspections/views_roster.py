@@ -23,7 +23,7 @@ from zhiben.core.views import (
     ObjectEditView,
     ObjectListView,
     ScopedViewMixin,
-    _apply_errors,
+    apply_errors,
 )
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Department, Enterprise
@@ -161,7 +161,7 @@ class ConflictCreateView(ScopedViewMixin, View):
                 with transaction.atomic():
                     roster.declare_conflict(actor=request.user, inspector=inspector, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:

@@ -237,7 +237,7 @@ class ClauseDetailView(ObjectDetailView):
 # --- the office's edits -----------------------------------------------------------------------------------
 
 
-def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -257,7 +257,7 @@ class ServiceFormView(ScopedViewMixin, View):
         try:
             return call(), 200
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return None, 400
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)

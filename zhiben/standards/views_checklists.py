@@ -25,7 +25,7 @@ from zhiben.core.views import (
     ObjectEditView,
     ObjectListView,
     ScopedViewMixin,
-    _apply_errors,
+    apply_errors,
     object_history,
 )
 from zhiben.core.widgets import FastSelect
@@ -140,7 +140,7 @@ class ChecklistCreateView(ScopedViewMixin, View):
                         description=d.get("description", ""),
                     )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:

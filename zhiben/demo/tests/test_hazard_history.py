@@ -31,6 +31,7 @@ from zhiben.hazards.models import (
     HazardTransfer,
     HazardTransition,
 )
+from zhiben.hazards.steps import rectifiers
 from zhiben.registry.models import Industry
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,7 @@ def test_it_acts_out_three_years_of_hazards_through_the_services() -> None:
         applies = set(h.clause.version.standard.industries.values_list("pk", flat=True))
         assert applies & _industry_chain(h.industry), (h.code, h.clause)
     for h in majors.filter(status=Status.CLOSED):
-        assert h.closed_by_id not in services._rectifiers(h)
+        assert h.closed_by_id not in rectifiers(h)
         assert h.closed_by.role_assignments.filter(role=Role.DEPARTMENT, department=h.department).exists()
     reported = majors.exclude(reported_to_workers_on=None).count()
     assert reported >= majors.count() / 2

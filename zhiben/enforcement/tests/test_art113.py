@@ -16,7 +16,7 @@ from django.urls import reverse
 from zhiben.core.errors import Conflict
 from zhiben.core.models import OutboxMessage
 from zhiben.core.testing import assert_audited, login
-from zhiben.enforcement import art113, events
+from zhiben.enforcement import art113, events, steps
 from zhiben.enforcement.choices import ProposalStatus
 from zhiben.enforcement.models import ClosureProposal
 
@@ -134,7 +134,7 @@ def test_the_office_submits_or_dismisses_and_a_second_decision_is_a_409(
     assert proposal.status == ProposalStatus.SUBMITTED and proposal.decided_by == world.anweiban
     assert proposal.document is not None and proposal.document.number == "屈安办提〔2026〕1号"
     assert "一百八十日内三次" in proposal.document.body and "屈原管理区管理委员会：" in proposal.document.body
-    assert_audited(events.CLOSURE_SUBMITTED, proposal, actor=world.anweiban)
+    assert_audited(steps.SUBMIT.event, proposal, actor=world.anweiban)
     r = office.post(reverse("enforcement:proposal_step", args=[proposal.pk, "dismiss"]), {"note": "重复"})
     assert r.status_code == 409 and 'data-testid="conflict"' in r.content.decode()
     with pytest.raises(Conflict):

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from zhiben.core.models import AuditEntry, OfficialDocument
 from zhiben.core.testing import assert_audited, login
-from zhiben.enforcement import events, services
+from zhiben.enforcement import services, steps
 from zhiben.enforcement.choices import CaseStatus, MeasureKind
 from zhiben.enforcement.models import Case, CaseTransition
 
@@ -57,7 +57,7 @@ def test_it_runs_a_case_from_filing_to_closure_with_documents(world: Any, rules:
     assert r["Location"] == case.get_absolute_url()
     assert case.code == "屈应急立〔2025〕1号" and case.status == CaseStatus.FILED
     assert case.region == qiye1.region and case.department.code == "emergency"
-    assert_audited(events.CASE_FILED, case, actor=world.yingji, code=case.code)
+    assert_audited(steps.FILE.event, case, actor=world.yingji, code=case.code)
 
     # 责令限期整改 takes effect at once and issues its 指令书.
     r = post_step(
@@ -97,7 +97,16 @@ def test_it_runs_a_case_from_filing_to_closure_with_documents(world: Any, rules:
     assert set(case.measures.values_list("executed_on", flat=True)) == {dt.date(2025, 3, 3)}
 
     history = list(CaseTransition.objects.filter(case=case).order_by("pk").values_list("action", flat=True))
-    assert history == ["file", "measure", "investigate", "measure", "notify", "decide", "execute", "close"]
+    assert history == [
+        "file",
+        "add_measure",
+        "investigate",
+        "add_measure",
+        "notify",
+        "decide",
+        "execute",
+        "close",
+    ]
     # One audit row per step on the case.
     case_events = list(
         AuditEntry.objects.filter(object_type="enforcement.case", object_id=str(case.pk))
@@ -105,14 +114,14 @@ def test_it_runs_a_case_from_filing_to_closure_with_documents(world: Any, rules:
         .values_list("event", flat=True)
     )
     assert case_events == [
-        events.CASE_FILED,
-        events.CASE_MEASURE_ADDED,
-        events.CASE_INVESTIGATION_STARTED,
-        events.CASE_MEASURE_ADDED,
-        events.CASE_NOTIFIED,
-        events.CASE_DECIDED,
-        events.CASE_EXECUTION_STARTED,
-        events.CASE_CLOSED,
+        steps.FILE.event,
+        steps.ADD_MEASURE.event,
+        steps.INVESTIGATE.event,
+        steps.ADD_MEASURE.event,
+        steps.NOTIFY.event,
+        steps.DECIDE.event,
+        steps.EXECUTE.event,
+        steps.CLOSE.event,
     ]
 
     # The case page shows the stepper, the measures and both documents; the unit downloads its decision.
@@ -186,7 +195,7 @@ def test_it_withdraws_before_the_decision_only(world: Any, rules: Any, clock: An
     assert post_step(yingji, case, "withdraw", {"reason": "违法事实不成立"}).status_code == 302
     case.refresh_from_db()
     assert case.status == CaseStatus.WITHDRAWN
-    assert_audited(events.CASE_WITHDRAWN, case, actor=world.yingji, note="违法事实不成立")
+    assert_audited(steps.WITHDRAW.event, case, actor=world.yingji, note="违法事实不成立")
     page = yingji.get(case.get_absolute_url()).content.decode()
     assert "已撤销立案" in page and 'data-step="' not in page
 
@@ -245,7 +254,7 @@ def test_proposed_penalties_are_fixed_once_the_party_is_notified(world: Any, rul
     wrong = services.add_measure(case, actor=world.yingji, kind=MeasureKind.FINE, amount=Decimal("8000"))
     services.remove_measure(case, actor=world.yingji, measure_id=wrong.pk)
     assert not case.measures.exists()
-    assert_audited(events.CASE_MEASURE_REMOVED, case, measure=wrong.pk)
+    assert_audited(steps.REMOVE_MEASURE.event, case, measure=wrong.pk)
     services.add_measure(case, actor=world.yingji, kind=MeasureKind.SUSPEND, start_on=dt.date(2025, 3, 5))
     services.notify_case(case, actor=world.yingji, notified_on=dt.date(2025, 3, 3))
     with pytest.raises(services.EnforcementError):

@@ -59,7 +59,7 @@ def test_a_case_runs_over_the_api(world: Any, rules: Any, clock: Any) -> None:
     docs = c.get(url + "documents/", headers=dept).json()
     assert [d["number"] for d in docs] == ["屈应急罚〔2025〕1号"] and docs[0]["pdf"].endswith("/pdf/")
     history = c.get(url + "history/", headers=dept).json()
-    assert [h["action"] for h in history] == ["file", "investigate", "measure", "notify", "decide"]
+    assert [h["action"] for h in history] == ["file", "investigate", "add_measure", "notify", "decide"]
     steps = c.get(url + "steps/", headers=dept).json()["steps"]
     assert set(steps) == {"execute", "typical", "add_measure"}
     # The unit reads its own case; another unit and another department get 404.

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from zhiben.core.models import DocumentTemplate
 from zhiben.core.testing import assert_audited, login, obtain_token, token_header
-from zhiben.enforcement import events, services
+from zhiben.enforcement import events, services, steps
 from zhiben.enforcement.choices import MeasureKind
 from zhiben.enforcement.models import DiscretionRule
 from zhiben.enforcement.reference import discretion_rows, load_discretion_rules
@@ -144,7 +144,7 @@ def test_a_fine_outside_the_range_needs_a_reason_that_is_recorded(world: Any, ru
     )
     assert measure.outside_range_reason == "同一隐患第二次被发现，且拒不配合检查"
     assert_audited(
-        events.CASE_MEASURE_ADDED, case, outside_range_reason=measure.outside_range_reason, amount="45000"
+        steps.ADD_MEASURE.event, case, outside_range_reason=measure.outside_range_reason, amount="45000"
     )
     page = login(Client(), world.yingji).get(case.get_absolute_url()).content.decode()
     assert "超出裁量基准的理由" in page

@@ -19,7 +19,7 @@ from zhiben.core.errors import NotPermitted
 from zhiben.core.models import AuditEntry
 from zhiben.core.testing import assert_audited, login, obtain_token, token_header
 from zhiben.core.workflow import TransitionNotAllowed
-from zhiben.enforcement import events, operations
+from zhiben.enforcement import events, operations, steps
 from zhiben.enforcement.choices import OperationStatus
 from zhiben.enforcement.models import Case, IllegalOperation, IllegalOperationTransition
 from zhiben.registry.models import Enterprise, Region
@@ -75,7 +75,7 @@ def test_a_township_records_an_unregistered_operation_and_converts_it(
     op = IllegalOperation.objects.get()
     assert op.uscc == "" and op.status == OperationStatus.FOUND and op.code.startswith("DF4306712025")
     assert op.recorded_by == world.yingtian and op.latitude == Decimal("28.85")
-    entry = assert_audited(events.OPERATION_RECORDED, op, actor=world.yingtian)
+    entry = assert_audited(steps.RECORD.event, op, actor=world.yingtian)
     assert entry.data["contact_phone"] == "[已脱敏]"
     page = yingtian.get(op.get_absolute_url()).content.decode()
     assert "无统一社会信用代码" in page and "138****5678" in page and "13812345678" not in page
@@ -165,13 +165,13 @@ def test_a_township_records_an_unregistered_operation_and_converts_it(
     ) == [
         "record",
         "stop",
-        "rectify",
+        "legalise",
         "convert",
     ]
     assert op.evidence.count() == 1
     case.refresh_from_db()
     assert case.enterprise == enterprise and case.history.filter(action="register_subject").exists()
-    assert_audited(events.CASE_SUBJECT_REGISTERED, case, enterprise=enterprise.pk)
+    assert_audited(steps.REGISTER_SUBJECT.event, case, enterprise=enterprise.pk)
     assert AuditEntry.objects.filter(event="ENTERPRISE_CREATED", object_id=str(enterprise.pk)).exists()
     # The unit's cases now include the one filed before registration.
     page = yingji.get(reverse("enforcement:case_list"), {"enterprise": enterprise.pk}).content.decode()

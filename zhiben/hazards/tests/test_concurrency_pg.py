@@ -26,7 +26,7 @@ from zhiben.core import audit
 from zhiben.core.errors import Conflict
 from zhiben.core.models import AuditEntry
 from zhiben.core.workflow import TransitionNotAllowed
-from zhiben.hazards import events, services, tally
+from zhiben.hazards import services, steps, tally
 from zhiben.hazards.choices import Level, Status
 from zhiben.hazards.models import Hazard, HazardTransition
 
@@ -130,7 +130,7 @@ def test_it_lets_exactly_one_of_two_reviewers_close_a_hazard(world: Any, clause:
     assert h.version == version + 1
     closes = HazardTransition.objects.filter(hazard=h, action="close")
     assert list(closes.values_list("actor_id", flat=True)) == [winner.pk]
-    assert audit_rows(h, events.HAZARD_CLOSED) == 1
+    assert audit_rows(h, steps.CLOSE.event) == 1
     assert audit.verify_chain().intact
     assert tally.diff() == {}
 
@@ -153,7 +153,7 @@ def test_it_lets_exactly_one_of_close_and_return_win(world: Any, clause: Any, cl
     assert h.status == (Status.CLOSED if won == "close" else Status.RECTIFYING)
     acted = HazardTransition.objects.filter(hazard=h, action__in=("close", "return"))
     assert list(acted.values_list("action", flat=True)) == [won]
-    assert audit_rows(h, events.HAZARD_CLOSED) == (1 if won == "close" else 0)
-    assert audit_rows(h, events.HAZARD_RETURNED) == (0 if won == "close" else 1)
+    assert audit_rows(h, steps.CLOSE.event) == (1 if won == "close" else 0)
+    assert audit_rows(h, steps.RETURN.event) == (0 if won == "close" else 1)
     assert audit.verify_chain().intact
     assert tally.diff() == {}

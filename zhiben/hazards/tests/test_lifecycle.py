@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from zhiben.core.errors import Conflict, NotPermitted
 from zhiben.core.models import AuditEntry, OutboxMessage
 from zhiben.core.workflow import TransitionNotAllowed
-from zhiben.hazards import events, services, tally
+from zhiben.hazards import services, steps, tally
 from zhiben.hazards.choices import Level, NoticeRecipient, Status
 from zhiben.hazards.models import Hazard, HazardNotice
 
@@ -87,7 +87,7 @@ def test_major_hazard_full_loop(world: Any, clause: Any, clock: Any) -> None:
     ]
     audit = AuditEntry.objects.filter(object_type="hazards.hazard", object_id=str(h.pk))
     assert audit.count() == len(actions)
-    assert audit.filter(event=events.HAZARD_CLOSED).count() == 1
+    assert audit.filter(event=steps.CLOSE.event).count() == 1
     assert h.attachments.count() == 1
     assert tally.diff() == {}
 

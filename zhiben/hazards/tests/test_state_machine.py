@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 from zhiben.accounts.roles import Role
 from zhiben.core.errors import DomainError
 from zhiben.core.models import AuditEntry
-from zhiben.hazards import services, stats, tally
+from zhiben.hazards import services, stats, steps, tally
 from zhiben.hazards.choices import OPEN_STATUSES, Level, Status
 from zhiben.hazards.models import Hazard, HazardTransition
 
@@ -202,7 +202,7 @@ class HazardLoop(RuleBasedStateMachine):
             assert closer is not None
             roles = {a.role for a in closer.role_assignments.all()}
             assert Role.DEPARTMENT in roles and Role.ENTERPRISE not in roles, h.code
-            assert closer.pk not in services._rectifiers(h) - {None}, h.code
+            assert closer.pk not in steps.rectifiers(h) - {None}, h.code
 
     @invariant()
     def overdue_iff_past_deadline_and_open(self) -> None:
