@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhiben.accounts.lookups import users_of_department, users_of_office
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, NotPermitted
 from zhiben.core.outbox import notify_users
@@ -123,8 +124,6 @@ def _propose(trigger: Trigger, *, actor: Any, department_id: int | None) -> Clos
 
 
 def _notify(proposal: ClosureProposal, trigger: Trigger) -> None:
-    from .services import users_of_department, users_of_office
-
     department_ids = set(Case.objects.filter(pk__in=trigger.case_ids).values_list("department_id", flat=True))
     users = users_of_office()
     for dep in sorted(department_ids):

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.models import RoleAssignment
+from zhiben.accounts.lookups import users_of_department, users_of_enterprise
 from zhiben.accounts.roles import Role
 from zhiben.core import audit, calendar
 from zhiben.core.crypto import mask_phone
@@ -207,32 +207,14 @@ def supervising_department(industry: Industry) -> Department:
     )
 
 
-def _users_of_enterprise(enterprise_id: int) -> list[Any]:
-    return [
-        a.user
-        for a in RoleAssignment.objects.filter(role=Role.ENTERPRISE, enterprise_id=enterprise_id)
-        .select_related("user")
-        .filter(user__is_active=True)
-    ]
-
-
-def _users_of_department(department_id: int) -> list[Any]:
-    return [
-        a.user
-        for a in RoleAssignment.objects.filter(role=Role.DEPARTMENT, department_id=department_id)
-        .select_related("user")
-        .filter(user__is_active=True)
-    ]
-
-
 def _notify(
     hazard: Hazard, subject: str, body: str = "", *, enterprise: bool = True, department: bool = True
 ) -> None:
     users: list[Any] = []
     if enterprise:
-        users += _users_of_enterprise(hazard.enterprise_id)
+        users += users_of_enterprise(hazard.enterprise_id)
     if department:
-        users += _users_of_department(hazard.department_id)
+        users += users_of_department(hazard.department_id)
     notify_users(users, subject=subject, body=body, url=hazard.get_absolute_url(), topic="hazard", obj=hazard)
 
 
@@ -271,8 +253,8 @@ def _notify_major(hazard: Hazard) -> None:
             topic="major_hazard",
         )
     for kind, users in (
-        (NoticeRecipient.ENTERPRISE, _users_of_enterprise(hazard.enterprise_id)),
-        (NoticeRecipient.DEPARTMENT, _users_of_department(hazard.department_id)),
+        (NoticeRecipient.ENTERPRISE, users_of_enterprise(hazard.enterprise_id)),
+        (NoticeRecipient.DEPARTMENT, users_of_department(hazard.department_id)),
     ):
         for msg in notify_users(
             users, subject=subject, body=body, url=hazard.get_absolute_url(), topic="major_hazard", obj=hazard

@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.models import RoleAssignment
+from zhiben.accounts.lookups import users_of_enterprise
 from zhiben.accounts.roles import Role
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
@@ -137,15 +137,6 @@ def _require_status(inspection: Inspection, *statuses: str, message: str) -> Non
 
 def _next_code(year: int) -> str:
     return f"JC{year}-{next_value(f'inspection/{year}'):06d}"
-
-
-def _users_of_enterprise(enterprise_id: int) -> list[Any]:
-    return [
-        a.user
-        for a in RoleAssignment.objects.filter(role=Role.ENTERPRISE, enterprise_id=enterprise_id)
-        .select_related("user")
-        .filter(user__is_active=True)
-    ]
 
 
 def _team_users(inspection: Inspection) -> list[Any]:
@@ -667,7 +658,7 @@ def complete_inspection(
         },
     )
     notify_users(
-        _users_of_enterprise(inspection.enterprise_id),
+        users_of_enterprise(inspection.enterprise_id),
         subject=_("现场检查笔录：%(c)s") % {"c": inspection.code},
         body=_("%(d)s 已完成对你单位的现场检查，笔录文号 %(n)s。")
         % {"d": inspection.department.name, "n": document.number},
