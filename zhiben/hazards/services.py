@@ -15,7 +15,6 @@ it or took part in its rectification.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -28,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from zhiben.accounts.lookups import users_of_department, users_of_enterprise
 from zhiben.accounts.roles import Role
-from zhiben.core import audit, calendar
+from zhiben.core import audit, calendar, uploads
 from zhiben.core.crypto import mask_phone
 from zhiben.core.documents import chinese_date
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
@@ -80,14 +79,8 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 STOCK_DAY = dt.date.fromisoformat(STOCK_CUTOFF)
-MAX_FILE_BYTES = 10 * 1024 * 1024
-# Accepted uploads, recognised by their first bytes (never by name or the browser's claim).
-_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"\xff\xd8\xff", "image/jpeg", AttachmentKind.PHOTO),
-    (b"\x89PNG\r\n\x1a\n", "image/png", AttachmentKind.PHOTO),
-    (b"%PDF-", "application/pdf", AttachmentKind.DOCUMENT),
-    (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument", AttachmentKind.DOCUMENT),
-)
+# Attachments are photos (JPEG, PNG) or documents (PDF, Word/Excel), recognised by content (core.uploads).
+ATTACHMENT_TYPES = frozenset(content_type for _magic, content_type in uploads.SIGNATURES)
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -924,48 +917,27 @@ def set_supervision(
 # --- attachments ---------------------------------------------------------------------------------------------
 
 
-def sniff(head: bytes) -> tuple[str, str] | None:
-    for magic, content_type, kind in _SIGNATURES:
-        if head.startswith(magic):
-            return content_type, kind
-    return None
-
-
 def _store_attachment(
     hazard: Hazard, upload: UploadedFile, *, actor: Any, progress: HazardProgress | None = None
 ) -> HazardAttachment:
-    size = upload.size or 0
-    if size > MAX_FILE_BYTES:
-        raise ValidationError({"files": _("文件“%(n)s”超过 10 MB。") % {"n": upload.name}})
-    if size == 0:
-        raise ValidationError({"files": _("文件“%(n)s”为空。") % {"n": upload.name}})
-    upload.seek(0)
-    head = upload.read(16)
-    found = sniff(head)
-    if found is None:
-        raise ValidationError(
-            {
-                "files": _("文件“%(n)s”的类型不受支持：只接受 JPEG、PNG 照片和 PDF、Word/Excel 文件。")
-                % {"n": upload.name}
-            }
-        )
-    content_type, kind = found
-    upload.seek(0)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    checked = uploads.check_upload(
+        upload,
+        field="files",
+        accept=ATTACHMENT_TYPES,
+        refused=_("文件“%(n)s”的类型不受支持：只接受 JPEG、PNG 照片和 PDF、Word/Excel 文件。"),
+    )
+    kind = AttachmentKind.PHOTO if checked.content_type in uploads.IMAGE_TYPES else AttachmentKind.DOCUMENT
     att = HazardAttachment(
         hazard=hazard,
         progress=progress,
         kind=kind,
         name=(upload.name or "file")[:200],
-        content_type=content_type,
-        size=size,
-        sha256=digest.hexdigest(),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=actor,
     )
-    att.file.save(f"{hazard.pk}-{digest.hexdigest()[:16]}", upload, save=False)
+    att.file.save(checked.file_name(hazard.pk, extension=False), upload, save=False)
     att.save()
     return att
 
