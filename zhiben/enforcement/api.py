@@ -18,6 +18,7 @@ from typing import Any
 from django import forms
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers
@@ -308,7 +309,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         """Hook for steps needing a further permission (none for cases)."""
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        from django.utils import timezone
 
         incoming = CaseFileSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)
@@ -359,10 +359,5 @@ for _step in actions.CASE_STEPS:
 
 
 def register(router: Any) -> None:
-    """Register the enforcement viewsets on the /api/v1/ router."""
-    from .api_operations import ClosureProposalViewSet, DiscretionRuleViewSet, IllegalOperationViewSet
-
+    """Register the case viewsets on the /api/v1/ router (打非治违 and the Art 113 proposals: api_operations)."""
     router.register("cases", CaseViewSet, basename="case")
-    router.register("illegal-operations", IllegalOperationViewSet, basename="illegal-operation")
-    router.register("discretion-rules", DiscretionRuleViewSet, basename="discretion-rule")
-    router.register("closure-proposals", ClosureProposalViewSet, basename="closure-proposal")

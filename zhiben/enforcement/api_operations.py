@@ -351,3 +351,10 @@ for _step in actions.PROPOSAL_STEPS:
         _step.name,
         make_step_action(_step, prefix="Proposal", output=ProposalSerializer, versioned=False),
     )
+
+
+def register(router: Any) -> None:
+    """Register the 打非治违, discretion and Art 113 proposal viewsets on the /api/v1/ router."""
+    router.register("illegal-operations", IllegalOperationViewSet, basename="illegal-operation")
+    router.register("discretion-rules", DiscretionRuleViewSet, basename="discretion-rule")
+    router.register("closure-proposals", ClosureProposalViewSet, basename="closure-proposal")

@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -229,8 +230,6 @@ def dismiss_proposal(proposal: ClosureProposal, *, actor: Any, note: str) -> Clo
     """不予提请: the office decides not to submit, with its reasons."""
     _require_decide(actor, proposal)
     if not note.strip():
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"note": _("请填写不予提请的理由。")})
     if proposal.status != ProposalStatus.OPEN:
         raise Conflict(_("该建议已被处理。"))

@@ -55,6 +55,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
 from django.urls import NoReverseMatch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.core.calendar import parse_quarter, quarter_label, quarter_of, quarters_between
@@ -582,7 +583,6 @@ def _townships_of(region_ids: Iterable[int]) -> dict[int, int]:
 
 def figures(user: Any, filters: StatsFilter | None = None, today: dt.date | None = None) -> Figures:
     """The statistics for `user`'s scope and `filters` on `today`."""
-    from django.utils import timezone
 
     filters = filters or StatsFilter()
     today = today or timezone.localdate()

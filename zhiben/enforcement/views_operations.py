@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -27,7 +28,7 @@ from .choices import OPERATION_COLORS, STATUS_COLORS, OperationStatus
 from .filtersets import OperationFilterSet
 from .forms import EvidenceForm, OperationForm
 from .models import Case, IllegalOperation, IllegalOperationEvidence
-from .views import StepView
+from .views import StepView, _code_select
 
 ACTION_LABELS = {
     "record": _("登记"),
@@ -69,9 +70,6 @@ class OperationListView(ObjectListView):
         return IllegalOperation.objects.select_related("region", "department", "enterprise")
 
     def prepare_filter_form(self, request: HttpRequest, form: Any) -> None:
-        from django import forms
-
-        from .views import _code_select
 
         super().prepare_filter_form(request, form)
         form.fields["department"].widget = _code_select(

@@ -15,6 +15,7 @@ from typing import Any
 
 from django import forms
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers
@@ -88,7 +89,6 @@ class HazardSerializer(serializers.ModelSerializer):
         return obj.clause.citation if obj.clause_id else ""
 
     def get_overdue(self, obj: Hazard) -> bool:
-        from django.utils import timezone
 
         return obj.is_overdue(timezone.localdate())
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Min, Q
@@ -470,8 +471,6 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
                     "period", getattr(exc, "message", None) or "；".join(getattr(exc, "messages", []))
                 )
             else:
-                from django.contrib import messages
-
                 messages.success(request, _("已生成通报 %(n)s。") % {"n": document.number})
                 return redirect("hazards:bulletin_list")
     documents = list(bulletins.issued_bulletins().select_related("template", "issued_by")[:100])

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.scoping import grants_for
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Clause
@@ -55,7 +56,6 @@ class HazardRegisterForm(forms.Form):
 
 
 def _enterprise_only(user: Any) -> bool:
-    from zhiben.core.scoping import grants_for
 
     grants = grants_for(user)
     return bool(grants) and all(g.enterprise_ids is not None for g in grants)

@@ -51,6 +51,7 @@ from .choices import (
     Status,
     SupervisionLevel,
 )
+from .escalation import hazard_context
 from .models import (
     DeadlineExtension,
     DeadlinePolicy,
@@ -267,8 +268,6 @@ def _notify_major(hazard: Hazard) -> None:
 def _issue(hazard: Hazard, template_code: str, actor: Any, **extra: Any) -> Any:
     """One official document about the hazard, numbered now; its Word/PDF files are rendered after commit."""
     from zhiben.core.documents import issue_document  # documents import hazards lazily; keep it local
-
-    from .escalation import hazard_context
 
     context = {**hazard_context(hazard), **extra}
     return issue_document(template_code, context=context, actor=actor, obj=hazard, defer_files=True)

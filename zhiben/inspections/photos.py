@@ -57,7 +57,7 @@ class PhotoMetadata:
 
 def read_metadata(upload: Any) -> tuple[str | None, PhotoMetadata]:
     """Open the image with Pillow: its format (None when it is not a readable image) and its EXIF data."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # lazy: Pillow is loaded only when a photo is checked
 
     upload.seek(0)
     try:

@@ -33,11 +33,13 @@ from django.utils.translation import gettext as _
 from zhiben.accounts.lookups import users_of_enterprise
 from zhiben.accounts.roles import Role
 from zhiben.core import audit
+from zhiben.core.documents import issue_document
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can, grants_for
 from zhiben.core.sequences import next_value
 from zhiben.core.workflow import check_transition, transition
+from zhiben.hazards import services as hazard_services
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Checklist, ChecklistItem, Clause
 
@@ -492,7 +494,6 @@ def record_finding(
     clause; a free finding names its department (one taking part) and level. A 重大 finding is always
     registered as a hazard: it cannot be closed on the spot.
     """
-    from zhiben.hazards import services as hazard_services
 
     _require_work(actor, inspection)
     if not can(actor, "add", Finding) and actor is not None:
@@ -601,7 +602,6 @@ def complete_inspection(
     安全生产法第六十五条: the record is signed by the inspectors and the unit's person in charge; if that
     person refuses, the refusal is recorded (and reported).
     """
-    from zhiben.core.documents import issue_document
 
     _require_work(actor, inspection)
     _pin(inspection, version)
