@@ -31,7 +31,6 @@ CONTEXT_WORDS = (
 def _is_privileged(user: Any) -> bool:
     if user is None or not getattr(user, "pk", None):
         return False
-
     return user.role_assignments.exclude(role=Role.ENTERPRISE).exists()
 
 
@@ -96,7 +95,6 @@ def change_required_reason(user: Any, now: datetime | None = None) -> str | None
         return None
     if user.must_change_password:
         return _("首次登录或密码被重置后，须先修改密码。")
-
     roles = {g.role for g in grants_for(user)}
     if roles & (GOVERNMENT_ROLES | ADMIN_ROLES):
         now = now or timezone.now()

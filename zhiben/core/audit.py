@@ -130,7 +130,6 @@ def record(
 def _roles_of(actor: Any) -> str:
     if actor is None:
         return ""
-
     return ",".join(sorted({g.role for g in grants_for(actor)}))[:200]
 
 

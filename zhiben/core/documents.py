@@ -828,7 +828,6 @@ def can_view_document(user: Any, document: OfficialDocument) -> bool:
 
 def download_url(document: OfficialDocument, fmt: str = "pdf") -> str:
     """The scoped download link, or "" while the route is not installed."""
-
     try:
         return reverse("core:document_download", args=[document.pk, fmt])
     except NoReverseMatch:

@@ -107,7 +107,6 @@ class ConsoleSmsBackend:
 
 
 def _sms_backend() -> Any:
-
     return import_string(settings.SMS_BACKEND)()
 
 

@@ -92,7 +92,6 @@ def request(
 
 
 def _form_encode(data: Mapping[str, Any]) -> str:
-
     return urlencode(data, doseq=True)
 
 

@@ -185,7 +185,6 @@ class ObjectListView(ScopedViewMixin, View):
 
         The default turns django-filter's empty choice labels into "全部", which reads as a filter bar.
         """
-
         for field in form.fields.values():
             widget = field.widget
             if isinstance(widget, dj_forms.NullBooleanSelect):
@@ -204,7 +203,6 @@ class ObjectListView(ScopedViewMixin, View):
 
     def export(self, request: HttpRequest, qs: models.QuerySet[Any], *, full: bool = False) -> HttpResponse:
         """`xlsx`: the columns on screen; `sheet`: the app's full layout (for enterprises, the import sheet)."""
-
         audit.record(
             None,
             events.EXPORT_DOWNLOADED,
@@ -260,7 +258,6 @@ def detail_fields(obj: models.Model, exclude: tuple[str, ...] = ("id", "version"
     Encrypted columns are never shown in clear (R16): their `masked_<name>` property is used when the
     model has one, otherwise the value is hidden.
     """
-
     out: list[DetailField] = []
     for f in obj._meta.concrete_fields:
         if f.name in exclude or (
@@ -307,7 +304,6 @@ def object_history(obj: models.Model, limit: int = 50) -> list[dict[str, Any]]:
     Not scoped separately: the caller has already shown `obj` through restrict(), and an object's history is
     part of the object. Values are not shown (they may be redacted); only which fields changed.
     """
-
     entries = AuditEntry.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
     ).select_related("actor")[:limit]
@@ -440,7 +436,6 @@ class InboxView(LoginRequiredMixin, View):
 @require_POST
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (`id`) or all of them (`all`) as read, then return to the inbox or its link."""
-
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     ids = None if request.POST.get("all") else [i for i in request.POST.getlist("id") if i.isdigit()]
@@ -464,7 +459,6 @@ class PlannedModuleView(LoginRequiredMixin, View):
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and database status for the load balancer and operators."""
-
     try:
         with connection.cursor() as cur:
             cur.execute("SELECT 1")

@@ -152,7 +152,6 @@ class _Year:
         return self.users.get(name)
 
     def persona_units(self) -> dict[str, Enterprise]:
-
         return {
             a.user.username: a.enterprise
             for a in RoleAssignment.objects.filter(
@@ -162,7 +161,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ roster
     def _inspectors(self) -> None:
-
         valid_until = dt.date(self.today.year + 2, 12, 31)
         for index, (code, (login, _standards, _custom)) in enumerate(DEPARTMENTS.items(), start=1):
             department = self.departments.get(code)
@@ -230,7 +228,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ checklists
     def _checklists(self) -> None:
-
         for code, (_login, standards, custom) in DEPARTMENTS.items():
             department = self.departments.get(code)
             if department is None:
@@ -252,7 +249,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ duties
     def _duties(self) -> None:
-
         year = self.today.year
         counts = duties.generate_occurrences(
             actor=self.actor, year=year, today=dt.date(year, 1, 1), owed_from=dt.date(year, 1, 1)
@@ -308,7 +304,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ plans
     def _plans(self) -> None:
-
         office = self.user("anweiban")
         year = self.today.year
         start = dt.date(year, 1, 8)
@@ -340,7 +335,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ inspections
     def _team(self, code: str, unit: Enterprise, day: dt.date) -> list[Inspector]:
-
         conflicted = set(
             InspectorConflict.objects.filter(enterprise=unit, active=True).values_list(
                 "inspector_id", flat=True
@@ -354,7 +348,6 @@ class _Year:
         return [lead, self.rng.choice(rest)]
 
     def _inspections(self) -> None:
-
         modes = [Mode.ROUTINE, Mode.UNANNOUNCED, Mode.OPEN, Mode.UNDERCOVER, Mode.CROSS_AREA, Mode.REMOTE]
         weights = [4, 3, 2, 1, 1, 1]
         months = list(range(1, self.today.month + 1))
@@ -394,7 +387,6 @@ class _Year:
         origin: str,
         departments: tuple[str, ...] = (),
     ) -> Inspection | None:
-
         team = self._team(code, unit, day)
         if len(team) < 2:
             return None
@@ -424,7 +416,6 @@ class _Year:
     def _one_inspection(
         self, code: str, user: User, unit: Enterprise, day: dt.date, mode: str, origin: str, *, penalise: bool
     ) -> None:
-
         inspection = self._create(code, user, unit, day, mode, origin)
         if inspection is None:
             return
@@ -487,7 +478,6 @@ class _Year:
                 self._case(code, user, unit, finding, day)
 
     def _joint_inspection(self) -> None:
-
         persona = self.persona_units()
         unit, lead = persona.get("qiye3"), self.user("zhujian")
         fire = self.user("xiaofang")
@@ -526,7 +516,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ cases
     def _case(self, code: str, user: User, unit: Enterprise, finding: Any, day: dt.date) -> None:
-
         department = self.departments[code]
         major = finding.level == "major"
         with _at(day, 15):
@@ -584,7 +573,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ draws
     def _draws(self) -> None:
-
         user, department = self.user("yingji"), self.departments.get("emergency")
         if user is None or department is None:
             return
@@ -627,7 +615,6 @@ class _Year:
     def _criteria(self, draws: Any, department: Department, user: User, **values: Any) -> Any:
         """The draw's conditions, widened when a small district has no such unit, and the count cut to the
         pool."""
-
         for wider in ({"recent_days": 30}, {"recent_days": 0, "high_risk": None}):
             criteria = DrawCriteria(**{**values, **wider})
             size = len(draws.preview_pools(department, criteria, actor=user).entities)
@@ -637,7 +624,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ 打非治违
     def _operations(self) -> None:
-
         rows = (
             (
                 "yingtian",
@@ -697,7 +683,6 @@ class _Year:
 
 
 def duties_record(actor: Any, unit: Enterprise, day: dt.date) -> None:
-
     record_self_check(
         actor=actor,
         enterprise=unit,

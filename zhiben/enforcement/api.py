@@ -309,7 +309,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         """Hook for steps needing a further permission (none for cases)."""
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-
         incoming = CaseFileSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)

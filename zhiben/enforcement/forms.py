@@ -222,7 +222,6 @@ class DiscretionRuleForm(forms.Form):
 
 
 def _regions(user: Any) -> list[tuple[str, str]]:
-
     regions = Region.objects.filter(level__gte=RegionLevel.TOWNSHIP).order_by("code")
     prefixes = []
     for g in grants_for(user):

@@ -583,7 +583,6 @@ def _townships_of(region_ids: Iterable[int]) -> dict[int, int]:
 
 def figures(user: Any, filters: StatsFilter | None = None, today: dt.date | None = None) -> Figures:
     """The statistics for `user`'s scope and `filters` on `today`."""
-
     filters = filters or StatsFilter()
     today = today or timezone.localdate()
     period = filters.period(today)

@@ -489,11 +489,9 @@ class DiscretionEditView(ObjectEditView):
         return super().post(request, pk)
 
     def success_url(self, obj: Any) -> str:
-
         return reverse("enforcement:discretion_list")
 
     def cancel_url(self, obj: Any) -> str:
-
         return reverse("enforcement:discretion_list")
 
 

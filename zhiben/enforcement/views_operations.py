@@ -70,7 +70,6 @@ class OperationListView(ObjectListView):
         return IllegalOperation.objects.select_related("region", "department", "enterprise")
 
     def prepare_filter_form(self, request: HttpRequest, form: Any) -> None:
-
         super().prepare_filter_form(request, form)
         form.fields["department"].widget = _code_select(
             [(d.code, d.short_name or d.name) for d in Department.objects.order_by("sort_order", "code")]

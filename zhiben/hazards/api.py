@@ -89,7 +89,6 @@ class HazardSerializer(serializers.ModelSerializer):
         return obj.clause.citation if obj.clause_id else ""
 
     def get_overdue(self, obj: Hazard) -> bool:
-
         return obj.is_overdue(timezone.localdate())
 
 

@@ -56,7 +56,6 @@ class HazardRegisterForm(forms.Form):
 
 
 def _enterprise_only(user: Any) -> bool:
-
     grants = grants_for(user)
     return bool(grants) and all(g.enterprise_ids is not None for g in grants)
 

@@ -205,7 +205,6 @@ class InspectionCreateSerializer(serializers.Serializer):
         return value
 
     def validate_checklists(self, value: dict[str, int]) -> dict[int, Any]:
-
         out: dict[int, Any] = {}
         for code, checklist_id in value.items():
             department = Department.objects.filter(code=code).first()

@@ -347,7 +347,6 @@ def perform_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> D
 @transaction.atomic
 def publish_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> Draw:
     """公开结果: reveal the seed, and create one inspection task (双随机) per assignment with its team."""
-
     _require(actor, "draw", draw_obj)
     _pin(draw_obj, version)
     check_transition(draw_obj.status, DrawStatus.PUBLISHED, TRANSITIONS, dict(DrawStatus.choices))

@@ -494,7 +494,6 @@ def record_finding(
     clause; a free finding names its department (one taking part) and level. A 重大 finding is always
     registered as a hazard: it cannot be closed on the spot.
     """
-
     _require_work(actor, inspection)
     if not can(actor, "add", Finding) and actor is not None:
         raise NotPermitted(_("您无权记录检查发现问题。"))
@@ -602,7 +601,6 @@ def complete_inspection(
     安全生产法第六十五条: the record is signed by the inspectors and the unit's person in charge; if that
     person refuses, the refusal is recorded (and reported).
     """
-
     _require_work(actor, inspection)
     _pin(inspection, version)
     check_transition(

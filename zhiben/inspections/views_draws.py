@@ -243,7 +243,6 @@ class DrawDetailView(ScopedViewMixin, View):
 
 
 def _criteria_rows(obj: Draw) -> list[tuple[str, str]]:
-
     c = obj.criteria
     region = Region.objects.filter(code=c.get("region") or "-").values_list("name", flat=True).first()
     industry = Industry.objects.filter(code=c.get("industry") or "-").values_list("name", flat=True).first()

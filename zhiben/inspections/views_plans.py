@@ -379,7 +379,6 @@ class CapEditView(ObjectEditView):
         return caps.update_cap(obj, actor=actor, version=obj.version, **data)
 
     def success_url(self, obj: Any) -> str:
-
         return reverse("inspections:cap_list")
 
 

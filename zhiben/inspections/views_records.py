@@ -88,7 +88,6 @@ class InspectionListView(ObjectListView):
         return Inspection.objects.select_related("enterprise").prefetch_related("departments__department")
 
     def prepare_filter_form(self, request: HttpRequest, form: forms.Form) -> None:
-
         super().prepare_filter_form(request, form)
         form.fields["department"].widget = FastSelect(
             choices=[("", _("全部"))] + [(d.code, department_label(d)) for d in Department.objects.all()]
@@ -244,7 +243,6 @@ def _renamed(exc: ValidationError) -> ValidationError:
 def case_url(finding: Finding, user: Any) -> str:
     """立案 link for a finding sent to a case, when the enforcement app offers the page and the user may open
     cases (else "")."""
-
     if finding.handling not in services.CASE_HANDLINGS:
         return ""
     try:
@@ -585,7 +583,6 @@ class PhotoUploadView(InspectionMixin, View):
     """上传检查照片 (POST): each file content-checked, with the capture time and place the device gives."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-
         inspection = self.inspection(request, pk)
         self.workable(request, inspection)
         files = request.FILES.getlist("photos")

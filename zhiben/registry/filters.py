@@ -30,45 +30,44 @@ def industry_ids(value: str, *, by_id: bool = True) -> set[int] | None:
     return with_descendants({industry.pk}) if industry else None
 
 
-class RegionFilter(django_filters.CharFilter):
+class _DimensionFilter(django_filters.CharFilter):
+    """A code (or, with `by_id`, an id) → the rows `field_name` must be in; an unknown value matches nothing."""
+
+    def __init__(self, *args: Any, by_id: bool = True, **kwargs: Any) -> None:
+        self.by_id = by_id
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        if value in EMPTY_VALUES:
+            return qs
+        targets = self.targets(value)
+        return qs.none() if targets is None else qs.filter(**{f"{self.field_name}__in": targets})
+
+    def targets(self, value: str) -> Any:
+        raise NotImplementedError
+
+
+class RegionFilter(_DimensionFilter):
     """行政区划: records whose region (`field_name`, a path to a Region) is the given one or below it."""
 
-    def __init__(self, *args: Any, by_id: bool = True, **kwargs: Any) -> None:
-        self.by_id = by_id
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
-        if value in EMPTY_VALUES:
-            return qs
+    def targets(self, value: str) -> Any:
         prefix = region_prefix(value, by_id=self.by_id)
-        if prefix is None:
-            return qs.none()
-        regions = Region.objects.filter(code__startswith=prefix).values("pk")
-        return qs.filter(**{f"{self.field_name}__in": regions})
+        return None if prefix is None else Region.objects.filter(code__startswith=prefix).values("pk")
 
 
-class IndustryFilter(django_filters.CharFilter):
+class IndustryFilter(_DimensionFilter):
     """行业领域: records whose industry (`field_name`, a path to an Industry) is the given one or below it."""
 
-    def __init__(self, *args: Any, by_id: bool = True, **kwargs: Any) -> None:
-        self.by_id = by_id
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
-        if value in EMPTY_VALUES:
-            return qs
-        ids = industry_ids(value, by_id=self.by_id)
-        if ids is None:
-            return qs.none()
-        return qs.filter(**{f"{self.field_name}__in": self.targets(ids)})
-
-    def targets(self, ids: set[int]) -> Any:
-        return ids
+    def targets(self, value: str) -> Any:
+        return industry_ids(value, by_id=self.by_id)
 
 
-class UnitIndustryFilter(IndustryFilter):
+class UnitIndustryFilter(_DimensionFilter):
     """行业领域 of the unit: records whose unit (`field_name`, a path to an Enterprise) works in the industry
     or below it (a unit has several industries)."""
 
-    def targets(self, ids: set[int]) -> Any:
+    def targets(self, value: str) -> Any:
+        ids = industry_ids(value, by_id=self.by_id)
+        if ids is None:
+            return None
         return Enterprise.industries.through.objects.filter(industry_id__in=ids).values("enterprise_id")

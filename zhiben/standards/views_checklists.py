@@ -249,7 +249,6 @@ class ChecklistItemDeleteView(ScopedViewMixin, View):
 
 
 def _routes() -> list[Any]:
-
     return [
         path("checklists/", ChecklistListView.as_view(), name="checklist_list"),
         path("checklists/new/", ChecklistCreateView.as_view(), name="checklist_create"),

@@ -133,7 +133,6 @@ def start_background_import(
 
 def run_stored_import(token: str) -> dict[str, Any]:
     """The worker's side: run a queued import, reporting progress; a second call for the same run does nothing."""
-
     meta = json.loads(_run_meta_path(token).read_text(encoding="utf-8"))
     if meta["state"] != "queued":
         return {"state": meta["state"]}  # already run (a retried or duplicated job): importing twice is wrong

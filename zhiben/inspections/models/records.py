@@ -136,7 +136,6 @@ class InspectionQuerySet(ScopedQuerySet):
 
 
 def _acts_only_for_units(user: Any, action: str) -> bool:
-
     allowing = [g for g in grants_for(user) if g.allows(action, Inspection)]
     return bool(allowing) and all(g.role == Role.ENTERPRISE for g in allowing)
 
