@@ -173,15 +173,8 @@ _SETS = {
 
 def raw_measures(today: dt.date) -> dict[str, Any]:
     """The floor: what the dashboard shows, computed by SQL over the register (no tally, no ORM)."""
-    from zhiben.hazards.stats import (
-        AGE_LABELS,
-        Counts,
-        StatsFilter,
-        quarter_end,
-        quarter_start,
-        shift_quarter,
-        trend_window,
-    )
+    from zhiben.core.calendar import quarter_end, quarter_start, shift_quarter
+    from zhiben.hazards.stats import AGE_LABELS, Counts, StatsFilter, trend_window
 
     out: dict[str, Any] = {k: {} for k in _SETS.values()}
     with connection.cursor() as cur:
@@ -232,7 +225,8 @@ def _merged(by: dict[Any, Any], key: Callable[[Any], Any]) -> dict[Any, Any]:
 
 def compare(fig: Any, raw: dict[str, Any]) -> list[str]:
     """Every number figures() shows against the floor's; returns the differences (empty: equal)."""
-    from zhiben.hazards.stats import FUNNEL, Counts, shift_quarter
+    from zhiben.core.calendar import shift_quarter
+    from zhiben.hazards.stats import FUNNEL, Counts
     from zhiben.registry.models import Department, Industry
 
     problems: list[str] = []

@@ -1,10 +1,12 @@
-"""Every API route under /api/v1/: one router, each app registers its viewsets in its api.py."""
+"""Every API route under /api/v1/: one router, each app registers its viewsets in its api.py (enforcement in
+two: cases, then 打非治违 and the Art 113 proposals, which build on the case API)."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from zhiben.accounts.api_views import obtain_token
 from zhiben.enforcement.api import register as register_enforcement
+from zhiben.enforcement.api_operations import register as register_enforcement_operations
 from zhiben.hazards.api import register as register_hazards
 from zhiben.inspections.api import register as register_inspections
 from zhiben.registry.api import register as register_registry
@@ -16,6 +18,7 @@ register_standards(router)
 register_hazards(router)
 register_inspections(router)
 register_enforcement(router)
+register_enforcement_operations(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

@@ -6,7 +6,7 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhiben.settings")
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line  # lazy: after the settings module is named
 
     argv = list(sys.argv)
     # `zhiben audit verify` reads better than `zhiben audit_verify`; hyphens map to the command names.

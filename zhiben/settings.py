@@ -296,4 +296,7 @@ ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.enforcement.reference.load_discretion_rules",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
+# The scope of a role assignment is named in the registry's terms (township, department, unit); accounts sits
+# below the registry and gets the form from here.
+ZHIBEN_ROLE_ASSIGN_FORM = "zhiben.registry.forms.RoleAssignForm"
 WHITENOISE_USE_FINDERS = not PRODUCTION

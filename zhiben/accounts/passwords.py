@@ -10,6 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhiben.core.scoping import grants_for
+
+from .roles import ADMIN_ROLES, GOVERNMENT_ROLES, Role
+
 CONTEXT_WORDS = (
     "quyuan",
     "anquan",
@@ -27,8 +31,6 @@ CONTEXT_WORDS = (
 def _is_privileged(user: Any) -> bool:
     if user is None or not getattr(user, "pk", None):
         return False
-    from .roles import Role
-
     return user.role_assignments.exclude(role=Role.ENTERPRISE).exists()
 
 
@@ -93,10 +95,6 @@ def change_required_reason(user: Any, now: datetime | None = None) -> str | None
         return None
     if user.must_change_password:
         return _("首次登录或密码被重置后，须先修改密码。")
-    from zhiben.core.scoping import grants_for
-
-    from .roles import ADMIN_ROLES, GOVERNMENT_ROLES
-
     roles = {g.role for g in grants_for(user)}
     if roles & (GOVERNMENT_ROLES | ADMIN_ROLES):
         now = now or timezone.now()

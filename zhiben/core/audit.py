@@ -20,6 +20,7 @@ from . import events
 from .crypto import constant_time_equal, hmac_sm3
 from .middleware import current_request_context
 from .models.audit import AuditEntry, AuditHead
+from .scoping import grants_for
 
 REDACTED = "[已脱敏]"
 SENSITIVE_KEYS = (
@@ -129,8 +130,6 @@ def record(
 def _roles_of(actor: Any) -> str:
     if actor is None:
         return ""
-    from .scoping import grants_for
-
     return ",".join(sorted({g.role for g in grants_for(actor)}))[:200]
 
 

@@ -8,6 +8,7 @@ these is an error, never a silent weekend-only guess.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -143,3 +144,47 @@ def publish_calendar_year(year: int, *, actor: Any, source: str) -> CalendarYear
     published = CalendarYear.objects.create(year=year, source=source.strip())
     audit.record(published, events.CALENDAR_YEAR_PUBLISHED, actor=actor, data={"source": published.source})
     return published
+
+
+# --- quarters ("2025Q1"): the periods of statistics, bulletins and 考核 ---------------------------------------
+
+QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    m = QUARTER_RE.match(text or "")
+    if m is None:
+        raise ValueError(f"not a quarter: {text!r}")
+    return int(m.group(1)), int(m.group(2))
+
+
+def shift_quarter(quarter: str, by: int) -> str:
+    year, q = parse_quarter(quarter)
+    index = year * 4 + (q - 1) + by
+    return f"{index // 4}Q{index % 4 + 1}"
+
+
+def quarter_start(quarter: str) -> dt.date:
+    year, q = parse_quarter(quarter)
+    return dt.date(year, 3 * q - 2, 1)
+
+
+def quarter_end(quarter: str) -> dt.date:
+    return quarter_start(shift_quarter(quarter, 1)) - dt.timedelta(days=1)
+
+
+def quarter_label(quarter: str) -> str:
+    year, q = parse_quarter(quarter)
+    return _("%(y)s年%(q)s季度") % {"y": year, "q": "一二三四"[q - 1]}
+
+
+def quarters_between(first: str, last: str) -> list[str]:
+    """`first`, the quarters after it, up to `last` (just `[first]` when `last` is not later)."""
+    quarters = [first]
+    while parse_quarter(quarters[-1]) < parse_quarter(last):
+        quarters.append(shift_quarter(quarters[-1], 1))
+    return quarters

@@ -32,6 +32,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template import Context, Engine, Template, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -40,9 +41,11 @@ from django.utils.translation import gettext_lazy
 from . import audit
 from .errors import DomainError
 from .events import register
+from .jobs import enqueue_on_commit, job
 from .models.documents import DocumentTemplate, OfficialDocument
 from .scoping import can
 from .sequences import next_value
+from .workflow import compare_and_swap
 
 log = logging.getLogger(__name__)
 
@@ -189,9 +192,6 @@ def issue_document(
             issued_at=timezone.now(),
         )
         if defer_files:
-            from .jobs import enqueue_on_commit
-            from .tasks import render_document_files
-
             enqueue_on_commit(render_document_files, document.pk)
         else:
             render_files(document)
@@ -217,6 +217,16 @@ def render_files(document: OfficialDocument) -> OfficialDocument:
     document.pdf.save(f"{stem}.pdf", ContentFile(build_pdf(layout)), save=False)
     OfficialDocument.objects.filter(pk=document.pk).update(docx=document.docx.name, pdf=document.pdf.name)
     return document
+
+
+@job
+def render_document_files(document_id: int) -> dict[str, object]:
+    """Write an issued document's Word and PDF files (deferred from a busy transaction); idempotent."""
+    document = OfficialDocument.objects.filter(pk=document_id).select_related("template").first()
+    if document is None:
+        return {"rendered": False}
+    render_files(document)
+    return {"rendered": True, "number": document.number}
 
 
 # ------------------------------------------------------------------------------------------------ layout
@@ -361,9 +371,9 @@ def layout_of(document: OfficialDocument) -> Layout:
 
 def build_docx(layout: Layout) -> bytes:
     """The Word file: 版头 (red 标志, 文号, red rule), title, 主体, signature, 版记, page numbers."""
-    from docx import Document
+    from docx import Document  # lazy: python-docx is loaded only when a file is written
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-    from docx.shared import Mm, Pt, RGBColor
+    from docx.shared import Mm, Pt, RGBColor  # lazy: python-docx
 
     doc = Document()
     section = doc.sections[0]
@@ -491,7 +501,7 @@ def build_docx(layout: Layout) -> bytes:
 
 
 def _qn(tag: str) -> str:
-    from docx.oxml.ns import qn
+    from docx.oxml.ns import qn  # lazy: python-docx, as in build_docx
 
     return qn(tag)
 
@@ -573,8 +583,8 @@ def _border(p: Any, side: str, color: str, *, size_eighths: int, space_pt: int) 
 
 def _tab_line(p: Any, parts: tuple[str, str], size: float) -> None:
     """`左文字<TAB>右文字`: 印发机关 左空一字, 印发日期 右空一字."""
-    from docx.enum.text import WD_TAB_ALIGNMENT
-    from docx.shared import Pt
+    from docx.enum.text import WD_TAB_ALIGNMENT  # lazy: python-docx
+    from docx.shared import Pt  # lazy: python-docx
 
     p.paragraph_format.left_indent = Pt(size)
     p.paragraph_format.right_indent = Pt(size)
@@ -586,8 +596,8 @@ def _tab_line(p: Any, parts: tuple[str, str], size: float) -> None:
 
 
 def _page_number(p: Any, *, right: bool) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # lazy: python-docx
+    from docx.shared import Pt  # lazy: python-docx
 
     # 单页码居右空一字，双页码居左空一字.
     p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT
@@ -615,7 +625,7 @@ def _page_number(p: Any, *, right: bool) -> None:
 
 def build_pdf(layout: Layout) -> bytes:
     """The PDF from `core/documents/official.html`; WeasyPrint embeds subsets of the CJK fonts it uses."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # lazy: WeasyPrint is slow to import; only PDF rendering needs it
 
     html = render_official_html(layout)
     return bytes(HTML(string=html).write_pdf())
@@ -751,8 +761,6 @@ def update_document_template(
     template: DocumentTemplate, *, actor: Any, version: int, **changes: Any
 ) -> DocumentTemplate:
     """修改公文模板: validate the texts, then compare-and-swap on `version` (a stale editor gets 409)."""
-    from .workflow import compare_and_swap
-
     unknown = set(changes) - set(TEMPLATE_FIELDS)
     if unknown:
         raise ValueError(f"unknown template fields {sorted(unknown)}")
@@ -820,8 +828,6 @@ def can_view_document(user: Any, document: OfficialDocument) -> bool:
 
 def download_url(document: OfficialDocument, fmt: str = "pdf") -> str:
     """The scoped download link, or "" while the route is not installed."""
-    from django.urls import NoReverseMatch, reverse
-
     try:
         return reverse("core:document_download", args=[document.pk, fmt])
     except NoReverseMatch:

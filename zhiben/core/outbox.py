@@ -10,11 +10,14 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from . import audit, events
+from .jobs import crontab, enqueue_on_commit, job, periodic_job
 from .models.outbox import Channel, InboxNotification, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -49,9 +52,6 @@ def queue_message(
         object_id=str(obj.pk) if obj is not None else "",
         available_at=timezone.now(),
     )
-    from .jobs import enqueue_on_commit
-    from .tasks import deliver_outbox
-
     enqueue_on_commit(deliver_outbox)
     return msg
 
@@ -107,8 +107,6 @@ class ConsoleSmsBackend:
 
 
 def _sms_backend() -> Any:
-    from django.conf import settings
-
     return import_string(settings.SMS_BACKEND)()
 
 
@@ -155,11 +153,21 @@ def deliver_pending(limit: int = 500, now: Any = None) -> dict[str, int]:
     return {"sent": sent, "failed": failed}
 
 
+@job
+def deliver_outbox() -> dict[str, int]:
+    """Deliver queued notifications now (enqueued after each commit that queued one)."""
+    return deliver_pending()
+
+
+@periodic_job(crontab(minute="*"))
+def deliver_outbox_periodically() -> dict[str, int]:
+    """Safety net: retries and anything whose after-commit enqueue was lost."""
+    return deliver_pending()
+
+
 @transaction.atomic
 def mark_notifications_read(user: Any, *, actor: Any, ids: Iterable[int | str] | None = None) -> int:
     """Mark the user's unread 站内信 as read: the given ids, or all of them when `ids` is None."""
-    from . import audit, events
-
     unread = InboxNotification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))

@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -91,8 +92,6 @@ def request(
 
 
 def _form_encode(data: Mapping[str, Any]) -> str:
-    from urllib.parse import urlencode
-
     return urlencode(data, doseq=True)
 
 

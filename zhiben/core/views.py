@@ -12,24 +12,31 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar
 
+from django import forms as dj_forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
 from . import audit, events
-from .errors import DomainError
+from .crypto import EncryptedTextField
+from .errors import Conflict, DomainError, NotPermitted
+from .excel import export_response
+from .models import AuditEntry
 from .navigation import module
+from .outbox import mark_notifications_read
 from .scoping import can
 from .widgets import FastSelect
 
@@ -178,8 +185,6 @@ class ObjectListView(ScopedViewMixin, View):
 
         The default turns django-filter's empty choice labels into "全部", which reads as a filter bar.
         """
-        from django import forms as dj_forms
-
         for field in form.fields.values():
             widget = field.widget
             if isinstance(widget, dj_forms.NullBooleanSelect):
@@ -198,8 +203,6 @@ class ObjectListView(ScopedViewMixin, View):
 
     def export(self, request: HttpRequest, qs: models.QuerySet[Any], *, full: bool = False) -> HttpResponse:
         """`xlsx`: the columns on screen; `sheet`: the app's full layout (for enterprises, the import sheet)."""
-        from .excel import export_response
-
         audit.record(
             None,
             events.EXPORT_DOWNLOADED,
@@ -255,8 +258,6 @@ def detail_fields(obj: models.Model, exclude: tuple[str, ...] = ("id", "version"
     Encrypted columns are never shown in clear (R16): their `masked_<name>` property is used when the
     model has one, otherwise the value is hidden.
     """
-    from .crypto import EncryptedTextField
-
     out: list[DetailField] = []
     for f in obj._meta.concrete_fields:
         if f.name in exclude or (
@@ -303,8 +304,6 @@ def object_history(obj: models.Model, limit: int = 50) -> list[dict[str, Any]]:
     Not scoped separately: the caller has already shown `obj` through restrict(), and an object's history is
     part of the object. Values are not shown (they may be redacted); only which fields changed.
     """
-    from .models import AuditEntry
-
     entries = AuditEntry.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
     ).select_related("actor")[:limit]
@@ -360,8 +359,6 @@ class ObjectEditView(ScopedViewMixin, View):
         if form.is_valid():
             try:
                 if obj is not None and str(obj.version) != request.POST.get("version", str(obj.version)):
-                    from .errors import Conflict
-
                     raise Conflict()
                 with transaction.atomic():
                     saved = self.service(obj, form.cleaned_data, request.user)
@@ -372,8 +369,6 @@ class ObjectEditView(ScopedViewMixin, View):
                         .filter(pk=saved.pk)
                         .exists()
                     ):
-                        from .errors import NotPermitted
-
                         raise NotPermitted(_("保存后该记录将超出您的管辖范围，未予保存。"))
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -441,11 +436,6 @@ class InboxView(LoginRequiredMixin, View):
 @require_POST
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (`id`) or all of them (`all`) as read, then return to the inbox or its link."""
-    from django.contrib.auth.views import redirect_to_login
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    from .outbox import mark_notifications_read
-
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     ids = None if request.POST.get("all") else [i for i in request.POST.getlist("id") if i.isdigit()]
@@ -469,8 +459,6 @@ class PlannedModuleView(LoginRequiredMixin, View):
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness and database status for the load balancer and operators."""
-    from django.db import connection
-
     try:
         with connection.cursor() as cur:
             cur.execute("SELECT 1")

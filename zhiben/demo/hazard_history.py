@@ -404,14 +404,18 @@ def _load_rules(actor: Any) -> None:
     """Judgement standards, deadline policies and the escalation ladder, unless `load_reference` already did
     (each loader writes an audit row per run, so they are not run twice)."""
     try:
-        from zhiben.standards.reference import load_standards
+        from zhiben.standards.reference import (
+            load_standards,  # optional: the demo runs without this app's loader
+        )
     except ImportError:  # pragma: no cover - the standards loader ships with the standards app
         pass
     else:
         if not Standard.objects.exists():
             load_standards(actor=actor)
     try:
-        from zhiben.hazards.reference import load_hazard_rules
+        from zhiben.hazards.reference import (
+            load_hazard_rules,  # optional: the demo runs without this app's loader
+        )
     except ImportError:  # pragma: no cover
         pass
     else:
@@ -1113,7 +1117,9 @@ class _History:
 
 def _escalation_job() -> Callable[..., dict[str, int]] | None:
     try:
-        from zhiben.hazards.escalation import apply_escalations
+        from zhiben.hazards.escalation import (
+            apply_escalations,  # optional: the demo runs without this app's loader
+        )
     except ImportError:  # pragma: no cover - the ladder ships with the hazards app
         return None
     return apply_escalations

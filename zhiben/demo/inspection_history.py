@@ -30,15 +30,26 @@ from decimal import Decimal
 from typing import Any
 
 import time_machine
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from zhiben.accounts.models import User
+from zhiben.accounts.models import RoleAssignment, User
 from zhiben.accounts.roles import Role
-from zhiben.inspections.models import Inspection, Inspector
+from zhiben.enforcement import operations
+from zhiben.enforcement import services as enforcement_services
+from zhiben.enforcement.choices import MeasureKind, OperationKind
+from zhiben.inspections import draws, duties, plans, services
+from zhiben.inspections.choices import Answer, FindingHandling, InspectorKind, Mode, OccurrenceStatus, Origin
+from zhiben.inspections.draw_pools import DrawCriteria
+from zhiben.inspections.models import DutyOccurrence, Inspection, Inspector, InspectorConflict, SelfCheck
+from zhiben.inspections.roster import declare_conflict, save_inspector
+from zhiben.inspections.selfchecks import record_self_check
+from zhiben.inspections.services import create_inspection
 from zhiben.registry.choices import EnterpriseStatus
-from zhiben.registry.models import Department, Enterprise, Region
+from zhiben.registry.models import Department, Enterprise, Industry, Region
 from zhiben.registry.scoping import industry_ids_of_department
+from zhiben.standards.checklists import create_checklist
 from zhiben.standards.models import Clause
 
 from .names import person_name
@@ -141,8 +152,6 @@ class _Year:
         return self.users.get(name)
 
     def persona_units(self) -> dict[str, Enterprise]:
-        from zhiben.accounts.models import RoleAssignment
-
         return {
             a.user.username: a.enterprise
             for a in RoleAssignment.objects.filter(
@@ -152,9 +161,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ roster
     def _inspectors(self) -> None:
-        from zhiben.inspections.choices import InspectorKind
-        from zhiben.inspections.roster import declare_conflict, save_inspector
-
         valid_until = dt.date(self.today.year + 2, 12, 31)
         for index, (code, (login, _standards, _custom)) in enumerate(DEPARTMENTS.items(), start=1):
             department = self.departments.get(code)
@@ -222,8 +228,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ checklists
     def _checklists(self) -> None:
-        from zhiben.standards.checklists import create_checklist
-
         for code, (_login, standards, custom) in DEPARTMENTS.items():
             department = self.departments.get(code)
             if department is None:
@@ -245,10 +249,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ duties
     def _duties(self) -> None:
-        from zhiben.inspections import duties
-        from zhiben.inspections.choices import OccurrenceStatus
-        from zhiben.inspections.models import DutyOccurrence, SelfCheck
-
         year = self.today.year
         counts = duties.generate_occurrences(
             actor=self.actor, year=year, today=dt.date(year, 1, 1), owed_from=dt.date(year, 1, 1)
@@ -304,8 +304,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ plans
     def _plans(self) -> None:
-        from zhiben.inspections import plans
-
         office = self.user("anweiban")
         year = self.today.year
         start = dt.date(year, 1, 8)
@@ -337,8 +335,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ inspections
     def _team(self, code: str, unit: Enterprise, day: dt.date) -> list[Inspector]:
-        from zhiben.inspections.models import InspectorConflict
-
         conflicted = set(
             InspectorConflict.objects.filter(enterprise=unit, active=True).values_list(
                 "inspector_id", flat=True
@@ -352,8 +348,6 @@ class _Year:
         return [lead, self.rng.choice(rest)]
 
     def _inspections(self) -> None:
-        from zhiben.inspections.choices import Mode, Origin
-
         modes = [Mode.ROUTINE, Mode.UNANNOUNCED, Mode.OPEN, Mode.UNDERCOVER, Mode.CROSS_AREA, Mode.REMOTE]
         weights = [4, 3, 2, 1, 1, 1]
         months = list(range(1, self.today.month + 1))
@@ -393,10 +387,6 @@ class _Year:
         origin: str,
         departments: tuple[str, ...] = (),
     ) -> Inspection | None:
-        from django.core.exceptions import ValidationError
-
-        from zhiben.inspections.services import create_inspection
-
         team = self._team(code, unit, day)
         if len(team) < 2:
             return None
@@ -426,9 +416,6 @@ class _Year:
     def _one_inspection(
         self, code: str, user: User, unit: Enterprise, day: dt.date, mode: str, origin: str, *, penalise: bool
     ) -> None:
-        from zhiben.inspections import services
-        from zhiben.inspections.choices import Answer, FindingHandling
-
         inspection = self._create(code, user, unit, day, mode, origin)
         if inspection is None:
             return
@@ -491,9 +478,6 @@ class _Year:
                 self._case(code, user, unit, finding, day)
 
     def _joint_inspection(self) -> None:
-        from zhiben.inspections import services
-        from zhiben.inspections.choices import FindingHandling, Mode, Origin
-
         persona = self.persona_units()
         unit, lead = persona.get("qiye3"), self.user("zhujian")
         fire = self.user("xiaofang")
@@ -532,13 +516,10 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ cases
     def _case(self, code: str, user: User, unit: Enterprise, finding: Any, day: dt.date) -> None:
-        from zhiben.enforcement import services
-        from zhiben.enforcement.choices import MeasureKind
-
         department = self.departments[code]
         major = finding.level == "major"
         with _at(day, 15):
-            case = services.file_case(
+            case = enforcement_services.file_case(
                 actor=user,
                 department=department,
                 violation=f"{unit.name}存在{'重大事故' if major else ''}隐患：{finding.title}。",
@@ -552,10 +533,10 @@ class _Year:
         steps = self.rng.random()
         later = _workday(min(day + dt.timedelta(days=5), self.today))
         with _at(later, 10):
-            case = services.start_investigation(
+            case = enforcement_services.start_investigation(
                 case, actor=user, note="调取监控、询问现场负责人，制作询问笔录。"
             )
-            services.add_measure(
+            enforcement_services.add_measure(
                 case,
                 actor=user,
                 kind=MeasureKind.ORDER_RECTIFY,
@@ -565,7 +546,7 @@ class _Year:
             case.refresh_from_db()
             if steps < 0.25:
                 return
-            services.add_measure(
+            enforcement_services.add_measure(
                 case,
                 actor=user,
                 kind=MeasureKind.FINE,
@@ -573,27 +554,25 @@ class _Year:
                 details="依据《中华人民共和国安全生产法》第一百零二条处以罚款。",
             )
             case.refresh_from_db()
-            case = services.notify_case(case, actor=user, notified_on=later)
+            case = enforcement_services.notify_case(case, actor=user, notified_on=later)
         decided = _workday(min(later + dt.timedelta(days=7), self.today))
         if steps < 0.4:
             return
         with _at(decided, 10):
             case.refresh_from_db()
-            case = services.decide_case(case, actor=user, decided_on=decided)
+            case = enforcement_services.decide_case(case, actor=user, decided_on=decided)
             if steps > 0.6:
-                case = services.start_execution(case, actor=user, note="当事人已缴纳罚款。")
-                case = services.close_case(
+                case = enforcement_services.start_execution(case, actor=user, note="当事人已缴纳罚款。")
+                case = enforcement_services.close_case(
                     case, actor=user, closed_on=decided, note="罚款已缴纳，隐患整改完毕。"
                 )
             if steps > 0.9:
-                services.mark_typical(
+                enforcement_services.mark_typical(
                     case, actor=user, typical=True, summary="检查发现重大事故隐患，依法立案处罚并责令整改。"
                 )
 
     # ------------------------------------------------------------------------------------------ draws
     def _draws(self) -> None:
-        from zhiben.inspections import draws
-
         user, department = self.user("yingji"), self.departments.get("emergency")
         if user is None or department is None:
             return
@@ -636,8 +615,6 @@ class _Year:
     def _criteria(self, draws: Any, department: Department, user: User, **values: Any) -> Any:
         """The draw's conditions, widened when a small district has no such unit, and the count cut to the
         pool."""
-        from zhiben.inspections.draw_pools import DrawCriteria
-
         for wider in ({"recent_days": 30}, {"recent_days": 0, "high_risk": None}):
             criteria = DrawCriteria(**{**values, **wider})
             size = len(draws.preview_pools(department, criteria, actor=user).entities)
@@ -647,10 +624,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ 打非治违
     def _operations(self) -> None:
-        from zhiben.enforcement import operations
-        from zhiben.enforcement.choices import OperationKind
-        from zhiben.registry.models import Industry
-
         rows = (
             (
                 "yingtian",
@@ -710,8 +683,6 @@ class _Year:
 
 
 def duties_record(actor: Any, unit: Enterprise, day: dt.date) -> None:
-    from zhiben.inspections.selfchecks import record_self_check
-
     record_self_check(
         actor=actor,
         enterprise=unit,

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers
@@ -209,8 +210,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         return super().get_queryset().order_by("-filed_on", "-id")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        from django.utils import timezone
-
         incoming = CaseFileSerializer(data=request.data, context=self.get_serializer_context())
         incoming.is_valid(raise_exception=True)
         data = dict(incoming.validated_data)
@@ -257,10 +256,5 @@ install_steps(CaseViewSet, CASE_FLOW, prefix="Case", output=CaseSerializer)
 
 
 def register(router: Any) -> None:
-    """Register the enforcement viewsets on the /api/v1/ router."""
-    from .api_operations import ClosureProposalViewSet, DiscretionRuleViewSet, IllegalOperationViewSet
-
+    """Register the case viewsets on the /api/v1/ router (打非治违 and the Art 113 proposals: api_operations)."""
     router.register("cases", CaseViewSet, basename="case")
-    router.register("illegal-operations", IllegalOperationViewSet, basename="illegal-operation")
-    router.register("discretion-rules", DiscretionRuleViewSet, basename="discretion-rule")
-    router.register("closure-proposals", ClosureProposalViewSet, basename="closure-proposal")

@@ -335,3 +335,10 @@ class ClosureProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, S
 
 
 install_steps(ClosureProposalViewSet, PROPOSAL_FLOW, prefix="Proposal", output=ProposalSerializer)
+
+
+def register(router: Any) -> None:
+    """Register the 打非治违, discretion and Art 113 proposal viewsets on the /api/v1/ router."""
+    router.register("illegal-operations", IllegalOperationViewSet, basename="illegal-operation")
+    router.register("discretion-rules", DiscretionRuleViewSet, basename="discretion-rule")
+    router.register("closure-proposals", ClosureProposalViewSet, basename="closure-proposal")

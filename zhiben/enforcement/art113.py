@@ -19,11 +19,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhiben.accounts.lookups import users_of_department, users_of_office
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, NotPermitted
 from zhiben.core.outbox import notify_users
@@ -123,8 +125,6 @@ def _propose(trigger: Trigger, *, actor: Any, department_id: int | None) -> Clos
 
 
 def _notify(proposal: ClosureProposal, trigger: Trigger) -> None:
-    from .services import users_of_department, users_of_office
-
     department_ids = set(Case.objects.filter(pk__in=trigger.case_ids).values_list("department_id", flat=True))
     users = users_of_office()
     for dep in sorted(department_ids):
@@ -232,8 +232,6 @@ def dismiss_proposal(proposal: ClosureProposal, *, actor: Any, note: str) -> Clo
     """不予提请: the office decides not to submit, with its reasons."""
     _require_decide(actor, proposal)
     if not note.strip():
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"note": _("请填写不予提请的理由。")})
     if proposal.status != ProposalStatus.OPEN:
         raise Conflict(_("该建议已被处理。"))

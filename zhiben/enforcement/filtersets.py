@@ -9,20 +9,11 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.filtersets import BaseFilterSet
-from zhiben.registry.models import Department, Industry, Region
-from zhiben.registry.scoping import with_descendants
+from zhiben.registry.filters import IndustryFilter, RegionFilter
+from zhiben.registry.models import Department
 
 from .choices import CaseStatus, Circumstance, MeasureKind, OperationKind, OperationStatus, ProposalStatus
 from .models import Case, ClosureProposal, DiscretionRule, IllegalOperation
-
-
-def _region(queryset: QuerySet[Any], path: str, value: str) -> QuerySet[Any]:
-    region = Region.objects.filter(code=value).first()
-    if region is None:
-        return queryset.none()
-    return queryset.filter(
-        **{f"{path}__in": Region.objects.filter(code__startswith=region.scope_prefix).values("pk")}
-    )
 
 
 def _department(queryset: QuerySet[Any], path: str, value: str) -> QuerySet[Any]:
@@ -40,8 +31,8 @@ class CaseFilterSet(BaseFilterSet):
     measure = django_filters.ChoiceFilter(
         label=_("措施"), choices=MeasureKind.choices, method="filter_measure"
     )
-    region = django_filters.CharFilter(label=_("行政区划"), method="filter_region")
-    industry = django_filters.CharFilter(label=_("行业领域"), method="filter_industry")
+    region = RegionFilter(label=_("行政区划"), by_id=False)
+    industry = IndustryFilter(label=_("行业领域"), by_id=False)
     filed_after = django_filters.DateFilter(label=_("立案日期起"), field_name="filed_on", lookup_expr="gte")
     filed_before = django_filters.DateFilter(label=_("立案日期止"), field_name="filed_on", lookup_expr="lte")
     decided_after = django_filters.DateFilter(
@@ -77,15 +68,6 @@ class CaseFilterSet(BaseFilterSet):
     def filter_department(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return _department(queryset, "department", value)
 
-    def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return _region(queryset, "region", value)
-
-    def filter_industry(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        industry = Industry.objects.filter(code=value).first()
-        if industry is None:
-            return queryset.none()
-        return queryset.filter(industry_id__in=with_descendants({industry.pk}))
-
     def filter_measure(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         # A case "has" a measure when it was decided (or, for an order or a transfer, recorded).
         return queryset.filter(
@@ -110,7 +92,7 @@ class OperationFilterSet(BaseFilterSet):
 
     status = django_filters.ChoiceFilter(label=_("状态"), choices=OperationStatus.choices)
     kind = django_filters.ChoiceFilter(label=_("违法类型"), choices=OperationKind.choices)
-    region = django_filters.CharFilter(label=_("行政区划"), method="filter_region")
+    region = RegionFilter(label=_("行政区划"), by_id=False)
     department = django_filters.CharFilter(label=_("查处部门"), method="filter_department")
     discovered_after = django_filters.DateFilter(
         label=_("发现日期起"), field_name="discovered_on", lookup_expr="gte"
@@ -132,9 +114,6 @@ class OperationFilterSet(BaseFilterSet):
             "discovered_before",
             "unregistered",
         ]
-
-    def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return _region(queryset, "region", value)
 
     def filter_department(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return _department(queryset, "department", value)

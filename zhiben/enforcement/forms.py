@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.scoping import grants_for
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.choices import EnterpriseKind, RegionLevel
 from zhiben.registry.models import Department, Enterprise, Industry, Region
 
 from .choices import Circumstance, MeasureKind, OperationKind
-from .models import DiscretionRule
+from .documents import measure_text
+from .models import DiscretionRule, IllegalOperation
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 TEXT2 = forms.Textarea(attrs={"rows": 2})
@@ -125,8 +128,6 @@ class MeasureRemoveForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.target is not None:
-            from .documents import measure_text
-
             self.fields["measure"].choices = [  # type: ignore[attr-defined]
                 (m.pk, measure_text(m)) for m in self.target.measures.filter(decided_on__isnull=True)
             ]
@@ -221,10 +222,6 @@ class DiscretionRuleForm(forms.Form):
 
 
 def _regions(user: Any) -> list[tuple[str, str]]:
-    from zhiben.core.scoping import grants_for
-
-    from .models import IllegalOperation
-
     regions = Region.objects.filter(level__gte=RegionLevel.TOWNSHIP).order_by("code")
     prefixes: list[str] = []
     for g in grants_for(user):
@@ -235,8 +232,6 @@ def _regions(user: Any) -> list[tuple[str, str]]:
             break
         prefixes.append(g.region_prefix)
     if prefixes:
-        from django.db.models import Q
-
         q = Q()
         for p in prefixes:
             q |= Q(code__startswith=p)

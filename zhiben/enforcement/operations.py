@@ -9,7 +9,6 @@ Every step: permission and scope check, compare-and-swap on the version (409), a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.accounts.roles import Role
-from zhiben.core import audit
+from zhiben.core import audit, uploads
 from zhiben.core.codes import validate_uscc
 from zhiben.core.errors import NotPermitted
 from zhiben.core.loop import pin, snapshot
@@ -40,9 +39,8 @@ from .models import (
 )
 from .services import EnforcementError, departments_of
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
-# Evidence is recognised by its first bytes (never by its name or the browser's claim): photos and PDFs only.
-# Evidence is a photo or a PDF: the hazard attachments' content check, without its office documents.
+# Evidence is recognised by its first bytes (never by its name or the browser's claim, core.uploads):
+# photos and PDFs only, not the office documents a hazard may carry.
 EVIDENCE_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 EDITABLE_FIELDS = (
     "subject_name",
@@ -343,13 +341,6 @@ def convert_operation(
 # --- evidence ------------------------------------------------------------------------------------------------
 
 
-def sniff(head: bytes) -> str | None:
-    from zhiben.hazards.services import sniff as sniff_attachment
-
-    found = sniff_attachment(head)
-    return found[0] if found is not None and found[0] in EVIDENCE_TYPES else None
-
-
 @transaction.atomic
 def add_evidence(
     op: IllegalOperation,
@@ -365,42 +356,28 @@ def add_evidence(
             raise NotPermitted(_("您无权上传证据。"))
         if not IllegalOperation.objects.restrict(actor, "view").filter(pk=op.pk).exists():
             raise NotPermitted(_("该记录不在您的职责范围内。"))
-    size = upload.size or 0
-    if size > MAX_FILE_BYTES:
-        raise ValidationError({"upload": _("文件“%(n)s”超过 10 MB。") % {"n": upload.name}})
-    if size == 0:
-        raise ValidationError({"upload": _("文件“%(n)s”为空。") % {"n": upload.name}})
-    upload.seek(0)
-    content_type = sniff(upload.read(16))
-    if content_type is None:
-        raise ValidationError(
-            {
-                "upload": _("文件“%(n)s”的类型不受支持：只接受 JPEG、PNG 照片和 PDF 文件。")
-                % {"n": upload.name}
-            }
-        )
-    upload.seek(0)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    checked = uploads.check_upload(
+        upload,
+        field="upload",
+        accept=EVIDENCE_TYPES,
+        refused=_("文件“%(n)s”的类型不受支持：只接受 JPEG、PNG 照片和 PDF 文件。"),
+    )
     evidence = IllegalOperationEvidence(
         operation=op,
-        content_type=content_type,
-        size=size,
-        sha256=digest.hexdigest(),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         note=note.strip()[:200],
         captured_at=captured_at,
         uploaded_by=actor,
     )
-    extension = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}[content_type]
-    evidence.file.save(f"{op.pk}-{digest.hexdigest()[:16]}.{extension}", upload, save=False)
+    evidence.file.save(checked.file_name(op.pk), upload, save=False)
     evidence.save()
     audit.record(
         evidence,
         events.OPERATION_EVIDENCE_ADDED,
         actor=actor,
-        data={"operation": op.pk, "name": upload.name, "size": size, "sha256": evidence.sha256},
+        data={"operation": op.pk, "name": upload.name, "size": checked.size, "sha256": evidence.sha256},
     )
     return evidence
 

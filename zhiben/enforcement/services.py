@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from zhiben.accounts.models import RoleAssignment
+from zhiben.accounts.lookups import users_of_enterprise
 from zhiben.accounts.roles import Role
 from zhiben.core import audit
 from zhiben.core.errors import DomainError, NotPermitted
@@ -33,7 +33,7 @@ from zhiben.core.sequences import next_value
 from zhiben.core.workflow import check_transition, compare_and_swap
 from zhiben.registry.models import Department, Enterprise
 
-from . import documents, events, steps
+from . import art113, documents, events, steps
 from .choices import (
     IMMEDIATE_KINDS,
     OPEN_CASE_STATUSES,
@@ -95,33 +95,6 @@ def departments_of(actor: Any) -> list[int]:
             if g.role == Role.DEPARTMENT and g.extra.get("department_id")
         }
     )
-
-
-def users_of_department(department_id: int) -> list[Any]:
-    return [
-        a.user
-        for a in RoleAssignment.objects.filter(role=Role.DEPARTMENT, department_id=department_id)
-        .select_related("user")
-        .filter(user__is_active=True)
-    ]
-
-
-def users_of_enterprise(enterprise_id: int) -> list[Any]:
-    return [
-        a.user
-        for a in RoleAssignment.objects.filter(role=Role.ENTERPRISE, enterprise_id=enterprise_id)
-        .select_related("user")
-        .filter(user__is_active=True)
-    ]
-
-
-def users_of_office() -> list[Any]:
-    return [
-        a.user
-        for a in RoleAssignment.objects.filter(role=Role.DISTRICT_OFFICE)
-        .select_related("user")
-        .filter(user__is_active=True)
-    ]
 
 
 def _notify_subject(case: Case, subject: str, body: str = "") -> None:
@@ -314,8 +287,6 @@ def decide_case(
     case: Case, *, actor: Any, decided_on: dt.date, statement: str = "", version: int | None = None
 ) -> Case:
     """决定: the proposed measures take effect, the 行政处罚决定书 is issued, and the Art 113 watch runs."""
-    from . import art113
-
     _step(case, actor, version, CaseStatus.DECIDED)
     if decided_on > today():
         raise ValidationError({"decided_on": _("决定日期不能晚于今天。")})

@@ -55,9 +55,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
 from django.urls import NoReverseMatch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.hazards.stats import Ratio, parse_quarter, quarter_label, quarter_of, shift_quarter
+from zhiben.core.calendar import parse_quarter, quarter_label, quarter_of, quarters_between
+from zhiben.hazards.stats import Ratio
 from zhiben.inspections.choices import InspectionStatus, Mode
 from zhiben.inspections.models import Finding, Inspection, InspectionDepartment
 from zhiben.registry.choices import RegionLevel
@@ -122,11 +124,7 @@ class Period:
         """Every quarter the period touches, in order ("2025Q1" …)."""
         if self.end < self.start:
             return []
-        first, last = quarter_of(self.start), quarter_of(self.end)
-        quarters = [first]
-        while parse_quarter(quarters[-1]) < parse_quarter(last):
-            quarters.append(shift_quarter(quarters[-1], 1))
-        return quarters
+        return quarters_between(quarter_of(self.start), quarter_of(self.end))
 
     @property
     def span(self) -> str:
@@ -585,8 +583,6 @@ def _townships_of(region_ids: Iterable[int]) -> dict[int, int]:
 
 def figures(user: Any, filters: StatsFilter | None = None, today: dt.date | None = None) -> Figures:
     """The statistics for `user`'s scope and `filters` on `today`."""
-    from django.utils import timezone
-
     filters = filters or StatsFilter()
     today = today or timezone.localdate()
     period = filters.period(today)

@@ -18,6 +18,7 @@ from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -392,13 +393,9 @@ class DiscretionEditView(ObjectEditView):
         return super().post(request, pk)
 
     def success_url(self, obj: Any) -> str:
-        from django.urls import reverse
-
         return reverse("enforcement:discretion_list")
 
     def cancel_url(self, obj: Any) -> str:
-        from django.urls import reverse
-
         return reverse("enforcement:discretion_list")
 
 

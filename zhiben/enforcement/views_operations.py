@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,6 +31,7 @@ from .filtersets import OperationFilterSet
 from .forms import EvidenceForm, OperationForm
 from .models import Case, IllegalOperation, IllegalOperationEvidence
 from .steps import OPERATION_FLOW
+from .views import _code_select
 
 
 class OperationListView(ObjectListView):
@@ -63,10 +65,6 @@ class OperationListView(ObjectListView):
         return IllegalOperation.objects.select_related("region", "department", "enterprise")
 
     def prepare_filter_form(self, request: HttpRequest, form: Any) -> None:
-        from django import forms
-
-        from .views import _code_select
-
         super().prepare_filter_form(request, form)
         form.fields["department"].widget = _code_select(
             [(d.code, d.short_name or d.name) for d in Department.objects.order_by("sort_order", "code")]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers
@@ -87,8 +88,6 @@ class HazardSerializer(serializers.ModelSerializer):
         return obj.clause.citation if obj.clause_id else ""
 
     def get_overdue(self, obj: Hazard) -> bool:
-        from django.utils import timezone
-
         return obj.is_overdue(timezone.localdate())
 
 

@@ -49,8 +49,8 @@ def parse_period(period: str) -> tuple[str, dt.date, dt.date]:
         start = dt.date(year, month, 1)
         end = (dt.date(year + month // 12, month % 12 + 1, 1)) - dt.timedelta(days=1)
         return MONTHLY, start, end
-    if stats.QUARTER_RE.match(period):
-        return QUARTERLY, stats.quarter_start(period), stats.quarter_end(period)
+    if calendar.QUARTER_RE.match(period):
+        return QUARTERLY, calendar.quarter_start(period), calendar.quarter_end(period)
     raise ValidationError({"period": _("通报期间应为月份（如 2025-03）或季度（如 2025Q1）。")})
 
 
@@ -60,7 +60,7 @@ def period_label(period: str) -> str:
     except ValidationError:
         return period
     if code == QUARTERLY:
-        return stats.quarter_label(period).replace("年", "年第", 1)
+        return calendar.quarter_label(period).replace("年", "年第", 1)
     return f"{start.year}年{start.month}月"
 
 
@@ -75,8 +75,8 @@ def recent_periods(today: dt.date, *, monthly: bool, count: int | None = None) -
                 year, month = year - 1, 12
             out.append(f"{year}-{month:02d}")
         return out
-    quarter = stats.quarter_of(today)
-    return [stats.shift_quarter(quarter, -i) for i in range(1, (count or 8) + 1)]
+    quarter = calendar.quarter_of(today)
+    return [calendar.shift_quarter(quarter, -i) for i in range(1, (count or 8) + 1)]
 
 
 def _worst(breakdown: stats.Breakdown) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Min, Q
@@ -26,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from zhiben.core import audit, events
+from zhiben.core import audit, calendar, events
 from zhiben.core.documents import DocumentError, download_url
 from zhiben.core.errors import DomainError
 from zhiben.core.excel.export import HEADER_FILL, safe_cell, sheet_title, workbook_response
@@ -82,12 +83,9 @@ def hazard_list_url() -> str:
 
 def _quarter_choices(today: dt.date) -> list[tuple[str, str]]:
     first = HazardTally.objects.aggregate(q=Min("quarter"))["q"] or FIRST_QUARTER
-    first = min(first, FIRST_QUARTER, key=stats.parse_quarter)
-    last = stats.quarter_of(today)
-    quarters = [first]
-    while stats.parse_quarter(quarters[-1]) < stats.parse_quarter(last):
-        quarters.append(stats.shift_quarter(quarters[-1], 1))
-    return [(q, stats.quarter_label(q)) for q in reversed(quarters)]
+    first = min(first, FIRST_QUARTER, key=calendar.parse_quarter)
+    quarters = calendar.quarters_between(first, calendar.quarter_of(today))
+    return [(q, calendar.quarter_label(q)) for q in reversed(quarters)]
 
 
 def _region_choices(user: Any) -> list[tuple[str, str]]:
@@ -153,7 +151,7 @@ class StatsFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("quarter_from"), data.get("quarter_to")
-        if start and end and stats.parse_quarter(start) > stats.parse_quarter(end):
+        if start and end and calendar.parse_quarter(start) > calendar.parse_quarter(end):
             self.add_error("quarter_to", _("结束季度不能早于开始季度。"))
         return data
 
@@ -248,9 +246,9 @@ def list_params(filters: stats.StatsFilter, **extra: str) -> dict[str, str]:
     if filters.stock is not None:
         params["is_stock"] = "true" if filters.stock else "false"
     if filters.quarter_from:
-        params["discovered_after"] = stats.quarter_start(filters.quarter_from).isoformat()
+        params["discovered_after"] = calendar.quarter_start(filters.quarter_from).isoformat()
     if filters.quarter_to:
-        params["discovered_before"] = stats.quarter_end(filters.quarter_to).isoformat()
+        params["discovered_before"] = calendar.quarter_end(filters.quarter_to).isoformat()
     params.update(extra)
     return params
 
@@ -473,8 +471,6 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
                     "period", getattr(exc, "message", None) or "；".join(getattr(exc, "messages", []))
                 )
             else:
-                from django.contrib import messages
-
                 messages.success(request, _("已生成通报 %(n)s。") % {"n": document.number})
                 return redirect("hazards:bulletin_list")
     documents = list(bulletins.issued_bulletins().select_related("template", "issued_by")[:100])

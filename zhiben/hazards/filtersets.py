@@ -10,26 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.filtersets import BaseFilterSet
-from zhiben.registry.models import Department, Industry, Region
-from zhiben.registry.scoping import with_descendants
+from zhiben.registry.filters import IndustryFilter, RegionFilter
+from zhiben.registry.models import Department
 
 from .choices import OPEN_STATUSES, EscalationKind, Level, Source, Status, SupervisionLevel
 from .models import Escalation, Hazard
-
-
-def region_prefix(value: str) -> str | None:
-    """A region code (or a short id) → the code prefix covering it and everything below."""
-    region = Region.objects.filter(code=value).first() or (
-        Region.objects.filter(pk=value).first() if value.isdigit() and len(value) < 6 else None
-    )
-    return region.scope_prefix if region else None
-
-
-def industry_ids(value: str) -> set[int] | None:
-    industry = Industry.objects.filter(code=value).first() or (
-        Industry.objects.filter(pk=value).first() if value.isdigit() else None
-    )
-    return with_descendants({industry.pk}) if industry else None
 
 
 class HazardFilterSet(BaseFilterSet):
@@ -38,8 +23,8 @@ class HazardFilterSet(BaseFilterSet):
     level = django_filters.ChoiceFilter(label=_("等级"), choices=Level.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices)
     source = django_filters.ChoiceFilter(label=_("来源"), choices=Source.choices)
-    region = django_filters.CharFilter(label=_("行政区划"), method="filter_region")
-    industry = django_filters.CharFilter(label=_("行业领域"), method="filter_industry")
+    region = RegionFilter(label=_("行政区划"))
+    industry = IndustryFilter(label=_("行业领域"))
     department = django_filters.CharFilter(label=_("监管部门"), method="filter_department")
     is_stock = django_filters.BooleanFilter(label=_("存量隐患"))
     overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
@@ -75,16 +60,6 @@ class HazardFilterSet(BaseFilterSet):
             "discovered_before",
             "enterprise",
         ]
-
-    def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        prefix = region_prefix(value)
-        if prefix is None:
-            return queryset.none()
-        return queryset.filter(region__in=Region.objects.filter(code__startswith=prefix).values("pk"))
-
-    def filter_industry(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        ids = industry_ids(value)
-        return queryset.none() if ids is None else queryset.filter(industry_id__in=ids)
 
     def filter_department(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         dept = Department.objects.filter(code=value).first() or (

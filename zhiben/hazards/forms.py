@@ -7,27 +7,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.scoping import grants_for
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Clause
+from zhiben.standards.queries import clause_choices
 
 from .choices import Level, Source, SupervisionLevel
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
-
-
-def current_clauses() -> Any:
-    return (
-        Clause.objects.filter(version__is_current=True)
-        .select_related("version__standard")
-        .order_by("version__standard__sort_order", "version__standard__code", "sort_order", "code")
-    )
-
-
-def _clause_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [
-        (str(c.pk), f"【{c.version.standard.sector}】{c.code} {c.text[:48]}") for c in current_clauses()
-    ]
 
 
 class HazardRegisterForm(forms.Form):
@@ -60,7 +48,7 @@ class HazardRegisterForm(forms.Form):
             )
         else:  # a district has thousands: the id is typed or comes from the unit's page
             self.fields["enterprise"].widget = forms.NumberInput()
-        self.fields["clause"].widget = FastSelect(choices=_clause_choices())
+        self.fields["clause"].widget = FastSelect(choices=clause_choices(width=48))
         if user is not None and _enterprise_only(user):
             # A unit reports what it found itself (企业自查); other sources are recorded by the authorities.
             self.fields["source"].choices = [(Source.SELF_CHECK, Source.SELF_CHECK.label)]  # type: ignore[attr-defined]
@@ -68,8 +56,6 @@ class HazardRegisterForm(forms.Form):
 
 
 def _enterprise_only(user: Any) -> bool:
-    from zhiben.core.scoping import grants_for
-
     grants = grants_for(user)
     return bool(grants) and all(g.enterprise_ids is not None for g in grants)
 
@@ -87,7 +73,7 @@ class ConfirmForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clause"].widget = FastSelect(choices=_clause_choices())
+        self.fields["clause"].widget = FastSelect(choices=clause_choices(width=48))
 
 
 class ReasonForm(forms.Form):

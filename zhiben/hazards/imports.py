@@ -21,20 +21,17 @@ from django.views import View
 
 from zhiben.core import audit
 from zhiben.core import events as core_events
-from zhiben.core.excel import (
-    MAX_UPLOAD_BYTES,
+from zhiben.core.excel import MAX_UPLOAD_BYTES, ImportFileError, ImportMode, run_import
+from zhiben.core.excel import web as excel_web
+from zhiben.core.excel.web import (
     ImportErrorReportView,
-    ImportFileError,
     ImportForm,
-    ImportMode,
     ImportStatusView,
     ImportTemplateView,
     ImportView,
-    run_import,
     start_background_import,
     store_error_report,
 )
-from zhiben.core.excel import web as excel_web
 from zhiben.core.scoping import can
 from zhiben.core.views import ScopedViewMixin
 

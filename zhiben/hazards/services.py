@@ -17,7 +17,6 @@ it or took part in its rectification.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -28,9 +27,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.models import RoleAssignment
-from zhiben.accounts.roles import Role
-from zhiben.core import audit, calendar
+from zhiben.accounts.lookups import users_of_department, users_of_enterprise
+from zhiben.core import audit, calendar, uploads
 from zhiben.core.crypto import mask_phone
 from zhiben.core.documents import chinese_date
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
@@ -55,6 +53,7 @@ from .choices import (
     Status,
     SupervisionLevel,
 )
+from .escalation import hazard_context
 from .models import (
     DeadlineExtension,
     DeadlinePolicy,
@@ -74,14 +73,8 @@ class HazardError(DomainError):
 TRANSITIONS = steps.FLOW.transitions
 
 STOCK_DAY = dt.date.fromisoformat(STOCK_CUTOFF)
-MAX_FILE_BYTES = 10 * 1024 * 1024
-# Accepted uploads, recognised by their first bytes (never by name or the browser's claim).
-_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"\xff\xd8\xff", "image/jpeg", AttachmentKind.PHOTO),
-    (b"\x89PNG\r\n\x1a\n", "image/png", AttachmentKind.PHOTO),
-    (b"%PDF-", "application/pdf", AttachmentKind.DOCUMENT),
-    (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument", AttachmentKind.DOCUMENT),
-)
+# Attachments are photos (JPEG, PNG) or documents (PDF, Word/Excel), recognised by content (core.uploads).
+ATTACHMENT_TYPES = frozenset(content_type for _magic, content_type in uploads.SIGNATURES)
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -120,32 +113,14 @@ def supervising_department(industry: Industry) -> Department:
     )
 
 
-def _users_of_enterprise(enterprise_id: int) -> list[Any]:
-    return [
-        a.user
-        for a in RoleAssignment.objects.filter(role=Role.ENTERPRISE, enterprise_id=enterprise_id)
-        .select_related("user")
-        .filter(user__is_active=True)
-    ]
-
-
-def _users_of_department(department_id: int) -> list[Any]:
-    return [
-        a.user
-        for a in RoleAssignment.objects.filter(role=Role.DEPARTMENT, department_id=department_id)
-        .select_related("user")
-        .filter(user__is_active=True)
-    ]
-
-
 def _notify(
     hazard: Hazard, subject: str, body: str = "", *, enterprise: bool = True, department: bool = True
 ) -> None:
     users: list[Any] = []
     if enterprise:
-        users += _users_of_enterprise(hazard.enterprise_id)
+        users += users_of_enterprise(hazard.enterprise_id)
     if department:
-        users += _users_of_department(hazard.department_id)
+        users += users_of_department(hazard.department_id)
     notify_users(users, subject=subject, body=body, url=hazard.get_absolute_url(), topic="hazard", obj=hazard)
 
 
@@ -184,8 +159,8 @@ def _notify_major(hazard: Hazard) -> None:
             topic="major_hazard",
         )
     for kind, users in (
-        (NoticeRecipient.ENTERPRISE, _users_of_enterprise(hazard.enterprise_id)),
-        (NoticeRecipient.DEPARTMENT, _users_of_department(hazard.department_id)),
+        (NoticeRecipient.ENTERPRISE, users_of_enterprise(hazard.enterprise_id)),
+        (NoticeRecipient.DEPARTMENT, users_of_department(hazard.department_id)),
     ):
         for msg in notify_users(
             users, subject=subject, body=body, url=hazard.get_absolute_url(), topic="major_hazard", obj=hazard
@@ -205,8 +180,6 @@ def _notify_major(hazard: Hazard) -> None:
 def _issue(hazard: Hazard, template_code: str, actor: Any, **extra: Any) -> Any:
     """One official document about the hazard, numbered now; its Word/PDF files are rendered after commit."""
     from zhiben.core.documents import issue_document  # documents import hazards lazily; keep it local
-
-    from .escalation import hazard_context
 
     context = {**hazard_context(hazard), **extra}
     return issue_document(template_code, context=context, actor=actor, obj=hazard, defer_files=True)
@@ -804,48 +777,27 @@ def set_supervision(
 # --- attachments ---------------------------------------------------------------------------------------------
 
 
-def sniff(head: bytes) -> tuple[str, str] | None:
-    for magic, content_type, kind in _SIGNATURES:
-        if head.startswith(magic):
-            return content_type, kind
-    return None
-
-
 def _store_attachment(
     hazard: Hazard, upload: UploadedFile, *, actor: Any, progress: HazardProgress | None = None
 ) -> HazardAttachment:
-    size = upload.size or 0
-    if size > MAX_FILE_BYTES:
-        raise ValidationError({"files": _("文件“%(n)s”超过 10 MB。") % {"n": upload.name}})
-    if size == 0:
-        raise ValidationError({"files": _("文件“%(n)s”为空。") % {"n": upload.name}})
-    upload.seek(0)
-    head = upload.read(16)
-    found = sniff(head)
-    if found is None:
-        raise ValidationError(
-            {
-                "files": _("文件“%(n)s”的类型不受支持：只接受 JPEG、PNG 照片和 PDF、Word/Excel 文件。")
-                % {"n": upload.name}
-            }
-        )
-    content_type, kind = found
-    upload.seek(0)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    checked = uploads.check_upload(
+        upload,
+        field="files",
+        accept=ATTACHMENT_TYPES,
+        refused=_("文件“%(n)s”的类型不受支持：只接受 JPEG、PNG 照片和 PDF、Word/Excel 文件。"),
+    )
+    kind = AttachmentKind.PHOTO if checked.content_type in uploads.IMAGE_TYPES else AttachmentKind.DOCUMENT
     att = HazardAttachment(
         hazard=hazard,
         progress=progress,
         kind=kind,
         name=(upload.name or "file")[:200],
-        content_type=content_type,
-        size=size,
-        sha256=digest.hexdigest(),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=actor,
     )
-    att.file.save(f"{hazard.pk}-{digest.hexdigest()[:16]}", upload, save=False)
+    att.file.save(checked.file_name(hazard.pk, extension=False), upload, save=False)
     att.save()
     return att
 

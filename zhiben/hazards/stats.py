@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -35,6 +34,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.accounts.roles import Role
+from zhiben.core.calendar import (
+    QUARTER_RE,
+    parse_quarter,
+    quarter_end,
+    quarter_label,
+    quarter_of,
+    quarter_start,
+    shift_quarter,
+)
 from zhiben.core.errors import NotPermitted
 from zhiben.core.scoping import Grant, ScopePaths, grants_for
 from zhiben.registry.choices import RegionLevel
@@ -57,7 +65,6 @@ AREA_LEVELS = (
     (RegionLevel.CITY, 4, "市（州）"),
 )
 TREND_QUARTERS = 8
-QUARTER_RE = re.compile(r"^(\d{4})Q([1-4])$")
 CLOSED = str(Status.CLOSED)
 REPORTED = str(Status.REPORTED)
 MAJOR = str(Level.MAJOR)
@@ -71,40 +78,6 @@ FUNNEL = (
     ("验收", frozenset({"acceptance", "accepted", "closed"})),
     ("销号", frozenset({CLOSED})),
 )
-
-
-# --------------------------------------------------------------------------------------------- quarters
-
-
-def quarter_of(day: dt.date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-
-
-def parse_quarter(text: str) -> tuple[int, int]:
-    m = QUARTER_RE.match(text or "")
-    if m is None:
-        raise ValueError(f"not a quarter: {text!r}")
-    return int(m.group(1)), int(m.group(2))
-
-
-def shift_quarter(quarter: str, by: int) -> str:
-    year, q = parse_quarter(quarter)
-    index = year * 4 + (q - 1) + by
-    return f"{index // 4}Q{index % 4 + 1}"
-
-
-def quarter_start(quarter: str) -> dt.date:
-    year, q = parse_quarter(quarter)
-    return dt.date(year, 3 * q - 2, 1)
-
-
-def quarter_end(quarter: str) -> dt.date:
-    return quarter_start(shift_quarter(quarter, 1)) - dt.timedelta(days=1)
-
-
-def quarter_label(quarter: str) -> str:
-    year, q = parse_quarter(quarter)
-    return _("%(y)s年%(q)s季度") % {"y": year, "q": "一二三四"[q - 1]}
 
 
 # ---------------------------------------------------------------------------------------------- filters

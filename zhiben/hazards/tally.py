@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from zhiben.core.calendar import quarter_of
 from zhiben.registry.choices import RegionLevel
 from zhiben.registry.models import Region
 
@@ -72,10 +73,6 @@ class TallyKey:
 
     def values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, f) for f in FIELDS)
-
-
-def quarter_of(day: dt.date) -> str:
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
 
 
 def key_for(

@@ -34,7 +34,7 @@ from zhiben.core.api import (
 )
 from zhiben.core.documents import download_url
 from zhiben.registry.models import Department, Enterprise
-from zhiben.standards.models import ChecklistItem, Clause
+from zhiben.standards.models import Checklist, ChecklistItem, Clause
 
 from . import roster, services
 from .choices import Answer, FindingHandling, InspectorKind, Mode, Origin
@@ -205,8 +205,6 @@ class InspectionCreateSerializer(serializers.Serializer):
         return value
 
     def validate_checklists(self, value: dict[str, int]) -> dict[int, Any]:
-        from zhiben.standards.models import Checklist
-
         out: dict[int, Any] = {}
         for code, checklist_id in value.items():
             department = Department.objects.filter(code=code).first()

@@ -50,6 +50,7 @@ from .draw_pools import DrawCriteria, Pools, build_pools
 from .events import DRAW_COMMITTED, DRAW_CREATED, DRAW_PERFORMED, DRAW_PUBLISHED, DRAW_REDRAWN
 from .models import Draw, DrawAssignment, InspectionPlan, Inspector, PlanUnit
 from .plans import acting_departments
+from .services import create_inspection
 
 
 class DrawError(DomainError):
@@ -346,8 +347,6 @@ def perform_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> D
 @transaction.atomic
 def publish_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> Draw:
     """公开结果: reveal the seed, and create one inspection task (双随机) per assignment with its team."""
-    from .services import create_inspection
-
     _require(actor, "draw", draw_obj)
     _pin(draw_obj, version)
     check_transition(draw_obj.status, DrawStatus.PUBLISHED, TRANSITIONS, dict(DrawStatus.choices))

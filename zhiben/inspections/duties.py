@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
+from zhiben.core.jobs import enqueue_on_commit, job
 from zhiben.core.scoping import can
 from zhiben.core.workflow import compare_and_swap
 from zhiben.registry.choices import EnterpriseStatus
@@ -417,10 +418,12 @@ def set_industry_high_risk(industry: Industry, *, actor: Any, high_risk: bool, v
     return industry
 
 
+@job
+def regenerate_duties(year: int) -> dict[str, int]:
+    """Bring a year's occurrences in line with the rules and units (after a rule or the high-risk list changed)."""
+    return generate_occurrences(year=year)
+
+
 def _regenerate_after_commit() -> None:
     """Future occurrences follow a changed rule or list: the generation job runs once the change commits."""
-    from zhiben.core.jobs import enqueue_on_commit
-
-    from .tasks import regenerate_duties
-
     enqueue_on_commit(regenerate_duties, timezone.localdate().year)

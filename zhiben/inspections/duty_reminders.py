@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
@@ -19,8 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.models import RoleAssignment
-from zhiben.accounts.roles import Role
+from zhiben.accounts.lookups import users_of_enterprises
 from zhiben.core import audit
 from zhiben.core.documents import chinese_date
 from zhiben.core.models.outbox import Channel
@@ -82,7 +80,7 @@ def _run(queryset: Any, stamp: str, today: dt.date) -> tuple[int, int]:
         if not chunk:
             break
         last = chunk[-1].pk
-        users = _enterprise_users({o.enterprise_id for o in chunk})
+        users = users_of_enterprises({o.enterprise_id for o in chunk})
         for occurrence in chunk:
             try:
                 if _notify(occurrence, stamp, today, users.get(occurrence.enterprise_id, [])):
@@ -93,15 +91,6 @@ def _run(queryset: Any, stamp: str, today: dt.date) -> tuple[int, int]:
         if len(chunk) < CHUNK:
             break
     return sent, failed
-
-
-def _enterprise_users(enterprise_ids: set[int]) -> dict[int, list[Any]]:
-    users: dict[int, list[Any]] = defaultdict(list)
-    for assignment in RoleAssignment.objects.filter(
-        role=Role.ENTERPRISE, enterprise_id__in=enterprise_ids, user__is_active=True
-    ).select_related("user"):
-        users[assignment.enterprise_id].append(assignment.user)  # type: ignore[index]
-    return users
 
 
 def _notify(occurrence: DutyOccurrence, stamp: str, today: dt.date, users: list[Any]) -> bool:

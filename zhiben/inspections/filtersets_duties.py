@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.filtersets import BaseFilterSet
-from zhiben.hazards.filtersets import industry_ids, region_prefix
-from zhiben.registry.models import Enterprise, Region
+from zhiben.registry.filters import RegionFilter, UnitIndustryFilter
+from zhiben.registry.models import Enterprise
 
 from .choices import Frequency, OccurrenceStatus
 from .duties import high_risk_q
@@ -31,23 +31,10 @@ def _month(value: str) -> tuple[dt.date, dt.date] | None:
 class _UnitFilters(BaseFilterSet):
     """Filters on the unit a record belongs to: township (region), industry, high-risk."""
 
-    region = django_filters.CharFilter(label=_("乡镇（街道）"), method="filter_region")
-    industry = django_filters.CharFilter(label=_("行业领域"), method="filter_industry")
+    region = RegionFilter(label=_("乡镇（街道）"), field_name="enterprise__region")
+    industry = UnitIndustryFilter(label=_("行业领域"), field_name="enterprise")
     high_risk = django_filters.BooleanFilter(label=_("高危"), method="filter_high_risk")
     enterprise = django_filters.NumberFilter(label=_("单位"), field_name="enterprise_id")
-
-    def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        prefix = region_prefix(value)
-        if prefix is None:
-            return queryset.none()
-        regions = Region.objects.filter(code__startswith=prefix).values("pk")
-        return queryset.filter(enterprise__region__in=regions)
-
-    def filter_industry(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        ids = industry_ids(value)
-        if ids is None:
-            return queryset.none()
-        return queryset.filter(enterprise__in=Enterprise.objects.filter(industries__in=ids).values("pk"))
 
     def filter_high_risk(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         if value is None:

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.widgets import FastSelect
 from zhiben.hazards.choices import Level
-from zhiben.hazards.forms import current_clauses
 from zhiben.registry.choices import PersonRole
 from zhiben.registry.models import Enterprise, Person
 from zhiben.standards.models import Checklist, ChecklistItem, Clause
@@ -184,12 +183,6 @@ class FindingForm(forms.Form):
 
 
 FindingFormSet = forms.formset_factory(FindingForm, extra=1, max_num=30, validate_max=True)
-
-
-def clause_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [
-        (str(c.pk), f"【{c.version.standard.sector}】{c.code} {c.text[:40]}") for c in current_clauses()
-    ]
 
 
 class DutyRuleForm(forms.Form):

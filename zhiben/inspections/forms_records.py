@@ -14,6 +14,7 @@ from zhiben.accounts.roles import Role
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Checklist, Clause
+from zhiben.standards.queries import clause_label, current_clauses
 
 from .choices import Answer, ExceptionStatus, FindingHandling, InspectorKind, Mode, Origin
 from .models import CapException, Inspector
@@ -39,17 +40,9 @@ def enterprise_widget(field: forms.ModelChoiceField, qs: QuerySet[Enterprise]) -
         field.widget = forms.NumberInput(attrs={"placeholder": _("单位编号")})
 
 
-def current_clauses() -> QuerySet[Clause]:
-    return (
-        Clause.objects.filter(version__is_current=True)
-        .select_related("version__standard")
-        .order_by("version__standard__sort_order", "version__standard__code", "sort_order", "code")
-    )
-
-
 def clause_select(qs: QuerySet[Clause] | None = None) -> FastSelect:
     qs = current_clauses() if qs is None else qs
-    return _select(qs, lambda c: f"【{c.version.standard.sector}】{c.code} {c.text[:40]}")
+    return _select(qs, lambda c: clause_label(c, width=40))
 
 
 def department_label(d: Department) -> str:

@@ -11,7 +11,6 @@ runs them.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -27,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zhiben.core import audit
+from zhiben.core import audit, uploads
 from zhiben.core.errors import NotPermitted
 from zhiben.core.scoping import can
 from zhiben.core.views import ScopedViewMixin
@@ -36,14 +35,9 @@ from zhiben.registry.models import Enterprise
 from . import duty_events, events
 from .models import Finding, Inspection, InspectionPhoto, SelfCheck
 
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_BYTES = uploads.MAX_UPLOAD_BYTES
 FIELD = "photos"  # the form/API field the errors are reported on
-# (magic bytes, content type, Pillow format name)
-_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg", "JPEG"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "PNG"),
-)
-_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
+_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}  # content type → the Pillow format it must open as
 _COORDINATE = Decimal("0.000001")  # the model keeps 6 decimal places (about 0.1 m)
 
 # EXIF tag numbers (EXIF 2.3): the Exif and GPS sub-IFDs and the tags read from them.
@@ -61,17 +55,9 @@ class PhotoMetadata:
     longitude: Decimal | None = None
 
 
-def sniff_image(head: bytes) -> tuple[str, str] | None:
-    """(content type, Pillow format) of a JPEG or PNG recognised by its first bytes, else None."""
-    for magic, content_type, fmt in _SIGNATURES:
-        if head.startswith(magic):
-            return content_type, fmt
-    return None
-
-
 def read_metadata(upload: Any) -> tuple[str | None, PhotoMetadata]:
     """Open the image with Pillow: its format (None when it is not a readable image) and its EXIF data."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # lazy: Pillow is loaded only when a photo is checked
 
     upload.seek(0)
     try:
@@ -193,18 +179,18 @@ def save_photo(
     """
     _check_owner(actor, enterprise, inspection, self_check, finding)
     name = (getattr(upload, "name", "") or "photo")[:100]
-    size = upload.size or 0
-    if size == 0:
-        raise ValidationError({FIELD: _("照片“%(n)s”为空文件。") % {"n": name}})
-    if size > MAX_PHOTO_BYTES:
-        raise ValidationError({FIELD: _("照片“%(n)s”超过 10 MB。") % {"n": name}})
-    upload.seek(0)
-    found = sniff_image(upload.read(16))
-    if found is None:
-        raise ValidationError({FIELD: _("“%(n)s”不是照片：只接受 JPEG 或 PNG 图片。") % {"n": name}})
-    content_type, expected_format = found
+    checked = uploads.check_upload(
+        upload,
+        field=FIELD,
+        accept=uploads.IMAGE_TYPES,
+        name=name,
+        max_bytes=MAX_PHOTO_BYTES,
+        empty=_("照片“%(n)s”为空文件。"),
+        too_big=_("照片“%(n)s”超过 10 MB。"),
+        refused=_("“%(n)s”不是照片：只接受 JPEG 或 PNG 图片。"),
+    )
     fmt, meta = read_metadata(upload)
-    if fmt != expected_format:
+    if fmt != _FORMATS[checked.content_type]:
         raise ValidationError(
             {FIELD: _("“%(n)s”不是有效的 JPEG 或 PNG 图片，文件可能已损坏。") % {"n": name}}
         )
@@ -216,25 +202,21 @@ def save_photo(
         lat, lon = meta.latitude, meta.longitude
     if captured_at is not None and timezone.is_naive(captured_at):
         captured_at = timezone.make_aware(captured_at, timezone.get_default_timezone())
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    sha = digest.hexdigest()
+    sha = checked.sha256
     photo = InspectionPhoto(
         enterprise=enterprise,
         inspection=inspection,
         self_check=self_check,
         finding=finding,
-        content_type=content_type,
-        size=size,
+        content_type=checked.content_type,
+        size=checked.size,
         sha256=sha,
         captured_at=captured_at or meta.captured_at,
         latitude=lat,
         longitude=lon,
         uploaded_by=actor,
     )
-    photo.file.save(f"{enterprise.pk}-{sha[:16]}.{_EXTENSIONS[content_type]}", upload, save=False)
+    photo.file.save(checked.file_name(enterprise.pk), upload, save=False)
     photo.save()
     audit.record(
         photo,
@@ -247,7 +229,7 @@ def save_photo(
             "self_check": self_check.pk if self_check else None,
             "finding": finding.pk if finding else None,
             "name": name,
-            "size": size,
+            "size": checked.size,
             "sha256": sha,
             "captured_at": photo.captured_at.isoformat() if photo.captured_at else None,
             "located": lat is not None,
@@ -274,7 +256,7 @@ class PhotoView(ScopedViewMixin, View):
             actor=request.user,
             data={"inspection": photo.inspection_id, "self_check": photo.self_check_id},
         )
-        name = f"photo-{photo.pk}.{_EXTENSIONS.get(photo.content_type, 'bin')}"
+        name = f"photo-{photo.pk}.{uploads.EXTENSIONS.get(photo.content_type, 'bin')}"
         response = FileResponse(photo.file.open("rb"), content_type=photo.content_type, filename=name)
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"

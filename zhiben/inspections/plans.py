@@ -23,8 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.models import RoleAssignment
-from zhiben.accounts.roles import Role
+from zhiben.accounts.lookups import users_of_department, users_of_office
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.outbox import notify_users
@@ -96,13 +95,6 @@ def _require_department(actor: Any, action: str, model: type, department: Depart
 def _pin(obj: Any, version: int | None) -> None:
     if version is not None and int(version) != obj.version:
         raise Conflict()
-
-
-def _users_with_role(role: str, department_id: int | None = None) -> list[Any]:
-    qs = RoleAssignment.objects.filter(role=role, user__is_active=True).select_related("user")
-    if department_id is not None:
-        qs = qs.filter(department_id=department_id)
-    return [a.user for a in qs]
 
 
 def in_department_scope(department: Department) -> Any:
@@ -260,7 +252,7 @@ def submit_plan(plan: InspectionPlan, *, actor: Any, version: int | None = None)
     )
     audit.record(plan, PLAN_SUBMITTED, actor=actor, data={"from": from_status, "to": plan.status})
     notify_users(
-        _users_with_role(Role.DISTRICT_OFFICE),
+        users_of_office(),
         subject=_("年度监督检查计划待审批：%(t)s") % {"t": plan.title},
         url=plan.get_absolute_url(),
         topic="plan",
@@ -307,7 +299,7 @@ def return_plan(plan: InspectionPlan, *, actor: Any, note: str, version: int | N
 
 def _notify_department(plan: InspectionPlan, subject: str, body: str = "") -> None:
     notify_users(
-        _users_with_role(Role.DEPARTMENT, plan.department_id),
+        users_of_department(plan.department_id),
         subject=subject,
         body=body,
         url=plan.get_absolute_url(),
@@ -451,7 +443,7 @@ def request_cap_exception(
         data={"enterprise": enterprise.pk, "year": year, "reason": exception.reason},
     )
     notify_users(
-        _users_with_role(Role.DISTRICT_OFFICE),
+        users_of_office(),
         subject=_("超频次检查申请待审批：%(e)s") % {"e": enterprise.name},
         body=exception.reason,
         url=exception.get_absolute_url(),
@@ -481,7 +473,7 @@ def decide_cap_exception(
     exception.refresh_from_db()
     audit.record(exception, CAP_EXCEPTION_DECIDED, actor=actor, data={"status": status, "note": note})
     notify_users(
-        _users_with_role(Role.DEPARTMENT, exception.department_id),
+        users_of_department(exception.department_id),
         subject=_("超频次检查申请%(r)s：%(e)s")
         % {"r": _("已批准") if approve else _("不予批准"), "e": exception.enterprise.name},
         body=note,

@@ -30,14 +30,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.models import RoleAssignment
+from zhiben.accounts.lookups import users_of_enterprise
 from zhiben.accounts.roles import Role
 from zhiben.core import audit
+from zhiben.core.documents import issue_document
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can, grants_for
 from zhiben.core.sequences import next_value
 from zhiben.core.workflow import check_transition, transition
+from zhiben.hazards import services as hazard_services
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Checklist, ChecklistItem, Clause
 
@@ -137,15 +139,6 @@ def _require_status(inspection: Inspection, *statuses: str, message: str) -> Non
 
 def _next_code(year: int) -> str:
     return f"JC{year}-{next_value(f'inspection/{year}'):06d}"
-
-
-def _users_of_enterprise(enterprise_id: int) -> list[Any]:
-    return [
-        a.user
-        for a in RoleAssignment.objects.filter(role=Role.ENTERPRISE, enterprise_id=enterprise_id)
-        .select_related("user")
-        .filter(user__is_active=True)
-    ]
 
 
 def _team_users(inspection: Inspection) -> list[Any]:
@@ -501,8 +494,6 @@ def record_finding(
     clause; a free finding names its department (one taking part) and level. A 重大 finding is always
     registered as a hazard: it cannot be closed on the spot.
     """
-    from zhiben.hazards import services as hazard_services
-
     _require_work(actor, inspection)
     if not can(actor, "add", Finding) and actor is not None:
         raise NotPermitted(_("您无权记录检查发现问题。"))
@@ -610,8 +601,6 @@ def complete_inspection(
     安全生产法第六十五条: the record is signed by the inspectors and the unit's person in charge; if that
     person refuses, the refusal is recorded (and reported).
     """
-    from zhiben.core.documents import issue_document
-
     _require_work(actor, inspection)
     _pin(inspection, version)
     check_transition(
@@ -667,7 +656,7 @@ def complete_inspection(
         },
     )
     notify_users(
-        _users_of_enterprise(inspection.enterprise_id),
+        users_of_enterprise(inspection.enterprise_id),
         subject=_("现场检查笔录：%(c)s") % {"c": inspection.code},
         body=_("%(d)s 已完成对你单位的现场检查，笔录文号 %(n)s。")
         % {"d": inspection.department.name, "n": document.number},

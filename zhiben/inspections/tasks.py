@@ -1,4 +1,5 @@
-"""Periodic jobs of inspections: self-inspection duties (generation, 应查未查, reminders).
+"""Periodic jobs of inspections: self-inspection duties (generation, 应查未查, reminders). The job that
+regenerates a year after a rule changed is declared next to its work, in duties.py.
 
 Huey evaluates crontabs in UTC (settings.HUEY["utc"] is True), so the hours below are Asia/Shanghai minus 8.
 Every job computes "today" in Asia/Shanghai itself and is idempotent, so a rerun or a late run is harmless.
@@ -8,15 +9,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from zhiben.core.jobs import crontab, job, periodic_job
+from zhiben.core.jobs import crontab, periodic_job
 
-
-@job
-def regenerate_duties(year: int) -> dict[str, int]:
-    """Bring a year's occurrences in line with the rules and units (after a rule or the high-risk list changed)."""
-    from .duties import generate_occurrences
-
-    return generate_occurrences(year=year)
+from .duties import generate_occurrences, mark_missed
+from .duty_reminders import send_duty_reminders
 
 
 @periodic_job(
@@ -25,8 +21,6 @@ def regenerate_duties(year: int) -> dict[str, int]:
 def maintain_duties() -> dict[str, int]:
     """Daily: occurrences for new units and changed risk classes (this year; next year from December), then
     应查未查 for periods that ended yesterday."""
-    from .duties import generate_occurrences, mark_missed
-
     today = timezone.localdate()
     counts = generate_occurrences(year=today.year, today=today)
     if today.month == 12:
@@ -39,8 +33,5 @@ def maintain_duties() -> dict[str, int]:
 @periodic_job(crontab(hour="0", minute="30"))  # 08:30 Asia/Shanghai: at the start of the working day
 def remind_duties() -> dict[str, int]:
     """自查提醒 before a period ends, and the 应查未查 notice once a period was missed."""
-    from .duties import mark_missed
-    from .duty_reminders import send_duty_reminders
-
     mark_missed()  # in case the night job did not run
     return send_duty_reminders()

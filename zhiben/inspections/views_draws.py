@@ -14,10 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from zhiben.core.scoping import can
-from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, object_history
+from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, apply_errors, object_history
 from zhiben.registry.models import Industry, Region
 
 from . import draws, plans
+from .caps import grade_label
 from .choices import DrawStatus
 from .draw_algorithm import canonical_json
 from .filtersets_plans import DrawFilterSet
@@ -111,8 +112,6 @@ class DrawCreateView(ScopedViewMixin, View):
             try:
                 criteria = form.criteria()
             except ValidationError as exc:
-                from zhiben.core.views import apply_errors
-
                 apply_errors(form, exc)
             else:
                 if obj is None:
@@ -244,8 +243,6 @@ class DrawDetailView(ScopedViewMixin, View):
 
 
 def _criteria_rows(obj: Draw) -> list[tuple[str, str]]:
-    from .caps import grade_label
-
     c = obj.criteria
     region = Region.objects.filter(code=c.get("region") or "-").values_list("name", flat=True).first()
     industry = Industry.objects.filter(code=c.get("industry") or "-").values_list("name", flat=True).first()

@@ -30,11 +30,12 @@ from zhiben.registry.forms import regions_in_scope
 from zhiben.registry.models import Enterprise, Industry
 from zhiben.registry.views import MAX_REGION_OPTIONS
 from zhiben.standards.models import Checklist
+from zhiben.standards.queries import clause_choices
 
 from . import duties, selfchecks
 from .choices import OccurrenceStatus
 from .filtersets_duties import DutyOccurrenceFilterSet, SelfCheckFilterSet
-from .forms_duties import DutyRuleForm, FindingFormSet, SelfCheckForm, clause_choices
+from .forms_duties import DutyRuleForm, FindingFormSet, SelfCheckForm
 from .models import DutyOccurrence, DutyRule, SelfCheck
 
 STATUS_COLORS = {
@@ -340,7 +341,7 @@ class SelfCheckCreateView(ScopedViewMixin, View):
             if request.GET.get("occurrence", "").isdigit():
                 initial["occurrence"] = request.GET["occurrence"]
         form = SelfCheckForm(initial=initial, enterprises=units, enterprise=unit, checklist=checklist)
-        findings = FindingFormSet(prefix="findings", form_kwargs={"clause_choices": clause_choices()})
+        findings = FindingFormSet(prefix="findings", form_kwargs={"clause_choices": clause_choices(width=40)})
         return self.render(request, form, findings, unit, checklist)
 
     def post(self, request: HttpRequest) -> HttpResponse:
@@ -351,7 +352,7 @@ class SelfCheckCreateView(ScopedViewMixin, View):
             request.POST, request.FILES, enterprises=units, enterprise=unit, checklist=checklist
         )
         findings = FindingFormSet(
-            request.POST, prefix="findings", form_kwargs={"clause_choices": clause_choices()}
+            request.POST, prefix="findings", form_kwargs={"clause_choices": clause_choices(width=40)}
         )
         status = 400
         if form.is_valid() and findings.is_valid():

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -378,8 +379,6 @@ class CapEditView(ObjectEditView):
         return caps.update_cap(obj, actor=actor, version=obj.version, **data)
 
     def success_url(self, obj: Any) -> str:
-        from django.urls import reverse
-
         return reverse("inspections:cap_list")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,6 +26,7 @@ from zhiben.core.documents import download_url
 from zhiben.core.errors import DomainError
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, apply_errors, object_history
+from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import ChecklistItem
 
@@ -40,6 +42,7 @@ from .forms_records import (
     department_label,
 )
 from .models import Finding, Inspection, InspectionAnswer, InspectionPhoto
+from .photos import save_photo
 
 STATUS_COLORS = {
     InspectionStatus.PLANNED: "info",
@@ -85,8 +88,6 @@ class InspectionListView(ObjectListView):
         return Inspection.objects.select_related("enterprise").prefetch_related("departments__department")
 
     def prepare_filter_form(self, request: HttpRequest, form: forms.Form) -> None:
-        from zhiben.core.widgets import FastSelect
-
         super().prepare_filter_form(request, form)
         form.fields["department"].widget = FastSelect(
             choices=[("", _("全部"))] + [(d.code, department_label(d)) for d in Department.objects.all()]
@@ -242,8 +243,6 @@ def _renamed(exc: ValidationError) -> ValidationError:
 def case_url(finding: Finding, user: Any) -> str:
     """立案 link for a finding sent to a case, when the enforcement app offers the page and the user may open
     cases (else "")."""
-    from django.apps import apps
-
     if finding.handling not in services.CASE_HANDLINGS:
         return ""
     try:
@@ -584,8 +583,6 @@ class PhotoUploadView(InspectionMixin, View):
     """上传检查照片 (POST): each file content-checked, with the capture time and place the device gives."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from .photos import save_photo
-
         inspection = self.inspection(request, pk)
         self.workable(request, inspection)
         files = request.FILES.getlist("photos")

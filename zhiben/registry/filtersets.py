@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.filtersets import BaseFilterSet
 
 from .choices import EnterpriseKind, EnterpriseStatus, PersonRole, RegionLevel, StandardisationGrade
+from .filters import RegionFilter, UnitIndustryFilter
 from .models import Enterprise, Industry, Person, Region
-from .scoping import with_descendants
 
 
 class EnterpriseFilterSet(BaseFilterSet):
     search_fields = ("name", "uscc", "address", "principal_name")
 
-    region = django_filters.CharFilter(label=_("行政区划代码"), method="filter_region")
-    industry = django_filters.CharFilter(label=_("行业领域"), method="filter_industry")
+    region = RegionFilter(label=_("行政区划代码"))
+    industry = UnitIndustryFilter(label=_("行业领域"), field_name="pk")
     kind = django_filters.ChoiceFilter(label=_("类型"), choices=EnterpriseKind.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=EnterpriseStatus.choices)
     standardisation_grade = django_filters.ChoiceFilter(
@@ -42,28 +39,6 @@ class EnterpriseFilterSet(BaseFilterSet):
             "is_above_scale",
             "has_major_hazard_source",
         ]
-
-    def filter_region(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        """A region code (or the id of a region): the region and everything below it."""
-        region = Region.objects.filter(code=value).first() or (
-            Region.objects.filter(pk=value).first() if value.isdigit() and len(value) < 6 else None
-        )
-        if region is None:
-            return queryset.none()
-        return queryset.filter(
-            region__in=Region.objects.filter(code__startswith=region.scope_prefix).values("pk")
-        )
-
-    def filter_industry(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        """An industry code or id, with its sub-industries."""
-        industry = Industry.objects.filter(code=value).first() or (
-            Industry.objects.filter(pk=value).first() if value.isdigit() else None
-        )
-        if industry is None:
-            return queryset.none()
-        ids = with_descendants({industry.pk})
-        sub = Enterprise.industries.through.objects.filter(industry_id__in=ids).values("enterprise_id")
-        return queryset.filter(pk__in=sub)
 
 
 class PersonFilterSet(BaseFilterSet):

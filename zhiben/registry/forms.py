@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.accounts.roles import Role
+from zhiben.core.codes import validate_uscc
 from zhiben.core.scoping import grants_for
 
 from .choices import RegionLevel
-from .models import Enterprise, Industry, Region
+from .models import Department, Enterprise, Industry, Region
 from .services import ENTERPRISE_FIELDS
 
 # Encrypted contact numbers are never sent back to the browser in clear (R16): the form shows the masked
@@ -160,3 +163,47 @@ class EnterpriseForm(forms.Form):
                 if not cleaned.get(name):
                     cleaned.pop(name, None)  # left empty: keep the registered number
         return cleaned
+
+
+class RoleAssignForm(forms.Form):
+    """Role plus its scope; which scope field is required depends on the role (checked by assign_role)."""
+
+    role = forms.ChoiceField(
+        label=_("角色"), choices=Role.choices, error_messages={"required": _("请选择角色。")}
+    )
+    region_code = forms.ChoiceField(label=_("辖区（乡镇/街道）"), required=False)
+    department = forms.ModelChoiceField(
+        label=_("部门"),
+        queryset=Department.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": _("请选择有效的部门。")},
+    )
+    # Typed, not a select: a province holds hundreds of thousands of units.
+    enterprise = forms.CharField(
+        label=_("生产经营单位（统一社会信用代码）"),
+        max_length=30,
+        required=False,
+        help_text=_("企业角色必填：填写该单位的统一社会信用代码"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Unrestricted: the system admin holds no business grants (三员 R11) but must name a role's scope;
+        # the view admits only users who may add role assignments.
+        townships = Region.objects.unrestricted().filter(level=RegionLevel.TOWNSHIP).order_by("code")
+        self.fields["region_code"].choices = [("", "—")] + [(r.scope_prefix, r.name) for r in townships]
+        self.fields["department"].queryset = Department.objects.unrestricted().order_by("sort_order", "code")
+
+    def clean_enterprise(self) -> Enterprise | None:
+        raw = self.cleaned_data.get("enterprise", "")
+        if not raw.strip():
+            return None
+        try:
+            uscc = validate_uscc(raw)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages)
+        # Unrestricted for the same reason as above; only an exact code matches, nothing is listed.
+        enterprise = Enterprise.objects.unrestricted().filter(uscc=uscc).first()
+        if enterprise is None:
+            raise ValidationError(_("未找到统一社会信用代码为 %(c)s 的生产经营单位。") % {"c": uscc})
+        return enterprise

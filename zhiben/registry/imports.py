@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zhiben.core.excel import ImportErrorReportView, ImportStatusView, ImportTemplateView, ImportView
+from zhiben.core.excel.web import ImportErrorReportView, ImportStatusView, ImportTemplateView, ImportView
 
 from .excel import enterprise_import_spec
 from .models import Enterprise

@@ -16,6 +16,7 @@ from rest_framework.routers import DefaultRouter
 from zhiben.core.api import CodeRelatedField, ScopedViewSet, ServiceWriteMixin, error_responses
 
 from . import services
+from .api_checklists import register as register_checklists
 from .filtersets import ClauseFilterSet, StandardFilterSet, StandardVersionFilterSet
 from .models import Clause, Confidence, Standard, StandardVersion
 from .views import with_current_version
@@ -211,7 +212,5 @@ def register(router: DefaultRouter) -> None:
     router.register("standards", StandardViewSet, basename="standard")
     router.register("standard-versions", StandardVersionViewSet, basename="standardversion")
     router.register("clauses", ClauseViewSet, basename="clause")
-
-    from .api_checklists import register as register_checklists
 
     register_checklists(router)

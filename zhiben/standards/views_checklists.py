@@ -10,11 +10,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -161,8 +161,6 @@ class ChecklistEditView(ObjectEditView):
     def get_object(self, request: HttpRequest, pk: Any, action: str | None = None) -> Any:
         checklist = super().get_object(request, pk, action)
         if not checklists.may_edit(request.user, checklist):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied(_("只能修改本部门、本单位的检查表。"))
         return checklist
 
@@ -251,8 +249,6 @@ class ChecklistItemDeleteView(ScopedViewMixin, View):
 
 
 def _routes() -> list[Any]:
-    from django.urls import path
-
     return [
         path("checklists/", ChecklistListView.as_view(), name="checklist_list"),
         path("checklists/new/", ChecklistCreateView.as_view(), name="checklist_create"),

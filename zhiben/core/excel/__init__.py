@@ -5,8 +5,9 @@ a natural key and a row handler that calls the app's services. From it the engin
 (dropdowns, an instructions sheet with an example row), reads real-world sheets (reader.py: title rows
 above the header, merged cells, full-width characters, stray spaces, dates as serials or Chinese text),
 runs the import all-or-nothing or valid-rows-only with one savepoint per row (importer.py; never half a
-row, DESIGN §4.8), writes one IMPORT_COMPLETED audit row and builds the error report; web.py holds the
-pages an app subclasses. Exports (export.py) neutralise formula injection.
+row, DESIGN §4.8), writes one IMPORT_COMPLETED audit row and builds the error report; `web.py` holds the
+pages an app subclasses (import it as `zhiben.core.excel.web`: it is the page layer, above `core.views`, and
+the engine stays importable from `core.views` without it). Exports (export.py) neutralise formula injection.
 """
 
 from .export import XLSX_MIME, build_workbook, export_response, safe_cell, workbook_response
@@ -31,18 +32,6 @@ from .reader import (
     parse_workbook,
 )
 from .spec import KEEP, CellInvalid, ImportColumn, ImportMode, ImportSpec, Kind, Outcome, fold, parse_cell
-from .web import (
-    ImportErrorReportView,
-    ImportForm,
-    ImportStatusView,
-    ImportTemplateView,
-    ImportView,
-    error_report_path,
-    read_run,
-    run_stored_import,
-    start_background_import,
-    store_error_report,
-)
 
 __all__ = [
     "ERROR_COLUMN",
@@ -54,15 +43,10 @@ __all__ = [
     "XLSX_MIME",
     "CellInvalid",
     "ImportColumn",
-    "ImportErrorReportView",
     "ImportFileError",
-    "ImportForm",
     "ImportMode",
     "ImportResult",
     "ImportSpec",
-    "ImportStatusView",
-    "ImportTemplateView",
-    "ImportView",
     "Kind",
     "Outcome",
     "ParsedSheet",
@@ -70,7 +54,6 @@ __all__ = [
     "SheetRow",
     "build_spec_workbook",
     "build_workbook",
-    "error_report_path",
     "error_report_workbook",
     "export_response",
     "export_spec_response",
@@ -78,11 +61,7 @@ __all__ = [
     "make_template",
     "parse_cell",
     "parse_workbook",
-    "read_run",
     "run_import",
-    "run_stored_import",
     "safe_cell",
-    "start_background_import",
-    "store_error_report",
     "workbook_response",
 ]

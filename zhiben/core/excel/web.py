@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from ..jobs import enqueue_on_commit, job
 from ..views import ScopedViewMixin
 from .export import XLSX_MIME, workbook_response
 from .importer import ImportResult, error_report_workbook, make_template, run_import
@@ -104,9 +106,6 @@ def start_background_import(
     spec_factory: Callable[[], ImportSpec], upload: Any, *, actor: Any, mode: str, total: int
 ) -> uuid.UUID:
     """Keep the upload and queue the import job; the job starts after the current transaction commits."""
-    from ..jobs import enqueue_on_commit
-    from ..tasks import run_import_job
-
     directory = _report_dir()
     directory.mkdir(parents=True, exist_ok=True)
     _purge_old_reports(directory)
@@ -134,8 +133,6 @@ def start_background_import(
 
 def run_stored_import(token: str) -> dict[str, Any]:
     """The worker's side: run a queued import, reporting progress; a second call for the same run does nothing."""
-    from django.contrib.auth import get_user_model
-
     meta = json.loads(_run_meta_path(token).read_text(encoding="utf-8"))
     if meta["state"] != "queued":
         return {"state": meta["state"]}  # already run (a retried or duplicated job): importing twice is wrong
@@ -177,6 +174,13 @@ def run_stored_import(token: str) -> dict[str, Any]:
         _run_upload_path(token).unlink(missing_ok=True)
     _write_run(token, meta)
     return {"state": meta["state"], "done": meta["done"]}
+
+
+@job(retries=0)
+def run_import_job(token: str) -> dict[str, object]:
+    """A large Excel import (数据导入) in the worker; the page polls its progress. Not retried: a failed
+    import reports its error to the user rather than running again behind their back."""
+    return run_stored_import(token)
 
 
 def _purge_old_reports(directory: Path) -> None:

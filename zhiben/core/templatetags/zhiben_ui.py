@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -37,8 +37,6 @@ def nav_active(context: template.Context, url: str, exact: bool = False) -> str:
 def _params(request: HttpRequest | None, **changes: Any) -> str:
     params = request.GET.copy() if request is not None else None
     if params is None:
-        from django.http import QueryDict
-
         params = QueryDict(mutable=True)
     params.pop("export", None)  # an export link is built on purpose, never inherited
     for key, value in changes.items():

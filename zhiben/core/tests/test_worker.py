@@ -51,7 +51,7 @@ def test_it_runs_an_enqueued_job_in_a_separate_worker(tmp_path: Path, storage: s
         stderr=subprocess.PIPE,
     )
     try:
-        enqueue = "from zhiben.core.tasks import deliver_outbox; deliver_outbox()"
+        enqueue = "from zhiben.core.outbox import deliver_outbox; deliver_outbox()"
         subprocess.run([*MANAGE, "shell", "-c", enqueue], env=env, check=True, cwd=ROOT, timeout=60)
         if storage == "sqlite":
             assert (tmp_path / "jobs.sqlite3").exists()  # the embedded job store, next to the database

@@ -17,8 +17,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.accounts.roles import Role
 from zhiben.core.models import BaseModel, ScopedModel, VersionedModel
-from zhiben.core.scoping import ScopedQuerySet, ScopePaths
+from zhiben.core.scoping import ScopedQuerySet, ScopePaths, grants_for
 
 from ..choices import (
     Answer,
@@ -135,9 +136,6 @@ class InspectionQuerySet(ScopedQuerySet):
 
 
 def _acts_only_for_units(user: Any, action: str) -> bool:
-    from zhiben.accounts.roles import Role
-    from zhiben.core.scoping import grants_for
-
     allowing = [g for g in grants_for(user) if g.allows(action, Inspection)]
     return bool(allowing) and all(g.role == Role.ENTERPRISE for g in allowing)
 

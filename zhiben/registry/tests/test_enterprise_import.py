@@ -328,7 +328,8 @@ def test_it_runs_a_large_sheet_in_the_worker_and_shows_its_progress_then_the_res
     monkeypatch: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from zhiben.core.excel import run_stored_import, web
+    from zhiben.core.excel import web
+    from zhiben.core.excel.web import run_stored_import
 
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(web, "SYNC_ROWS", 3)  # the 7-row sheet counts as large
