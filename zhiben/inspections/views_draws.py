@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from zhiben.core.loop.web import posted_version, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, apply_errors, object_history
 from zhiben.registry.models import Industry, Region
@@ -24,7 +25,6 @@ from .draw_algorithm import canonical_json
 from .filtersets_plans import DrawFilterSet
 from .forms_plans import DrawForm, RedrawForm
 from .models import Draw, Inspector
-from .views_plans import posted_version, run_service
 
 DRAW_COLORS = {
     DrawStatus.DRAFT: "secondary",

@@ -6,27 +6,24 @@ plans.py or caps.py, so the pages and the API share one set of rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from zhiben.core.errors import DomainError
+from zhiben.core.loop.web import posted_version, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import (
     Column,
     ObjectEditView,
     ObjectListView,
     ScopedViewMixin,
-    apply_errors,
     object_history,
 )
 from zhiben.registry.models import Enterprise
@@ -48,30 +45,6 @@ EXCEPTION_COLORS = {
     ExceptionStatus.APPROVED: "success",
     ExceptionStatus.REJECTED: "secondary",
 }
-
-
-def run_service(request: HttpRequest, form: forms.Form | None, call: Callable[[], Any]) -> tuple[Any, int]:
-    """Call a service in one transaction; errors become form errors (or messages) and an HTTP status."""
-    try:
-        with transaction.atomic():
-            return call(), 200
-    except ValidationError as exc:
-        if form is not None:
-            apply_errors(form, exc)
-        else:
-            messages.error(request, "；".join(exc.messages))
-        return None, 400
-    except DomainError as exc:
-        if form is not None:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.error(request, exc.message)
-        return None, exc.status_code
-
-
-def posted_version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
 
 
 # --- plans ---------------------------------------------------------------------------------------------------
