@@ -153,7 +153,7 @@ class _Year:
     # ------------------------------------------------------------------------------------------ roster
     def _inspectors(self) -> None:
         from zhiben.inspections.choices import InspectorKind
-        from zhiben.inspections.roster import declare_conflict, save_inspector
+        from zhiben.inspections.services.roster import declare_conflict, save_inspector
 
         valid_until = dt.date(self.today.year + 2, 12, 31)
         for index, (code, (login, _standards, _custom)) in enumerate(DEPARTMENTS.items(), start=1):
@@ -245,9 +245,9 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ duties
     def _duties(self) -> None:
-        from zhiben.inspections import duties
         from zhiben.inspections.choices import OccurrenceStatus
         from zhiben.inspections.models import DutyOccurrence, SelfCheck
+        from zhiben.inspections.services import duties
 
         year = self.today.year
         counts = duties.generate_occurrences(
@@ -304,7 +304,7 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ plans
     def _plans(self) -> None:
-        from zhiben.inspections import plans
+        from zhiben.inspections.services import plans
 
         office = self.user("anweiban")
         year = self.today.year
@@ -395,7 +395,7 @@ class _Year:
     ) -> Inspection | None:
         from django.core.exceptions import ValidationError
 
-        from zhiben.inspections.services import create_inspection
+        from zhiben.inspections.services.records import create_inspection
 
         team = self._team(code, unit, day)
         if len(team) < 2:
@@ -426,21 +426,21 @@ class _Year:
     def _one_inspection(
         self, code: str, user: User, unit: Enterprise, day: dt.date, mode: str, origin: str, *, penalise: bool
     ) -> None:
-        from zhiben.inspections import services
         from zhiben.inspections.choices import Answer, FindingHandling
+        from zhiben.inspections.services import records
 
         inspection = self._create(code, user, unit, day, mode, origin)
         if inspection is None:
             return
         with _at(day, 10):
-            inspection = services.start_inspection(inspection, actor=user, location=unit.address)
+            inspection = records.start_inspection(inspection, actor=user, location=unit.address)
             failed = None
             for dept_row in inspection.departments.all():
                 if dept_row.checklist is None:
                     continue
                 for item in dept_row.checklist.items.all():
                     bad = failed is None and self.rng.random() < 0.12
-                    answer, _proposal = services.answer_item(
+                    answer, _proposal = records.answer_item(
                         inspection, actor=user, item=item, result=Answer.FAIL if bad else Answer.PASS
                     )
                     if bad:
@@ -454,7 +454,7 @@ class _Year:
                     else FindingHandling.HAZARD
                 )
                 findings.append(
-                    services.record_finding(
+                    records.record_finding(
                         inspection,
                         actor=user,
                         handling=handling,
@@ -465,7 +465,7 @@ class _Year:
                 )
             if self.rng.random() < 0.35:
                 findings.append(
-                    services.record_finding(
+                    records.record_finding(
                         inspection,
                         actor=user,
                         handling=FindingHandling.ON_SITE,
@@ -478,7 +478,7 @@ class _Year:
                     )
                 )
             inspection.refresh_from_db()
-            services.complete_inspection(
+            records.complete_inspection(
                 inspection,
                 actor=user,
                 summary="检查组对该单位重大事故隐患排查整治、安全管理制度和现场作业情况进行了检查。",
@@ -491,8 +491,8 @@ class _Year:
                 self._case(code, user, unit, finding, day)
 
     def _joint_inspection(self) -> None:
-        from zhiben.inspections import services
         from zhiben.inspections.choices import FindingHandling, Mode, Origin
+        from zhiben.inspections.services import records
 
         persona = self.persona_units()
         unit, lead = persona.get("qiye3"), self.user("zhujian")
@@ -506,12 +506,12 @@ class _Year:
         if inspection is None:
             return
         with _at(day, 10):
-            inspection = services.start_inspection(inspection, actor=lead, location=unit.address)
+            inspection = records.start_inspection(inspection, actor=lead, location=unit.address)
             for code, user, title in (
                 ("housing", lead, "塔吊附着装置未按方案设置"),
                 ("fire", fire, "施工现场消防通道被建材堵塞"),
             ):
-                services.record_finding(
+                records.record_finding(
                     inspection,
                     actor=user,
                     handling=FindingHandling.HAZARD,
@@ -522,7 +522,7 @@ class _Year:
                 )
                 self.report.findings += 1
             inspection.refresh_from_db()
-            services.complete_inspection(
+            records.complete_inspection(
                 inspection,
                 actor=lead,
                 summary="住建局、消防救援大队联合检查，一次入企，分别检查施工安全和消防安全。",
@@ -592,7 +592,7 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ draws
     def _draws(self) -> None:
-        from zhiben.inspections import draws
+        from zhiben.inspections.services import draws
 
         user, department = self.user("yingji"), self.departments.get("emergency")
         if user is None or department is None:
@@ -710,7 +710,7 @@ class _Year:
 
 
 def duties_record(actor: Any, unit: Enterprise, day: dt.date) -> None:
-    from zhiben.inspections.selfchecks import record_self_check
+    from zhiben.inspections.services.selfchecks import record_self_check
 
     record_self_check(
         actor=actor,

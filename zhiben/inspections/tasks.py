@@ -14,7 +14,7 @@ from zhiben.core.jobs import crontab, job, periodic_job
 @job
 def regenerate_duties(year: int) -> dict[str, int]:
     """Bring a year's occurrences in line with the rules and units (after a rule or the high-risk list changed)."""
-    from .duties import generate_occurrences
+    from .services.duties import generate_occurrences
 
     return generate_occurrences(year=year)
 
@@ -25,7 +25,7 @@ def regenerate_duties(year: int) -> dict[str, int]:
 def maintain_duties() -> dict[str, int]:
     """Daily: occurrences for new units and changed risk classes (this year; next year from December), then
     应查未查 for periods that ended yesterday."""
-    from .duties import generate_occurrences, mark_missed
+    from .services.duties import generate_occurrences, mark_missed
 
     today = timezone.localdate()
     counts = generate_occurrences(year=today.year, today=today)
@@ -39,8 +39,8 @@ def maintain_duties() -> dict[str, int]:
 @periodic_job(crontab(hour="0", minute="30"))  # 08:30 Asia/Shanghai: at the start of the working day
 def remind_duties() -> dict[str, int]:
     """自查提醒 before a period ends, and the 应查未查 notice once a period was missed."""
-    from .duties import mark_missed
-    from .duty_reminders import send_duty_reminders
+    from .services.duties import mark_missed
+    from .services.duty_reminders import send_duty_reminders
 
     mark_missed()  # in case the night job did not run
     return send_duty_reminders()
