@@ -37,7 +37,7 @@ check: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check zhiben bench
 	$(VENV)/bin/ruff format --check zhiben bench
-	$(VENV)/bin/mypy zhiben/core $$(ls zhiben/*/services.py)
+	$(VENV)/bin/mypy zhiben/core $$(ls -d zhiben/*/services.py zhiben/*/services 2>/dev/null)
 
 pytest: $(VENV)/.installed
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)

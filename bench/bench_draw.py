@@ -139,7 +139,7 @@ def _split(pools: dict[str, Any], count: int) -> None:
 
 def _busiest_department() -> Any:
     """The department supervising the most units (三管三必须, sub-industries included)."""
-    from zhiben.inspections.plans import in_department_scope
+    from zhiben.inspections.services.plans import in_department_scope
     from zhiben.registry.models import Department, Responsibility
 
     leads = Department.objects.filter(pk__in=Responsibility.objects.values("lead_id"))
@@ -180,7 +180,7 @@ def _ensure_officers(department: Any) -> list[int]:
 
 def _ensure_conflicts(department: Any, officers: list[int]) -> int:
     from zhiben.inspections.models import InspectorConflict
-    from zhiben.inspections.plans import in_department_scope
+    from zhiben.inspections.services.plans import in_department_scope
 
     existing = InspectorConflict.objects.filter(inspector_id__in=officers).count()
     if existing:
@@ -205,9 +205,9 @@ def _ensure_conflicts(department: Any, officers: list[int]) -> int:
 
 
 def bench_services() -> None:
-    from zhiben.inspections import draws
     from zhiben.inspections.draw_pools import DrawCriteria
-    from zhiben.inspections.plans import in_department_scope
+    from zhiben.inspections.services import draws
+    from zhiben.inspections.services.plans import in_department_scope
 
     department = _busiest_department()
     units = in_department_scope(department).operating().count()

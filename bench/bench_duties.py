@@ -29,8 +29,8 @@ FLOOR_CHUNK = 20_000  # rows per transaction of the floor (the service commits e
 
 def run(*, db: str, scale: str = "province") -> None:
     from zhiben.inspections.choices import OccurrenceStatus
-    from zhiben.inspections.duties import generate_occurrences, mark_missed
     from zhiben.inspections.models import DutyOccurrence
+    from zhiben.inspections.services.duties import generate_occurrences, mark_missed
     from zhiben.registry.models import Enterprise
 
     year = timezone.localdate().year + 1

@@ -291,8 +291,8 @@ if PRODUCTION:
 ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.standards.reference.load_standards",
     "zhiben.hazards.reference.load_hazard_rules",
-    "zhiben.inspections.reference_caps.load_inspection_caps",
-    "zhiben.inspections.reference_duties.load_duty_rules",
+    "zhiben.inspections.reference.load_inspection_caps",
+    "zhiben.inspections.reference.load_duty_rules",
     "zhiben.enforcement.reference.load_discretion_rules",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"

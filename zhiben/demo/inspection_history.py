@@ -39,13 +39,13 @@ from zhiben.accounts.roles import Role
 from zhiben.enforcement import operations
 from zhiben.enforcement import services as enforcement_services
 from zhiben.enforcement.choices import MeasureKind, OperationKind
-from zhiben.inspections import draws, duties, plans, services
 from zhiben.inspections.choices import Answer, FindingHandling, InspectorKind, Mode, OccurrenceStatus, Origin
 from zhiben.inspections.draw_pools import DrawCriteria
 from zhiben.inspections.models import DutyOccurrence, Inspection, Inspector, InspectorConflict, SelfCheck
-from zhiben.inspections.roster import declare_conflict, save_inspector
-from zhiben.inspections.selfchecks import record_self_check
-from zhiben.inspections.services import create_inspection
+from zhiben.inspections.services import draws, duties, plans, records
+from zhiben.inspections.services.records import create_inspection
+from zhiben.inspections.services.roster import declare_conflict, save_inspector
+from zhiben.inspections.services.selfchecks import record_self_check
 from zhiben.registry.choices import EnterpriseStatus
 from zhiben.registry.models import Department, Enterprise, Industry, Region
 from zhiben.registry.scoping import industry_ids_of_department
@@ -420,14 +420,14 @@ class _Year:
         if inspection is None:
             return
         with _at(day, 10):
-            inspection = services.start_inspection(inspection, actor=user, location=unit.address)
+            inspection = records.start_inspection(inspection, actor=user, location=unit.address)
             failed = None
             for dept_row in inspection.departments.all():
                 if dept_row.checklist is None:
                     continue
                 for item in dept_row.checklist.items.all():
                     bad = failed is None and self.rng.random() < 0.12
-                    answer, _proposal = services.answer_item(
+                    answer, _proposal = records.answer_item(
                         inspection, actor=user, item=item, result=Answer.FAIL if bad else Answer.PASS
                     )
                     if bad:
@@ -441,7 +441,7 @@ class _Year:
                     else FindingHandling.HAZARD
                 )
                 findings.append(
-                    services.record_finding(
+                    records.record_finding(
                         inspection,
                         actor=user,
                         handling=handling,
@@ -452,7 +452,7 @@ class _Year:
                 )
             if self.rng.random() < 0.35:
                 findings.append(
-                    services.record_finding(
+                    records.record_finding(
                         inspection,
                         actor=user,
                         handling=FindingHandling.ON_SITE,
@@ -465,7 +465,7 @@ class _Year:
                     )
                 )
             inspection.refresh_from_db()
-            services.complete_inspection(
+            records.complete_inspection(
                 inspection,
                 actor=user,
                 summary="检查组对该单位重大事故隐患排查整治、安全管理制度和现场作业情况进行了检查。",
@@ -490,12 +490,12 @@ class _Year:
         if inspection is None:
             return
         with _at(day, 10):
-            inspection = services.start_inspection(inspection, actor=lead, location=unit.address)
+            inspection = records.start_inspection(inspection, actor=lead, location=unit.address)
             for code, user, title in (
                 ("housing", lead, "塔吊附着装置未按方案设置"),
                 ("fire", fire, "施工现场消防通道被建材堵塞"),
             ):
-                services.record_finding(
+                records.record_finding(
                     inspection,
                     actor=user,
                     handling=FindingHandling.HAZARD,
@@ -506,7 +506,7 @@ class _Year:
                 )
                 self.report.findings += 1
             inspection.refresh_from_db()
-            services.complete_inspection(
+            records.complete_inspection(
                 inspection,
                 actor=lead,
                 summary="住建局、消防救援大队联合检查，一次入企，分别检查施工安全和消防安全。",

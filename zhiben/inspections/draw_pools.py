@@ -34,10 +34,10 @@ from zhiben.registry.choices import EnterpriseStatus, StandardisationGrade
 from zhiben.registry.models import Department, Enterprise, Industry, Region
 from zhiben.registry.scoping import industry_ids_of_department, with_descendants
 
-from .caps import CapIndex, inspections_per_unit
 from .choices import InspectionStatus, InspectorKind, RiskClass
 from .draw_algorithm import MIN_OFFICERS_PER_CHECK
 from .models import Inspection, InspectionOfficer, Inspector, InspectorConflict
+from .services.caps import CapIndex, inspections_per_unit
 
 HIGH_RISK_WEIGHT = 2
 GRADE_WEIGHT: dict[str, int] = {

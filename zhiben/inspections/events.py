@@ -28,3 +28,19 @@ DRAW_COMMITTED = register("DRAW_COMMITTED", _("公布抽查承诺值"))
 DRAW_PERFORMED = register("DRAW_PERFORMED", _("执行双随机抽取"))
 DRAW_PUBLISHED = register("DRAW_PUBLISHED", _("公开抽查结果"))
 DRAW_REDRAWN = register("DRAW_REDRAWN", _("重新抽取"))
+
+# Self-inspection duties and inspection photos.
+INSPECTION_PHOTO_VIEWED = register("INSPECTION_PHOTO_VIEWED", _("查看检查照片"))
+DUTY_OCCURRENCES_MISSED = register("DUTY_OCCURRENCES_MISSED", _("标记应查未查"))
+DUTY_REMINDERS_SENT = register("DUTY_REMINDERS_SENT", _("发送自查提醒"))
+INDUSTRY_RISK_CHANGED = register("INDUSTRY_RISK_CHANGED", _("调整高危行业名录"))
+
+# Plans, cap exceptions and draws.
+PLAN_RETURNED = register("PLAN_RETURNED", _("退回年度监督检查计划"))
+PLAN_UNIT_ADDED = register("PLAN_UNIT_ADDED", _("计划增加重点检查单位"))
+PLAN_UNIT_REMOVED = register("PLAN_UNIT_REMOVED", _("计划移除重点检查单位"))
+PLAN_PUBLICITY_CHANGED = register("PLAN_PUBLICITY_CHANGED", _("设置年度计划公开"))
+DRAW_UPDATED = register("DRAW_UPDATED", _("修改双随机抽查条件"))
+
+# Inspection records.
+CONFLICT_WITHDRAWN = register("CONFLICT_WITHDRAWN", _("撤销回避关系"))

@@ -1,5 +1,5 @@
 """Periodic jobs of inspections: self-inspection duties (generation, 应查未查, reminders). The job that
-regenerates a year after a rule changed is declared next to its work, in duties.py.
+regenerates a year after a rule changed is declared next to its work, in services/duties.py.
 
 Huey evaluates crontabs in UTC (settings.HUEY["utc"] is True), so the hours below are Asia/Shanghai minus 8.
 Every job computes "today" in Asia/Shanghai itself and is idempotent, so a rerun or a late run is harmless.
@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from zhiben.core.jobs import crontab, periodic_job
 
-from .duties import generate_occurrences, mark_missed
-from .duty_reminders import send_duty_reminders
+from .services.duties import generate_occurrences, mark_missed
+from .services.duty_reminders import send_duty_reminders
 
 
 @periodic_job(

@@ -108,12 +108,12 @@ def checklists(world: Any) -> dict[str, Any]:
 def joint_inspection(world: Any, inspectors: Any, checklists: Any) -> Any:
     """A planned joint visit of 住建局 (lead) and 消防救援大队 to 营田燃气经营部, each with its checklist, and the
     expert assisting. Caps are cleared first (they are data tested on their own)."""
-    from zhiben.inspections import services
     from zhiben.inspections.choices import Mode, Origin
     from zhiben.inspections.models import InspectionCap
+    from zhiben.inspections.services import records
 
     InspectionCap.objects.all().delete()
-    return services.create_inspection(
+    return records.create_inspection(
         actor=world.zhujian,
         enterprise=world.enterprises["yt_gas"],
         department=world.departments["housing"],

@@ -20,8 +20,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhiben.inspections.draw_algorithm import canonical_json
-from zhiben.inspections.draws import frozen_document, replay
 from zhiben.inspections.models import Draw
+from zhiben.inspections.services.draws import frozen_document, replay
 
 SHOW = 10
 

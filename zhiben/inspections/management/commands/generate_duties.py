@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from zhiben.inspections.duties import generate_occurrences
+from zhiben.inspections.services.duties import generate_occurrences
 
 
 def parse_date(value: str) -> dt.date:

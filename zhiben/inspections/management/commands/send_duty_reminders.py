@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from zhiben.inspections.duties import mark_missed
-from zhiben.inspections.duty_reminders import send_duty_reminders
+from zhiben.inspections.services.duties import mark_missed
+from zhiben.inspections.services.duty_reminders import send_duty_reminders
 
 from .generate_duties import parse_date
 

@@ -1,0 +1,1 @@
+"""Forms of the inspections pages by subdomain: records, duties, plans."""

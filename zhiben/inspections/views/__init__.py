@@ -1,0 +1,1 @@
+"""Pages of inspections by subdomain: records, roster, duties, plans, draws, public (一公开), photos."""
