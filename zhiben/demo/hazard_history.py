@@ -381,7 +381,7 @@ def seed_hazard_history(
     *, seed: int, actor: Any = None, progress: Callable[[str], None] | None = None
 ) -> HistoryReport | None:
     """生成隐患历史: None when the register already has hazards (a rerun adds nothing)."""
-    if Hazard.objects.unrestricted().exists():  # idempotence is about the whole register
+    if Hazard.objects.unrestricted("demo: idempotence").exists():  # idempotence is about the whole register
         return None
     started = time.perf_counter()
     say = progress or (lambda message: None)
@@ -447,7 +447,7 @@ def _quiet(name: str) -> Iterator[None]:
 
 
 def _count(report: HistoryReport, today: dt.date) -> None:
-    hazards = cast(HazardQuerySet, Hazard.objects.unrestricted())  # the demo reports on the whole register
+    hazards = cast(HazardQuerySet, Hazard.objects.unrestricted("the demo reports on the whole register"))
     counted = hazards.exclude(status__in=[Status.REJECTED, Status.MERGED])
     report.hazards = hazards.count()
     report.major = counted.filter(level=Level.MAJOR).count()
@@ -458,10 +458,10 @@ def _count(report: HistoryReport, today: dt.date) -> None:
     report.overdue = hazards.overdue(today).count()
     report.rejected = hazards.filter(status=Status.REJECTED).count()
     report.merged = hazards.filter(status=Status.MERGED).count()
-    report.transfers = HazardTransfer.objects.unrestricted().count()
-    report.extensions = DeadlineExtension.objects.unrestricted().count()
-    report.progress_entries = HazardProgress.objects.unrestricted().count()
-    report.escalations = Escalation.objects.unrestricted().count()
+    report.transfers = HazardTransfer.objects.unrestricted("demo: the whole register").count()
+    report.extensions = DeadlineExtension.objects.unrestricted("demo: the whole register").count()
+    report.progress_entries = HazardProgress.objects.unrestricted("demo: the whole register").count()
+    report.escalations = Escalation.objects.unrestricted("demo: the whole register").count()
 
 
 # ---- the simulation ------------------------------------------------------------------------------------------
@@ -560,7 +560,7 @@ class _History:
         units = []
         # The demo acts for the whole district, so it reads every unit.
         enterprises = (
-            Enterprise.objects.unrestricted()
+            Enterprise.objects.unrestricted("demo: the whole district")
             .filter(status__in=[EnterpriseStatus.OPERATING, EnterpriseStatus.SUSPENDED])
             .select_related("primary_industry", "region")
             .order_by("pk")

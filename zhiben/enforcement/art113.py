@@ -52,7 +52,7 @@ class Trigger:
 def penalised_major_cases() -> QuerySet[Case]:
     """Every penalised major case in the district (the watch is district-wide by law, not per viewer)."""
     return (
-        Case.objects.unrestricted()  # type: ignore[attr-defined]
+        Case.objects.unrestricted("the Art 113 watch is district-wide")  # type: ignore[attr-defined]
         .filter(
             enterprise__isnull=False,
             decided_on__isnull=False,

@@ -57,6 +57,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
+from zhiben.core.scoping import unscoped
 from zhiben.hazards.stats import Ratio, parse_quarter, quarter_label, quarter_of, shift_quarter
 from zhiben.inspections.choices import InspectionStatus, Mode
 from zhiben.inspections.models import Finding, Inspection, InspectionDepartment
@@ -583,6 +584,7 @@ def _townships_of(region_ids: Iterable[int]) -> dict[int, int]:
 # ----------------------------------------------------------------------------------------------- figures
 
 
+@unscoped("statistics: narrowed by scope_parts(user)")
 def figures(user: Any, filters: StatsFilter | None = None, today: dt.date | None = None) -> Figures:
     """The statistics for `user`'s scope and `filters` on `today`."""
     from django.utils import timezone

@@ -48,7 +48,7 @@ def _merge(h: Hazard, d: dict[str, Any], actor: Any) -> Any:
 
 
 def _pending(h: Hazard) -> DeadlineExtension | None:
-    return DeadlineExtension.objects.filter(hazard=h, status=ExtensionStatus.PENDING).first()
+    return h.extensions.filter(status=ExtensionStatus.PENDING).first()
 
 
 def _decide(h: Hazard, d: dict[str, Any], actor: Any) -> Any:

@@ -493,7 +493,7 @@ class DrawViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     @action(detail=True, methods=["get"])
     def inputs(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
-        obj = Draw.objects.get(pk=self.get_object().pk)
+        obj = Draw.objects.unrestricted("re-read with its pools").get(pk=self.get_object().pk)
         return Response(json.loads(canonical_json(draws.frozen_document(obj))))
 
 

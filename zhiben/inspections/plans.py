@@ -28,7 +28,7 @@ from zhiben.accounts.roles import Role
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.outbox import notify_users
-from zhiben.core.scoping import can, grants_for
+from zhiben.core.scoping import can, grants_for, unscoped
 from zhiben.core.workflow import compare_and_swap, transition
 from zhiben.registry.models import Department, Enterprise
 from zhiben.registry.scoping import industry_ids_of_department
@@ -109,7 +109,7 @@ def in_department_scope(department: Department) -> Any:
     """Operating and other units whose industries the department supervises (三管三必须)."""
     industries = industry_ids_of_department(department.pk)
     through = Enterprise.industries.through.objects.filter(industry_id__in=industries)
-    return Enterprise.objects.filter(pk__in=through.values("enterprise_id"))
+    return Enterprise.objects.unrestricted("department-wide").filter(pk__in=through.values("enterprise_id"))
 
 
 # --- plans ---------------------------------------------------------------------------------------------------
@@ -368,6 +368,7 @@ class PlanProgress:
         return round(100 * self.random_completed / target) if target else 0
 
 
+@unscoped("plan progress: the plan's department")
 def plan_progress(plan: InspectionPlan) -> PlanProgress:
     key_ids = set(plan.units.filter(kind=PlanUnitKind.KEY).values_list("enterprise_id", flat=True))
     done = Inspection.objects.filter(

@@ -80,9 +80,7 @@ def checklists_for(enterprise: Enterprise) -> QuerySet[Checklist]:
 def makeup_candidates(enterprise: Enterprise, checked_on: dt.date) -> QuerySet[DutyOccurrence]:
     """Open occurrences that ended before `checked_on`: the periods a check on that day may make up for."""
     return (
-        DutyOccurrence.objects.filter(
-            enterprise=enterprise, status__in=OPEN_STATUSES, period_end__lt=checked_on
-        )
+        enterprise.duties.filter(status__in=OPEN_STATUSES, period_end__lt=checked_on)
         .select_related("rule")
         .order_by("-period_end")
     )

@@ -28,7 +28,6 @@ from zhiben.core.views import (
     _apply_errors,
     object_history,
 )
-from zhiben.registry.models import Enterprise
 
 from . import caps, plans
 from .choices import DrawStatus, ExceptionStatus, PlanStatus, PlanUnitKind
@@ -254,7 +253,7 @@ class PlanUnitAddView(ScopedViewMixin, View):
             .operating()
             .exclude(pk__in=plan.units.values("enterprise_id"))
         )
-        units = units.filter(pk__in=Enterprise.objects.restrict(request.user, "view").values("pk"))
+        units = units.restrict(request.user, "view")
         return plan, units
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -437,9 +436,7 @@ class CapExceptionCreateView(ScopedViewMixin, View):
         department = plans.default_department(request.user, "add", CapException)
         if department is None:
             raise PermissionDenied
-        units = plans.in_department_scope(department).filter(
-            pk__in=Enterprise.objects.restrict(request.user, "view").values("pk")
-        )
+        units = plans.in_department_scope(department).restrict(request.user, "view")
         return department, units
 
     def get(self, request: HttpRequest) -> HttpResponse:
