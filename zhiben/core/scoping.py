@@ -178,8 +178,13 @@ def _in(model: type[models.Model], path: str, ids: Iterable[int]) -> Q:
 
 def _inner(model: Any) -> Any:
     """The model's rows for a subquery built inside `restrict()`: the outer query is the one restricted."""
+    return rows_of(model, "scoping: subquery inside restrict()")
+
+
+def rows_of(model: Any, reason: str) -> Any:
+    """Every row of `model`, scoped or not, marked unrestricted for `reason` (generic code over any model)."""
     qs = model._default_manager.all()
-    return qs.unrestricted("scoping: subquery inside restrict()") if isinstance(qs, ScopedQuerySet) else qs
+    return qs.unrestricted(reason) if isinstance(qs, ScopedQuerySet) else qs
 
 
 def grants_for(user: AbstractBaseUser | AnonymousUser | None) -> list[Grant]:
@@ -241,14 +246,15 @@ class ScopedQuerySet(models.QuerySet):
         self._scope_mark: str | None = None
 
     def _clone(self) -> Any:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]  # private in the stubs
         clone._scope_mark = self._scope_mark
         return clone
 
     def _check_scope(self) -> None:
         if self._scope_mark is not None or not _enforced.get() or _unscoped_reason.get() is not None:
             return
-        if self._hints.get("instance") is not None or not is_scoped(self.model) or self.query.is_empty():
+        hints: dict[str, Any] = getattr(self, "_hints", {})
+        if hints.get("instance") is not None or not is_scoped(self.model) or self.query.is_empty():
             return  # a related manager of an instance already read, a model without scope, or none()
         raise ScopeNotApplied(
             f"{self.model._meta.label} was read in a request without restrict(user, action) or "

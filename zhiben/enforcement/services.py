@@ -627,7 +627,9 @@ def add_measure(
     measure = CaseMeasure.objects.create(case=case, kind=kind, **values)
     if kind == MeasureKind.ORDER_RECTIFY:
         measure.document = documents.issue_order(case, measure, actor)
-        CaseMeasure.objects.filter(pk=measure.pk).update(document=measure.document)
+        CaseMeasure.objects.unrestricted("service: new").filter(pk=measure.pk).update(
+            document=measure.document
+        )
     _touch(
         case,
         action="measure",

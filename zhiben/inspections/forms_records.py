@@ -154,9 +154,11 @@ class InspectionCreateForm(forms.Form):
         )
         f["joint_checklists"].label_from_instance = _checklist_label  # type: ignore[attr-defined]
         f["host_department"].widget = _select(Department.objects.all(), department_label)
-        f["cap_exception"].queryset = CapException.objects.filter(
-            department__in=departments, status=ExceptionStatus.APPROVED
-        ).select_related("enterprise")
+        f["cap_exception"].queryset = (
+            CapException.objects.unrestricted("the lead departments'")
+            .filter(department__in=departments, status=ExceptionStatus.APPROVED)
+            .select_related("enterprise")
+        )
         f["cap_exception"].widget = _select(
             f["cap_exception"].queryset, lambda c: f"{c.enterprise.name} {c.year}年（{c.reason[:20]}）"
         )

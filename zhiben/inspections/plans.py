@@ -145,7 +145,11 @@ def create_plan(
     """编制年度监督检查计划: a department's draft plan for one year."""
     _require_department(actor, "add", InspectionPlan, department)
     clean = _clean_plan(year, title, random_ratio)
-    if InspectionPlan.objects.filter(department=department, year=year).exists():
+    if (
+        InspectionPlan.objects.unrestricted("service: one per year")
+        .filter(department=department, year=year)
+        .exists()
+    ):
         raise ValidationError({"year": _("本部门 %(y)s 年度的计划已存在。") % {"y": year}})
     try:
         with transaction.atomic():
@@ -431,9 +435,11 @@ def request_cap_exception(
         errors["year"] = _("年度无效。")
     if actor is not None and not Enterprise.objects.restrict(actor, "view").filter(pk=enterprise.pk).exists():
         errors["enterprise"] = _("生产经营单位不存在或不在您的职责范围内。")
-    elif CapException.objects.filter(
-        enterprise=enterprise, department=department, year=year, status=ExceptionStatus.PENDING
-    ).exists():
+    elif (
+        CapException.objects.unrestricted("service: one pending")
+        .filter(enterprise=enterprise, department=department, year=year, status=ExceptionStatus.PENDING)
+        .exists()
+    ):
         errors["enterprise"] = _("该单位本年度已有待审批的超频次检查申请。")
     if errors:
         raise ValidationError(errors)

@@ -67,7 +67,10 @@ def _clean(values: dict[str, Any], instance: Inspector | None) -> dict[str, Any]
     cert = values["certificate_no"]
     if (
         cert
-        and Inspector.objects.filter(certificate_no=cert).exclude(pk=getattr(instance, "pk", None)).exists()
+        and Inspector.objects.unrestricted("service: a certificate is unique")
+        .filter(certificate_no=cert)
+        .exclude(pk=getattr(instance, "pk", None))
+        .exists()
     ):
         errors["certificate_no"] = _("该执法证号已登记在名录库中。")
     user = values.get("user")

@@ -377,7 +377,11 @@ class AnswerView(InspectionMixin, View):
                         result=form.cleaned_data["result"],
                         note=form.cleaned_data.get("note", ""),
                     )
-                answer = InspectionAnswer.objects.select_related("finding").get(pk=saved.pk)
+                answer = (
+                    InspectionAnswer.objects.unrestricted("re-read, just saved")
+                    .select_related("finding")
+                    .get(pk=saved.pk)
+                )
             except ValidationError as exc:
                 error = "；".join(exc.messages)
             except DomainError as exc:
@@ -432,7 +436,7 @@ class FindingCreateView(InspectionMixin, View):
             if not raw.isdigit():
                 raise Http404
             answer = get_object_or_404(
-                InspectionAnswer.objects.select_related("item__clause__version", "department"),
+                inspection.answers.select_related("item__clause__version", "department"),
                 pk=int(raw),
                 inspection=inspection,
             )
