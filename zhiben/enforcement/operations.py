@@ -323,7 +323,7 @@ def convert_operation(
         except ValidationError as exc:
             errors["uscc"] = exc.messages
         else:
-            existing = Enterprise.objects.filter(uscc=uscc).first()
+            existing = Enterprise.objects.unrestricted("service: a USCC is unique").filter(uscc=uscc).first()
     if (
         existing is not None
         and actor is not None

@@ -411,7 +411,9 @@ def decide_case(
     proposed = list(case.measures.filter(decided_on__isnull=True).order_by("pk"))
     if not proposed:
         raise EnforcementError(_("没有拟作出的处罚或处理措施，无法作出决定。"), field="measures")
-    CaseMeasure.objects.filter(pk__in=[m.pk for m in proposed]).update(decided_on=decided_on)
+    CaseMeasure.objects.unrestricted("service: proposed").filter(pk__in=[m.pk for m in proposed]).update(
+        decided_on=decided_on
+    )
     for m in proposed:
         m.decided_on = decided_on
     case.decided_on = decided_on

@@ -513,7 +513,10 @@ class ConflictSerializer(serializers.ModelSerializer):
         model = InspectorConflict
         fields = ["id", "enterprise", "enterprise_name", "reason", "declared_on", "active"]
         read_only_fields = ["active"]
-        extra_kwargs = {"declared_on": {"required": False, "help_text": _("默认今天")}}
+        extra_kwargs = {
+            "declared_on": {"required": False, "help_text": _("默认今天")},
+            "enterprise": {"queryset": Enterprise.objects.unrestricted("validate_enterprise checks scope")},
+        }
 
     def validate_enterprise(self, value: Enterprise) -> Enterprise:
         user = self.context["request"].user

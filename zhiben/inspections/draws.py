@@ -354,7 +354,9 @@ def publish_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> D
     criteria = DrawCriteria.from_json(draw_obj.criteria)
     planned_on = max(criteria.planned_on or today(), today())
     rows = list(draw_obj.assignments.select_related("enterprise__region", "enterprise__primary_industry"))
-    people = Inspector.objects.in_bulk({o for a in rows for o in a.officer_ids})
+    people = Inspector.objects.unrestricted("service: the draw's").in_bulk(
+        {o for a in rows for o in a.officer_ids}
+    )
     subject = draw_obj.subject or _("双随机抽查：%(t)s") % {"t": draw_obj.title}
     codes = []
     for row in rows:

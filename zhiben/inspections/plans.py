@@ -211,7 +211,11 @@ def add_plan_unit(
     errors: dict[str, str] = {}
     if not in_department_scope(plan.department).filter(pk=enterprise.pk).exists():
         errors["enterprise"] = _("该单位不属于本部门监管的行业领域。")
-    elif PlanUnit.objects.filter(plan=plan, enterprise=enterprise).exists():
+    elif (
+        PlanUnit.objects.unrestricted("service: once per plan")
+        .filter(plan=plan, enterprise=enterprise)
+        .exists()
+    ):
         errors["enterprise"] = _("该单位已在计划中。")
     if planned_quarter is not None and planned_quarter not in (1, 2, 3, 4):
         errors["planned_quarter"] = _("计划季度应为 1–4。")

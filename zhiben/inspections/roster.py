@@ -169,7 +169,8 @@ def declare_conflict(
     if errors:
         raise ValidationError(errors)
     existing = (
-        InspectorConflict.objects.select_for_update()
+        InspectorConflict.objects.unrestricted("service: under lock")
+        .select_for_update()
         .filter(inspector=inspector, enterprise=enterprise)
         .first()
     )

@@ -127,7 +127,7 @@ def _pin(inspection: Inspection, version: int | None) -> None:
 
 def _locked(inspection: Inspection) -> Inspection:
     """The inspection's row, locked for this transaction: answers and findings of one visit queue up."""
-    return Inspection.objects.select_for_update().get(pk=inspection.pk)
+    return Inspection.objects.unrestricted("service: under lock").select_for_update().get(pk=inspection.pk)
 
 
 def _require_status(inspection: Inspection, *statuses: str, message: str) -> None:
@@ -199,9 +199,11 @@ def _check_team(
     for inspector in assistants:
         if not inspector.active:
             errors.setdefault("assistants", []).append(_("%(n)s 已出库。") % {"n": inspector.name})
-    conflicts = InspectorConflict.objects.filter(
-        enterprise=enterprise, active=True, inspector__in=[p.pk for p in people]
-    ).select_related("inspector")
+    conflicts = (
+        InspectorConflict.objects.unrestricted("service: the team's")
+        .filter(enterprise=enterprise, active=True, inspector__in=[p.pk for p in people])
+        .select_related("inspector")
+    )
     for conflict in conflicts:
         field = "assistants" if conflict.inspector in assistants else "officers"
         errors.setdefault(field, []).append(
