@@ -366,7 +366,11 @@ def convert_operation(
         converted_at=timezone.now(),
         uscc=uscc or op.uscc,
     )
-    for case in Case.objects.filter(operation=op, enterprise__isnull=True).order_by("pk"):
+    for case in (
+        Case.objects.unrestricted("service: the subject's cases")
+        .filter(operation=op, enterprise__isnull=True)
+        .order_by("pk")
+    ):
         # The subject's cases follow it onto the register, so they show on the unit's page as well.
         compare_and_swap(case, expected={"status": case.status}, changes={"enterprise": enterprise})
         CaseTransition.objects.create(

@@ -488,10 +488,10 @@ def close_case(
     if errors:
         raise ValidationError(errors)
     if open_daily:
-        CaseMeasure.objects.filter(pk__in=[m.pk for m in open_daily]).update(end_on=daily_end_on)
-    CaseMeasure.objects.filter(case=case, decided_on__isnull=False, executed_on__isnull=True).update(
-        executed_on=closed_on
-    )
+        CaseMeasure.objects.unrestricted("service: open daily fines").filter(
+            pk__in=[m.pk for m in open_daily]
+        ).update(end_on=daily_end_on)
+    case.measures.filter(decided_on__isnull=False, executed_on__isnull=True).update(executed_on=closed_on)
     _move(
         case,
         CaseStatus.CLOSED,

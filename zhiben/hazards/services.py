@@ -687,9 +687,11 @@ def self_accept(
 def _rectifiers(hazard: Hazard) -> set[int]:
     """Users who registered the hazard or acted in its rectification: none of them may close it."""
     ids = set(
-        HazardTransition.objects.filter(
+        HazardTransition.objects.unrestricted("service: the hazard's")
+        .filter(
             hazard=hazard, action__in=("register", "plan", "progress", "request_acceptance", "self_accept")
-        ).values_list("actor_id", flat=True)
+        )
+        .values_list("actor_id", flat=True)
     )
     if hazard.reported_by_id:
         ids.add(hazard.reported_by_id)

@@ -201,8 +201,10 @@ def withdraw_conflict(conflict: InspectorConflict, *, actor: Any, reason: str) -
     _require_conflict_keeper(actor, conflict.inspector, "change")
     if not reason.strip():
         raise ValidationError({"reason": _("请填写撤销理由。")})
-    updated = InspectorConflict.objects.filter(pk=conflict.pk, active=True).update(
-        active=False, updated_at=timezone.now()
+    updated = (
+        InspectorConflict.objects.unrestricted("service: compare-and-swap")
+        .filter(pk=conflict.pk, active=True)
+        .update(active=False, updated_at=timezone.now())
     )
     if not updated:
         raise Conflict(_("该回避关系已撤销。"))

@@ -435,7 +435,7 @@ def answer_item(
         raise ValidationError({"result": _("检查结果无效。")})
     department = department_of_item(inspection, item)
     note = note.strip()[:500]
-    existing = InspectionAnswer.objects.filter(inspection=inspection, item=item).first()
+    existing = inspection.answers.filter(item=item).first()
     if existing is not None:
         if existing.result == result and existing.note == note:
             return existing, proposal_for(existing)  # idempotent: nothing to write
