@@ -376,7 +376,9 @@ def publish_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> D
                 _("抽中单位“%(n)s”不能创建检查任务：%(m)s")
                 % {"n": row.enterprise.name, "m": "；".join(exc.messages)}
             )
-        DrawAssignment.objects.filter(pk=row.pk).update(inspection=inspection, updated_at=timezone.now())
+        DrawAssignment.objects.unrestricted("service: the draw's").filter(pk=row.pk).update(
+            inspection=inspection, updated_at=timezone.now()
+        )
         codes.append(inspection.code)
         if (
             draw_obj.plan_id

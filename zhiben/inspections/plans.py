@@ -484,8 +484,10 @@ def decide_cap_exception(
     status = ExceptionStatus.APPROVED if approve else ExceptionStatus.REJECTED
     now = timezone.now()
     # Compare-and-swap on the status: two reviewers deciding at once → the second gets a 409.
-    updated = CapException.objects.filter(pk=exception.pk, status=ExceptionStatus.PENDING).update(
-        status=status, decided_by=actor, decided_at=now, decision_note=note, updated_at=now
+    updated = (
+        CapException.objects.unrestricted("service: compare-and-swap")
+        .filter(pk=exception.pk, status=ExceptionStatus.PENDING)
+        .update(status=status, decided_by=actor, decided_at=now, decision_note=note, updated_at=now)
     )
     if updated != 1:
         raise Conflict(_("该申请已被审批。"))
