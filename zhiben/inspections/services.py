@@ -522,7 +522,7 @@ def record_finding(
             raise ValidationError({"answer": _("该检查项不属于本次检查。")})
         if answer.result != Answer.FAIL:
             errors["answer"] = _("只有“不符合”的检查项可以记录为发现问题。")
-        elif Finding.objects.filter(answer=answer).exists():
+        elif Finding.objects.unrestricted("service: the answer's").filter(answer=answer).exists():
             errors["answer"] = _("该检查项已记录发现问题。")
         item = answer.item
         department = answer.department

@@ -389,11 +389,7 @@ class AnswerView(InspectionMixin, View):
         else:
             error = str(_("请选择检查结果。"))
         if answer is None:
-            answer = (
-                InspectionAnswer.objects.filter(inspection=inspection, item=item)
-                .select_related("finding")
-                .first()
-            )
+            answer = inspection.answers.filter(item=item).select_related("finding").first()
         if not getattr(request, "htmx", None):
             if error:
                 messages.error(request, error)
