@@ -34,7 +34,7 @@ def run(*, db: str, scale: str = "province") -> None:
     from zhiben.registry.models import Enterprise
 
     year = timezone.localdate().year + 1
-    units = Enterprise.objects.unrestricted().operating().count()
+    units = Enterprise.objects.unrestricted("benchmark bookkeeping").operating().count()
     print(
         f"\n## duties (a year of self-inspection occurrences, {units:,} operating units, {db}, year {year})"
     )

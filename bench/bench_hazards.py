@@ -376,7 +376,9 @@ def _batch(n: int, departments: list[int]) -> list[tuple[str, int]]:
 
     # Benchmark bookkeeping: the work list is picked from the whole register; each step checks scope itself.
     def pick(status: str, k: int) -> list[int]:
-        qs = Hazard.objects.unrestricted().filter(status=status, department_id__in=departments)
+        qs = Hazard.objects.unrestricted("benchmark bookkeeping").filter(
+            status=status, department_id__in=departments
+        )
         return list(qs.order_by("id").values_list("id", flat=True)[:k])
 
     confirms = pick(Status.REPORTED, (n + 1) // 2)
@@ -392,7 +394,11 @@ def _step(kind: str, pk: int, actors: dict[int, Any], deadline: dt.date) -> None
     from zhiben.hazards.models import Hazard
 
     # As a view would load it; the service then checks that the hazard is in the actor's scope.
-    hazard = Hazard.objects.unrestricted().select_related("enterprise", "department").get(pk=pk)
+    hazard = (
+        Hazard.objects.unrestricted("benchmark bookkeeping")
+        .select_related("enterprise", "department")
+        .get(pk=pk)
+    )
     actor = actors[hazard.department_id]
     if kind == "confirm":
         services.confirm(hazard, actor=actor, deadline=deadline, note="基准测试判定")
@@ -411,7 +417,7 @@ def _floor_rows(items: list[tuple[str, int]], actors: dict[int, Any]) -> list[tu
 
     departments = dict(
         # Benchmark bookkeeping: the same hazards the timed loop works on.
-        Hazard.objects.unrestricted()
+        Hazard.objects.unrestricted("benchmark bookkeeping")
         .filter(pk__in=[pk for _, pk in items])
         .values_list("pk", "department_id")
     )

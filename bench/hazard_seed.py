@@ -103,7 +103,9 @@ def tally_looks_current(sample: int = 200) -> bool:
 
     top = int(_scalar("SELECT coalesce(max(id), 0) FROM hazards_hazard"))
     picks = {1 + i * top // sample for i in range(sample)} if top else set()
-    hazards = Hazard.objects.unrestricted().filter(pk__in=picks)  # bench bookkeeping over the whole register
+    hazards = Hazard.objects.unrestricted("benchmark bookkeeping").filter(
+        pk__in=picks
+    )  # bench bookkeeping over the whole register
     keys = {tally.key_of(h).key for h in hazards}
     return keys <= set(HazardTally.objects.filter(key__in=keys).values_list("key", flat=True))
 

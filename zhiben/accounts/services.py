@@ -192,7 +192,7 @@ def stale_users(now: datetime | None = None) -> list[User]:
     cutoff = (now or timezone.now()) - STALE_AFTER
     # Unrestricted: a system job over every account, not a user's view.
     return list(
-        User.objects.unrestricted()
+        User.objects.unrestricted("job: every account")
         .filter(is_active=True)
         .annotate(last_token_use=Max("api_tokens__last_used_at"))
         .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
@@ -212,7 +212,7 @@ def disable_stale_accounts(*, actor: Any = None, now: datetime | None = None) ->
     """停用长期未使用账号 (R06). The last active system admin is kept, or nobody could re-enable anyone."""
     result = StaleResult([], [])
     admins_left = (
-        User.objects.unrestricted()
+        User.objects.unrestricted("job: every account")
         .filter(is_active=True, role_assignments__role=Role.SYSTEM_ADMIN)
         .distinct()
         .count()
@@ -349,7 +349,7 @@ def current_lockouts(now: datetime | None = None) -> list[Lockout]:
     since = now - settings.LOGIN_LOCKOUT - settings.LOGIN_FAILURE_WINDOW
     # Unrestricted: called by the lockout page after it checked the security admin's view permission.
     counts = dict(
-        LoginFailure.objects.unrestricted()
+        LoginFailure.objects.unrestricted("the caller checked view permission")
         .filter(cleared=False, at__gt=since)
         .values_list("username")
         .annotate(n=Count("pk"))

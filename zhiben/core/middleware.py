@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .errors import Conflict, DomainError
+from .scoping import enforced
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class RequestContextMiddleware:
     """Gives each request an id (echoed as X-Request-ID) and the client address for audit rows.
 
     The address is REMOTE_ADDR: the trusted proxy sets it; X-Forwarded-For is not believed (R21).
+    The request runs with scoping enforced: an unrestricted read of a scoped model fails (core/scoping.py).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -43,7 +45,8 @@ class RequestContextMiddleware:
             RequestContext(ip=request.META.get("REMOTE_ADDR") or None, request_id=request_id)
         )
         try:
-            response = self.get_response(request)
+            with enforced():
+                response = self.get_response(request)
         finally:
             _context.reset(token)
         response["X-Request-ID"] = request_id

@@ -5,11 +5,20 @@ A user holds role assignments; the grant provider (settings.ZHIBEN_GRANT_PROVIDE
 set of enterprises. Each scoped model declares, in `scope = ScopePaths(...)`, the lookup paths from the
 model to its region code, its industry and its enterprise. `restrict()` ORs the grants that allow the
 action; an object outside every grant is invisible, and views answer 404 for it (R08).
+
+Scoping fails closed inside a request: `RequestContextMiddleware` runs each web and API request under
+`enforced()`, and there evaluating a scoped model's queryset that was neither `restrict()`ed nor marked
+`.unrestricted(reason)` raises `ScopeNotApplied`. Related managers of an instance already read pass (Django
+hints them with the instance), foreign-key access passes (it reads through the plain `_base_manager`), and so
+does a block under `unscoped(reason)`. Management commands, the huey worker (and jobs run in-process, see
+`core.jobs`), migrations and tests calling services directly run outside a request: nothing is checked there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import contextvars
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +31,42 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 ACTIONS = ("view", "add", "change", "delete", "export", "import")
+
+# True while a web or API request is being answered (set by core.middleware.RequestContextMiddleware).
+_enforced: contextvars.ContextVar[bool] = contextvars.ContextVar("zhiben_scope_enforced", default=False)
+# The reason of the innermost `unscoped(reason)` block, if any.
+_unscoped_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "zhiben_unscoped_reason", default=None
+)
+
+
+class ScopeNotApplied(RuntimeError):
+    """A scoped model was read in a request without `restrict()`, `.unrestricted(reason)` or `unscoped()`."""
+
+
+@contextmanager
+def enforced(on: bool = True) -> Iterator[None]:
+    """Check scoping in this block (a request), or with `on=False` not (a job run in-process)."""
+    token = _enforced.set(on)
+    try:
+        yield
+    finally:
+        _enforced.reset(token)
+
+
+@contextmanager
+def unscoped(reason: str) -> Iterator[None]:
+    """Read across scope in this block, for `reason` (login, a service re-reading a row under lock).
+
+    Prefer `.unrestricted(reason)` on the one queryset where a single query is meant.
+    """
+    if not reason:
+        raise ValueError("unscoped() needs a reason")
+    token = _unscoped_reason.set(reason)
+    try:
+        yield
+    finally:
+        _unscoped_reason.reset(token)
 
 
 @dataclass(frozen=True)
@@ -105,7 +150,7 @@ def _prefix(model: type[models.Model], path: str, prefix: str) -> Q:
     if not field.many_to_one or field.related_model is None:
         return Q(**{f"{path}__startswith": prefix})
     related: Any = field.related_model
-    sub = related._default_manager.filter(_prefix(related, rest, prefix)).values("pk")
+    sub = _inner(related).filter(_prefix(related, rest, prefix)).values("pk")
     return Q(**{f"{first}__in": sub})
 
 
@@ -120,15 +165,26 @@ def _in(model: type[models.Model], path: str, ids: Iterable[int]) -> Q:
     if not rest:
         if field.many_to_many and not field.auto_created:  # a ManyToManyField declared on this model
             through = field.remote_field.through
-            sub = through._default_manager.filter(**{f"{field.m2m_reverse_field_name()}__in": ids})
+            sub = _inner(through).filter(**{f"{field.m2m_reverse_field_name()}__in": ids})
             return Q(pk__in=sub.values(field.m2m_field_name()))
         if field.one_to_many or field.many_to_many:
-            return Q(pk__in=model._default_manager.filter(**{f"{path}__in": ids}).values("pk"))
+            return Q(pk__in=_inner(model).filter(**{f"{path}__in": ids}).values("pk"))
         return Q(**{f"{path}__in": ids})
     if field.many_to_one:
         related: Any = field.related_model
-        return Q(**{f"{first}__in": related._default_manager.filter(_in(related, rest, ids)).values("pk")})
-    return Q(pk__in=model._default_manager.filter(**{f"{path}__in": ids}).values("pk"))
+        return Q(**{f"{first}__in": _inner(related).filter(_in(related, rest, ids)).values("pk")})
+    return Q(pk__in=_inner(model).filter(**{f"{path}__in": ids}).values("pk"))
+
+
+def _inner(model: Any) -> Any:
+    """The model's rows for a subquery built inside `restrict()`: the outer query is the one restricted."""
+    return rows_of(model, "scoping: subquery inside restrict()")
+
+
+def rows_of(model: Any, reason: str) -> Any:
+    """Every row of `model`, scoped or not, marked unrestricted for `reason` (generic code over any model)."""
+    qs = model._default_manager.all()
+    return qs.unrestricted(reason) if isinstance(qs, ScopedQuerySet) else qs
 
 
 def grants_for(user: AbstractBaseUser | AnonymousUser | None) -> list[Grant]:
@@ -171,15 +227,88 @@ def scope_q(user: Any, action: str, model: type[models.Model]) -> Q | None:
     return result
 
 
+def is_scoped(model: type[models.Model]) -> bool:
+    """Whether reads of `model` in a request must be restricted (its `scope` limits some dimension)."""
+    paths = getattr(model, "scope", None)
+    return isinstance(paths, ScopePaths) and not paths.unscoped
+
+
 class ScopedQuerySet(models.QuerySet):
-    """QuerySet with `restrict(user, action)`; every view and API viewset reads through it."""
+    """QuerySet with `restrict(user, action)`; every view and API viewset reads through it.
+
+    In a request, evaluating one that is neither restricted nor `.unrestricted(reason)` raises
+    `ScopeNotApplied` (see the module docstring); the mark survives chaining.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # How this queryset was scoped: "restrict:<action>" or "unrestricted:<reason>"; None: not yet.
+        self._scope_mark: str | None = None
+
+    def _clone(self) -> Any:
+        clone = super()._clone()  # type: ignore[misc]  # private in the stubs
+        clone._scope_mark = self._scope_mark
+        return clone
+
+    def _check_scope(self) -> None:
+        if self._scope_mark is not None or not _enforced.get() or _unscoped_reason.get() is not None:
+            return
+        hints: dict[str, Any] = getattr(self, "_hints", {})
+        if hints.get("instance") is not None or not is_scoped(self.model) or self.query.is_empty():
+            return  # a related manager of an instance already read, a model without scope, or none()
+        raise ScopeNotApplied(
+            f"{self.model._meta.label} was read in a request without restrict(user, action) or "
+            f'.unrestricted("reason") (core/scoping.py)'
+        )
 
     def restrict(self, user: Any, action: str = "view") -> ScopedQuerySet:
         q = scope_q(user, action, self.model)
-        if q is None:
-            return self.none()
-        return self.filter(q) if q else self.all()
+        qs = self.none() if q is None else self.filter(q) if q else self.all()
+        qs._scope_mark = f"restrict:{action}"
+        return qs
 
-    def unrestricted(self) -> ScopedQuerySet:
-        """Explicitly unscoped: callers say why in a comment (jobs, statistics over the whole district)."""
-        return self.all()
+    def unrestricted(self, reason: str) -> ScopedQuerySet:
+        """Explicitly unscoped, for `reason` (a service that checks permission itself, a district statistic)."""
+        if not reason:
+            raise ValueError("unrestricted() needs a reason")
+        qs = self.all()
+        qs._scope_mark = f"unrestricted:{reason}"
+        return qs
+
+    # The points Django funnels evaluation through: rows (iteration, len, bool, get, first/last, values lists,
+    # in_bulk), iterator, count, exists, aggregate, update and delete.
+    def _fetch_all(self) -> None:
+        if self._result_cache is None:
+            self._check_scope()
+        super()._fetch_all()
+
+    def iterator(self, chunk_size: int | None = None) -> Any:
+        self._check_scope()
+        return super().iterator(chunk_size)
+
+    def count(self) -> int:
+        if self._result_cache is None:
+            self._check_scope()
+        return super().count()
+
+    def exists(self) -> bool:
+        if self._result_cache is None:
+            self._check_scope()
+        return super().exists()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self._check_scope()
+        return super().aggregate(*args, **kwargs)
+
+    def update(self, **kwargs: Any) -> int:
+        self._check_scope()
+        return super().update(**kwargs)
+
+    update.alters_data = True  # type: ignore[attr-defined]  # as Django marks its own
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._check_scope()
+        return super().delete()
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]

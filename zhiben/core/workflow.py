@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import Conflict, DomainError
+from .scoping import rows_of
 
 
 class TransitionNotAllowed(DomainError):
@@ -32,7 +33,11 @@ def compare_and_swap(obj: models.Model, *, expected: Mapping[str, Any], changes:
     changes = dict(changes)
     if any(f.name == "updated_at" for f in model._meta.concrete_fields) and "updated_at" not in changes:
         changes["updated_at"] = timezone.now()  # .update() skips auto_now
-    updated = model._default_manager.filter(**filters).update(version=F("version") + 1, **changes)
+    updated = (
+        rows_of(model, "compare-and-swap of a row read")
+        .filter(**filters)
+        .update(version=F("version") + 1, **changes)
+    )
     if updated != 1:
         raise Conflict()
     for field, value in changes.items():

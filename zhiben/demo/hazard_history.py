@@ -78,7 +78,7 @@ def seed_hazard_history(
     *, seed: int, actor: Any = None, progress: Callable[[str], None] | None = None
 ) -> HistoryReport | None:
     """生成隐患历史: None when the register already has hazards (a rerun adds nothing)."""
-    if Hazard.objects.unrestricted().exists():  # idempotence is about the whole register
+    if Hazard.objects.unrestricted("demo: idempotence").exists():  # idempotence is about the whole register
         return None
     started = time.perf_counter()
     say = progress or (lambda message: None)
@@ -148,7 +148,7 @@ def _quiet(name: str) -> Iterator[None]:
 
 
 def _count(report: HistoryReport, today: dt.date) -> None:
-    hazards = cast(HazardQuerySet, Hazard.objects.unrestricted())  # the demo reports on the whole register
+    hazards = cast(HazardQuerySet, Hazard.objects.unrestricted("the demo reports on the whole register"))
     counted = hazards.exclude(status__in=[Status.REJECTED, Status.MERGED])
     report.hazards = hazards.count()
     report.major = counted.filter(level=Level.MAJOR).count()
@@ -159,10 +159,10 @@ def _count(report: HistoryReport, today: dt.date) -> None:
     report.overdue = hazards.overdue(today).count()
     report.rejected = hazards.filter(status=Status.REJECTED).count()
     report.merged = hazards.filter(status=Status.MERGED).count()
-    report.transfers = HazardTransfer.objects.unrestricted().count()
-    report.extensions = DeadlineExtension.objects.unrestricted().count()
-    report.progress_entries = HazardProgress.objects.unrestricted().count()
-    report.escalations = Escalation.objects.unrestricted().count()
+    report.transfers = HazardTransfer.objects.unrestricted("demo: the whole register").count()
+    report.extensions = DeadlineExtension.objects.unrestricted("demo: the whole register").count()
+    report.progress_entries = HazardProgress.objects.unrestricted("demo: the whole register").count()
+    report.escalations = Escalation.objects.unrestricted("demo: the whole register").count()
 
 
 # ---- the simulation ------------------------------------------------------------------------------------------

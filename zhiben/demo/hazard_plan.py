@@ -283,7 +283,7 @@ class HistoryPlan:
         units = []
         # The demo acts for the whole district, so it reads every unit.
         enterprises = (
-            Enterprise.objects.unrestricted()
+            Enterprise.objects.unrestricted("demo: the whole district")
             .filter(status__in=[EnterpriseStatus.OPERATING, EnterpriseStatus.SUSPENDED])
             .select_related("primary_industry", "region")
             .order_by("pk")

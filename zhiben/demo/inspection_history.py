@@ -111,7 +111,7 @@ def seed_inspection_history(
     *, seed: int, actor: Any = None, progress: Callable[[str], None] | None = None
 ) -> InspectionReport | None:
     """生成检查执法演示数据: None when inspections exist already (a rerun adds nothing)."""
-    if Inspection.objects.unrestricted().exists() or Inspector.objects.exists():
+    if Inspection.objects.unrestricted("demo: idempotence").exists() or Inspector.objects.exists():
         return None
     started = time.perf_counter()
     say = progress or (lambda message: None)

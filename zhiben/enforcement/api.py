@@ -136,16 +136,28 @@ class CaseFileSerializer(serializers.Serializer):
     violation = serializers.CharField(label=_("违法事实"))
     filed_on = serializers.DateField(label=_("立案日期"), required=False)
     enterprise = serializers.PrimaryKeyRelatedField(
-        label=_("当事单位"), queryset=Enterprise.objects.all(), required=False, allow_null=True
+        label=_("当事单位"),
+        queryset=Enterprise.objects.unrestricted("validate() checks scope"),
+        required=False,
+        allow_null=True,
     )
     finding = serializers.PrimaryKeyRelatedField(
-        label=_("来源问题（检查发现）"), queryset=Finding.objects.all(), required=False, allow_null=True
+        label=_("来源问题（检查发现）"),
+        queryset=Finding.objects.unrestricted("validate() checks scope"),
+        required=False,
+        allow_null=True,
     )
     hazard = serializers.PrimaryKeyRelatedField(
-        label=_("涉及隐患"), queryset=Hazard.objects.all(), required=False, allow_null=True
+        label=_("涉及隐患"),
+        queryset=Hazard.objects.unrestricted("validate() checks scope"),
+        required=False,
+        allow_null=True,
     )
     operation = serializers.PrimaryKeyRelatedField(
-        label=_("打非治违记录"), queryset=IllegalOperation.objects.all(), required=False, allow_null=True
+        label=_("打非治违记录"),
+        queryset=IllegalOperation.objects.unrestricted("validate() checks scope"),
+        required=False,
+        allow_null=True,
     )
     discretion_rule = CodeRelatedField(
         label=_("适用裁量基准（编号）"),
@@ -222,7 +234,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         data.setdefault("filed_on", timezone.localdate())
         with transaction.atomic():
             case = services.file_case(actor=request.user, department=department, **data)
-        case = self.get_queryset().model._default_manager.get(pk=case.pk)
+        case = self.get_queryset().model._default_manager.unrestricted("re-read, just filed").get(pk=case.pk)
         return Response(CaseSerializer(case).data, status=201, headers={"ETag": etag(case)})
 
     @extend_schema(summary="办理记录", responses={200: CaseTransitionSerializer(many=True)})

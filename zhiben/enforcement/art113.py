@@ -54,7 +54,7 @@ class Trigger:
 def penalised_major_cases() -> QuerySet[Case]:
     """Every penalised major case in the district (the watch is district-wide by law, not per viewer)."""
     return (
-        Case.objects.unrestricted()  # type: ignore[attr-defined]
+        Case.objects.unrestricted("the Art 113 watch is district-wide")  # type: ignore[attr-defined]
         .filter(
             enterprise__isnull=False,
             decided_on__isnull=False,
@@ -192,8 +192,10 @@ def _require_decide(actor: Any, proposal: ClosureProposal) -> None:
 def _settle(proposal: ClosureProposal, *, actor: Any, status: str, note: str, document: Any = None) -> None:
     """OPEN → SUBMITTED/DISMISSED by compare-and-swap on the status (a second click loses with a 409)."""
     now = timezone.now()
-    updated = ClosureProposal.objects.filter(pk=proposal.pk, status=ProposalStatus.OPEN).update(
-        status=status, decided_by=actor, decided_at=now, note=note, document=document, updated_at=now
+    updated = (
+        ClosureProposal.objects.unrestricted("service: compare-and-swap")
+        .filter(pk=proposal.pk, status=ProposalStatus.OPEN)
+        .update(status=status, decided_by=actor, decided_at=now, note=note, document=document, updated_at=now)
     )
     if updated != 1:
         raise Conflict(_("该建议已被他人处理，请刷新后查看。"))
@@ -210,7 +212,8 @@ def submit_proposal(proposal: ClosureProposal, *, actor: Any, note: str = "") ->
         raise Conflict(_("该建议已被处理。"))
     proposal.note = note.strip()
     cases = list(
-        Case.objects.filter(pk__in=proposal.case_ids)
+        Case.objects.unrestricted("service: the proposal's cases")
+        .filter(pk__in=proposal.case_ids)
         .select_related("department", "decision_document")
         .prefetch_related("measures")
         .order_by("decided_on", "pk")

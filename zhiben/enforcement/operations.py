@@ -286,7 +286,7 @@ def convert_operation(
         except ValidationError as exc:
             errors["uscc"] = exc.messages
         else:
-            existing = Enterprise.objects.filter(uscc=uscc).first()
+            existing = Enterprise.objects.unrestricted("service: a USCC is unique").filter(uscc=uscc).first()
     if (
         existing is not None
         and actor is not None
@@ -325,7 +325,11 @@ def convert_operation(
         note=note or _("纳入监管：%(e)s") % {"e": enterprise.name},
         changes={"enterprise": enterprise, "converted_at": timezone.now(), "uscc": uscc or op.uscc},
     )
-    for case in Case.objects.filter(operation=op, enterprise__isnull=True).order_by("pk"):
+    for case in (
+        Case.objects.unrestricted("service: the subject's cases")
+        .filter(operation=op, enterprise__isnull=True)
+        .order_by("pk")
+    ):
         # The subject's cases follow it onto the register, so they show on the unit's page as well.
         steps.CASE_FLOW.advance(
             case,

@@ -295,7 +295,9 @@ def decide_case(
     proposed = list(case.measures.filter(decided_on__isnull=True).order_by("pk"))
     if not proposed:
         raise EnforcementError(_("没有拟作出的处罚或处理措施，无法作出决定。"), field="measures")
-    CaseMeasure.objects.filter(pk__in=[m.pk for m in proposed]).update(decided_on=decided_on)
+    CaseMeasure.objects.unrestricted("service: proposed").filter(pk__in=[m.pk for m in proposed]).update(
+        decided_on=decided_on
+    )
     for m in proposed:
         m.decided_on = decided_on
     case.decided_on = decided_on
@@ -363,10 +365,10 @@ def close_case(
     if errors:
         raise ValidationError(errors)
     if open_daily:
-        CaseMeasure.objects.filter(pk__in=[m.pk for m in open_daily]).update(end_on=daily_end_on)
-    CaseMeasure.objects.filter(case=case, decided_on__isnull=False, executed_on__isnull=True).update(
-        executed_on=closed_on
-    )
+        CaseMeasure.objects.unrestricted("service: open daily fines").filter(
+            pk__in=[m.pk for m in open_daily]
+        ).update(end_on=daily_end_on)
+    case.measures.filter(decided_on__isnull=False, executed_on__isnull=True).update(executed_on=closed_on)
     steps.CASE_FLOW.advance(
         case,
         steps.CLOSE,
@@ -502,7 +504,9 @@ def add_measure(
     measure = CaseMeasure.objects.create(case=case, kind=kind, **values)
     if kind == MeasureKind.ORDER_RECTIFY:
         measure.document = documents.issue_order(case, measure, actor)
-        CaseMeasure.objects.filter(pk=measure.pk).update(document=measure.document)
+        CaseMeasure.objects.unrestricted("service: new").filter(pk=measure.pk).update(
+            document=measure.document
+        )
     steps.CASE_FLOW.advance(
         case,
         steps.ADD_MEASURE,

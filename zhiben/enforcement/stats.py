@@ -59,6 +59,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.core.calendar import parse_quarter, quarter_label, quarter_of, quarters_between
+from zhiben.core.scoping import unscoped
 from zhiben.hazards.stats import Ratio
 from zhiben.inspections.choices import InspectionStatus, Mode
 from zhiben.inspections.models import Finding, Inspection, InspectionDepartment
@@ -581,6 +582,7 @@ def _townships_of(region_ids: Iterable[int]) -> dict[int, int]:
 # ----------------------------------------------------------------------------------------------- figures
 
 
+@unscoped("statistics: narrowed by scope_parts(user)")
 def figures(user: Any, filters: StatsFilter | None = None, today: dt.date | None = None) -> Figures:
     """The statistics for `user`'s scope and `filters` on `today`."""
     filters = filters or StatsFilter()

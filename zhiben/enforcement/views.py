@@ -214,7 +214,9 @@ class CaseCreateView(ScopedViewMixin, View):
             if e is not None
         ]
         if extra:
-            visible = Enterprise.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=extra))
+            visible = Enterprise.objects.unrestricted("in scope, or a visible source's unit").filter(
+                Q(pk__in=visible.values("pk")) | Q(pk__in=extra)
+            )
         return visible.order_by("name")
 
     def _departments(self, request: HttpRequest) -> Any:

@@ -93,7 +93,7 @@ class HazardSerializer(serializers.ModelSerializer):
 
 class HazardRegisterSerializer(serializers.Serializer):
     enterprise = serializers.PrimaryKeyRelatedField(
-        label=_("生产经营单位"), queryset=Enterprise.objects.all()
+        label=_("生产经营单位"), queryset=Enterprise.objects.unrestricted("validate_enterprise checks scope")
     )
     level = serializers.ChoiceField(label=_("隐患等级"), choices=Level.choices)
     clause = serializers.PrimaryKeyRelatedField(
@@ -169,7 +169,7 @@ class HazardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
         incoming.is_valid(raise_exception=True)
         with transaction.atomic():
             hazard = services.register_hazard(actor=request.user, **incoming.validated_data)
-        hazard = Hazard.objects.get(pk=hazard.pk)
+        hazard = Hazard.objects.unrestricted("re-read after the write").get(pk=hazard.pk)
         return Response(HazardSerializer(hazard).data, status=201, headers={"ETag": etag(hazard)})
 
     @extend_schema(summary="流转记录", responses={200: TransitionSerializer(many=True)})

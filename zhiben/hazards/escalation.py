@@ -89,7 +89,11 @@ def active_rules() -> dict[str, list[EscalationRule]]:
     """Active rules by level, lightest first."""
     by_level: dict[str, list[EscalationRule]] = {}
     # Rules are district-wide reference data; the job reads them all.
-    for rule in EscalationRule.objects.unrestricted().filter(active=True).order_by("overdue_workdays", "pk"):
+    for rule in (
+        EscalationRule.objects.unrestricted("reference data")
+        .filter(active=True)
+        .order_by("overdue_workdays", "pk")
+    ):
         by_level.setdefault(rule.level, []).append(rule)
     for level_rules in by_level.values():
         level_rules.sort(key=lambda r: (r.overdue_workdays, LADDER.index(r.kind)))
@@ -107,7 +111,7 @@ def _overdue_ids(today: dt.date, levels: list[str]) -> Iterator[int]:
     while True:
         chunk = list(
             Hazard.objects.overdue(today)
-            .unrestricted()
+            .unrestricted("job: the whole district")
             .filter(level__in=levels, pk__gt=last)
             .order_by("pk")
             .values_list("pk", flat=True)[:CHUNK]
@@ -130,7 +134,7 @@ def escalate_hazard(
     recipients = recipients or Recipients()
     with transaction.atomic():
         hazard = (
-            Hazard.objects.unrestricted()
+            Hazard.objects.unrestricted("job: re-read under lock")
             .select_for_update(of=("self",))
             .select_related("enterprise", "department", "region__parent", "clause__version")
             .filter(pk=pk)

@@ -646,7 +646,9 @@ def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _enterprise(uscc: str, actor: Any, existing: Hazard | None) -> Enterprise:
     # Unscoped on purpose: a unit registered outside the importer's scope is reported, not taken for unknown.
-    enterprise = Enterprise.objects.unrestricted().filter(uscc=uscc).first()
+    enterprise = (
+        Enterprise.objects.unrestricted("import: a unit outside scope is reported").filter(uscc=uscc).first()
+    )
     if enterprise is None:
         raise HazardError(
             _("统一社会信用代码“%(u)s”的单位未在本平台登记，请先登记该单位。") % {"u": uscc},
@@ -681,7 +683,12 @@ def import_hazard_row(
     """Create, update or leave one hazard from an exchange row (the row's own savepoint undoes a refusal)."""
     code = values["code"]
     # Unscoped on purpose: a code held outside the importer's scope must be refused, not created twice.
-    existing = Hazard.objects.unrestricted().select_related("department").filter(code=code).first()
+    existing = (
+        Hazard.objects.unrestricted("import: a code outside scope is refused")
+        .select_related("department")
+        .filter(code=code)
+        .first()
+    )
     if existing is not None and not _in_scope(existing, actor):
         raise HazardError(_("该隐患编号已登记在您的职责范围以外，不能修改。"), field="code")
     enterprise = _enterprise(values["enterprise_uscc"], actor, existing)

@@ -33,7 +33,9 @@ CHUNK = 500
 
 def reminder_workdays_by_level() -> dict[str, int]:
     # Deadline policies are district-wide reference data.
-    policies = dict(DeadlinePolicy.objects.unrestricted().values_list("level", "reminder_workdays"))
+    policies = dict(
+        DeadlinePolicy.objects.unrestricted("reference data").values_list("level", "reminder_workdays")
+    )
     return {level: policies.get(level, DEFAULT_REMINDER_WORKDAYS) for level in Level.values}
 
 
@@ -51,7 +53,7 @@ def send_deadline_reminders(today: dt.date | None = None) -> dict[str, int]:
         # The job serves the whole district, so it reads through unrestricted(); keyset chunks keep memory flat.
         chunk = list(
             Hazard.objects.open()
-            .unrestricted()
+            .unrestricted("job: the whole district")
             .filter(deadline__gte=today, deadline__lte=horizon, pk__gt=last)
             .exclude(
                 Exists(HazardReminder.objects.filter(hazard=OuterRef("pk"), deadline=OuterRef("deadline")))

@@ -44,8 +44,8 @@ def close_permission(actor: Any, hazard: Hazard) -> str:
 def rectifiers(hazard: Hazard) -> set[int]:
     """Users who registered the hazard or acted in its rectification."""
     ids = set(
-        HazardTransition.objects.filter(
-            hazard=hazard, action__in=("register", "plan", "progress", "request_acceptance", "self_accept")
+        hazard.transitions.filter(
+            action__in=("register", "plan", "progress", "request_acceptance", "self_accept")
         ).values_list("actor_id", flat=True)
     )
     if hazard.reported_by_id:
@@ -61,7 +61,7 @@ def closer_is_independent(actor: Any, hazard: Hazard) -> None:
 
 
 def pending_extension(hazard: Hazard) -> DeadlineExtension | None:
-    return DeadlineExtension.objects.filter(hazard=hazard, status=ExtensionStatus.PENDING).first()
+    return hazard.extensions.filter(status=ExtensionStatus.PENDING).first()
 
 
 # --- from the form to the service ----------------------------------------------------------------------------

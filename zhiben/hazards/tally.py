@@ -154,7 +154,7 @@ def apply(before: TallyKey | None, after: TallyKey | None) -> None:
 
 def recount_rows(hazards: Iterable[Hazard] | None = None) -> Counter[TallyKey]:
     """The tally as the register says it should be: one GROUP BY over the hazards."""
-    qs = Hazard.objects.unrestricted()  # statistics cover the whole register; pages filter by scope later
+    qs = Hazard.objects.unrestricted("statistics cover the whole register; pages filter by scope later")
     rows = qs.values_list(
         "region_id",
         "industry_id",

@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from zhiben.core.scoping import unscoped
 from zhiben.hazards.choices import OPEN_STATUSES, Level
 from zhiben.hazards.models import Hazard
 from zhiben.registry.choices import EnterpriseStatus, StandardisationGrade
@@ -194,7 +195,9 @@ def certification_day(on: dt.date, criteria: DrawCriteria) -> dt.date:
 
 def officer_pool(department: Department, on: dt.date) -> list[Inspector]:
     """The department's certified law-enforcement officers on `on` (experts and technicians only assist)."""
-    people = Inspector.objects.filter(department=department, kind=InspectorKind.OFFICER, active=True)
+    people = Inspector.objects.unrestricted("the draw's department").filter(
+        department=department, kind=InspectorKind.OFFICER, active=True
+    )
     return sorted((p for p in people if p.is_certified(on)), key=lambda p: p.pk)
 
 
@@ -265,6 +268,7 @@ def risk_weight(high_risk: bool, grade: str, hazard_bonus: int) -> int:
     return 1 + (HIGH_RISK_WEIGHT if high_risk else 0) + GRADE_WEIGHT.get(grade, 0) + hazard_bonus
 
 
+@unscoped("draw pools: the department's, narrowed to the actor explicitly")
 def build_pools(department: Department, criteria: DrawCriteria, on: dt.date, actor: Any = None) -> Pools:
     """Read the pools from the database as of `on` (a handful of queries whatever the district's size)."""
     officers = [o.pk for o in officer_pool(department, certification_day(on, criteria))]

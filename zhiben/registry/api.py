@@ -224,7 +224,9 @@ class EnterpriseViewSet(ServiceWriteMixin, mixins.ListModelMixin, mixins.Retriev
         # unrestricted(): the ids were just read through restrict(); this only fetches their columns.
         rows = {
             r["id"]: r
-            for r in Enterprise.objects.unrestricted().filter(pk__in=ids).values(*ENTERPRISE_VALUES)
+            for r in Enterprise.objects.unrestricted("ids read through restrict()")
+            .filter(pk__in=ids)
+            .values(*ENTERPRISE_VALUES)
         }
         page = [rows[pk] for pk in ids]
         codes: dict[int, list[str]] = {pk: [] for pk in ids}

@@ -338,10 +338,19 @@ def natural_key(values: dict[str, Any]) -> tuple[str, Hashable] | None:
 def _find_existing(uscc: str | None, name: str, region: Region) -> Enterprise | None:
     # Unscoped on purpose: a unit registered outside the importer's scope must be reported, not duplicated.
     if uscc:
-        match = Enterprise.objects.unrestricted().select_related("region").filter(uscc=uscc).first()
+        match = (
+            Enterprise.objects.unrestricted("import: a unit outside scope is reported")
+            .select_related("region")
+            .filter(uscc=uscc)
+            .first()
+        )
         if match is not None:
             return match
-    same_name = Enterprise.objects.unrestricted().select_related("region").filter(name=name, region=region)
+    same_name = (
+        Enterprise.objects.unrestricted("import: a unit outside scope is reported")
+        .select_related("region")
+        .filter(name=name, region=region)
+    )
     if uscc:
         same_name = same_name.filter(uscc__isnull=True)  # a unit registered before its code was known
     matches = list(same_name.order_by("pk")[:2])

@@ -190,9 +190,15 @@ class RoleAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Unrestricted: the system admin holds no business grants (三员 R11) but must name a role's scope;
         # the view admits only users who may add role assignments.
-        townships = Region.objects.unrestricted().filter(level=RegionLevel.TOWNSHIP).order_by("code")
+        townships = (
+            Region.objects.unrestricted("role scope choices")
+            .filter(level=RegionLevel.TOWNSHIP)
+            .order_by("code")
+        )
         self.fields["region_code"].choices = [("", "—")] + [(r.scope_prefix, r.name) for r in townships]
-        self.fields["department"].queryset = Department.objects.unrestricted().order_by("sort_order", "code")
+        self.fields["department"].queryset = Department.objects.unrestricted("role scope choices").order_by(
+            "sort_order", "code"
+        )
 
     def clean_enterprise(self) -> Enterprise | None:
         raw = self.cleaned_data.get("enterprise", "")
@@ -203,7 +209,7 @@ class RoleAssignForm(forms.Form):
         except ValidationError as exc:
             raise ValidationError(exc.messages)
         # Unrestricted for the same reason as above; only an exact code matches, nothing is listed.
-        enterprise = Enterprise.objects.unrestricted().filter(uscc=uscc).first()
+        enterprise = Enterprise.objects.unrestricted("an exact USCC match").filter(uscc=uscc).first()
         if enterprise is None:
             raise ValidationError(_("未找到统一社会信用代码为 %(c)s 的生产经营单位。") % {"c": uscc})
         return enterprise

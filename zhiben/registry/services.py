@@ -52,7 +52,7 @@ def _clean_enterprise(data: dict[str, Any], instance: Enterprise | None = None) 
             data["uscc"] = validate_uscc(data["uscc"])
         except ValidationError as exc:
             raise ValidationError({"uscc": exc.messages})
-        clash = Enterprise.objects.filter(uscc=data["uscc"])
+        clash = Enterprise.objects.unrestricted("service: a USCC is unique").filter(uscc=data["uscc"])
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():

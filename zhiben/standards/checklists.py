@@ -92,7 +92,7 @@ def _owner_for_new(
     if departments:
         return Department.objects.get(pk=min(departments)), None
     if enterprises:
-        return None, Enterprise.objects.get(pk=min(enterprises))
+        return None, Enterprise.objects.unrestricted("the actor's own unit").get(pk=min(enterprises))
     if office:
         return None, None
     raise NotPermitted(_("您无权新建检查表。"))

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from zhiben.core.api import CodeRelatedField, error_responses, etag, expected_version
 from zhiben.core.errors import NotPermitted
+from zhiben.core.scoping import rows_of
 
 from .steps import Flow, Step
 
@@ -108,7 +109,7 @@ def step_action(flow: Flow, step: Step, *, prefix: str, output: type[serializers
             values["files"] = values.get("files") or request.FILES.getlist("files")
         with transaction.atomic():
             step.run(obj, values, request.user)
-        fresh = flow.model._default_manager.get(pk=obj.pk)
+        fresh = rows_of(flow.model, "re-read after the step").get(pk=obj.pk)
         headers = {"ETag": etag(fresh)} if step.versioned else {}
         return Response(output(fresh, context=self.get_serializer_context()).data, headers=headers)
 

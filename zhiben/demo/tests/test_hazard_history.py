@@ -68,7 +68,7 @@ def _industry_chain(industry: Industry) -> set[int]:
 def test_it_acts_out_three_years_of_hazards_through_the_services() -> None:
     output = _seed(60)
     # The hazard history's own hazards (the demo's inspection year adds those its findings registered).
-    everything = Hazard.objects.unrestricted()
+    everything = Hazard.objects.unrestricted("test: the whole register")
     hazards = everything.filter(inspection_finding__isnull=True, self_check_answer__isnull=True)
     found = AuditEntry.objects.get(event="DEMO_SEEDED").data["inspections"]["findings"]
     assert 0 < everything.count() - hazards.count() <= found

@@ -38,7 +38,7 @@ MULTILINE = "配电柜前未铺设绝缘垫\n电缆沟积水  约 5 厘米"
 
 def snapshot(codes: Any = None) -> dict[str, dict[str, Any]]:
     """Every mapped field of every hazard, by code (foreign keys as ids)."""
-    qs = Hazard.objects.unrestricted().order_by("code")
+    qs = Hazard.objects.unrestricted("test: the whole register").order_by("code")
     if codes is not None:
         qs = qs.filter(code__in=codes)
     return {
@@ -50,7 +50,7 @@ def snapshot(codes: Any = None) -> dict[str, dict[str, Any]]:
 
 
 def versions() -> dict[str, int]:
-    return dict(Hazard.objects.unrestricted().values_list("code", "version"))
+    return dict(Hazard.objects.unrestricted("test: the whole register").values_list("code", "version"))
 
 
 def _plan(h: Hazard, actor: Any) -> None:
@@ -269,7 +269,7 @@ def test_it_round_trips_a_json_export_with_zero_changes(
 
 def _wipe_register() -> None:
     """A register that has never seen these hazards (a second installation): no rows, no tally, no sequence."""
-    Hazard.objects.unrestricted().delete()
+    Hazard.objects.unrestricted("test: the whole register").delete()
     HazardTally.objects.all().delete()
     Sequence.objects.filter(key__startswith="hazard/").delete()
 
@@ -310,7 +310,7 @@ def test_it_recreates_an_empty_register_from_the_list(
     expected[rectifying]["description"] = " ".join(MULTILINE.split())
     assert snapshot() == expected
     assert tally.diff() == {}  # the statistics were maintained row by row, and equal a recount
-    for hazard in Hazard.objects.unrestricted():
+    for hazard in Hazard.objects.unrestricted("test: the whole register"):
         assert list(hazard.transitions.values_list("action", "from_status", "to_status")) == [
             ("import", "", hazard.status)
         ]

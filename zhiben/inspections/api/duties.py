@@ -128,7 +128,7 @@ class SelfCheckFindingInputSerializer(serializers.Serializer):
 
 class SelfCheckCreateSerializer(serializers.Serializer):
     enterprise = serializers.PrimaryKeyRelatedField(
-        label=_("生产经营单位"), queryset=Enterprise.objects.all()
+        label=_("生产经营单位"), queryset=Enterprise.objects.unrestricted("validate_enterprise checks scope")
     )
     checked_on = serializers.DateField(label=_("检查日期"))
     led_by_name = serializers.CharField(
@@ -136,7 +136,10 @@ class SelfCheckCreateSerializer(serializers.Serializer):
     )
     led_by_title = serializers.CharField(label=_("职务"), max_length=50, required=False, allow_blank=True)
     led_by_person = serializers.PrimaryKeyRelatedField(
-        label=_("带队负责人（人员库）"), queryset=Person.objects.all(), required=False, allow_null=True
+        label=_("带队负责人（人员库）"),
+        queryset=Person.objects.unrestricted("the service checks it is the unit's"),
+        required=False,
+        allow_null=True,
     )
     participants = serializers.CharField(
         label=_("参加人员"), max_length=300, required=False, allow_blank=True
@@ -151,7 +154,7 @@ class SelfCheckCreateSerializer(serializers.Serializer):
     summary = serializers.CharField(label=_("检查情况"), required=False, allow_blank=True)
     occurrence = serializers.PrimaryKeyRelatedField(
         label=_("补查任务"),
-        queryset=DutyOccurrence.objects.all(),
+        queryset=DutyOccurrence.objects.unrestricted("the service checks it is the unit's"),
         required=False,
         allow_null=True,
         help_text=_("本次检查补做的、此前逾期未查的自查任务"),

@@ -171,7 +171,11 @@ class InspectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
         )
 
     def _reply(self, plan: InspectionPlan, status: int = 200) -> Response:
-        plan = InspectionPlan.objects.select_related("department").get(pk=plan.pk)
+        plan = (
+            InspectionPlan.objects.unrestricted("re-read after the write")
+            .select_related("department")
+            .get(pk=plan.pk)
+        )
         return Response(PlanSerializer(plan).data, status=status, headers={"ETag": etag(plan)})
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -321,7 +325,10 @@ class DrawCreateSerializer(serializers.Serializer):
     title = serializers.CharField(label=_("抽查任务名称"), max_length=200)
     subject = serializers.CharField(label=_("抽查事项"), max_length=200, required=False, allow_blank=True)
     plan = serializers.PrimaryKeyRelatedField(
-        label=_("年度计划"), queryset=InspectionPlan.objects.all(), required=False, allow_null=True
+        label=_("年度计划"),
+        queryset=InspectionPlan.objects.unrestricted("validate_plan checks scope"),
+        required=False,
+        allow_null=True,
     )
     criteria = serializers.JSONField(
         label=_("抽取条件"),
@@ -406,7 +413,9 @@ class DrawViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         return "view" if self.action not in ("list", "retrieve", "create") else super().scope_action_name()
 
     def _reply(self, obj: Draw, status: int = 200) -> Response:
-        fresh = Draw.objects.select_related("department").get(pk=obj.pk)
+        fresh = (
+            Draw.objects.unrestricted("re-read after the write").select_related("department").get(pk=obj.pk)
+        )
         return Response(DrawDetailSerializer(fresh).data, status=status, headers={"ETag": etag(fresh)})
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -493,7 +502,7 @@ class DrawViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
     )
     @action(detail=True, methods=["get"])
     def inputs(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
-        obj = Draw.objects.get(pk=self.get_object().pk)
+        obj = Draw.objects.unrestricted("re-read with its pools").get(pk=self.get_object().pk)
         return Response(json.loads(canonical_json(draws.frozen_document(obj))))
 
 

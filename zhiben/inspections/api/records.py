@@ -154,7 +154,9 @@ class InspectionSerializer(serializers.ModelSerializer):
 
 
 class InspectionCreateSerializer(serializers.Serializer):
-    enterprise = serializers.PrimaryKeyRelatedField(label=_("被检查单位"), queryset=Enterprise.objects.all())
+    enterprise = serializers.PrimaryKeyRelatedField(
+        label=_("被检查单位"), queryset=Enterprise.objects.unrestricted("validate_enterprise checks scope")
+    )
     department = CodeRelatedField(
         label=_("牵头部门"), queryset=Department.objects.all(), help_text=_("部门代码")
     )
@@ -163,12 +165,16 @@ class InspectionCreateSerializer(serializers.Serializer):
     planned_on = serializers.DateField(label=_("计划检查日期"))
     officers = serializers.PrimaryKeyRelatedField(
         label=_("执法人员"),
-        queryset=Inspector.objects.all(),
+        queryset=Inspector.objects.unrestricted("joint visits: any department's officers"),
         many=True,
         help_text=_("名录库人员编号，第一位为主办；不少于两名持有效执法证的执法人员"),
     )
     assistants = serializers.PrimaryKeyRelatedField(
-        label=_("辅助检查人员"), queryset=Inspector.objects.all(), many=True, required=False, default=list
+        label=_("辅助检查人员"),
+        queryset=Inspector.objects.unrestricted("joint visits"),
+        many=True,
+        required=False,
+        default=list,
     )
     departments = CodeRelatedField(
         label=_("联合检查部门"), queryset=Department.objects.all(), many=True, required=False, default=list
@@ -185,7 +191,7 @@ class InspectionCreateSerializer(serializers.Serializer):
     )
     cap_exception = serializers.PrimaryKeyRelatedField(
         label=_("超频次检查审批"),
-        queryset=CapException.objects.all(),
+        queryset=CapException.objects.unrestricted("check_cap checks it is the unit's"),
         required=False,
         allow_null=True,
         default=None,
@@ -278,7 +284,7 @@ class AnswerResultSerializer(serializers.Serializer):
 class InspectionFindingInputSerializer(serializers.Serializer):
     answer = serializers.PrimaryKeyRelatedField(
         label=_("不符合的检查项（填写记录编号）"),
-        queryset=InspectionAnswer.objects.all(),
+        queryset=InspectionAnswer.objects.unrestricted("the service checks it is the visit's"),
         required=False,
         allow_null=True,
     )
@@ -338,7 +344,9 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         return super().get_queryset().order_by("-planned_on", "-id")
 
     def _out(self, inspection: Inspection, status: int = 200) -> Response:
-        fresh = self.get_queryset().model.objects.get(pk=inspection.pk)
+        fresh = (
+            self.get_queryset().model.objects.unrestricted("re-read after the write").get(pk=inspection.pk)
+        )
         return Response(InspectionSerializer(fresh).data, status=status, headers={"ETag": etag(fresh)})
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -503,7 +511,10 @@ class ConflictSerializer(serializers.ModelSerializer):
         model = InspectorConflict
         fields = ["id", "enterprise", "enterprise_name", "reason", "declared_on", "active"]
         read_only_fields = ["active"]
-        extra_kwargs = {"declared_on": {"required": False, "help_text": _("默认今天")}}
+        extra_kwargs = {
+            "declared_on": {"required": False, "help_text": _("默认今天")},
+            "enterprise": {"queryset": Enterprise.objects.unrestricted("validate_enterprise checks scope")},
+        }
 
     def validate_enterprise(self, value: Enterprise) -> Enterprise:
         user = self.context["request"].user

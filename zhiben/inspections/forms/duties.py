@@ -98,7 +98,7 @@ class SelfCheckForm(forms.Form):
         self.fields["enterprise"].widget = FastSelect(choices=[(str(e.pk), e.name) for e in enterprises])
         if enterprise is not None:
             self.fields["checklist"].queryset = checklists_for(enterprise)
-            people = Person.objects.filter(enterprise=enterprise).order_by("name")
+            people = enterprise.people.order_by("name")
             principal_first = sorted(people, key=lambda p: (p.role != PersonRole.PRINCIPAL, p.name))
             self.fields["led_by_person"].queryset = people
             self.fields["led_by_person"].widget = FastSelect(
@@ -107,9 +107,7 @@ class SelfCheckForm(forms.Form):
             )
             today = timezone.localdate()
             candidates = list(makeup_candidates(enterprise, today))
-            self.fields["occurrence"].queryset = DutyOccurrence.objects.filter(
-                pk__in=[o.pk for o in candidates]
-            )
+            self.fields["occurrence"].queryset = enterprise.duties.filter(pk__in=[o.pk for o in candidates])
             self.fields["occurrence"].widget = FastSelect(
                 choices=[("", _("无（本周期检查）"))]
                 + [(str(o.pk), _occurrence_label(o)) for o in candidates]

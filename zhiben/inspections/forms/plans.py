@@ -232,9 +232,11 @@ class DrawForm(forms.Form):
         ]
         for name in ("region", "industry", "high_risk"):
             self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
-        self.fields["plan"].queryset = InspectionPlan.objects.filter(
-            department=department, status=PlanStatus.APPROVED
-        ).order_by("-year")
+        self.fields["plan"].queryset = (
+            InspectionPlan.objects.unrestricted("the draw's department")
+            .filter(department=department, status=PlanStatus.APPROVED)
+            .order_by("-year")
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

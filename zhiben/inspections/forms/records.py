@@ -120,7 +120,8 @@ class InspectionCreateForm(forms.Form):
         f["department"].widget = _select(departments, department_label, blank=False)
         enterprise_widget(f["enterprise"], enterprises)
         officers = (
-            Inspector.objects.filter(active=True, kind=InspectorKind.OFFICER)
+            Inspector.objects.unrestricted("joint visits: any department's officers")
+            .filter(active=True, kind=InspectorKind.OFFICER)
             .exclude(certificate_no="")
             .select_related("department")
         )
@@ -128,7 +129,11 @@ class InspectionCreateForm(forms.Form):
         f["lead_officer"].widget = _select(f["lead_officer"].queryset, _inspector_label)
         f["other_officers"].queryset = officers
         f["other_officers"].label_from_instance = _inspector_label  # type: ignore[attr-defined]
-        f["assistants"].queryset = Inspector.objects.filter(active=True).exclude(kind=InspectorKind.OFFICER)
+        f["assistants"].queryset = (
+            Inspector.objects.unrestricted("joint visits")
+            .filter(active=True)
+            .exclude(kind=InspectorKind.OFFICER)
+        )
         f["assistants"].label_from_instance = _inspector_label  # type: ignore[attr-defined]
         f["joint_departments"].queryset = Department.objects.exclude(pk__in=departments.values("pk"))
         f["joint_departments"].label_from_instance = department_label  # type: ignore[attr-defined]
@@ -142,9 +147,11 @@ class InspectionCreateForm(forms.Form):
         )
         f["joint_checklists"].label_from_instance = _checklist_label  # type: ignore[attr-defined]
         f["host_department"].widget = _select(Department.objects.all(), department_label)
-        f["cap_exception"].queryset = CapException.objects.filter(
-            department__in=departments, status=ExceptionStatus.APPROVED
-        ).select_related("enterprise")
+        f["cap_exception"].queryset = (
+            CapException.objects.unrestricted("the lead departments'")
+            .filter(department__in=departments, status=ExceptionStatus.APPROVED)
+            .select_related("enterprise")
+        )
         f["cap_exception"].widget = _select(
             f["cap_exception"].queryset, lambda c: f"{c.enterprise.name} {c.year}年（{c.reason[:20]}）"
         )

@@ -353,7 +353,9 @@ def publish_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> D
     criteria = DrawCriteria.from_json(draw_obj.criteria)
     planned_on = max(criteria.planned_on or today(), today())
     rows = list(draw_obj.assignments.select_related("enterprise__region", "enterprise__primary_industry"))
-    people = Inspector.objects.in_bulk({o for a in rows for o in a.officer_ids})
+    people = Inspector.objects.unrestricted("service: the draw's").in_bulk(
+        {o for a in rows for o in a.officer_ids}
+    )
     subject = draw_obj.subject or _("双随机抽查：%(t)s") % {"t": draw_obj.title}
     codes = []
     for row in rows:
@@ -373,7 +375,9 @@ def publish_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> D
                 _("抽中单位“%(n)s”不能创建检查任务：%(m)s")
                 % {"n": row.enterprise.name, "m": "；".join(exc.messages)}
             )
-        DrawAssignment.objects.filter(pk=row.pk).update(inspection=inspection, updated_at=timezone.now())
+        DrawAssignment.objects.unrestricted("service: the draw's").filter(pk=row.pk).update(
+            inspection=inspection, updated_at=timezone.now()
+        )
         codes.append(inspection.code)
         if (
             draw_obj.plan_id
@@ -505,7 +509,7 @@ def verification(draw_obj: Draw) -> dict[str, Any]:
     key = f"draw-verify:{draw_obj.pk}:{draw_obj.version}:{draw_obj.result_digest or draw_obj.seed_digest}"
     verdict = cache.get(key)
     if verdict is None:
-        report = replay(Draw.objects.get(pk=draw_obj.pk))
+        report = replay(Draw.objects.unrestricted("a draw read in scope").get(pk=draw_obj.pk))
         verdict = {
             "ok": report.ok,
             "pool_digest": report.pool_digest,

@@ -110,7 +110,7 @@ def high_risk_q() -> Q:
 def active_rules() -> list[DutyRule]:
     """Active rules, most frequent first (ties by code, so the choice is deterministic)."""
     # Rules are district-wide reference data.
-    rules = list(DutyRule.objects.unrestricted().filter(active=True))
+    rules = list(DutyRule.objects.unrestricted("reference data").filter(active=True))
     return sorted(rules, key=lambda r: (months_of(r.frequency), r.code))
 
 
@@ -197,7 +197,7 @@ def _withdraw_stale(
             rule=rule, period_start__in=starts, enterprise__in=Enterprise.objects.filter(q).values("pk")
         )
     # The job acts for the whole district (or the units it was given).
-    stale = DutyOccurrence.objects.unrestricted().filter(
+    stale = DutyOccurrence.objects.unrestricted("job: the whole district").filter(
         period_start__gt=today,
         period_start__gte=dt.date(year, 1, 1),
         period_start__lte=dt.date(year, 12, 31),
@@ -233,14 +233,16 @@ def _insert_missing(
     last_start = layout[-1][0]
     in_year = Q(period_start__gte=dt.date(year, 1, 1), period_start__lte=dt.date(year, 12, 31))
     # The job acts for the whole district (or the units it was given).
-    owing = Enterprise.objects.unrestricted().filter(q)
+    owing = Enterprise.objects.unrestricted("job: the whole district").filter(q)
     if only is not None:
         owing = owing.filter(pk__in=only)
     tz = timezone.get_default_timezone()
     ops = connection.ops
     layout_db = [(s, e, ops.adapt_datefield_value(s), ops.adapt_datefield_value(e)) for s, e in layout]
     created = units = 0
-    bounds = Enterprise.objects.unrestricted().aggregate(low=Min("pk"), high=Max("pk"))
+    bounds = Enterprise.objects.unrestricted("job: the whole district").aggregate(
+        low=Min("pk"), high=Max("pk")
+    )
     if bounds["low"] is None:
         return 0, 0
     for low in range(bounds["low"], bounds["high"] + 1, ENTERPRISE_CHUNK):
@@ -337,7 +339,7 @@ def mark_missed(today: dt.date | None = None, *, actor: Any = None) -> int:
     today = today or timezone.localdate()
     # The job acts for the whole district; one UPDATE, so a second run finds nothing to mark.
     count = (
-        DutyOccurrence.objects.unrestricted()
+        DutyOccurrence.objects.unrestricted("job: the whole district")
         .filter(status=OccurrenceStatus.PENDING, period_end__lt=today)
         .update(status=OccurrenceStatus.MISSED, updated_at=timezone.now())
     )

@@ -42,14 +42,14 @@ def send_duty_reminders(today: dt.date | None = None, *, actor: Any = None) -> d
     counts = {"reminded": 0, "missed_notified": 0, "failed": 0}
     # Rules are district-wide reference data; the job serves the whole district.
     due = Q(pk__in=[])
-    for rule in DutyRule.objects.unrestricted().all():
+    for rule in DutyRule.objects.unrestricted("reference data").all():
         due |= Q(rule=rule, period_end__lte=today + dt.timedelta(days=rule.reminder_days))
     upcoming = (
-        DutyOccurrence.objects.unrestricted()
+        DutyOccurrence.objects.unrestricted("job: the whole district")
         .filter(due, status=OccurrenceStatus.PENDING, reminded_at__isnull=True, period_end__gte=today)
         .filter(period_start__lte=today)
     )
-    missed = DutyOccurrence.objects.unrestricted().filter(
+    missed = DutyOccurrence.objects.unrestricted("job: the whole district").filter(
         status=OccurrenceStatus.MISSED,
         overdue_notified_at__isnull=True,
         period_end__gte=today - dt.timedelta(days=MISSED_NOTICE_DAYS),

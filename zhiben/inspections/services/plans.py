@@ -27,7 +27,7 @@ from zhiben.accounts.lookups import users_of_department, users_of_office
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.outbox import notify_users
-from zhiben.core.scoping import can, grants_for
+from zhiben.core.scoping import can, grants_for, unscoped
 from zhiben.core.workflow import compare_and_swap, transition
 from zhiben.registry.models import Department, Enterprise
 from zhiben.registry.scoping import industry_ids_of_department
@@ -101,7 +101,7 @@ def in_department_scope(department: Department) -> Any:
     """Operating and other units whose industries the department supervises (三管三必须)."""
     industries = industry_ids_of_department(department.pk)
     through = Enterprise.industries.through.objects.filter(industry_id__in=industries)
-    return Enterprise.objects.filter(pk__in=through.values("enterprise_id"))
+    return Enterprise.objects.unrestricted("department-wide").filter(pk__in=through.values("enterprise_id"))
 
 
 # --- plans ---------------------------------------------------------------------------------------------------
@@ -137,7 +137,11 @@ def create_plan(
     """编制年度监督检查计划: a department's draft plan for one year."""
     _require_department(actor, "add", InspectionPlan, department)
     clean = _clean_plan(year, title, random_ratio)
-    if InspectionPlan.objects.filter(department=department, year=year).exists():
+    if (
+        InspectionPlan.objects.unrestricted("service: one per year")
+        .filter(department=department, year=year)
+        .exists()
+    ):
         raise ValidationError({"year": _("本部门 %(y)s 年度的计划已存在。") % {"y": year}})
     try:
         with transaction.atomic():
@@ -199,7 +203,11 @@ def add_plan_unit(
     errors: dict[str, str] = {}
     if not in_department_scope(plan.department).filter(pk=enterprise.pk).exists():
         errors["enterprise"] = _("该单位不属于本部门监管的行业领域。")
-    elif PlanUnit.objects.filter(plan=plan, enterprise=enterprise).exists():
+    elif (
+        PlanUnit.objects.unrestricted("service: once per plan")
+        .filter(plan=plan, enterprise=enterprise)
+        .exists()
+    ):
         errors["enterprise"] = _("该单位已在计划中。")
     if planned_quarter is not None and planned_quarter not in (1, 2, 3, 4):
         errors["planned_quarter"] = _("计划季度应为 1–4。")
@@ -358,6 +366,7 @@ class PlanProgress:
         return round(100 * self.random_completed / target) if target else 0
 
 
+@unscoped("plan progress: the plan's department")
 def plan_progress(plan: InspectionPlan) -> PlanProgress:
     key_ids = set(plan.units.filter(kind=PlanUnitKind.KEY).values_list("enterprise_id", flat=True))
     done = Inspection.objects.filter(
@@ -420,9 +429,11 @@ def request_cap_exception(
         errors["year"] = _("年度无效。")
     if actor is not None and not Enterprise.objects.restrict(actor, "view").filter(pk=enterprise.pk).exists():
         errors["enterprise"] = _("生产经营单位不存在或不在您的职责范围内。")
-    elif CapException.objects.filter(
-        enterprise=enterprise, department=department, year=year, status=ExceptionStatus.PENDING
-    ).exists():
+    elif (
+        CapException.objects.unrestricted("service: one pending")
+        .filter(enterprise=enterprise, department=department, year=year, status=ExceptionStatus.PENDING)
+        .exists()
+    ):
         errors["enterprise"] = _("该单位本年度已有待审批的超频次检查申请。")
     if errors:
         raise ValidationError(errors)
@@ -463,8 +474,10 @@ def decide_cap_exception(
     status = ExceptionStatus.APPROVED if approve else ExceptionStatus.REJECTED
     now = timezone.now()
     # Compare-and-swap on the status: two reviewers deciding at once → the second gets a 409.
-    updated = CapException.objects.filter(pk=exception.pk, status=ExceptionStatus.PENDING).update(
-        status=status, decided_by=actor, decided_at=now, decision_note=note, updated_at=now
+    updated = (
+        CapException.objects.unrestricted("service: compare-and-swap")
+        .filter(pk=exception.pk, status=ExceptionStatus.PENDING)
+        .update(status=status, decided_by=actor, decided_at=now, decision_note=note, updated_at=now)
     )
     if updated != 1:
         raise Conflict(_("该申请已被审批。"))

@@ -130,7 +130,7 @@ def _pin(inspection: Inspection, version: int | None) -> None:
 
 def _locked(inspection: Inspection) -> Inspection:
     """The inspection's row, locked for this transaction: answers and findings of one visit queue up."""
-    return Inspection.objects.select_for_update().get(pk=inspection.pk)
+    return Inspection.objects.unrestricted("service: under lock").select_for_update().get(pk=inspection.pk)
 
 
 def _require_status(inspection: Inspection, *statuses: str, message: str) -> None:
@@ -193,9 +193,11 @@ def _check_team(
     for inspector in assistants:
         if not inspector.active:
             errors.setdefault("assistants", []).append(_("%(n)s 已出库。") % {"n": inspector.name})
-    conflicts = InspectorConflict.objects.filter(
-        enterprise=enterprise, active=True, inspector__in=[p.pk for p in people]
-    ).select_related("inspector")
+    conflicts = (
+        InspectorConflict.objects.unrestricted("service: the team's")
+        .filter(enterprise=enterprise, active=True, inspector__in=[p.pk for p in people])
+        .select_related("inspector")
+    )
     for conflict in conflicts:
         field = "assistants" if conflict.inspector in assistants else "officers"
         errors.setdefault(field, []).append(
@@ -384,7 +386,10 @@ class FindingProposal:
 
 def proposal_for(answer: InspectionAnswer) -> FindingProposal | None:
     """The finding a 不符合 answer proposes, or None (answered otherwise, or already recorded)."""
-    if answer.result != Answer.FAIL or Finding.objects.filter(answer=answer).exists():
+    if (
+        answer.result != Answer.FAIL
+        or Finding.objects.unrestricted("service: the answer's").filter(answer=answer).exists()
+    ):
         return None
     item = answer.item
     return FindingProposal(
@@ -427,7 +432,7 @@ def answer_item(
         raise ValidationError({"result": _("检查结果无效。")})
     department = department_of_item(inspection, item)
     note = note.strip()[:500]
-    existing = InspectionAnswer.objects.filter(inspection=inspection, item=item).first()
+    existing = inspection.answers.filter(item=item).first()
     if existing is not None:
         if existing.result == result and existing.note == note:
             return existing, proposal_for(existing)  # idempotent: nothing to write
@@ -509,7 +514,7 @@ def record_finding(
             raise ValidationError({"answer": _("该检查项不属于本次检查。")})
         if answer.result != Answer.FAIL:
             errors["answer"] = _("只有“不符合”的检查项可以记录为发现问题。")
-        elif Finding.objects.filter(answer=answer).exists():
+        elif Finding.objects.unrestricted("service: the answer's").filter(answer=answer).exists():
             errors["answer"] = _("该检查项已记录发现问题。")
         item = answer.item
         department = answer.department

@@ -67,7 +67,10 @@ def _clean(values: dict[str, Any], instance: Inspector | None) -> dict[str, Any]
     cert = values["certificate_no"]
     if (
         cert
-        and Inspector.objects.filter(certificate_no=cert).exclude(pk=getattr(instance, "pk", None)).exists()
+        and Inspector.objects.unrestricted("service: a certificate is unique")
+        .filter(certificate_no=cert)
+        .exclude(pk=getattr(instance, "pk", None))
+        .exists()
     ):
         errors["certificate_no"] = _("该执法证号已登记在名录库中。")
     user = values.get("user")
@@ -166,7 +169,8 @@ def declare_conflict(
     if errors:
         raise ValidationError(errors)
     existing = (
-        InspectorConflict.objects.select_for_update()
+        InspectorConflict.objects.unrestricted("service: under lock")
+        .select_for_update()
         .filter(inspector=inspector, enterprise=enterprise)
         .first()
     )
@@ -197,8 +201,10 @@ def withdraw_conflict(conflict: InspectorConflict, *, actor: Any, reason: str) -
     _require_conflict_keeper(actor, conflict.inspector, "change")
     if not reason.strip():
         raise ValidationError({"reason": _("请填写撤销理由。")})
-    updated = InspectorConflict.objects.filter(pk=conflict.pk, active=True).update(
-        active=False, updated_at=timezone.now()
+    updated = (
+        InspectorConflict.objects.unrestricted("service: compare-and-swap")
+        .filter(pk=conflict.pk, active=True)
+        .update(active=False, updated_at=timezone.now())
     )
     if not updated:
         raise Conflict(_("该回避关系已撤销。"))

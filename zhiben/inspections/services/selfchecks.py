@@ -80,9 +80,7 @@ def checklists_for(enterprise: Enterprise) -> QuerySet[Checklist]:
 def makeup_candidates(enterprise: Enterprise, checked_on: dt.date) -> QuerySet[DutyOccurrence]:
     """Open occurrences that ended before `checked_on`: the periods a check on that day may make up for."""
     return (
-        DutyOccurrence.objects.filter(
-            enterprise=enterprise, status__in=OPEN_STATUSES, period_end__lt=checked_on
-        )
+        enterprise.duties.filter(status__in=OPEN_STATUSES, period_end__lt=checked_on)
         .select_related("rule")
         .order_by("-period_end")
     )
@@ -283,7 +281,7 @@ def _hazard_for_answer(actor: Any, check: SelfCheck, answer: AnswerInput) -> Haz
 def _fulfil(check: SelfCheck, *, today: dt.date, makeup: DutyOccurrence | None) -> dict[str, list[int]]:
     """Mark the occurrences this check fulfils (see the module docstring); returns their ids by status."""
     # Conditional updates on the open statuses: a concurrent check that fulfilled a period first keeps it.
-    base = DutyOccurrence.objects.filter(
+    base = DutyOccurrence.objects.unrestricted("service: the unit's periods").filter(
         enterprise_id=check.enterprise_id,
         status__in=OPEN_STATUSES,
         period_start__lte=check.checked_on,
@@ -296,7 +294,7 @@ def _fulfil(check: SelfCheck, *, today: dt.date, makeup: DutyOccurrence | None) 
         late.append(makeup.pk)
     for status, ids in ((OccurrenceStatus.DONE, done), (OccurrenceStatus.LATE, late)):
         if ids:
-            DutyOccurrence.objects.filter(pk__in=ids, status__in=OPEN_STATUSES).update(
-                status=status, self_check=check, updated_at=now
-            )
+            DutyOccurrence.objects.unrestricted("service: just read").filter(
+                pk__in=ids, status__in=OPEN_STATUSES
+            ).update(status=status, self_check=check, updated_at=now)
     return {"done": sorted(done), "late": sorted(set(late))}

@@ -202,7 +202,7 @@ class DrawPoolPreviewView(ScopedViewMixin, View):
 
 def _officer_names(draw: Draw, rows: list[Any]) -> dict[int, Inspector]:
     ids = {o for r in rows for o in r.officer_ids}
-    return Inspector.objects.in_bulk(ids)
+    return Inspector.objects.unrestricted("the officers of a draw read in scope").in_bulk(ids)
 
 
 class DrawDetailView(ScopedViewMixin, View):
@@ -235,7 +235,10 @@ class DrawDetailView(ScopedViewMixin, View):
             "may_perform": may_draw and obj.status == DrawStatus.COMMITTED,
             "may_publish": may_draw and obj.status == DrawStatus.DRAWN,
             "may_redraw": may_draw and obj.status in (DrawStatus.COMMITTED, DrawStatus.DRAWN),
-            "redrawn_as": Draw.objects.filter(redraw_of=obj).only("code").first(),
+            "redrawn_as": Draw.objects.unrestricted("the redraw of a draw in scope")
+            .filter(redraw_of=obj)
+            .only("code")
+            .first(),
             "history": object_history(obj),
             "pair_count": obj.criteria.get("pairs", 0),
         }

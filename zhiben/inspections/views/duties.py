@@ -283,7 +283,10 @@ class SelfCheckDetailView(ScopedViewMixin, View):
             .values_list("pk", flat=True)
         )
         fulfilled = (
-            DutyOccurrence.objects.filter(self_check=check).select_related("rule").order_by("period_start")
+            DutyOccurrence.objects.unrestricted("of a check read in scope")
+            .filter(self_check=check)
+            .select_related("rule")
+            .order_by("period_start")
         )
         for o in fulfilled:
             o.label = _period(o)  # type: ignore[attr-defined]
@@ -516,7 +519,7 @@ class HighRiskIndustriesView(ScopedViewMixin, View):
             Industry.objects.restrict(request.user).select_related("parent").order_by("sort_order", "code")
         )
         counts = dict(
-            Enterprise.objects.unrestricted()  # a count per industry, no unit shown
+            Enterprise.objects.unrestricted("a count per industry")  # a count per industry, no unit shown
             .filter(status="operating")
             .values_list("primary_industry")
             .annotate(n=Count("pk"))

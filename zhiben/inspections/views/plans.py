@@ -26,7 +26,6 @@ from zhiben.core.views import (
     ScopedViewMixin,
     object_history,
 )
-from zhiben.registry.models import Enterprise
 
 from ..choices import DrawStatus, ExceptionStatus, PlanStatus, PlanUnitKind
 from ..filtersets.plans import CapExceptionFilterSet, CapFilterSet, PlanFilterSet
@@ -228,7 +227,7 @@ class PlanUnitAddView(ScopedViewMixin, View):
             .operating()
             .exclude(pk__in=plan.units.values("enterprise_id"))
         )
-        units = units.filter(pk__in=Enterprise.objects.restrict(request.user, "view").values("pk"))
+        units = units.restrict(request.user, "view")
         return plan, units
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -409,9 +408,7 @@ class CapExceptionCreateView(ScopedViewMixin, View):
         department = plans.default_department(request.user, "add", CapException)
         if department is None:
             raise PermissionDenied
-        units = plans.in_department_scope(department).filter(
-            pk__in=Enterprise.objects.restrict(request.user, "view").values("pk")
-        )
+        units = plans.in_department_scope(department).restrict(request.user, "view")
         return department, units
 
     def get(self, request: HttpRequest) -> HttpResponse:

@@ -376,7 +376,11 @@ class AnswerView(InspectionMixin, View):
                         result=form.cleaned_data["result"],
                         note=form.cleaned_data.get("note", ""),
                     )
-                answer = InspectionAnswer.objects.select_related("finding").get(pk=saved.pk)
+                answer = (
+                    InspectionAnswer.objects.unrestricted("re-read, just saved")
+                    .select_related("finding")
+                    .get(pk=saved.pk)
+                )
             except ValidationError as exc:
                 error = "；".join(exc.messages)
             except DomainError as exc:
@@ -384,11 +388,7 @@ class AnswerView(InspectionMixin, View):
         else:
             error = str(_("请选择检查结果。"))
         if answer is None:
-            answer = (
-                InspectionAnswer.objects.filter(inspection=inspection, item=item)
-                .select_related("finding")
-                .first()
-            )
+            answer = inspection.answers.filter(item=item).select_related("finding").first()
         if not getattr(request, "htmx", None):
             if error:
                 messages.error(request, error)
@@ -431,7 +431,7 @@ class FindingCreateView(InspectionMixin, View):
             if not raw.isdigit():
                 raise Http404
             answer = get_object_or_404(
-                InspectionAnswer.objects.select_related("item__clause__version", "department"),
+                inspection.answers.select_related("item__clause__version", "department"),
                 pk=int(raw),
                 inspection=inspection,
             )
