@@ -16,22 +16,42 @@ def _moves(table: dict[str, set[str]]) -> dict[str, set[str]]:
     return {source: targets for source, targets in table.items() if targets}
 
 
-def test_the_plan_table_is_the_hand_written_one() -> None:
-    from zhiben.inspections.services.plans import PLAN_TRANSITIONS
+# The tables the services wrote by hand before their steps were declared (services/plans.py, draws.py and
+# records.py up to 5d140e5), kept here word for word.
 
-    assert PLAN_FLOW.transitions == _moves(PLAN_TRANSITIONS)
+
+def test_the_plan_table_is_the_hand_written_one() -> None:
+    assert PLAN_FLOW.transitions == _moves(
+        {
+            P.DRAFT: {P.SUBMITTED},
+            P.SUBMITTED: {P.APPROVED, P.RETURNED},
+            P.RETURNED: {P.SUBMITTED},
+            P.APPROVED: set(),
+        }
+    )
 
 
 def test_the_draw_table_is_the_hand_written_one() -> None:
-    from zhiben.inspections.services.draws import TRANSITIONS
-
-    assert DRAW_FLOW.transitions == _moves(TRANSITIONS)
+    assert DRAW_FLOW.transitions == _moves(
+        {
+            D.DRAFT: {D.COMMITTED},
+            D.COMMITTED: {D.DRAWN, D.SUPERSEDED},
+            D.DRAWN: {D.PUBLISHED, D.SUPERSEDED},
+            D.PUBLISHED: set(),
+            D.SUPERSEDED: set(),
+        }
+    )
 
 
 def test_the_inspection_table_is_the_hand_written_one() -> None:
-    from zhiben.inspections.services.records import TRANSITIONS
-
-    assert INSPECTION_FLOW.transitions == _moves(TRANSITIONS)
+    assert INSPECTION_FLOW.transitions == _moves(
+        {
+            I.PLANNED: {I.IN_PROGRESS, I.CANCELLED},
+            I.IN_PROGRESS: {I.COMPLETED, I.CANCELLED},
+            I.COMPLETED: set(),
+            I.CANCELLED: set(),
+        }
+    )
 
 
 def test_a_cap_exception_is_decided_once() -> None:
@@ -56,5 +76,3 @@ def test_each_step_reads_as_its_audit_event() -> None:
         "INSPECTION_CANCELLED",
     }
     assert {s.event for s in CAP_EXCEPTION_FLOW.steps} == {"CAP_EXCEPTION_DECIDED"}
-    assert P.DRAFT in PLAN_FLOW.transitions and D.DRAFT in DRAW_FLOW.transitions
-    assert I.PLANNED in INSPECTION_FLOW.transitions
