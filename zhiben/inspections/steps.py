@@ -56,7 +56,7 @@ def may_work_on(actor: Any, inspection: Inspection) -> bool:
 def works_on(actor: Any, inspection: Inspection) -> None:
     """The object rule of every step of a visit: else 403 with the reason."""
     if not may_work_on(actor, inspection):
-        raise NotPermitted(_("只有参检部门的人员和检查组成员可以办理此检查。"))
+        raise NotPermitted(str(_("只有参检部门的人员和检查组成员可以办理此检查。")))
 
 
 # --- 年度监督检查计划 --------------------------------------------------------------------------------------------
