@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zhiben.core import audit
 from zhiben.core import events as core_events
-from zhiben.core.errors import DomainError, NotPermitted
-from zhiben.core.scoping import can
+from zhiben.core.errors import Conflict, DomainError, NotPermitted
+from zhiben.core.scoping import can, rows_of
 from zhiben.core.workflow import check_transition, compare_and_swap
 
 from .records import snapshot
@@ -40,7 +40,9 @@ class Step:
 
     name: str
     label: Any
-    permission: str = "change"
+    # The permission on the flow's model the step needs; None: the object rule alone decides who may take it
+    # (e.g. the members of a record's team, whatever their roles), and no scope check applies.
+    permission: str | None = "change"
     statuses: frozenset[str] = frozenset()
     # The status the step leads to: one value, a mapping {from status: to status}, or None (status kept).
     target: str | Mapping[str, str] | None = None
@@ -80,7 +82,7 @@ class Step:
             return self.target.get(status)
         return self.target
 
-    def permission_for(self, actor: Any, obj: Any) -> str:
+    def permission_for(self, actor: Any, obj: Any) -> str | None:
         if self.permission_rule is not None and obj is not None:
             return self.permission_rule(actor, obj)
         return self.permission
@@ -161,27 +163,30 @@ class Flow:
         if actor is None:
             return
         permission = step.permission_for(actor, obj) if isinstance(step, Step) else step
-        if not can(actor, permission, self.model):
+        if not self._holds(actor, permission):
             raise NotPermitted(str(self.denied))
         if obj is not None and not self._in_scope(actor, permission, obj):
             raise NotPermitted(str(self.out_of_scope))
         if isinstance(step, Step) and step.rule is not None and obj is not None:
             step.rule(actor, obj)
 
-    def _in_scope(self, actor: Any, permission: str, obj: Any) -> bool:
+    def _holds(self, actor: Any, permission: str | None) -> bool:
+        return permission is None or can(actor, permission, self.model)
+
+    def _in_scope(self, actor: Any, permission: str | None, obj: Any) -> bool:
+        if permission is None:  # the object rule decides
+            return True
         manager: Any = self.model._default_manager
         return bool(manager.restrict(actor, permission).filter(pk=obj.pk).exists())
 
     def may_attempt(self, user: Any, step: Step, obj: Any = None) -> bool:
         """The user's roles hold the step's permission at all (else 403); status, scope and the object rule
         are for the service to refuse with its precise message."""
-        return can(user, step.permission_for(user, obj), self.model) and (
-            step.gate is None or step.gate(user)
-        )
+        return self._holds(user, step.permission_for(user, obj)) and (step.gate is None or step.gate(user))
 
     def refusal(self, user: Any, step: Step, obj: Any = None) -> str | None:
         """Why the user may not attempt `step` at all (the page and the API answer 403 with it), or None."""
-        if not can(user, step.permission_for(user, obj), self.model):
+        if not self._holds(user, step.permission_for(user, obj)):
             return str(_("您无权执行此操作。"))
         if step.gate is not None and not step.gate(user):
             return str(step.gate_denied or _("您无权执行此操作。"))
@@ -209,6 +214,14 @@ class Flow:
 
     # --- writing ----------------------------------------------------------------------------------------------
 
+    def check(self, obj: Any, step: Step | str) -> None:
+        """Refuse (TransitionNotAllowed) a step the record's status does not allow, before the service does its
+        own work (freezing, documents …); `advance` checks again when it writes."""
+        step = step if isinstance(step, Step) else self.by_name[step]
+        target = step.target_from(obj.status)
+        if target is not None:
+            check_transition(obj.status, target, self.transitions, dict(self._status_choices()))
+
     def advance(
         self,
         obj: Any,
@@ -220,13 +233,20 @@ class Flow:
         data: Mapping[str, Any] | None = None,
         event: str | None = None,
         history_values: Mapping[str, Any] | None = None,
+        audit_data: Mapping[str, Any] | None = None,
+        audited: bool = True,
     ) -> Any:
         """Take `step` on `obj` in the caller's transaction: compare-and-swap on status and version (409 when
         someone acted first), one history row, one audit row, then the hooks. A step without a target keeps
-        the status (progress, transfer …). Returns the history row (None for a flow without history)."""
+        the status (progress, transfer …). Returns the history row (None for a flow without history).
+
+        The audit row's data is the move, the note, the changes and `data`; `audit_data` gives it whole
+        instead (a record whose audit rows keep their own shape, or whose changes hold a secret), and
+        `audited=False` writes none (a step that moves two records, audited once on the other). A model
+        without a version is swapped on its status alone (409 with the flow's `stale` message)."""
         step = step if isinstance(step, Step) else self.by_name[step]
         event = event or step.event
-        if event is None:
+        if event is None and audited:
             raise LookupError(f"step {step.name!r} declares no audit event")
         source = obj.status
         target = step.target_from(source)
@@ -237,18 +257,33 @@ class Flow:
             moved = dict(changes or {})
             if target is not None:
                 moved["status"] = target
-            compare_and_swap(obj, expected={"status": source}, changes=moved)
+            if _field(self.model, "version") is None:
+                self._swap_on_status(obj, source, moved)
+            else:
+                compare_and_swap(obj, expected={"status": source}, changes=moved)
             row = self._history(obj, step, source, target or source, actor, note, history_values)
-            body: dict[str, Any] = {"from": source, "to": target} if target is not None else {}
-            audit.record(
-                obj,
-                event,
-                actor=actor,
-                data={**body, "note": note, **snapshot(changes or {}), **(data or {})},
-            )
+            if audited:
+                body: dict[str, Any] = {"from": source, "to": target} if target is not None else {}
+                audit.record(
+                    obj,
+                    event,  # type: ignore[arg-type]
+                    actor=actor,
+                    data=dict(audit_data)
+                    if audit_data is not None
+                    else {**body, "note": note, **snapshot(changes or {}), **(data or {})},
+                )
             for done in finish:
                 done()
         return row
+
+    def _swap_on_status(self, obj: Any, source: str, changes: dict[str, Any]) -> None:
+        if _field(self.model, "updated_at") is not None and "updated_at" not in changes:
+            changes["updated_at"] = timezone.now()  # .update() skips auto_now
+        updated = rows_of(self.model, "compare-and-swap of a row read").filter(pk=obj.pk, status=source)
+        if updated.update(**changes) != 1:
+            raise Conflict(str(self.stale) if self.stale else None)
+        for name, value in changes.items():
+            setattr(obj, name, value)
 
     def record_created(
         self, obj: Any, step: Step | str, *, actor: Any, data: Mapping[str, Any] | None = None, note: str = ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from zhiben.core import events
 from zhiben.core.errors import Conflict
@@ -26,6 +26,10 @@ def test_every_flow_step_has_its_event_its_service_and_one_label() -> None:
         "enforcement.case",
         "enforcement.illegaloperation",
         "enforcement.closureproposal",
+        "inspections.inspectionplan",
+        "inspections.capexception",
+        "inspections.draw",
+        "inspections.inspection",
     }
     for flow in flows:
         for step in flow.steps:
@@ -116,3 +120,79 @@ def test_advance_writes_one_history_row_one_audit_row_and_refuses_a_wrong_step(w
     assert entry is not None and entry.event == steps.REJECT.event and entry.data["to"] == Status.REJECTED
     assert AuditEntry.objects.count() == before + 1
     assert connection.in_atomic_block  # the test's own transaction: advance joins the caller's
+
+
+@pytest.fixture
+def scratch_flows() -> Any:
+    """A flow declared by a test is forgotten afterwards (the registry keeps the real ones)."""
+    saved = dict(_FLOWS)
+    yield
+    _FLOWS.clear()
+    _FLOWS.update(saved)
+
+
+def test_a_step_without_a_permission_is_decided_by_its_object_rule(scratch_flows: Any) -> None:
+    from types import SimpleNamespace
+
+    from zhiben.core.errors import NotPermitted
+    from zhiben.core.loop import Flow, Step
+    from zhiben.inspections.models import Draw  # any model: the step names no permission on it
+
+    def members_only(actor: Any, obj: Any) -> None:
+        if actor != "member":
+            raise NotPermitted("只有成员可以办理。")
+
+    step = Step("visit", "走访", None, frozenset({"open"}), "done", rule=members_only)
+    flow = Flow(model=Draw, history=None, steps=(step,))
+    record = SimpleNamespace(pk=1, status="open")
+    flow.require("member", step, record)  # no role and no scope asked: the rule decides
+    with pytest.raises(NotPermitted) as err:
+        flow.require("stranger", step, record)
+    assert err.value.message == "只有成员可以办理。"
+    assert flow.may_attempt("stranger", step) and flow.refusal("stranger", step) is None
+
+    # The early check refuses a step the status does not allow, before the service's own work.
+    flow.check(record, step)
+    with pytest.raises(TransitionNotAllowed):
+        flow.check(SimpleNamespace(pk=1, status="done"), "visit")
+
+
+@pytest.mark.django_db
+def test_advance_writes_the_audit_data_given_or_none_and_swaps_a_versionless_record_on_its_status(
+    world: Any,
+) -> None:
+    from zhiben.inspections import steps
+    from zhiben.inspections.choices import ExceptionStatus
+    from zhiben.inspections.models import CapException
+
+    def pending(year: int) -> CapException:
+        return CapException.objects.create(
+            enterprise=world.enterprises["qiye2"],
+            department=world.departments["emergency"],
+            year=year,
+            reason="举报核查",
+            requested_by=world.yingji,
+        )
+
+    first, second = pending(2025), pending(2026)
+    flow, before = steps.CAP_EXCEPTION_FLOW, AuditEntry.objects.count()
+    stale = CapException.objects.unrestricted("test: a second reviewer's copy").get(pk=first.pk)
+
+    flow.advance(first, steps.APPROVE_EXCEPTION, actor=world.anweiban, audited=False)
+    assert first.status == ExceptionStatus.APPROVED and AuditEntry.objects.count() == before
+    with pytest.raises(Conflict) as err, transaction.atomic():  # no version: the status is the swap
+        flow.advance(stale, steps.REJECT_EXCEPTION, actor=world.anweiban, changes={"decision_note": "晚了"})
+    assert err.value.message == "该申请已被审批。"
+    first.refresh_from_db()
+    assert first.status == ExceptionStatus.APPROVED and first.decision_note == ""
+
+    flow.advance(
+        second,
+        steps.REJECT_EXCEPTION,
+        actor=world.anweiban,
+        changes={"decision_note": "理由不充分"},
+        audit_data={"status": "rejected", "note": "理由不充分"},
+    )
+    entry = AuditEntry.objects.order_by("-pk").first()
+    assert entry is not None and entry.event == "CAP_EXCEPTION_DECIDED"
+    assert entry.data == {"status": "rejected", "note": "理由不充分"}  # given whole: no from/to, no changes

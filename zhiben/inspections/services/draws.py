@@ -29,12 +29,11 @@ from django.utils.translation import gettext as _
 
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
-from zhiben.core.scoping import can
 from zhiben.core.sequences import next_value
-from zhiben.core.workflow import check_transition, compare_and_swap
+from zhiben.core.workflow import compare_and_swap
 from zhiben.registry.models import Department, Enterprise
 
-from .. import events
+from .. import events, steps
 from ..choices import DrawStatus, Mode, Origin, PlanStatus, PlanUnitKind
 from ..draw_algorithm import (
     ALGORITHM,
@@ -47,7 +46,7 @@ from ..draw_algorithm import (
     seed_digest,
 )
 from ..draw_pools import DrawCriteria, Pools, build_pools
-from ..events import DRAW_COMMITTED, DRAW_CREATED, DRAW_PERFORMED, DRAW_PUBLISHED, DRAW_REDRAWN
+from ..events import DRAW_CREATED
 from ..models import Draw, DrawAssignment, InspectionPlan, Inspector, PlanUnit
 from .plans import acting_departments
 from .records import create_inspection
@@ -57,13 +56,7 @@ class DrawError(DomainError):
     """A rule of 双随机 draws refused the action."""
 
 
-TRANSITIONS: dict[str, set[str]] = {
-    DrawStatus.DRAFT: {DrawStatus.COMMITTED},
-    DrawStatus.COMMITTED: {DrawStatus.DRAWN, DrawStatus.SUPERSEDED},
-    DrawStatus.DRAWN: {DrawStatus.PUBLISHED, DrawStatus.SUPERSEDED},
-    DrawStatus.PUBLISHED: set(),
-    DrawStatus.SUPERSEDED: set(),
-}
+TRANSITIONS = steps.DRAW_FLOW.transitions
 REVEALED = (DrawStatus.PUBLISHED, DrawStatus.SUPERSEDED)
 COMMITTED_STATES = (DrawStatus.COMMITTED, DrawStatus.DRAWN, DrawStatus.PUBLISHED, DrawStatus.SUPERSEDED)
 MIN_REASON = 4
@@ -77,22 +70,13 @@ def today() -> dt.date:
 
 
 def _require(actor: Any, action: str, draw_obj: Draw | None = None) -> None:
-    if actor is None:
-        return
-    if not can(actor, action, Draw):
-        raise NotPermitted(_("您无权办理双随机抽查。"))
-    if draw_obj is not None and not Draw.objects.restrict(actor, action).filter(pk=draw_obj.pk).exists():
-        raise NotPermitted(_("该抽查不属于本部门。"))
+    """The actor holds `action` on draws and (for a draw) on this one: else 403 with the flow's words."""
+    steps.DRAW_FLOW.require(actor, action, draw_obj)
 
 
 def _pin(draw_obj: Draw, version: int | None) -> None:
     if version is not None and int(version) != draw_obj.version:
         raise Conflict(_("该抽查已被他人处理（当前版本 %(v)s），请刷新后重试。") % {"v": draw_obj.version})
-
-
-def _move(draw_obj: Draw, target: str, changes: dict[str, Any]) -> None:
-    check_transition(draw_obj.status, target, TRANSITIONS, dict(DrawStatus.choices))
-    compare_and_swap(draw_obj, expected={"status": draw_obj.status}, changes={"status": target, **changes})
 
 
 def _clean_plan(plan: InspectionPlan | None, department: Department) -> None:
@@ -269,15 +253,18 @@ def _commit_data(changes: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@steps.COMMIT_DRAW.implements
 @transaction.atomic
 def commit_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> Draw:
     """公布承诺值: freeze the pools, generate the secret seed, publish SM3 of both before drawing."""
-    _require(actor, "draw", draw_obj)
+    steps.DRAW_FLOW.require(actor, steps.COMMIT_DRAW, draw_obj)
     _pin(draw_obj, version)
-    check_transition(draw_obj.status, DrawStatus.COMMITTED, TRANSITIONS, dict(DrawStatus.choices))
+    steps.DRAW_FLOW.check(draw_obj, steps.COMMIT_DRAW)
     changes = _freeze(draw_obj, actor)
-    _move(draw_obj, DrawStatus.COMMITTED, changes)
-    audit.record(draw_obj, DRAW_COMMITTED, actor=actor, data=_commit_data(changes))
+    # The audit row publishes the digests, never the seed itself.
+    steps.DRAW_FLOW.advance(
+        draw_obj, steps.COMMIT_DRAW, actor=actor, changes=changes, audit_data=_commit_data(changes)
+    )
     return draw_obj
 
 
@@ -311,12 +298,13 @@ def _infeasible_message(exc: DrawInfeasible) -> str:
     ) % {"p": exc.position, "n": name, "m": exc.needed, "f": exc.found}
 
 
+@steps.PERFORM_DRAW.implements
 @transaction.atomic
 def perform_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> Draw:
     """执行抽取: run the algorithm on the frozen inputs and the committed seed; store the assignments."""
-    _require(actor, "draw", draw_obj)
+    steps.DRAW_FLOW.require(actor, steps.PERFORM_DRAW, draw_obj)
     _pin(draw_obj, version)
-    check_transition(draw_obj.status, DrawStatus.DRAWN, TRANSITIONS, dict(DrawStatus.choices))
+    steps.DRAW_FLOW.check(draw_obj, steps.PERFORM_DRAW)
     inputs = stored_inputs(draw_obj)
     if inputs.pool_digest() != draw_obj.pool_digest or seed_digest(draw_obj.seed) != draw_obj.seed_digest:
         raise DrawError(_("冻结的名录或种子与已公布的承诺值不符，不能抽取。"))
@@ -327,7 +315,13 @@ def perform_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> D
     except DrawInputError as exc:
         raise DrawError(str(exc))
     digest = result_digest(draw_obj.pool_digest, draw_obj.seed, assignments)
-    _move(draw_obj, DrawStatus.DRAWN, {"drawn_at": timezone.now(), "result_digest": digest})
+    steps.DRAW_FLOW.advance(
+        draw_obj,
+        steps.PERFORM_DRAW,
+        actor=actor,
+        changes={"drawn_at": timezone.now(), "result_digest": digest},
+        audit_data={"result_digest": digest, "count": len(assignments)},
+    )
     DrawAssignment.objects.bulk_create(
         [
             DrawAssignment(draw=draw_obj, position=i, enterprise_id=unit, officer_ids=list(team))
@@ -335,21 +329,19 @@ def perform_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> D
         ],
         batch_size=2000,
     )
-    audit.record(
-        draw_obj, DRAW_PERFORMED, actor=actor, data={"result_digest": digest, "count": len(assignments)}
-    )
     return draw_obj
 
 
 # --- publication ---------------------------------------------------------------------------------------------
 
 
+@steps.PUBLISH_DRAW.implements
 @transaction.atomic
 def publish_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> Draw:
     """公开结果: reveal the seed, and create one inspection task (双随机) per assignment with its team."""
-    _require(actor, "draw", draw_obj)
+    steps.DRAW_FLOW.require(actor, steps.PUBLISH_DRAW, draw_obj)
     _pin(draw_obj, version)
-    check_transition(draw_obj.status, DrawStatus.PUBLISHED, TRANSITIONS, dict(DrawStatus.choices))
+    steps.DRAW_FLOW.check(draw_obj, steps.PUBLISH_DRAW)
     criteria = DrawCriteria.from_json(draw_obj.criteria)
     planned_on = max(criteria.planned_on or today(), today())
     rows = list(draw_obj.assignments.select_related("enterprise__region", "enterprise__primary_industry"))
@@ -390,12 +382,12 @@ def publish_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> D
                 planned_quarter=(planned_on.month - 1) // 3 + 1,
                 inspection=inspection,
             )
-    _move(draw_obj, DrawStatus.PUBLISHED, {"published_at": timezone.now()})
-    audit.record(
+    steps.DRAW_FLOW.advance(
         draw_obj,
-        DRAW_PUBLISHED,
+        steps.PUBLISH_DRAW,
         actor=actor,
-        data={"seed": draw_obj.seed, "result_digest": draw_obj.result_digest, "inspections": codes},
+        changes={"published_at": timezone.now()},
+        audit_data={"seed": draw_obj.seed, "result_digest": draw_obj.result_digest, "inspections": codes},
     )
     return draw_obj
 
@@ -403,13 +395,14 @@ def publish_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> D
 # --- re-draw -------------------------------------------------------------------------------------------------
 
 
+@steps.REDRAW.implements
 @transaction.atomic
 def redraw(draw_obj: Draw, *, actor: Any, reason: str, version: int | None = None) -> Draw:
     """重新抽取: supersede a committed or drawn (unpublished) draw, with a reason; a new draw is committed.
 
     The old draw stays, with its seed revealed, so anyone can see what the re-draw replaced.
     """
-    _require(actor, "draw", draw_obj)
+    steps.DRAW_FLOW.require(actor, steps.REDRAW, draw_obj)
     _pin(draw_obj, version)
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
@@ -418,8 +411,8 @@ def redraw(draw_obj: Draw, *, actor: Any, reason: str, version: int | None = Non
         raise DrawError(
             _("结果已公开并已生成检查任务，不能重新抽取；如需调整，请取消相应检查任务后另行组织抽查。")
         )
-    check_transition(draw_obj.status, DrawStatus.SUPERSEDED, TRANSITIONS, dict(DrawStatus.choices))
-    _move(draw_obj, DrawStatus.SUPERSEDED, {})
+    # The old draw is superseded here; the audit row is the new draw's (below), as it always was.
+    steps.DRAW_FLOW.advance(draw_obj, steps.REDRAW, actor=actor, audited=False)
     criteria = {k: v for k, v in draw_obj.criteria.items() if k not in FROZEN_NOTES}
     new = Draw.objects.create(
         code=_next_code(today().year),
@@ -435,12 +428,13 @@ def redraw(draw_obj: Draw, *, actor: Any, reason: str, version: int | None = Non
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     changes = _freeze(new, actor)
-    _move(new, DrawStatus.COMMITTED, changes)
-    audit.record(
+    steps.DRAW_FLOW.advance(
         new,
-        DRAW_REDRAWN,
+        steps.COMMIT_DRAW,
         actor=actor,
-        data={
+        changes=changes,
+        event=steps.REDRAW.event,
+        audit_data={
             "redraw_of": draw_obj.code,
             "reason": reason,
             "superseded_seed": draw_obj.seed,

@@ -28,19 +28,13 @@ from zhiben.core import audit
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can, grants_for, unscoped
-from zhiben.core.workflow import compare_and_swap, transition
+from zhiben.core.workflow import compare_and_swap
 from zhiben.registry.models import Department, Enterprise
 from zhiben.registry.scoping import industry_ids_of_department
 
-from .. import events
+from .. import events, steps
 from ..choices import DrawStatus, ExceptionStatus, InspectionStatus, PlanStatus, PlanUnitKind
-from ..events import (
-    CAP_EXCEPTION_DECIDED,
-    CAP_EXCEPTION_REQUESTED,
-    PLAN_APPROVED,
-    PLAN_SAVED,
-    PLAN_SUBMITTED,
-)
+from ..events import CAP_EXCEPTION_REQUESTED, PLAN_SAVED
 from ..models import CapException, DrawAssignment, Inspection, InspectionPlan, PlanUnit
 from .caps import CapIndex, inspections_per_unit, risk_class_of
 
@@ -49,12 +43,7 @@ class PlanError(DomainError):
     """A rule of plans or cap exceptions refused the action."""
 
 
-PLAN_TRANSITIONS: dict[str, set[str]] = {
-    PlanStatus.DRAFT: {PlanStatus.SUBMITTED},
-    PlanStatus.SUBMITTED: {PlanStatus.APPROVED, PlanStatus.RETURNED},
-    PlanStatus.RETURNED: {PlanStatus.SUBMITTED},
-    PlanStatus.APPROVED: set(),
-}
+PLAN_TRANSITIONS = steps.PLAN_FLOW.transitions
 EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
 PLAN_FIELDS = ("title", "random_ratio", "notes")
 
@@ -245,20 +234,19 @@ def remove_plan_unit(unit: PlanUnit, *, actor: Any) -> None:
     audit.record(plan, events.PLAN_UNIT_REMOVED, actor=actor, data=data)
 
 
+@steps.SUBMIT_PLAN.implements
 @transaction.atomic
 def submit_plan(plan: InspectionPlan, *, actor: Any, version: int | None = None) -> InspectionPlan:
     """提交审批: the department sends the plan to the committee office."""
-    _require(actor, "change", InspectionPlan, plan)
+    steps.PLAN_FLOW.require(actor, steps.SUBMIT_PLAN, plan)
     _pin(plan, version)
-    from_status = plan.status
-    transition(
+    steps.PLAN_FLOW.advance(
         plan,
-        PlanStatus.SUBMITTED,
-        table=PLAN_TRANSITIONS,
+        steps.SUBMIT_PLAN,
         actor=actor,
         changes={"submitted_at": timezone.now()},
+        audit_data={"from": plan.status, "to": PlanStatus.SUBMITTED},
     )
-    audit.record(plan, PLAN_SUBMITTED, actor=actor, data={"from": from_status, "to": plan.status})
     notify_users(
         users_of_office(),
         subject=_("年度监督检查计划待审批：%(t)s") % {"t": plan.title},
@@ -269,36 +257,40 @@ def submit_plan(plan: InspectionPlan, *, actor: Any, version: int | None = None)
     return plan
 
 
+@steps.APPROVE_PLAN.implements
 @transaction.atomic
 def approve_plan(
     plan: InspectionPlan, *, actor: Any, note: str = "", version: int | None = None
 ) -> InspectionPlan:
     """批准: the committee office approves a submitted plan."""
-    _require(actor, "approve", InspectionPlan, plan)
+    steps.PLAN_FLOW.require(actor, steps.APPROVE_PLAN, plan)
     _pin(plan, version)
-    transition(
+    steps.PLAN_FLOW.advance(
         plan,
-        PlanStatus.APPROVED,
-        table=PLAN_TRANSITIONS,
+        steps.APPROVE_PLAN,
         actor=actor,
         changes={"approved_by": actor, "approved_at": timezone.now(), "review_note": note.strip()},
+        audit_data={"to": PlanStatus.APPROVED, "note": note.strip()},
     )
-    audit.record(plan, PLAN_APPROVED, actor=actor, data={"to": plan.status, "note": note.strip()})
     _notify_department(plan, _("年度监督检查计划已批准：%(t)s") % {"t": plan.title})
     return plan
 
 
+@steps.RETURN_PLAN.implements
 @transaction.atomic
 def return_plan(plan: InspectionPlan, *, actor: Any, note: str, version: int | None = None) -> InspectionPlan:
     """退回修改: the committee office sends a submitted plan back with what to change."""
-    _require(actor, "approve", InspectionPlan, plan)
+    steps.PLAN_FLOW.require(actor, steps.RETURN_PLAN, plan)
     _pin(plan, version)
     if not (note or "").strip():
         raise ValidationError({"note": _("退回时请写明修改意见。")})
-    transition(
-        plan, PlanStatus.RETURNED, table=PLAN_TRANSITIONS, actor=actor, changes={"review_note": note.strip()}
+    steps.PLAN_FLOW.advance(
+        plan,
+        steps.RETURN_PLAN,
+        actor=actor,
+        changes={"review_note": note.strip()},
+        audit_data={"to": PlanStatus.RETURNED, "note": note.strip()},
     )
-    audit.record(plan, events.PLAN_RETURNED, actor=actor, data={"to": plan.status, "note": note.strip()})
     _notify_department(plan, _("年度监督检查计划被退回：%(t)s") % {"t": plan.title}, body=note.strip())
     return plan
 
@@ -462,27 +454,29 @@ def request_cap_exception(
     return exception
 
 
+@steps.APPROVE_EXCEPTION.implements
+@steps.REJECT_EXCEPTION.implements
 @transaction.atomic
 def decide_cap_exception(
     exception: CapException, *, actor: Any, approve: bool, note: str = ""
 ) -> CapException:
     """批准或不予批准超频次检查 (the committee office); a rejection says why."""
-    _require(actor, "approve", CapException, exception)
+    step = steps.APPROVE_EXCEPTION if approve else steps.REJECT_EXCEPTION
+    steps.CAP_EXCEPTION_FLOW.require(actor, step, exception)
     note = (note or "").strip()
     if not approve and not note:
         raise ValidationError({"note": _("不予批准时请写明理由。")})
-    status = ExceptionStatus.APPROVED if approve else ExceptionStatus.REJECTED
+    if exception.status != ExceptionStatus.PENDING:
+        raise Conflict(str(steps.CAP_EXCEPTION_FLOW.stale))
     now = timezone.now()
-    # Compare-and-swap on the status: two reviewers deciding at once → the second gets a 409.
-    updated = (
-        CapException.objects.unrestricted("service: compare-and-swap")
-        .filter(pk=exception.pk, status=ExceptionStatus.PENDING)
-        .update(status=status, decided_by=actor, decided_at=now, decision_note=note, updated_at=now)
+    # Compare-and-swap on the status (no version): two reviewers deciding at once → the second gets a 409.
+    steps.CAP_EXCEPTION_FLOW.advance(
+        exception,
+        step,
+        actor=actor,
+        changes={"decided_by": actor, "decided_at": now, "decision_note": note, "updated_at": now},
+        audit_data={"status": step.target, "note": note},
     )
-    if updated != 1:
-        raise Conflict(_("该申请已被审批。"))
-    exception.refresh_from_db()
-    audit.record(exception, CAP_EXCEPTION_DECIDED, actor=actor, data={"status": status, "note": note})
     notify_users(
         users_of_department(exception.department_id),
         subject=_("超频次检查申请%(r)s：%(e)s")

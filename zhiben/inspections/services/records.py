@@ -31,19 +31,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.accounts.lookups import users_of_enterprise
-from zhiben.accounts.roles import Role
 from zhiben.core import audit
 from zhiben.core.documents import issue_document
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.outbox import notify_users
-from zhiben.core.scoping import can, grants_for
+from zhiben.core.scoping import can
 from zhiben.core.sequences import next_value
-from zhiben.core.workflow import check_transition, transition
 from zhiben.hazards import services as hazard_services
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Checklist, ChecklistItem, Clause
 
-from .. import events
+from .. import events, steps
 from ..choices import Answer, FindingHandling, InspectionStatus, InspectorKind, Mode, OfficerRole, Origin
 from ..documents import record_context, team_of  # noqa: F401  (team_of: the pages' team order)
 from ..models import (
@@ -56,6 +54,7 @@ from ..models import (
     Inspector,
     InspectorConflict,
 )
+from ..steps import department_ids_of, is_team_member, may_work_on  # noqa: F401  (the visit steps' rule)
 from . import caps
 
 
@@ -63,12 +62,7 @@ class InspectionError(DomainError):
     """A rule of inspection records refused the action."""
 
 
-TRANSITIONS: dict[str, set[str]] = {
-    InspectionStatus.PLANNED: {InspectionStatus.IN_PROGRESS, InspectionStatus.CANCELLED},
-    InspectionStatus.IN_PROGRESS: {InspectionStatus.COMPLETED, InspectionStatus.CANCELLED},
-    InspectionStatus.COMPLETED: set(),
-    InspectionStatus.CANCELLED: set(),
-}
+TRANSITIONS = steps.INSPECTION_FLOW.transitions
 
 MIN_SUBJECTS = 2  # 行政处罚法第四十二条: 执法人员不得少于两人
 
@@ -91,36 +85,8 @@ RECORD_TEMPLATE = "inspection_record"
 # --- helpers -------------------------------------------------------------------------------------------------
 
 
-def department_ids_of(actor: Any) -> set[int]:
-    """The departments the actor works for (its 监管部门 role assignments)."""
-    return {
-        int(g.extra["department_id"])
-        for g in grants_for(actor)
-        if g.role == Role.DEPARTMENT and g.extra.get("department_id")
-    }
-
-
-def is_team_member(actor: Any, inspection: Inspection) -> bool:
-    return (
-        bool(getattr(actor, "is_authenticated", False))
-        and inspection.officers.filter(inspector__user=actor).exists()
-    )
-
-
-def may_work_on(actor: Any, inspection: Inspection) -> bool:
-    """Whether the actor may act on this visit: a user of a taking-part department, or one of the team."""
-    if actor is None:
-        return True
-    if can(actor, "change", Inspection):
-        ids = department_ids_of(actor)
-        if ids and inspection.departments.filter(department_id__in=ids).exists():
-            return True
-    return is_team_member(actor, inspection)
-
-
 def _require_work(actor: Any, inspection: Inspection) -> None:
-    if not may_work_on(actor, inspection):
-        raise NotPermitted(_("只有参检部门的人员和检查组成员可以办理此检查。"))
+    steps.works_on(actor, inspection)
 
 
 def _pin(inspection: Inspection, version: int | None) -> None:
@@ -353,22 +319,26 @@ def create_inspection(
 # --- on site -------------------------------------------------------------------------------------------------
 
 
+@steps.START.implements
 @transaction.atomic
 def start_inspection(
     inspection: Inspection, *, actor: Any, version: int | None = None, location: str = ""
 ) -> Inspection:
     """开始现场检查: the team arrives (the start time is the time of this call)."""
-    _require_work(actor, inspection)
+    steps.INSPECTION_FLOW.require(actor, steps.START, inspection)
     _pin(inspection, version)
     changes: dict[str, Any] = {"started_at": timezone.now()}
     if location.strip():
         changes["location"] = location.strip()[:200]
-    transition(inspection, InspectionStatus.IN_PROGRESS, table=TRANSITIONS, actor=actor, changes=changes)
-    audit.record(
+    steps.INSPECTION_FLOW.advance(
         inspection,
-        events.INSPECTION_STARTED,
+        steps.START,
         actor=actor,
-        data={"started_at": changes["started_at"].isoformat(), "location": inspection.location},
+        changes=changes,
+        audit_data={
+            "started_at": changes["started_at"].isoformat(),
+            "location": changes.get("location", inspection.location),
+        },
     )
     return inspection
 
@@ -591,6 +561,7 @@ def record_finding(
 # --- closing the visit ---------------------------------------------------------------------------------------
 
 
+@steps.COMPLETE.implements
 @transaction.atomic
 def complete_inspection(
     inspection: Inspection,
@@ -607,11 +578,9 @@ def complete_inspection(
     安全生产法第六十五条: the record is signed by the inspectors and the unit's person in charge; if that
     person refuses, the refusal is recorded (and reported).
     """
-    _require_work(actor, inspection)
+    steps.INSPECTION_FLOW.require(actor, steps.COMPLETE, inspection)
     _pin(inspection, version)
-    check_transition(
-        inspection.status, InspectionStatus.COMPLETED, TRANSITIONS, dict(InspectionStatus.choices)
-    )
+    steps.INSPECTION_FLOW.check(inspection, steps.COMPLETE)
     errors: dict[str, str] = {}
     if not summary.strip():
         errors["summary"] = _("请填写检查情况。")
@@ -637,10 +606,9 @@ def complete_inspection(
     # The 笔录 is the lead department's (its name heads the document), not the template's default issuer.
     document.context = {**document.context, "issuer": inspection.department.name}
     type(document).objects.filter(pk=document.pk).update(context=document.context)
-    transition(
+    steps.INSPECTION_FLOW.advance(
         inspection,
-        InspectionStatus.COMPLETED,
-        table=TRANSITIONS,
+        steps.COMPLETE,
         actor=actor,
         changes={
             "summary": inspection.summary,
@@ -650,12 +618,7 @@ def complete_inspection(
             "finished_at": finished_at,
             "record_document": document,
         },
-    )
-    audit.record(
-        inspection,
-        events.INSPECTION_COMPLETED,
-        actor=actor,
-        data={
+        audit_data={
             "record": document.number,
             "findings": inspection.findings.count(),
             "refused_to_sign": refused_to_sign,
@@ -673,23 +636,22 @@ def complete_inspection(
     return inspection
 
 
+@steps.CANCEL.implements
 @transaction.atomic
 def cancel_inspection(
     inspection: Inspection, *, actor: Any, reason: str, version: int | None = None
 ) -> Inspection:
     """取消检查任务 (with the reason); a cancelled visit does not count against the unit's cap."""
-    _require_work(actor, inspection)
+    steps.INSPECTION_FLOW.require(actor, steps.CANCEL, inspection)
     _pin(inspection, version)
     if not reason.strip():
         raise ValidationError({"reason": _("请填写取消原因。")})
     if inspection.findings.exists():
         raise InspectionError(_("已记录发现问题的检查不能取消，请完成检查。"))
-    from_status = inspection.status
-    transition(inspection, InspectionStatus.CANCELLED, table=TRANSITIONS, actor=actor)
-    audit.record(
+    steps.INSPECTION_FLOW.advance(
         inspection,
-        events.INSPECTION_CANCELLED,
+        steps.CANCEL,
         actor=actor,
-        data={"from": from_status, "reason": reason.strip()},
+        audit_data={"from": inspection.status, "reason": reason.strip()},
     )
     return inspection

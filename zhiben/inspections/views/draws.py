@@ -25,6 +25,7 @@ from ..forms.plans import DrawForm, RedrawForm
 from ..models import Draw, Inspector
 from ..services import draws, plans
 from ..services.caps import grade_label
+from ..steps import COMMIT_DRAW, PERFORM_DRAW, PUBLISH_DRAW, REDRAW
 
 DRAW_COLORS = {
     DrawStatus.DRAFT: "secondary",
@@ -231,10 +232,10 @@ class DrawDetailView(ScopedViewMixin, View):
             "revealed": revealed,
             "report": draws.verification(obj) if revealed else None,
             "may_edit": may_draw and obj.status == DrawStatus.DRAFT and can(user, "change", Draw),
-            "may_commit": may_draw and obj.status == DrawStatus.DRAFT,
-            "may_perform": may_draw and obj.status == DrawStatus.COMMITTED,
-            "may_publish": may_draw and obj.status == DrawStatus.DRAWN,
-            "may_redraw": may_draw and obj.status in (DrawStatus.COMMITTED, DrawStatus.DRAWN),
+            "may_commit": may_draw and obj.status in COMMIT_DRAW.statuses,
+            "may_perform": may_draw and obj.status in PERFORM_DRAW.statuses,
+            "may_publish": may_draw and obj.status in PUBLISH_DRAW.statuses,
+            "may_redraw": may_draw and obj.status in REDRAW.statuses,
             "redrawn_as": Draw.objects.unrestricted("the redraw of a draw in scope")
             .filter(redraw_of=obj)
             .only("code")

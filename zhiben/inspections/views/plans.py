@@ -32,6 +32,7 @@ from ..filtersets.plans import CapExceptionFilterSet, CapFilterSet, PlanFilterSe
 from ..forms.plans import CapExceptionForm, CapForm, DecisionForm, PlanForm, PlanUnitForm, ReviewForm
 from ..models import CapException, Draw, InspectionCap, InspectionPlan, PlanUnit
 from ..services import caps, plans
+from ..steps import APPROVE_EXCEPTION, APPROVE_PLAN, SUBMIT_PLAN
 
 PLAN_COLORS = {
     PlanStatus.DRAFT: "secondary",
@@ -102,7 +103,7 @@ class PlanDetailView(ScopedViewMixin, View):
         may_change = can(user, "change", InspectionPlan) and (
             InspectionPlan.objects.restrict(user, "change").filter(pk=plan.pk).exists()
         )
-        may_approve = can(user, "approve", InspectionPlan) and plan.status == PlanStatus.SUBMITTED
+        may_approve = can(user, "approve", InspectionPlan) and plan.status in APPROVE_PLAN.statuses
         context = {
             "object": plan,
             "title": plan.title,
@@ -114,7 +115,7 @@ class PlanDetailView(ScopedViewMixin, View):
                 "code", "title", "status", "entity_count", "committed_at", "published_at"
             ),
             "editable": may_change and plan.status in plans.EDITABLE,
-            "may_submit": may_change and plan.status in plans.EDITABLE,
+            "may_submit": may_change and plan.status in SUBMIT_PLAN.statuses,
             "may_publish": may_change and plan.status == PlanStatus.APPROVED,
             "may_approve": may_approve,
             "may_draw": can(user, "add", Draw) and plan.status == PlanStatus.APPROVED,
@@ -503,7 +504,7 @@ class CapExceptionDetailView(ScopedViewMixin, View):
                 "standing": standing,
                 "form": form,
                 "may_decide": can(request.user, "approve", CapException)
-                and exception.status == ExceptionStatus.PENDING,
+                and exception.status in APPROVE_EXCEPTION.statuses,
                 "status_color": EXCEPTION_COLORS.get(exception.status, "secondary"),
                 "inspections": exception.inspections.order_by("-planned_on")[:20],
                 "history": object_history(exception),

@@ -43,6 +43,7 @@ from ..forms.records import (
 from ..models import Finding, Inspection, InspectionAnswer, InspectionPhoto
 from ..services import records
 from ..services.photos import save_photo
+from ..steps import CANCEL, COMPLETE, START
 
 STATUS_COLORS = {
     InspectionStatus.PLANNED: "info",
@@ -313,11 +314,9 @@ class InspectionDetailView(InspectionMixin, View):
             "findings": [(f, case_url(f, request.user)) for f in findings],
             "photos": list(inspection.photos.order_by("pk")),
             "can_work": can_work and in_progress,
-            "can_start": can_work and inspection.status == InspectionStatus.PLANNED,
-            "can_complete": can_work and in_progress,
-            "can_cancel": can_work
-            and inspection.status in (InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS)
-            and not findings,
+            "can_start": can_work and inspection.status in START.statuses,
+            "can_complete": can_work and inspection.status in COMPLETE.statuses,
+            "can_cancel": can_work and inspection.status in CANCEL.statuses and not findings,
             "can_photo": can_work and in_progress and can(request.user, "add", InspectionPhoto),
             "document": document,
             "docx_url": download_url(document, "docx") if document else "",

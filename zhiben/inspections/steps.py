@@ -1,0 +1,191 @@
+"""The steps of a plan, a cap exception, a 双随机 draw and an inspection, declared once (core.loop): the
+services enforce them (`FLOW.require`, `FLOW.advance`), the pages read which statuses offer them, and the
+transition tables are derived from them. None of these records has a history table: the audit row is their
+history, and each step's label is its audit event's label (the names in events.py).
+
+Permissions (accounts/roles.py): department — inspectionplan change, draw draw; district office —
+inspectionplan approve, capexception approve; an inspection's steps are for the users of a taking-part
+department and the members of its team, whatever their roles (the object rule `works_on`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from zhiben.accounts.roles import Role
+from zhiben.core.errors import NotPermitted
+from zhiben.core.loop import Flow, Step
+from zhiben.core.scoping import can, grants_for
+
+from . import events
+from .choices import DrawStatus, ExceptionStatus, InspectionStatus, PlanStatus
+from .models import CapException, Draw, Inspection, InspectionPlan
+
+# --- object rules (used by the pages and by the services alike) ----------------------------------------------
+
+
+def department_ids_of(actor: Any) -> set[int]:
+    """The departments the actor works for (its 监管部门 role assignments)."""
+    return {
+        int(g.extra["department_id"])
+        for g in grants_for(actor)
+        if g.role == Role.DEPARTMENT and g.extra.get("department_id")
+    }
+
+
+def is_team_member(actor: Any, inspection: Inspection) -> bool:
+    return (
+        bool(getattr(actor, "is_authenticated", False))
+        and inspection.officers.filter(inspector__user=actor).exists()
+    )
+
+
+def may_work_on(actor: Any, inspection: Inspection) -> bool:
+    """Whether the actor may act on this visit: a user of a taking-part department, or one of the team."""
+    if actor is None:
+        return True
+    if can(actor, "change", Inspection):
+        ids = department_ids_of(actor)
+        if ids and inspection.departments.filter(department_id__in=ids).exists():
+            return True
+    return is_team_member(actor, inspection)
+
+
+def works_on(actor: Any, inspection: Inspection) -> None:
+    """The object rule of every step of a visit: else 403 with the reason."""
+    if not may_work_on(actor, inspection):
+        raise NotPermitted(str(_("只有参检部门的人员和检查组成员可以办理此检查。")))
+
+
+# --- 年度监督检查计划 --------------------------------------------------------------------------------------------
+
+SUBMIT_PLAN = Step(
+    "submit",
+    _("提交年度监督检查计划"),
+    "change",
+    frozenset({PlanStatus.DRAFT, PlanStatus.RETURNED}),
+    PlanStatus.SUBMITTED,
+    events.PLAN_SUBMITTED,
+)
+APPROVE_PLAN = Step(
+    "approve",
+    _("审批年度监督检查计划"),
+    "approve",
+    frozenset({PlanStatus.SUBMITTED}),
+    PlanStatus.APPROVED,
+    events.PLAN_APPROVED,
+)
+RETURN_PLAN = Step(
+    "return",
+    _("退回年度监督检查计划"),
+    "approve",
+    frozenset({PlanStatus.SUBMITTED}),
+    PlanStatus.RETURNED,
+    events.PLAN_RETURNED,
+)
+
+PLAN_FLOW = Flow(model=InspectionPlan, history=None, steps=(SUBMIT_PLAN, APPROVE_PLAN, RETURN_PLAN))
+
+# --- 超频次检查审批: no version; a second reviewer loses on the status ---------------------------------------
+
+APPROVE_EXCEPTION = Step(
+    "approve",
+    _("审批超频次检查"),
+    "approve",
+    frozenset({ExceptionStatus.PENDING}),
+    ExceptionStatus.APPROVED,
+    events.CAP_EXCEPTION_DECIDED,
+)
+REJECT_EXCEPTION = Step(
+    "reject",
+    _("审批超频次检查"),
+    "approve",
+    frozenset({ExceptionStatus.PENDING}),
+    ExceptionStatus.REJECTED,
+    events.CAP_EXCEPTION_DECIDED,
+)
+
+CAP_EXCEPTION_FLOW = Flow(
+    model=CapException,
+    history=None,
+    steps=(APPROVE_EXCEPTION, REJECT_EXCEPTION),
+    stale=_("该申请已被审批。"),
+)
+
+# --- 双随机抽查 ------------------------------------------------------------------------------------------------
+
+COMMIT_DRAW = Step(
+    "commit",
+    _("公布抽查承诺值"),
+    "draw",
+    frozenset({DrawStatus.DRAFT}),
+    DrawStatus.COMMITTED,
+    events.DRAW_COMMITTED,
+)
+PERFORM_DRAW = Step(
+    "perform",
+    _("执行双随机抽取"),
+    "draw",
+    frozenset({DrawStatus.COMMITTED}),
+    DrawStatus.DRAWN,
+    events.DRAW_PERFORMED,
+)
+PUBLISH_DRAW = Step(
+    "publish",
+    _("公开抽查结果"),
+    "draw",
+    frozenset({DrawStatus.DRAWN}),
+    DrawStatus.PUBLISHED,
+    events.DRAW_PUBLISHED,
+)
+# The old draw is superseded; the new one is committed (COMMIT_DRAW) and carries the audit row.
+REDRAW = Step(
+    "redraw",
+    _("重新抽取"),
+    "draw",
+    frozenset({DrawStatus.COMMITTED, DrawStatus.DRAWN}),
+    DrawStatus.SUPERSEDED,
+    events.DRAW_REDRAWN,
+)
+
+DRAW_FLOW = Flow(
+    model=Draw,
+    history=None,
+    steps=(COMMIT_DRAW, PERFORM_DRAW, PUBLISH_DRAW, REDRAW),
+    denied=_("您无权办理双随机抽查。"),
+    out_of_scope=_("该抽查不属于本部门。"),
+)
+
+# --- 现场检查 ------------------------------------------------------------------------------------------------
+
+START = Step(
+    "start",
+    _("开始现场检查"),
+    None,
+    frozenset({InspectionStatus.PLANNED}),
+    InspectionStatus.IN_PROGRESS,
+    events.INSPECTION_STARTED,
+    rule=works_on,
+)
+COMPLETE = Step(
+    "complete",
+    _("完成现场检查"),
+    None,
+    frozenset({InspectionStatus.IN_PROGRESS}),
+    InspectionStatus.COMPLETED,
+    events.INSPECTION_COMPLETED,
+    rule=works_on,
+)
+CANCEL = Step(
+    "cancel",
+    _("取消检查任务"),
+    None,
+    frozenset({InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS}),
+    InspectionStatus.CANCELLED,
+    events.INSPECTION_CANCELLED,
+    rule=works_on,
+)
+
+INSPECTION_FLOW = Flow(model=Inspection, history=None, steps=(START, COMPLETE, CANCEL))
