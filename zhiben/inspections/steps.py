@@ -86,7 +86,12 @@ RETURN_PLAN = Step(
     events.PLAN_RETURNED,
 )
 
-PLAN_FLOW = Flow(model=InspectionPlan, history=None, steps=(SUBMIT_PLAN, APPROVE_PLAN, RETURN_PLAN))
+PLAN_FLOW = Flow(
+    model=InspectionPlan,
+    history=None,
+    steps=(SUBMIT_PLAN, APPROVE_PLAN, RETURN_PLAN),
+    stale=_("该记录已被他人修改，请刷新后重试。"),
+)
 
 # --- 超频次检查审批: no version; a second reviewer loses on the status ---------------------------------------
 
@@ -156,6 +161,7 @@ DRAW_FLOW = Flow(
     steps=(COMMIT_DRAW, PERFORM_DRAW, PUBLISH_DRAW, REDRAW),
     denied=_("您无权办理双随机抽查。"),
     out_of_scope=_("该抽查不属于本部门。"),
+    stale=_("该抽查已被他人处理（当前版本 %(v)s），请刷新后重试。"),
 )
 
 # --- 现场检查 ------------------------------------------------------------------------------------------------
@@ -188,4 +194,9 @@ CANCEL = Step(
     rule=works_on,
 )
 
-INSPECTION_FLOW = Flow(model=Inspection, history=None, steps=(START, COMPLETE, CANCEL))
+INSPECTION_FLOW = Flow(
+    model=Inspection,
+    history=None,
+    steps=(START, COMPLETE, CANCEL),
+    stale=_("该检查已被他人更新（当前版本 %(v)s），请刷新后重试。"),
+)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from zhiben.accounts.roles import Role
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
+from zhiben.core.loop.records import pin
 from zhiben.core.scoping import can, grants_for
 from zhiben.core.workflow import compare_and_swap
 from zhiben.registry.models import Department, Enterprise, Industry
@@ -206,11 +207,6 @@ def copy_checklist(
     return checklist
 
 
-def _pin(checklist: Checklist, version: int | None) -> None:
-    if version is not None and int(version) != checklist.version:
-        raise Conflict()
-
-
 @transaction.atomic
 def update_checklist(
     checklist: Checklist, *, actor: Any, version: int | None = None, **changes: Any
@@ -220,7 +216,7 @@ def update_checklist(
     if unknown:
         raise ValueError(f"unknown checklist fields {sorted(unknown)}")
     _require_edit(actor, checklist)
-    _pin(checklist, version)
+    pin(checklist, version, Conflict.default_message)
     values = {k: changes.get(k, getattr(checklist, k)) for k in CHECKLIST_FIELDS}
     values["name"] = _clean_header(str(values["name"]), values["industry"])
     values["description"] = str(values["description"] or "")
@@ -249,7 +245,7 @@ def add_items(
 ) -> list[ChecklistItem]:
     """添加检查项: clauses (not already on the list) and custom items, appended at the end."""
     _require_edit(actor, checklist)
-    _pin(checklist, version)
+    pin(checklist, version, Conflict.default_message)
     custom = [t for t in custom_items if t.strip()]
     start = checklist.items.aggregate(m=Max("sort_order"))["m"] or 0
     rows = _items(checklist, clauses, custom, start)
@@ -275,7 +271,7 @@ def add_items(
 def remove_item(checklist: Checklist, item: ChecklistItem, *, actor: Any, version: int | None = None) -> None:
     """删除检查项 not yet answered on any inspection or self-check (answered items stay, as evidence)."""
     _require_edit(actor, checklist)
-    _pin(checklist, version)
+    pin(checklist, version, Conflict.default_message)
     if item.checklist_id != checklist.pk:
         raise ValidationError({"item": _("该检查项不属于此检查表。")})
     compare_and_swap(checklist, expected={}, changes={})

@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.core import audit
-from zhiben.core.errors import Conflict, DomainError, NotPermitted
+from zhiben.core.errors import DomainError, NotPermitted
+from zhiben.core.loop.records import pin
 from zhiben.core.sequences import next_value
 from zhiben.core.workflow import compare_and_swap
 from zhiben.registry.models import Department, Enterprise
@@ -72,11 +73,6 @@ def today() -> dt.date:
 def _require(actor: Any, action: str, draw_obj: Draw | None = None) -> None:
     """The actor holds `action` on draws and (for a draw) on this one: else 403 with the flow's words."""
     steps.DRAW_FLOW.require(actor, action, draw_obj)
-
-
-def _pin(draw_obj: Draw, version: int | None) -> None:
-    if version is not None and int(version) != draw_obj.version:
-        raise Conflict(_("该抽查已被他人处理（当前版本 %(v)s），请刷新后重试。") % {"v": draw_obj.version})
 
 
 def _clean_plan(plan: InspectionPlan | None, department: Department) -> None:
@@ -145,7 +141,7 @@ def update_draw(
 ) -> Draw:
     """修改抽取条件: only before the commitment is published (afterwards the pools are frozen)."""
     _require(actor, "change", draw_obj)
-    _pin(draw_obj, version)
+    pin(draw_obj, version, steps.DRAW_FLOW.stale)
     if draw_obj.status != DrawStatus.DRAFT:
         raise DrawError(_("承诺值已公布，抽取条件已冻结，不能修改；确需调整请重新抽取并说明理由。"))
     changes: dict[str, Any] = {}
@@ -258,7 +254,7 @@ def _commit_data(changes: dict[str, Any]) -> dict[str, Any]:
 def commit_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> Draw:
     """公布承诺值: freeze the pools, generate the secret seed, publish SM3 of both before drawing."""
     steps.DRAW_FLOW.require(actor, steps.COMMIT_DRAW, draw_obj)
-    _pin(draw_obj, version)
+    pin(draw_obj, version, steps.DRAW_FLOW.stale)
     steps.DRAW_FLOW.check(draw_obj, steps.COMMIT_DRAW)
     changes = _freeze(draw_obj, actor)
     # The audit row publishes the digests, never the seed itself.
@@ -303,7 +299,7 @@ def _infeasible_message(exc: DrawInfeasible) -> str:
 def perform_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> Draw:
     """执行抽取: run the algorithm on the frozen inputs and the committed seed; store the assignments."""
     steps.DRAW_FLOW.require(actor, steps.PERFORM_DRAW, draw_obj)
-    _pin(draw_obj, version)
+    pin(draw_obj, version, steps.DRAW_FLOW.stale)
     steps.DRAW_FLOW.check(draw_obj, steps.PERFORM_DRAW)
     inputs = stored_inputs(draw_obj)
     if inputs.pool_digest() != draw_obj.pool_digest or seed_digest(draw_obj.seed) != draw_obj.seed_digest:
@@ -340,7 +336,7 @@ def perform_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> D
 def publish_draw(draw_obj: Draw, *, actor: Any, version: int | None = None) -> Draw:
     """公开结果: reveal the seed, and create one inspection task (双随机) per assignment with its team."""
     steps.DRAW_FLOW.require(actor, steps.PUBLISH_DRAW, draw_obj)
-    _pin(draw_obj, version)
+    pin(draw_obj, version, steps.DRAW_FLOW.stale)
     steps.DRAW_FLOW.check(draw_obj, steps.PUBLISH_DRAW)
     criteria = DrawCriteria.from_json(draw_obj.criteria)
     planned_on = max(criteria.planned_on or today(), today())
@@ -403,7 +399,7 @@ def redraw(draw_obj: Draw, *, actor: Any, reason: str, version: int | None = Non
     The old draw stays, with its seed revealed, so anyone can see what the re-draw replaced.
     """
     steps.DRAW_FLOW.require(actor, steps.REDRAW, draw_obj)
-    _pin(draw_obj, version)
+    pin(draw_obj, version, steps.DRAW_FLOW.stale)
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
         raise ValidationError({"reason": _("重新抽取须说明理由（不少于 %(n)s 个字）。") % {"n": MIN_REASON}})

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from zhiben.accounts.lookups import users_of_department, users_of_office
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
+from zhiben.core.loop.records import pin
 from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can, grants_for, unscoped
 from zhiben.core.workflow import compare_and_swap
@@ -79,11 +80,6 @@ def _require_department(actor: Any, action: str, model: type, department: Depart
     _require(actor, action, model)
     if actor is not None and department.pk not in acting_departments(actor, action, model):
         raise NotPermitted(_("只能以本部门名义办理。"))
-
-
-def _pin(obj: Any, version: int | None) -> None:
-    if version is not None and int(version) != obj.version:
-        raise Conflict()
 
 
 def in_department_scope(department: Department) -> Any:
@@ -154,7 +150,7 @@ def update_plan(
 ) -> InspectionPlan:
     """修改计划 while it is being drafted or after it was returned."""
     _require(actor, "change", InspectionPlan, plan)
-    _pin(plan, version)
+    pin(plan, version, steps.PLAN_FLOW.stale)
     unknown = set(changes) - set(PLAN_FIELDS)
     if unknown:
         raise ValidationError({k: _("不可修改的字段。") for k in unknown})
@@ -239,7 +235,7 @@ def remove_plan_unit(unit: PlanUnit, *, actor: Any) -> None:
 def submit_plan(plan: InspectionPlan, *, actor: Any, version: int | None = None) -> InspectionPlan:
     """提交审批: the department sends the plan to the committee office."""
     steps.PLAN_FLOW.require(actor, steps.SUBMIT_PLAN, plan)
-    _pin(plan, version)
+    pin(plan, version, steps.PLAN_FLOW.stale)
     steps.PLAN_FLOW.advance(
         plan,
         steps.SUBMIT_PLAN,
@@ -264,7 +260,7 @@ def approve_plan(
 ) -> InspectionPlan:
     """批准: the committee office approves a submitted plan."""
     steps.PLAN_FLOW.require(actor, steps.APPROVE_PLAN, plan)
-    _pin(plan, version)
+    pin(plan, version, steps.PLAN_FLOW.stale)
     steps.PLAN_FLOW.advance(
         plan,
         steps.APPROVE_PLAN,
@@ -281,7 +277,7 @@ def approve_plan(
 def return_plan(plan: InspectionPlan, *, actor: Any, note: str, version: int | None = None) -> InspectionPlan:
     """退回修改: the committee office sends a submitted plan back with what to change."""
     steps.PLAN_FLOW.require(actor, steps.RETURN_PLAN, plan)
-    _pin(plan, version)
+    pin(plan, version, steps.PLAN_FLOW.stale)
     if not (note or "").strip():
         raise ValidationError({"note": _("退回时请写明修改意见。")})
     steps.PLAN_FLOW.advance(
@@ -312,7 +308,7 @@ def set_plan_public(
 ) -> InspectionPlan:
     """向社会公开 (一公开): an approved plan is shown on the public page, or withdrawn from it."""
     _require(actor, "change", InspectionPlan, plan)
-    _pin(plan, version)
+    pin(plan, version, steps.PLAN_FLOW.stale)
     if public and plan.status != PlanStatus.APPROVED:
         raise PlanError(_("计划经批准后方可公开。"))
     compare_and_swap(plan, expected={"status": plan.status}, changes={"is_public": bool(public)})

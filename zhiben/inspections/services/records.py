@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 from zhiben.accounts.lookups import users_of_enterprise
 from zhiben.core import audit
 from zhiben.core.documents import issue_document
-from zhiben.core.errors import Conflict, DomainError, NotPermitted
+from zhiben.core.errors import DomainError, NotPermitted
+from zhiben.core.loop.records import pin
 from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can
 from zhiben.core.sequences import next_value
@@ -87,11 +88,6 @@ RECORD_TEMPLATE = "inspection_record"
 
 def _require_work(actor: Any, inspection: Inspection) -> None:
     steps.works_on(actor, inspection)
-
-
-def _pin(inspection: Inspection, version: int | None) -> None:
-    if version is not None and int(version) != inspection.version:
-        raise Conflict(_("该检查已被他人更新（当前版本 %(v)s），请刷新后重试。") % {"v": inspection.version})
 
 
 def _locked(inspection: Inspection) -> Inspection:
@@ -326,7 +322,7 @@ def start_inspection(
 ) -> Inspection:
     """开始现场检查: the team arrives (the start time is the time of this call)."""
     steps.INSPECTION_FLOW.require(actor, steps.START, inspection)
-    _pin(inspection, version)
+    pin(inspection, version, steps.INSPECTION_FLOW.stale)
     changes: dict[str, Any] = {"started_at": timezone.now()}
     if location.strip():
         changes["location"] = location.strip()[:200]
@@ -579,7 +575,7 @@ def complete_inspection(
     person refuses, the refusal is recorded (and reported).
     """
     steps.INSPECTION_FLOW.require(actor, steps.COMPLETE, inspection)
-    _pin(inspection, version)
+    pin(inspection, version, steps.INSPECTION_FLOW.stale)
     steps.INSPECTION_FLOW.check(inspection, steps.COMPLETE)
     errors: dict[str, str] = {}
     if not summary.strip():
@@ -643,7 +639,7 @@ def cancel_inspection(
 ) -> Inspection:
     """取消检查任务 (with the reason); a cancelled visit does not count against the unit's cap."""
     steps.INSPECTION_FLOW.require(actor, steps.CANCEL, inspection)
-    _pin(inspection, version)
+    pin(inspection, version, steps.INSPECTION_FLOW.stale)
     if not reason.strip():
         raise ValidationError({"reason": _("请填写取消原因。")})
     if inspection.findings.exists():

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, NotPermitted
+from zhiben.core.loop.records import snapshot
 from zhiben.core.scoping import can
 from zhiben.core.workflow import compare_and_swap
 from zhiben.registry.models import Department, Enterprise
@@ -105,7 +106,7 @@ def save_inspector(
                 inspector = Inspector.objects.create(**values)
         except IntegrityError:  # a concurrent save took the certificate number or the login
             raise ValidationError({"certificate_no": _("该执法证号或账号已登记在名录库中。")})
-        audit.record(inspector, events.INSPECTOR_SAVED, actor=actor, data=_jsonable(values))
+        audit.record(inspector, events.INSPECTOR_SAVED, actor=actor, data=snapshot(values))
         return inspector
     _require_department(actor, "change", inspector.department)
     if version is not None and int(version) != inspector.version:
@@ -124,19 +125,8 @@ def save_inspector(
             compare_and_swap(inspector, expected={}, changes=changed)
     except IntegrityError:
         raise ValidationError({"certificate_no": _("该执法证号或账号已登记在名录库中。")})
-    audit.record(inspector, events.INSPECTOR_SAVED, actor=actor, data=_jsonable(changed))
+    audit.record(inspector, events.INSPECTOR_SAVED, actor=actor, data=snapshot(changed))
     return inspector
-
-
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in values.items():
-        if hasattr(v, "pk"):
-            v = v.pk
-        elif isinstance(v, dt.date):
-            v = v.isoformat()
-        out[k] = v
-    return out
 
 
 def _require_conflict_keeper(actor: Any, inspector: Inspector, action: str) -> None:
