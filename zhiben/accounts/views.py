@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,7 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhiben.core import audit
 from zhiben.core import calendar as work_calendar
 from zhiben.core import events as core_events
-from zhiben.core.errors import DomainError
+from zhiben.core.loop.web import run_form, run_service
 from zhiben.core.models import AuditEntry, CalendarYear, WorkdayOverride
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedViewMixin
@@ -50,7 +49,7 @@ from .forms import (
 from .middleware import start_session_clock
 from .models import LoginFailure, RoleAssignment, User
 from .passwords import change_required_reason
-from .services import AccountError, login_user
+from .services import login_user
 
 
 def _safe_next(request: HttpRequest, default: str = "/") -> str:
@@ -58,17 +57,6 @@ def _safe_next(request: HttpRequest, default: str = "/") -> str:
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return default
     return target
-
-
-def _form_errors(form: Any, exc: Exception) -> None:
-    """A service refusal lands on the form field it names, or on the form as a whole."""
-    if isinstance(exc, DomainError):
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    elif isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc)
 
 
 # ---------------------------------------------------------------- login, logout, password
@@ -79,16 +67,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                user = login_user(request, form.cleaned_data["username"], form.cleaned_data["password"])
-            except AccountError as exc:
-                form.add_error(None, exc.message)
-            else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                start_session_clock(request)
-                return redirect(_safe_next(request))
+        # Not atomic: a refused login keeps the failure it counted (the lockout, R03).
+        user, status = run_form(
+            request,
+            form,
+            lambda: login_user(request, form.cleaned_data["username"], form.cleaned_data["password"]),
+            atomic=False,
+        )
+        if status == 200:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            start_session_clock(request)
+            return redirect(_safe_next(request))
     context = {
         "form": form,
         "next": request.POST.get("next") or request.GET.get("next", ""),
@@ -114,19 +103,19 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None, user=request.user)
     status = 200
     if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                services.change_password(
-                    request.user, actor=request.user, new_password=form.cleaned_data["new_password1"]
-                )
-            except ValidationError as exc:
-                form.add_error("new_password1", exc)
-            else:
-                # The session survives under the new hash; every other session of the user ends (R05).
-                update_session_auth_hash(request, request.user)
-                messages.success(request, _("密码已修改。"))
-                return redirect(_safe_next(request, reverse("accounts:profile")))
+        _done, status = run_form(
+            request,
+            form,
+            lambda: services.change_password(
+                request.user, actor=request.user, new_password=form.cleaned_data["new_password1"]
+            ),
+            field="new_password1",  # the password rules' refusals name no field
+        )
+        if status == 200:
+            # The session survives under the new hash; every other session of the user ends (R05).
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("密码已修改。"))
+            return redirect(_safe_next(request, reverse("accounts:profile")))
     context = {
         "form": form,
         "reason": change_required_reason(request.user),
@@ -246,25 +235,21 @@ class UserCreateView(ScopedViewMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         self.check_action(request)
         form = UserCreateForm(request.POST)
-        if form.is_valid():
-            password = services.generate_initial_password()
-            try:
-                account = services.create_user(
-                    actor=request.user,
-                    password=password,
-                    validate=False,
-                    must_change=True,
-                    **form.cleaned_data,
-                )
-            except (ValidationError, DomainError) as exc:
-                _form_errors(form, exc)
-            else:
-                return render(
-                    request,
-                    "accounts/password_issued.html",
-                    {"title": _("用户已创建"), "account": account, "password": password},
-                )
-        return self.render(request, form, status=400)
+        password = services.generate_initial_password()
+        account, status = run_form(
+            request,
+            form,
+            lambda: services.create_user(
+                actor=request.user, password=password, validate=False, must_change=True, **form.cleaned_data
+            ),
+        )
+        if status == 200:
+            return render(
+                request,
+                "accounts/password_issued.html",
+                {"title": _("用户已创建"), "account": account, "password": password},
+            )
+        return self.render(request, form, status=status)
 
     def render(self, request: HttpRequest, form: UserCreateForm, status: int = 200) -> HttpResponse:
         return render(
@@ -304,23 +289,23 @@ class UserAssignRoleView(ScopedViewMixin, View):
         self.check_action(request)
         account = self.account(request, pk)
         form = role_assign_form(request.POST)
-        if form.is_valid():
+
+        def call() -> RoleAssignment:
             data = form.cleaned_data
-            try:
-                services.assign_role(
-                    account,
-                    actor=request.user,
-                    role=data["role"],
-                    region_code=data["region_code"] or "",
-                    department=data["department"],
-                    enterprise=data["enterprise"],
-                )
-            except (ValidationError, DomainError) as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("角色已分配。"))
-                return redirect(account.get_absolute_url())
-        return self.render(request, account, form, status=400)
+            return services.assign_role(
+                account,
+                actor=request.user,
+                role=data["role"],
+                region_code=data["region_code"] or "",
+                department=data["department"],
+                enterprise=data["enterprise"],
+            )
+
+        _done, status = run_form(request, form, call)
+        if status == 200:
+            messages.success(request, _("角色已分配。"))
+            return redirect(account.get_absolute_url())
+        return self.render(request, account, form, status=status)
 
     def render(
         self, request: HttpRequest, account: User, form: forms.Form, status: int = 200
@@ -356,7 +341,8 @@ class UserRevokeRoleView(ScopedViewMixin, View):
 
 
 class UserActionView(ScopedViewMixin, View):
-    """A one-button action on a user: GET asks for confirmation, POST calls the service."""
+    """A one-button action on a user: GET asks for confirmation, POST calls the service through
+    `core.loop.web.run_service` (a refusal comes back as a message on the user's page)."""
 
     model = User
     action = "change"
@@ -383,11 +369,7 @@ class UserActionView(ScopedViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check_action(request)
         account = self.get_object(request, pk)
-        try:
-            response = self.perform(request, account)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect(account.get_absolute_url())
+        response, _status = run_service(request, None, lambda: self.perform(request, account))
         return response or redirect(account.get_absolute_url())
 
     def perform(self, request: HttpRequest, account: User) -> HttpResponse | None:  # pragma: no cover
@@ -610,15 +592,17 @@ class CalendarOverrideView(CalendarView):
             if existing is not None and data["date"] != existing.date:
                 form.add_error("date", _("修改时不能更换日期；如需调整其他日期，请新增。"))
                 return self.render(request, status=400, override_form=form)
-            try:
-                work_calendar.set_workday_override(
+            _done, status = run_service(
+                request,
+                form,
+                lambda: work_calendar.set_workday_override(
                     data["date"], actor=request.user, is_workday=data["is_workday"], name=data["name"]
-                )
-            except DomainError as exc:
-                _form_errors(form, exc)
-            else:
+                ),
+            )
+            if status == 200:
                 messages.success(request, _("%(d)s 的安排已保存。") % {"d": data["date"].isoformat()})
                 return redirect("accounts:calendar")
+            return self.render(request, status=status, override_form=form)
         return self.render(request, status=400, override_form=form)
 
     def get_override(self, request: HttpRequest, day: str) -> WorkdayOverride:
@@ -652,14 +636,14 @@ class CalendarYearPublishView(CalendarView):
     def post(self, request: HttpRequest) -> HttpResponse:
         self.check_action(request, "add")
         form = CalendarYearForm(request.POST)
-        if form.is_valid():
-            try:
-                work_calendar.publish_calendar_year(
-                    form.cleaned_data["year"], actor=request.user, source=form.cleaned_data["source"]
-                )
-            except DomainError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(request, _("%(y)d 年已发布。") % {"y": form.cleaned_data["year"]})
-                return redirect("accounts:calendar")
-        return self.render(request, status=400, year_form=form)
+        _done, status = run_form(
+            request,
+            form,
+            lambda: work_calendar.publish_calendar_year(
+                form.cleaned_data["year"], actor=request.user, source=form.cleaned_data["source"]
+            ),
+        )
+        if status == 200:
+            messages.success(request, _("%(y)d 年已发布。") % {"y": form.cleaned_data["year"]})
+            return redirect("accounts:calendar")
+        return self.render(request, status=status, year_form=form)

@@ -10,27 +10,22 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from zhiben.core import audit
 from zhiben.core import events as core_events
-from zhiben.core.excel import MAX_UPLOAD_BYTES, ImportFileError, ImportMode, run_import
-from zhiben.core.excel import web as excel_web
+from zhiben.core.excel import MAX_UPLOAD_BYTES, ImportSpec
 from zhiben.core.excel.web import (
     ImportErrorReportView,
     ImportForm,
     ImportStatusView,
     ImportTemplateView,
     ImportView,
-    start_background_import,
-    store_error_report,
 )
 from zhiben.core.scoping import can
 from zhiben.core.views import ScopedViewMixin
@@ -51,25 +46,9 @@ ERRORS_URL = "hazards:exchange_import_errors"
 STATUS_URL = "hazards:exchange_import_status"
 
 
-class JsonImportForm(forms.Form):
-    """The JSON upload of the exchange page (JSON 导入)."""
-
-    prefix = "json"
-    file = forms.FileField(label=gettext_lazy("JSON 文件（.json）"))
-    mode = forms.ChoiceField(
-        label=gettext_lazy("导入方式"),
-        choices=ImportMode.choices,
-        initial=ImportMode.ALL_OR_NOTHING,
-        widget=forms.RadioSelect,
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("文件超过 %(n)d MB，请分批导入。") % {"n": MAX_UPLOAD_BYTES // 1024 // 1024}
-            )
-        return upload
+# The JSON upload of the exchange page (JSON 导入): the import form under its own prefix and label.
+JSON_PREFIX = "json"
+JSON_FILE_LABEL = gettext_lazy("JSON 文件（.json）")
 
 
 class HazardExchangeImportView(ImportView):
@@ -85,7 +64,7 @@ class HazardExchangeImportView(ImportView):
     def render_page(
         self, request: HttpRequest, form: ImportForm, status: int = 200, **extra: Any
     ) -> HttpResponse:
-        extra.setdefault("json_form", JsonImportForm())
+        extra.setdefault("json_form", ImportForm(prefix=JSON_PREFIX, file_label=JSON_FILE_LABEL))
         extra["title"] = _("重大事故隐患清单交换")
         extra["can_export"] = can(request.user, "export", Hazard)
         extra["export_query"] = request.GET.urlencode()
@@ -95,38 +74,15 @@ class HazardExchangeImportView(ImportView):
 class HazardExchangeJsonImportView(HazardExchangeImportView):
     """The JSON upload: the document becomes the exchange sheet and the engine imports it like any other."""
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        self.check_action(request)
-        form = JsonImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.json_page(request, form, status=400)
-        upload = form.cleaned_data["file"]
-        mode = form.cleaned_data["mode"]
-        try:
-            hazards = read_json_document(upload.read(MAX_UPLOAD_BYTES + 1))
-        except ImportFileError as exc:
-            form.add_error("file", exc.message)
-            return self.json_page(request, form, status=400)
-        sheet = SimpleUploadedFile(upload.name, json_to_sheet(hazards))
-        if len(hazards) > excel_web.SYNC_ROWS:
-            run_token = start_background_import(
-                hazard_exchange_spec, sheet, actor=request.user, mode=mode, total=len(hazards)
-            )
-            return redirect(STATUS_URL, token=run_token)
-        try:
-            result = run_import(
-                hazard_exchange_spec(), sheet, actor=request.user, mode=mode, filename=upload.name
-            )
-        except ImportFileError as exc:
-            form.add_error("file", exc.message)
-            return self.json_page(request, form, status=400)
-        token = store_error_report(result, request.user) if result.failed else None
-        return self.json_page(
-            request, JsonImportForm(initial={"mode": result.mode}), result=result, token=token
-        )
+    form_prefix = JSON_PREFIX
+    file_label = JSON_FILE_LABEL
 
-    def json_page(
-        self, request: HttpRequest, form: JsonImportForm, status: int = 200, **extra: Any
+    def read_upload(self, upload: Any, spec: ImportSpec) -> tuple[Any, int]:
+        hazards = read_json_document(upload.read(MAX_UPLOAD_BYTES + 1))
+        return SimpleUploadedFile(upload.name, json_to_sheet(hazards)), len(hazards)
+
+    def form_page(
+        self, request: HttpRequest, form: ImportForm, status: int = 200, **extra: Any
     ) -> HttpResponse:
         return self.render_page(request, ImportForm(), status, json_form=form, **extra)
 

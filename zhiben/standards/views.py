@@ -12,7 +12,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from zhiben.core.errors import DomainError
+from zhiben.core.loop.web import posted_version, run_form
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedViewMixin
 from zhiben.core.widgets import FastSelect
@@ -237,31 +236,11 @@ class ClauseDetailView(ObjectDetailView):
 # --- the office's edits -----------------------------------------------------------------------------------
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 class ServiceFormView(ScopedViewMixin, View):
-    """GET shows the form, POST calls one service; rule violations land on the form (400, or 409 when stale)."""
+    """GET shows the form, POST calls one service through `core.loop.web.run_form`; rule violations land on
+    the form (400, 403, or 409 when stale)."""
 
     template_name = "standards/form.html"
-
-    def handle(self, request: HttpRequest, form: forms.Form, call: Any) -> tuple[Any, int]:
-        """Run `call()` (the service) if the form is valid; returns (saved object or None, status)."""
-        if not form.is_valid():
-            return None, 400
-        try:
-            return call(), 200
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return None, 400
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return None, exc.status_code if exc.status_code in (403, 409) else 400
 
     def render_form(self, request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
         return render(request, self.template_name, {**context, "conflict": status == 409}, status=status)
@@ -313,8 +292,8 @@ class VersionCreateView(ServiceFormView):
                 **data,
             )
 
-        saved, status = self.handle(request, form, call)
-        if saved is None:
+        saved, status = run_form(request, form, call)
+        if status != 200:
             return self.render_form(request, self._context(standard, form), status)
         messages.success(request, _("已新增版本 %(label)s。") % {"label": saved.label})
         return redirect(saved.get_absolute_url())
@@ -352,24 +331,19 @@ class VersionEditView(ServiceFormView):
         self.check_action(request)
         version = self.get_object(request, pk)
         form = VersionForm(request.POST, standard=version.standard, instance=version)
-        expected = _int_or_none(request.POST.get("revision"))
+        expected = posted_version(request, "revision")
 
         def call() -> StandardVersion:
             data = {k: v for k, v in form.cleaned_data.items() if k in VersionForm.edit_fields()}
             return services.update_version(version, actor=request.user, expected_version=expected, **data)
 
-        saved, status = self.handle(request, form, call)
-        if saved is None:
+        saved, status = run_form(request, form, call)
+        if status != 200:
             context = self._context(version, form)
             context["revision"] = expected if expected is not None else version.version
             return self.render_form(request, context, status)
         messages.success(request, _("已保存。"))
         return redirect(saved.get_absolute_url())
-
-
-def _int_or_none(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 class ClauseCreateView(ServiceFormView):
@@ -418,8 +392,8 @@ class ClauseCreateView(ServiceFormView):
                 expected_version=data.get("revision"),
             )
 
-        saved, status = self.handle(request, form, call)
-        if saved is None:
+        saved, status = run_form(request, form, call)
+        if status != 200:
             return self.render_form(request, self._context(version, form), status)
         messages.success(request, _("已新增条款 %(code)s。") % {"code": saved.code})
         return redirect(version.get_absolute_url())
@@ -472,8 +446,8 @@ class ClauseEditView(ServiceFormView):
                 data.pop("sort_order", None)
             return services.update_clause(clause, actor=request.user, expected_version=expected, **data)
 
-        saved, status = self.handle(request, form, call)
-        if saved is None:
+        saved, status = run_form(request, form, call)
+        if status != 200:
             return self.render_form(request, self._context(clause, form, cited), status)
         messages.success(request, _("已保存。"))
         return redirect(saved.get_absolute_url())

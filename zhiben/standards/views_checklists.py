@@ -10,22 +10,20 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from zhiben.core.errors import DomainError
+from zhiben.core.loop.web import posted_version, run_form, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import (
     Column,
     ObjectEditView,
     ObjectListView,
     ScopedViewMixin,
-    apply_errors,
     object_history,
 )
 from zhiben.core.widgets import FastSelect
@@ -127,26 +125,23 @@ class ChecklistCreateView(ScopedViewMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         self.check_action(request)
         form = ChecklistBuildForm(request.POST, version=_version_from(request))
-        if form.is_valid():
+
+        def call() -> Checklist:
             d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    checklist = checklists.create_checklist(
-                        actor=request.user,
-                        name=d["name"],
-                        clauses=list(d["clauses"]),
-                        custom_items=d["custom_items"],
-                        industry=d.get("industry"),
-                        description=d.get("description", ""),
-                    )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(request, _("已新建检查表。"))
-                return redirect(checklist.get_absolute_url())
-        return self.render(request, form, status=400)
+            return checklists.create_checklist(
+                actor=request.user,
+                name=d["name"],
+                clauses=list(d["clauses"]),
+                custom_items=d["custom_items"],
+                industry=d.get("industry"),
+                description=d.get("description", ""),
+            )
+
+        checklist, status = run_form(request, form, call)
+        if status == 200:
+            messages.success(request, _("已新建检查表。"))
+            return redirect(checklist.get_absolute_url())
+        return self.render(request, form, status=status)
 
     def render(self, request: HttpRequest, form: forms.Form, status: int = 200) -> HttpResponse:
         return render(
@@ -181,13 +176,12 @@ class ChecklistCopyView(ScopedViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check_action(request)
         source = get_object_or_404(self.scoped_queryset(request, "view"), pk=pk)
-        try:
-            with transaction.atomic():
-                checklist = checklists.copy_checklist(
-                    source, actor=request.user, name=request.POST.get("name", "")
-                )
-        except (ValidationError, DomainError) as exc:
-            messages.error(request, getattr(exc, "message", None) or "；".join(exc.messages))  # type: ignore[union-attr]
+        checklist, status = run_service(
+            request,
+            None,
+            lambda: checklists.copy_checklist(source, actor=request.user, name=request.POST.get("name", "")),
+        )
+        if status != 200:
             return redirect(source.get_absolute_url())
         messages.success(request, _("已复制为“%(n)s”。") % {"n": checklist.name})
         return redirect(checklist.get_absolute_url())
@@ -205,20 +199,19 @@ class ChecklistItemAddView(ScopedViewMixin, View):
         form = ItemAddForm(request.POST)
         if form.is_valid():
             d = form.cleaned_data
-            version = request.POST.get("version", "")
-            try:
-                with transaction.atomic():
-                    checklists.add_items(
-                        checklist,
-                        actor=request.user,
-                        clauses=[d["clause"]] if d.get("clause") else [],
-                        custom_items=[d["text"]] if d.get("text") else [],
-                        guidance=d.get("guidance", ""),
-                        version=int(version) if version.isdigit() else None,
-                    )
-            except (ValidationError, DomainError) as exc:
-                messages.error(request, getattr(exc, "message", None) or "；".join(exc.messages))  # type: ignore[union-attr]
-            else:
+            _done, status = run_service(
+                request,
+                None,
+                lambda: checklists.add_items(
+                    checklist,
+                    actor=request.user,
+                    clauses=[d["clause"]] if d.get("clause") else [],
+                    custom_items=[d["text"]] if d.get("text") else [],
+                    guidance=d.get("guidance", ""),
+                    version=posted_version(request),
+                ),
+            )
+            if status == 200:
                 messages.success(request, _("已添加检查项。"))
         else:
             messages.error(request, _("请填写检查内容或选择判定条款。"))
@@ -235,15 +228,14 @@ class ChecklistItemDeleteView(ScopedViewMixin, View):
         self.check_action(request)
         checklist = get_object_or_404(self.scoped_queryset(request), pk=pk)
         item = get_object_or_404(ChecklistItem.objects.all(), pk=item_pk, checklist=checklist)
-        version = request.POST.get("version", "")
-        try:
-            with transaction.atomic():
-                checklists.remove_item(
-                    checklist, item, actor=request.user, version=int(version) if version.isdigit() else None
-                )
-        except (ValidationError, DomainError) as exc:
-            messages.error(request, getattr(exc, "message", None) or "；".join(exc.messages))  # type: ignore[union-attr]
-        else:
+        _done, status = run_service(
+            request,
+            None,
+            lambda: checklists.remove_item(
+                checklist, item, actor=request.user, version=posted_version(request)
+            ),
+        )
+        if status == 200:
             messages.success(request, _("已删除检查项。"))
         return redirect(reverse("standards:checklist_detail", args=[checklist.pk]) + "#items")
 

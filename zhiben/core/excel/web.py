@@ -198,7 +198,8 @@ def _purge_old_reports(directory: Path) -> None:
 
 
 class ImportForm(forms.Form):
-    """The upload form of an import page (数据导入)."""
+    """The upload form of an import page (数据导入). A page with a second upload (another file format) gives
+    it its own `prefix` and `file_label`."""
 
     file = forms.FileField(label=gettext_lazy("Excel 文件（.xlsx）"))
     mode = forms.ChoiceField(
@@ -207,6 +208,11 @@ class ImportForm(forms.Form):
         initial=ImportMode.ALL_OR_NOTHING,
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args: Any, file_label: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if file_label is not None:
+            self.fields["file"].label = file_label
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -218,7 +224,11 @@ class ImportForm(forms.Form):
 
 
 class ImportView(ScopedViewMixin, View):
-    """Upload page: GET shows the form, POST runs the import and shows counts and the row errors."""
+    """Upload page: GET shows the form, POST runs the import and shows counts and the row errors.
+
+    A sheet of more than SYNC_ROWS data rows runs in the worker and the page redirects to its progress. A view
+    importing another file format overrides `read_upload` (turn the upload into the sheet) and, when the page
+    shows that upload beside the Excel one, `form_prefix`, `file_label` and `form_page`."""
 
     action = "import"
     spec_factory: ClassVar[Callable[[], ImportSpec]]
@@ -227,44 +237,52 @@ class ImportView(ScopedViewMixin, View):
     errors_url_name: ClassVar[str]
     status_url_name: ClassVar[str]
     list_url_name: ClassVar[str | None] = None
+    form_prefix: ClassVar[str | None] = None
+    file_label: ClassVar[Any] = None
+
+    def make_form(self, *args: Any, **kwargs: Any) -> ImportForm:
+        """This view's upload form."""
+        return ImportForm(*args, prefix=self.form_prefix, file_label=self.file_label, **kwargs)
+
+    def read_upload(self, upload: Any, spec: ImportSpec) -> tuple[Any, int]:
+        """The sheet to import from `upload` and its number of data rows; ImportFileError when unreadable."""
+        rows = len(parse_workbook(upload, spec).rows)
+        upload.seek(0)
+        return upload, rows
 
     def get(self, request: HttpRequest) -> HttpResponse:
         self.check_action(request)
-        return self.render_page(request, ImportForm())
+        return self.form_page(request, self.make_form())
 
     def post(self, request: HttpRequest) -> HttpResponse:
         self.check_action(request)
-        form = ImportForm(request.POST, request.FILES)
+        form = self.make_form(request.POST, request.FILES)
         if not form.is_valid():
-            return self.render_page(request, form, status=400)
+            return self.form_page(request, form, status=400)
         upload = form.cleaned_data["file"]
+        mode = form.cleaned_data["mode"]
         spec = type(self).spec_factory()
         try:
-            rows = len(parse_workbook(upload, spec).rows)
+            sheet, rows = self.read_upload(upload, spec)
+            if rows > SYNC_ROWS:
+                run_token = start_background_import(
+                    type(self).spec_factory, sheet, actor=request.user, mode=mode, total=rows
+                )
+                return redirect(self.status_url_name, token=run_token)
+            result = run_import(spec, sheet, actor=request.user, mode=mode, filename=upload.name)
         except ImportFileError as exc:
             form.add_error("file", exc.message)
-            return self.render_page(request, form, status=400)
-        if rows > SYNC_ROWS:
-            run_token = start_background_import(
-                type(self).spec_factory,
-                upload,
-                actor=request.user,
-                mode=form.cleaned_data["mode"],
-                total=rows,
-            )
-            return redirect(self.status_url_name, token=run_token)
-        upload.seek(0)
-        try:
-            result = run_import(
-                spec, upload, actor=request.user, mode=form.cleaned_data["mode"], filename=upload.name
-            )
-        except ImportFileError as exc:
-            form.add_error("file", exc.message)
-            return self.render_page(request, form, status=400)
+            return self.form_page(request, form, status=400)
         token = store_error_report(result, request.user) if result.failed else None
-        return self.render_page(
-            request, ImportForm(initial={"mode": result.mode}), result=result, token=token
+        return self.form_page(
+            request, self.make_form(initial={"mode": result.mode}), result=result, token=token
         )
+
+    def form_page(
+        self, request: HttpRequest, form: ImportForm, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        """The page showing this view's upload form `form`."""
+        return self.render_page(request, form, status, **extra)
 
     def render_page(
         self, request: HttpRequest, form: ImportForm, status: int = 200, **extra: Any
