@@ -16,9 +16,9 @@ from django import forms as dj_forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,8 +32,9 @@ from django.views.decorators.http import require_POST
 
 from . import audit, events
 from .crypto import EncryptedTextField
-from .errors import Conflict, DomainError, NotPermitted
+from .errors import Conflict, DomainError
 from .excel import export_response
+from .loop.calls import run_form
 from .models import AuditEntry
 from .navigation import module
 from .outbox import mark_notifications_read
@@ -355,29 +356,21 @@ class ObjectEditView(ScopedViewMixin, View):
     def post(self, request: HttpRequest, pk: Any = None) -> HttpResponse:
         obj = self._obj(request, pk)
         form = self.get_form(request, obj, request.POST)
-        status = 400
-        if form.is_valid():
-            try:
-                if obj is not None and str(obj.version) != request.POST.get("version", str(obj.version)):
-                    raise Conflict()
-                with transaction.atomic():
-                    saved = self.service(obj, form.cleaned_data, request.user)
-                    # NetBox's re-check: an edit must not move the record out of the editor's own scope
-                    # (e.g. a township official setting another township's region); roll it back if so.
-                    if (
-                        not self.scoped_queryset(request, "change" if obj else "add")
-                        .filter(pk=saved.pk)
-                        .exists()
-                    ):
-                        raise NotPermitted(_("保存后该记录将超出您的管辖范围，未予保存。"))
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                status = 409 if exc.status_code == 409 else 400
-            else:
-                messages.success(request, _("已保存。") if obj is not None else _("已创建。"))
-                return redirect(self.success_url(saved))
+
+        def save() -> Any:
+            if obj is not None and str(obj.version) != request.POST.get("version", str(obj.version)):
+                raise Conflict()
+            saved = self.service(obj, form.cleaned_data, request.user)
+            # NetBox's re-check: an edit must not move the record out of the editor's own scope (e.g. a
+            # township official setting another township's region); the transaction rolls it back if so.
+            if not self.scoped_queryset(request, "change" if obj else "add").filter(pk=saved.pk).exists():
+                raise DomainError(_("保存后该记录将超出您的管辖范围，未予保存。"))
+            return saved
+
+        saved, status = run_form(request, form, save)
+        if status == 200:
+            messages.success(request, _("已保存。") if obj is not None else _("已创建。"))
+            return redirect(self.success_url(saved))
         return self.render_form(request, obj, form, status=status)
 
     def render_form(self, request: HttpRequest, obj: Any, form: Form, status: int = 200) -> HttpResponse:
@@ -400,14 +393,6 @@ class ObjectEditView(ScopedViewMixin, View):
         if obj is not None and hasattr(obj, "get_absolute_url"):
             return obj.get_absolute_url()
         return ""
-
-
-def apply_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _query_without(request: HttpRequest, *keys: str) -> str:

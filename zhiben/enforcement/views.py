@@ -26,10 +26,11 @@ from django.views import View
 from zhiben.core.documents import download_url
 from zhiben.core.errors import DomainError
 from zhiben.core.loop import Step
+from zhiben.core.loop.calls import apply_errors
 from zhiben.core.loop.steps import action_label
 from zhiben.core.loop.web import StepView
 from zhiben.core.scoping import can
-from zhiben.core.views import Column, ObjectEditView, ObjectListView, ScopedViewMixin, apply_errors
+from zhiben.core.views import Column, ObjectEditView, ObjectListView, ScopedViewMixin
 from zhiben.core.widgets import FastSelect
 from zhiben.hazards.models import Hazard
 from zhiben.inspections.models import Finding

@@ -20,9 +20,10 @@ from django.views import View
 
 from zhiben.core import audit
 from zhiben.core.errors import DomainError
+from zhiben.core.loop.calls import apply_errors
 from zhiben.core.loop.web import StepView
 from zhiben.core.scoping import can
-from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, apply_errors
+from zhiben.core.views import Column, ObjectListView, ScopedViewMixin
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.choices import RegionLevel
 from zhiben.registry.forms import regions_in_scope

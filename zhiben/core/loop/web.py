@@ -1,84 +1,33 @@
-"""The page half of the kit: run a service from a form, and the step page every flow shares.
-
-`run_service(request, form, call)` is the one place where a service's refusal becomes what a person sees: a
-`ValidationError` lands on the form's fields, a `DomainError` on the form (or as a message when there is no
-form) with its HTTP status (400, 403, 409). Every "a form calls a service" page goes through it, directly or
-through `run_form` (validate the form first); `posted_version` reads the version the page was rendered with.
+"""The page half of the kit: the step page every flow shares, and (from `calls.py`) the way a page runs a
+service: `run_service`, `run_form`, `posted_version`, `apply_errors`.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zhiben.core.errors import DomainError
-from zhiben.core.views import ScopedViewMixin, apply_errors
+from zhiben.core.views import ScopedViewMixin
 
+from .calls import apply_errors, posted_version, run_form, run_service
 from .steps import Flow, Step
 
-
-def run_service(
-    request: HttpRequest,
-    form: forms.Form | None,
-    call: Callable[[], Any],
-    *,
-    atomic: bool = True,
-    field: str | None = None,
-) -> tuple[Any, int]:
-    """Call a service (in one transaction unless `atomic=False`); returns (its result or None, HTTP status).
-
-    Refusals become form errors, or messages when there is no form: 400 for a rule or a field, 403 and 409
-    as the service says. A refusal that names no field of the form lands on `field` (None: the whole form).
-    `atomic=False` is for a service whose refusal must keep what it wrote (a failed login counts)."""
-    try:
-        if not atomic:
-            return call(), 200
-        with transaction.atomic():
-            return call(), 200
-    except ValidationError as exc:
-        if form is None:
-            messages.error(request, "；".join(exc.messages))
-        elif hasattr(exc, "error_dict"):
-            apply_errors(form, exc)
-        else:
-            form.add_error(field, exc)
-        return None, 400
-    except DomainError as exc:
-        if form is not None:
-            form.add_error(exc.field if exc.field in form.fields else field, exc.message)
-        else:
-            messages.error(request, exc.message)
-        return None, exc.status_code if exc.status_code in (403, 409) else 400
-
-
-def run_form(
-    request: HttpRequest,
-    form: forms.Form,
-    call: Callable[[], Any],
-    *,
-    atomic: bool = True,
-    field: str | None = None,
-) -> tuple[Any, int]:
-    """Validate `form`, then `run_service` (`call` reads `form.cleaned_data`); an invalid form is (None, 400)."""
-    if not form.is_valid():
-        return None, 400
-    return run_service(request, form, call, atomic=atomic, field=field)
-
-
-def posted_version(request: HttpRequest, name: str = "version") -> int | None:
-    """The version a page's form was rendered with (hidden field `name`), or None."""
-    raw = request.POST.get(name, "")
-    return int(raw) if raw.isdigit() else None
+__all__ = [
+    "StepView",
+    "apply_errors",
+    "make_form",
+    "posted_version",
+    "run_form",
+    "run_service",
+]
 
 
 def make_form(step: Step, obj: Any, *args: Any, **kwargs: Any) -> forms.Form:

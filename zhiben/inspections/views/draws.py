@@ -13,9 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from zhiben.core.loop.calls import apply_errors
 from zhiben.core.loop.web import posted_version, run_service
 from zhiben.core.scoping import can
-from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, apply_errors, object_history
+from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, object_history
 from zhiben.registry.models import Industry, Region
 
 from ..choices import DrawStatus

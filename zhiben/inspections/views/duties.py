@@ -21,8 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from zhiben.core.errors import DomainError
+from zhiben.core.loop.calls import apply_errors
 from zhiben.core.scoping import can
-from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedViewMixin, apply_errors
+from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedViewMixin
 from zhiben.core.widgets import FastSelect
 from zhiben.hazards.choices import Level
 from zhiben.registry.choices import RegionLevel

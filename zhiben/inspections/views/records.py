@@ -24,8 +24,9 @@ from django.views import View
 
 from zhiben.core.documents import download_url
 from zhiben.core.errors import DomainError
+from zhiben.core.loop.calls import apply_errors
 from zhiben.core.scoping import can
-from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, apply_errors, object_history
+from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, object_history
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import ChecklistItem

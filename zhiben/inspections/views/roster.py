@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from zhiben.core.errors import DomainError
+from zhiben.core.loop.calls import apply_errors
 from zhiben.core.scoping import can
 from zhiben.core.views import (
     Column,
@@ -23,7 +24,6 @@ from zhiben.core.views import (
     ObjectEditView,
     ObjectListView,
     ScopedViewMixin,
-    apply_errors,
 )
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Department, Enterprise
