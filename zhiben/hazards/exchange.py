@@ -10,8 +10,9 @@ documents it field by field. One layout serves both directions and both file typ
 * Import: Excel through the core import engine (row-level errors, all-or-nothing or valid rows only, a
   savepoint per row, one IMPORT_COMPLETED summary row); JSON is turned into the same sheet and runs through
   the same engine and row handler. Rows are matched by 隐患编号: a new code creates the hazard, a known code
-  is compared field by field and only a real difference is written (compare-and-swap, a HazardTransition row
-  with action "import", one HAZARDS_IMPORTED audit row, the statistics tally). A status may only stay or take
+  is compared field by field and only a real difference is written, by `services.import_hazard` /
+  `services.apply_import` through the loop's 导入 step (compare-and-swap, a HazardTransition row with action
+  "import", one HAZARDS_IMPORTED audit row, the statistics tally). A status may only stay or take
   one step of `services.TRANSITIONS`. Importing sends no notifications: it copies decisions already made in
   another system.
 """
@@ -39,7 +40,6 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
-from zhiben.core import audit
 from zhiben.core.codes import validate_uscc
 from zhiben.core.excel import (
     KEEP,
@@ -58,22 +58,20 @@ from zhiben.core.excel import (
     workbook_response,
 )
 from zhiben.core.excel.export import HEADER_FILL
-from zhiben.core.models.sequence import Sequence
-from zhiben.core.workflow import compare_and_swap
 from zhiben.registry.excel import region_path
 from zhiben.registry.models import Department, Enterprise, Industry, Region
 from zhiben.standards.models import Clause, Standard
 
-from . import events, tally
+from . import services, steps
 from .choices import OPEN_STATUSES, EscalationKind, Level, Source, Status, SupervisionLevel
-from .models import Hazard, HazardTransfer, HazardTransition
+from .models import Hazard
 from .services import STOCK_DAY, TRANSITIONS, HazardError, supervising_department
 
 FORMAT = "zhiben-major-hazards"
 FORMAT_VERSION = 1
 TITLE = gettext_lazy("重大事故隐患清单")
 FIELD_SHEET = "说明"
-IMPORT_ACTION = "import"
+IMPORT_ACTION = steps.IMPORT.name  # the history action of an imported row
 
 # Statuses that are not hazards (不予认定, 已合并): left out of the list, never created by an import.
 NOT_HAZARDS = (Status.REJECTED, Status.MERGED)
@@ -139,7 +137,6 @@ _FOREIGN_KEYS = frozenset({"region", "industry", "department", "clause"})
 # What an import compares on a known code (the code itself matched; the unit may not change).
 _COMPARED = tuple(f for f in MAPPED_FIELDS if f not in ("code", "enterprise"))
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-_OWN_CODE = re.compile(r"^YH(\d{6})(\d{4})(\d{6})$")  # services._next_code: YH + county + year + serial
 
 
 @dataclass(frozen=True)
@@ -633,17 +630,6 @@ def _differs(field: str, existing: Hazard, wanted: Any, columns: Mapping[str, Im
     return _canonical(field, getattr(existing, field), column) != _canonical(field, wanted, column)
 
 
-def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in values.items():
-        if hasattr(v, "pk"):
-            v = v.pk
-        elif isinstance(v, dt.date | Decimal):
-            v = str(v)
-        out[k] = v
-    return out
-
-
 def _enterprise(uscc: str, actor: Any, existing: Hazard | None) -> Enterprise:
     # Unscoped on purpose: a unit registered outside the importer's scope is reported, not taken for unknown.
     enterprise = (
@@ -665,18 +651,6 @@ def _in_scope(hazard: Hazard, actor: Any) -> bool:
     return Hazard.objects.restrict(actor, "import").filter(pk=hazard.pk).exists()
 
 
-def _reserve_code(code: str) -> None:
-    """A code in our own numbering moves its sequence past it, so registration never draws it again."""
-    match = _OWN_CODE.match(code)
-    if match is None:
-        return
-    county, year, serial = match.groups()
-    key = f"hazard/{county}/{year}"  # the key services._next_code draws from
-    sequence, _created = Sequence.objects.get_or_create(key=key, defaults={"last": int(serial)})
-    if sequence.last < int(serial):
-        Sequence.objects.filter(pk=sequence.pk, last__lt=int(serial)).update(last=int(serial))
-
-
 def import_hazard_row(
     values: dict[str, Any], actor: Any, *, lookups: _Lookups, columns: Mapping[str, ImportColumn]
 ) -> str:
@@ -696,7 +670,7 @@ def import_hazard_row(
     _check_row(record, values)
     if existing is None:
         _check(record, None)
-        hazard = _create(code, enterprise, record, actor)
+        hazard = services.import_hazard(actor=actor, code=code, enterprise=enterprise, record=record)
         if not _in_scope(hazard, actor):
             raise HazardError(
                 _("行业“%(i)s”、监管部门“%(d)s”的隐患不在您的职责范围内，不能导入。")
@@ -708,82 +682,10 @@ def import_hazard_row(
     if not changes:
         return Outcome.UNCHANGED  # the round trip: nothing differs, nothing is written
     _check(record, existing)
-    _update(existing, changes, actor)
+    services.apply_import(existing, actor=actor, changes=changes)
     if not _in_scope(existing, actor):
         raise HazardError(_("修改后的隐患不在您的职责范围内，不能导入。"), field="industry_code")
     return Outcome.UPDATED
-
-
-def _create(code: str, enterprise: Enterprise, record: Mapping[str, Any], actor: Any) -> Hazard:
-    # reported_by stays empty: the hazard was registered in another system; the importer is on the history
-    # row and must not count as its registrant (who may never close it).
-    hazard = Hazard(code=code, enterprise=enterprise, reported_by=None, **record)
-    hazard.save()
-    HazardTransition.objects.create(
-        hazard=hazard,
-        action=IMPORT_ACTION,
-        from_status="",
-        to_status=hazard.status,
-        actor=actor,
-        note=_("交换导入新建"),
-    )
-    audit.record(
-        hazard,
-        events.HAZARDS_IMPORTED,
-        actor=actor,
-        data={"code": code, "outcome": Outcome.CREATED, "enterprise": enterprise.pk, **_jsonable(record)},
-    )
-    tally.apply(None, tally.key_of(hazard))
-    _reserve_code(code)
-    return hazard
-
-
-def _update(hazard: Hazard, changes: dict[str, Any], actor: Any) -> None:
-    before = tally.key_of(hazard)
-    old_status, old_department = hazard.status, hazard.department
-    extra: dict[str, Any] = {}
-    new_status = changes.get("status", old_status)
-    if old_status == Status.CLOSED and new_status != Status.CLOSED:
-        extra = {"closed_by": None, "reopen_count": hazard.reopen_count + 1}  # as services.reopen()
-    elif new_status == Status.CLOSED and old_status != Status.CLOSED:
-        extra = {"closed_by": None}  # closed in the other system: its closer is not one of our users
-    note = _("交换导入更新：%(f)s") % {
-        "f": "、".join(str(getattr(Hazard._meta.get_field(f), "verbose_name", f)) for f in changes)
-    }
-    if "department" in changes:
-        # 移送 keeps its record even when the other system made it.
-        HazardTransfer.objects.create(
-            hazard=hazard,
-            from_department=old_department,
-            to_department=changes["department"],
-            reason=_("全国重大事故隐患数据库交换导入"),
-            actor=actor,
-        )
-    compare_and_swap(
-        hazard, expected={"status": old_status}, changes={**changes, **extra, "updated_at": timezone.now()}
-    )
-    HazardTransition.objects.create(
-        hazard=hazard,
-        action=IMPORT_ACTION,
-        from_status=old_status,
-        to_status=hazard.status,
-        actor=actor,
-        note=note[:1000],
-    )
-    audit.record(
-        hazard,
-        events.HAZARDS_IMPORTED,
-        actor=actor,
-        data={
-            "code": hazard.code,
-            "outcome": Outcome.UPDATED,
-            "from": old_status,
-            "to": hazard.status,
-            "fields": sorted(changes),
-            **_jsonable(changes),
-        },
-    )
-    tally.apply(before, tally.key_of(hazard))
 
 
 # ---------------------------------------------------------------------------------------------------------

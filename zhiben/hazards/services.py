@@ -17,6 +17,7 @@ it or took part in its rectification.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -32,8 +33,10 @@ from zhiben.core import audit, calendar, uploads
 from zhiben.core.crypto import mask_phone
 from zhiben.core.documents import chinese_date
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
-from zhiben.core.loop import Step, pin
+from zhiben.core.excel import Outcome
+from zhiben.core.loop import Step, pin, snapshot
 from zhiben.core.models.outbox import Channel
+from zhiben.core.models.sequence import Sequence
 from zhiben.core.outbox import notify_users, queue_message
 from zhiben.core.scoping import can, grants_for
 from zhiben.core.sequences import next_value
@@ -73,6 +76,7 @@ class HazardError(DomainError):
 TRANSITIONS = steps.FLOW.transitions
 
 STOCK_DAY = dt.date.fromisoformat(STOCK_CUTOFF)
+_OWN_CODE = re.compile(r"^YH(\d{6})(\d{4})(\d{6})$")  # _next_code: YH + county + year + serial
 # Attachments are photos (JPEG, PNG) or documents (PDF, Word/Excel), recognised by content (core.uploads).
 ATTACHMENT_TYPES = frozenset(content_type for _magic, content_type in uploads.SIGNATURES)
 
@@ -193,6 +197,18 @@ def _clean_clause(level: str, clause: Clause | None) -> None:
 def _next_code(region_code: str, year: int) -> str:
     county = region_code[:6]
     return f"YH{county}{year}{next_value(f'hazard/{county}/{year}'):06d}"
+
+
+def _reserve_code(code: str) -> None:
+    """A code in our own numbering moves its sequence past it, so registration never draws it again."""
+    match = _OWN_CODE.match(code)
+    if match is None:
+        return
+    county, year, serial = match.groups()
+    key = f"hazard/{county}/{year}"  # the key _next_code draws from
+    sequence, _created = Sequence.objects.get_or_create(key=key, defaults={"last": int(serial)})
+    if sequence.last < int(serial):
+        Sequence.objects.filter(pk=sequence.pk, last__lt=int(serial)).update(last=int(serial))
 
 
 # --- registration and 判定 -----------------------------------------------------------------------------------
@@ -772,6 +788,71 @@ def set_supervision(
         raise ValidationError({"supervision_level": _("督办级别无效。")})
     steps.FLOW.advance(hazard, steps.SUPERVISE, actor=actor, note=note, changes={"supervision_level": level})
     return hazard
+
+
+# --- 导入: the national database exchange (exchange.py checks each row and its scope, then writes here) ------
+
+
+@transaction.atomic(savepoint=False)  # inside the import engine's savepoint for the row
+def import_hazard(*, actor: Any, code: str, enterprise: Enterprise, record: dict[str, Any]) -> Hazard:
+    """A hazard registered in another system, created from its exchange row (`record`: field → value). No
+    notice is sent: the row copies decisions already made elsewhere."""
+    # reported_by stays empty: the hazard was registered in another system; the importer is on the history
+    # row and must not count as its registrant (who may never close it).
+    hazard = Hazard(code=code, enterprise=enterprise, reported_by=None, **record)
+    hazard.save()
+    steps.FLOW.record_created(
+        hazard,
+        steps.IMPORT,
+        actor=actor,
+        event=events.HAZARDS_IMPORTED,
+        note=_("交换导入新建"),
+        data={"code": code, "outcome": Outcome.CREATED, "enterprise": enterprise.pk, **snapshot(record)},
+    )
+    tally.apply(None, tally.key_of(hazard))
+    _reserve_code(code)
+    return hazard
+
+
+@transaction.atomic(savepoint=False)  # inside the import engine's savepoint for the row
+def apply_import(hazard: Hazard, *, actor: Any, changes: dict[str, Any]) -> None:
+    """The fields of a known hazard that its exchange row changes; a new status is one step of the flow at
+    most (the exchange checked it). A change of department keeps its 移送 record."""
+    old_status, old_department = hazard.status, hazard.department
+    new_status = changes.get("status", old_status)
+    extra: dict[str, Any] = {}
+    if old_status == Status.CLOSED and new_status != Status.CLOSED:
+        extra = {"closed_by": None, "reopen_count": hazard.reopen_count + 1}  # as reopen()
+    elif new_status == Status.CLOSED and old_status != Status.CLOSED:
+        extra = {"closed_by": None}  # closed in the other system: its closer is not one of our users
+    note = _("交换导入更新：%(f)s") % {
+        "f": "、".join(str(getattr(Hazard._meta.get_field(f), "verbose_name", f)) for f in changes)
+    }
+    if "department" in changes:
+        HazardTransfer.objects.create(
+            hazard=hazard,
+            from_department=old_department,
+            to_department=changes["department"],
+            reason=_("全国重大事故隐患数据库交换导入"),
+            actor=actor,
+        )
+    steps.FLOW.advance(
+        hazard,
+        steps.IMPORT,
+        actor=actor,
+        note=note[:1000],
+        to=new_status,
+        changes={**changes, **extra},
+        event=events.HAZARDS_IMPORTED,
+        data={
+            "code": hazard.code,
+            "outcome": Outcome.UPDATED,
+            "from": old_status,
+            "to": new_status,
+            "fields": sorted(changes),
+            **snapshot(changes),
+        },
+    )
 
 
 # --- attachments ---------------------------------------------------------------------------------------------
