@@ -214,7 +214,6 @@ def _reserve_code(code: str) -> None:
 # --- registration and 判定 -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def _joins_visit(actor: Any, enterprise: Enterprise, department: Department | None, visit: Any) -> bool:
     """The actor's department takes part in `visit` (an inspection of this unit) and is the ledger named."""
     if visit is None or department is None or visit.enterprise_id != enterprise.pk:
@@ -223,6 +222,7 @@ def _joins_visit(actor: Any, enterprise: Enterprise, department: Department | No
     return department.pk in own and visit.departments.filter(department=department).exists()
 
 
+@transaction.atomic
 def register_hazard(
     *,
     actor: Any,
