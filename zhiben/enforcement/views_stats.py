@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhiben.core import audit, events
 from zhiben.core.documents import chinese_date
 from zhiben.core.excel.tables import TablesWorkbook
 from zhiben.core.scoping import can
@@ -327,11 +326,10 @@ def stats_export(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您无权导出此数据。"))
     _form, figures, info = _context(request)
     book = figures_workbook(figures, scope=info["scope"], description=info["description"])
-    audit.record(
-        None,
-        events.EXPORT_DOWNLOADED,
+    return book.download(
+        "执法统计",
+        figures.today,
         actor=request.user,
         object_type="enforcement.statistics",
         data={"filters": dict(figures.filters.query_items()), "today": figures.today.isoformat()},
     )
-    return book.response("执法统计", figures.today)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhiben.core import audit, calendar, events
+from zhiben.core import calendar
 from zhiben.core.documents import DocumentError, chinese_date, download_url
 from zhiben.core.errors import DomainError
 from zhiben.core.excel.tables import TablesWorkbook
@@ -396,14 +396,13 @@ def stats_export(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您无权导出此数据。"))
     _form, figures, info = _context(request)
     book = figures_workbook(figures, scope=info["scope"], description=info["description"])
-    audit.record(
-        None,
-        events.EXPORT_DOWNLOADED,
+    return book.download(
+        "隐患统计分析",
+        figures.today,
         actor=request.user,
         object_type="hazards.statistics",
         data={"filters": dict(figures.filters.query_items()), "today": figures.today.isoformat()},
     )
-    return book.response("隐患统计分析", figures.today)
 
 
 # -------------------------------------------------------------------------------------------- bulletins

@@ -7,19 +7,20 @@ neutralised (export.safe_cell).
 
     book = TablesWorkbook(caption)
     book.sheet(title, headers, rows, total=["合计", ...])
-    return book.response("统计", day)
+    return book.download("统计", day, actor=user, object_type="app.statistics", data={...})
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from .. import audit, events
 from .export import HEADER_FILL, safe_cell, sheet_title, workbook_response
 
 HEADER_ROW = 3  # title, caption, header
@@ -64,3 +65,10 @@ class TablesWorkbook:
     def response(self, name: str, day: dt.date) -> HttpResponse:
         """The .xlsx download, named after `name` and the day the figures were counted."""
         return workbook_response(self.workbook, f"{name}-{day:%Y%m%d}.xlsx")
+
+    def download(
+        self, name: str, day: dt.date, *, actor: Any, object_type: str, data: Mapping[str, Any]
+    ) -> HttpResponse:
+        """The download, recorded as one EXPORT_DOWNLOADED audit row (`data`: what was asked for)."""
+        audit.record(None, events.EXPORT_DOWNLOADED, actor=actor, object_type=object_type, data=dict(data))
+        return self.response(name, day)
