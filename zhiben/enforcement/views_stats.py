@@ -22,11 +22,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
-from zhiben.core import audit, events
-from zhiben.core.excel.export import HEADER_FILL, safe_cell, sheet_title, workbook_response
+from zhiben.core.documents import chinese_date
+from zhiben.core.excel.tables import TablesWorkbook
 from zhiben.core.scoping import can
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.choices import RegionLevel
@@ -263,39 +261,14 @@ def stats_page(request: HttpRequest) -> HttpResponse:
 # ----------------------------------------------------------------------------------------------- export
 
 
-def figures_workbook(figures: stats.Figures, *, scope: str, description: str) -> Workbook:
+def figures_workbook(figures: stats.Figures, *, scope: str, description: str) -> TablesWorkbook:
     """The figures the page shows: one sheet per table, the scope and filters described at the top of each."""
-    wb = Workbook()
-    first = True
-    t = figures.today
-    banner = _("统计范围：%(s)s；%(d)s；统计日期：%(t)s") % {
-        "s": scope,
-        "d": description,
-        "t": f"{t.year}年{t.month}月{t.day}日",
-    }
-
-    def sheet(title: str, headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> None:
-        nonlocal first
-        ws = wb.active if first else wb.create_sheet()
-        first = False
-        assert ws is not None
-        ws.title = sheet_title(title)
-        ws.append([title])
-        ws["A1"].font = Font(bold=True, size=13)
-        ws.append([banner])
-        ws["A2"].alignment = Alignment(wrap_text=False)
-        ws.append([str(h) for h in headers])
-        for cell in ws[3]:
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-        for row in rows:
-            ws.append([safe_cell(v) for v in row])
-        ws.freeze_panes = "A4"
-        for i, h in enumerate(headers, start=1):
-            ws.column_dimensions[ws.cell(3, i).column_letter].width = max(10, min(40, len(str(h)) * 2 + 4))
-
+    book = TablesWorkbook(
+        _("统计范围：%(s)s；%(d)s；统计日期：%(t)s")
+        % {"s": scope, "d": description, "t": chinese_date(figures.today)}
+    )
     c = figures.totals
-    sheet(
+    book.sheet(
         _("概览"),
         [_("指标"), _("数值"), _("分子"), _("分母")],
         [
@@ -315,7 +288,7 @@ def figures_workbook(figures: stats.Figures, *, scope: str, description: str) ->
             [_("零处罚单位"), len(figures.zero_penalty), None, None],
         ],
     )
-    sheet(
+    book.sheet(
         _("零处罚单位"),
         [_("类别"), _("单位"), _("检查次数"), _("处罚决定")],
         [[flag.kind_label, flag.label, flag.inspections, 0] for flag in figures.zero_penalty],
@@ -326,20 +299,23 @@ def figures_workbook(figures: stats.Figures, *, scope: str, description: str) ->
         (_("按季度"), _("季度"), figures.quarters, False),
     ):
         headers = [dimension, *ROW_HEADERS, *([_("零处罚")] if flags else [])]
-        body = [[r.label, *row_values(r.counts), *([r.counts.zero_penalty] if flags else [])] for r in rows]
-        body.append([_("合计"), *row_values(figures.totals), *([None] if flags else [])])
-        sheet(title, headers, body)
-    sheet(
+        book.sheet(
+            title,
+            headers,
+            [[r.label, *row_values(r.counts), *([r.counts.zero_penalty] if flags else [])] for r in rows],
+            total=[_("合计"), *row_values(figures.totals), *([None] if flags else [])],
+        )
+    book.sheet(
         _("检查方式"),
         [_("检查方式"), _("检查次数"), _("占比（%）")],
         [[m.label, m.count, m.share.percent] for m in figures.modes],
     )
-    sheet(
+    book.sheet(
         _("典型案例"),
         [_("案件编号"), _("当事人"), _("办案部门"), _("乡镇（街道）"), _("决定日期"), _("简介")],
         [[x.code, x.subject, x.department, x.township, x.day, x.summary] for x in figures.typical],
     )
-    return wb
+    return book
 
 
 @login_required
@@ -349,12 +325,11 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "export", Case):
         raise PermissionDenied(_("您无权导出此数据。"))
     _form, figures, info = _context(request)
-    wb = figures_workbook(figures, scope=info["scope"], description=info["description"])
-    audit.record(
-        None,
-        events.EXPORT_DOWNLOADED,
+    book = figures_workbook(figures, scope=info["scope"], description=info["description"])
+    return book.download(
+        "执法统计",
+        figures.today,
         actor=request.user,
         object_type="enforcement.statistics",
         data={"filters": dict(figures.filters.query_items()), "today": figures.today.isoformat()},
     )
-    return workbook_response(wb, f"执法统计-{figures.today:%Y%m%d}.xlsx")

@@ -24,13 +24,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
-from zhiben.core import audit, calendar, events
-from zhiben.core.documents import DocumentError, download_url
+from zhiben.core import calendar
+from zhiben.core.documents import DocumentError, chinese_date, download_url
 from zhiben.core.errors import DomainError
-from zhiben.core.excel.export import HEADER_FILL, safe_cell, sheet_title, workbook_response
+from zhiben.core.excel.tables import TablesWorkbook
 from zhiben.core.scoping import can
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.choices import RegionLevel
@@ -327,39 +325,14 @@ def stats_page(request: HttpRequest) -> HttpResponse:
 # ----------------------------------------------------------------------------------------------- export
 
 
-def figures_workbook(figures: stats.Figures, *, scope: str, description: str) -> Workbook:
+def figures_workbook(figures: stats.Figures, *, scope: str, description: str) -> TablesWorkbook:
     """The figures shown under the current filters: one sheet per table, the filter described at the top."""
-    wb = Workbook()
-    first = True
-    banner = _("统计范围：%(s)s；筛选条件：%(d)s；统计日期：%(t)s") % {
-        "s": scope,
-        "d": description,
-        "t": f"{figures.today.year}年{figures.today.month}月{figures.today.day}日",
-    }
-
-    def sheet(title: str, headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> None:
-        nonlocal first
-        ws = wb.active if first else wb.create_sheet()
-        first = False
-        assert ws is not None
-        ws.title = sheet_title(title)
-        ws.append([title])
-        ws["A1"].font = Font(bold=True, size=13)
-        ws.append([banner])
-        ws["A2"].alignment = Alignment(wrap_text=False)
-        ws.append([str(h) for h in headers])
-        for cell in ws[3]:
-            cell.font = Font(bold=True)
-            cell.fill = HEADER_FILL
-        for row in rows:
-            ws.append([safe_cell(v) for v in row])
-        ws.freeze_panes = "A4"
-        for i, h in enumerate(headers, start=1):
-            width = max(10, min(40, len(str(h)) * 2 + 4))
-            ws.column_dimensions[ws.cell(3, i).column_letter].width = width
-
+    book = TablesWorkbook(
+        _("统计范围：%(s)s；筛选条件：%(d)s；统计日期：%(t)s")
+        % {"s": scope, "d": description, "t": chinese_date(figures.today)}
+    )
     t = figures.totals
-    sheet(
+    book.sheet(
         _("概览"),
         [_("指标"), _("数值"), _("分子"), _("分母")],
         [
@@ -384,27 +357,25 @@ def figures_workbook(figures: stats.Figures, *, scope: str, description: str) ->
             [_("重大隐患逾期"), t.major_overdue, None, None],
         ],
     )
-    sheet(
+    book.sheet(
         _("重大隐患季度趋势"),
         [_("季度"), _("新增重大隐患"), _("上年同期"), _("同比变化（%）")],
         [[p.label, p.count, p.year_before, p.change] for p in figures.trend],
     )
-    sheet(
+    book.sheet(
         _("隐患账龄"),
         [_("天数"), _("在办隐患（自发现起）"), _("逾期隐患（自期限起）")],
         [list(row) for row in figures.ageing],
     )
-    sheet(_("销号进度"), [_("环节"), _("隐患数")], [[s.label, s.count] for s in figures.funnel])
+    book.sheet(_("销号进度"), [_("环节"), _("隐患数")], [[s.label, s.count] for s in figures.funnel])
     for b in figures.breakdowns:
-        sheet(
+        book.sheet(
             b.title,
             [b.dimension, *BREAKDOWN_HEADERS],
-            [
-                *[[row.label, *breakdown_values(row.counts)] for row in b.rows],
-                [_("合计"), *breakdown_values(figures.totals)],
-            ],
+            [[row.label, *breakdown_values(row.counts)] for row in b.rows],
+            total=[_("合计"), *breakdown_values(figures.totals)],
         )
-    sheet(
+    book.sheet(
         _("区域×行业重大隐患"),
         [figures.area_label, _("行业领域"), _("重大隐患在办"), _("其中逾期")],
         [
@@ -414,7 +385,7 @@ def figures_workbook(figures: stats.Figures, *, scope: str, description: str) ->
             if c.major_open or c.major_overdue
         ],
     )
-    return wb
+    return book
 
 
 @login_required
@@ -424,15 +395,14 @@ def stats_export(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "export", Hazard):
         raise PermissionDenied(_("您无权导出此数据。"))
     _form, figures, info = _context(request)
-    wb = figures_workbook(figures, scope=info["scope"], description=info["description"])
-    audit.record(
-        None,
-        events.EXPORT_DOWNLOADED,
+    book = figures_workbook(figures, scope=info["scope"], description=info["description"])
+    return book.download(
+        "隐患统计分析",
+        figures.today,
         actor=request.user,
         object_type="hazards.statistics",
         data={"filters": dict(figures.filters.query_items()), "today": figures.today.isoformat()},
     )
-    return workbook_response(wb, f"隐患统计分析-{figures.today:%Y%m%d}.xlsx")
 
 
 # -------------------------------------------------------------------------------------------- bulletins

@@ -102,6 +102,9 @@ def _today(_h: Hazard) -> dict[str, Any]:
 # --- the steps -----------------------------------------------------------------------------------------------
 
 REGISTER = Step("register", _("登记"), "add", target=Status.REPORTED, event="HAZARD_REGISTERED")
+# 导入 (the exchange, services.import_hazard / apply_import): a system step. The status it leads to is the one
+# the other system decided (`FLOW.advance(to=…)`, one edge of the transitions at most); its audit event is
+# events.HAZARDS_IMPORTED, labelled apart from the step (“导入重大事故隐患”).
 IMPORT = Step("import", _("导入"), "import")
 CONFIRM = Step(
     "confirm",

@@ -7,7 +7,8 @@ above the header, merged cells, full-width characters, stray spaces, dates as se
 runs the import all-or-nothing or valid-rows-only with one savepoint per row (importer.py; never half a
 row, DESIGN §4.8), writes one IMPORT_COMPLETED audit row and builds the error report; `web.py` holds the
 pages an app subclasses (import it as `zhiben.core.excel.web`: it is the page layer, above `core.views`, and
-the engine stays importable from `core.views` without it). Exports (export.py) neutralise formula injection.
+the engine stays importable from `core.views` without it). Exports (export.py) neutralise formula injection;
+`TablesWorkbook` (tables.py) writes a page's tables one sheet each, under a title and a caption.
 """
 
 from .export import XLSX_MIME, build_workbook, export_response, safe_cell, workbook_response
@@ -32,6 +33,7 @@ from .reader import (
     parse_workbook,
 )
 from .spec import KEEP, CellInvalid, ImportColumn, ImportMode, ImportSpec, Kind, Outcome, fold, parse_cell
+from .tables import TablesWorkbook
 
 __all__ = [
     "ERROR_COLUMN",
@@ -52,6 +54,7 @@ __all__ = [
     "ParsedSheet",
     "RowError",
     "SheetRow",
+    "TablesWorkbook",
     "build_spec_workbook",
     "build_workbook",
     "error_report_workbook",

@@ -235,6 +235,7 @@ class Flow:
         history_values: Mapping[str, Any] | None = None,
         audit_data: Mapping[str, Any] | None = None,
         audited: bool = True,
+        to: str | None = None,
     ) -> Any:
         """Take `step` on `obj` in the caller's transaction: compare-and-swap on status and version (409 when
         someone acted first), one history row, one audit row, then the hooks. A step without a target keeps
@@ -243,13 +244,17 @@ class Flow:
         The audit row's data is the move, the note, the changes and `data`; `audit_data` gives it whole
         instead (a record whose audit rows keep their own shape, or whose changes hold a secret), and
         `audited=False` writes none (a step that moves two records, audited once on the other). A model
-        without a version is swapped on its status alone (409 with the flow's `stale` message)."""
+        without a version is swapped on its status alone (409 with the flow's `stale` message).
+
+        `to` names the status for a system step whose target comes from outside (导入 copies a status decided
+        in another system): checked against the flow's transitions like a declared target; the current status
+        (or None) keeps it. `event` stands in for the step's own audit event."""
         step = step if isinstance(step, Step) else self.by_name[step]
         event = event or step.event
         if event is None and audited:
             raise LookupError(f"step {step.name!r} declares no audit event")
         source = obj.status
-        target = step.target_from(source)
+        target = step.target_from(source) if to is None else (to if to != source else None)
         if target is not None:
             check_transition(source, target, self.transitions, dict(self._status_choices()))
         with transaction.atomic(savepoint=False):
@@ -286,15 +291,24 @@ class Flow:
             setattr(obj, name, value)
 
     def record_created(
-        self, obj: Any, step: Step | str, *, actor: Any, data: Mapping[str, Any] | None = None, note: str = ""
+        self,
+        obj: Any,
+        step: Step | str,
+        *,
+        actor: Any,
+        data: Mapping[str, Any] | None = None,
+        note: str = "",
+        event: str | None = None,
     ) -> Any:
         """A record just created by `step` (登记, 立案, 导入): its first history row and its audit row. Hooks
-        do not run (they compare a before and an after): the service adds the new record to its read models."""
+        do not run (they compare a before and an after): the service adds the new record to its read models.
+        `event` stands in for the step's own audit event."""
         step = step if isinstance(step, Step) else self.by_name[step]
-        if step.event is None:
+        event = event or step.event
+        if event is None:
             raise LookupError(f"step {step.name!r} declares no audit event")
         row = self._history(obj, step, "", obj.status, actor, note, None)
-        audit.record(obj, step.event, actor=actor, data=dict(data or {}))
+        audit.record(obj, event, actor=actor, data=dict(data or {}))
         return row
 
     def _history(

@@ -1,18 +1,5 @@
-"""The hazard loop's services: every change to a hazard goes through here.
-
-Each transition is one transaction: permission check, compare-and-swap on the hazard's version (a lost race
-is a 409), a `HazardTransition` row, exactly one audit row, outbox messages, and the statistics tally.
-
-The steps, their permissions and their object rules are declared once in steps.py; each service calls
-`steps.FLOW.require` (permission, scope, object rule) and `steps.FLOW.advance` (compare-and-swap, history row,
-audit row, tally). Who may do what (roles.py grants the actions):
-  add      register a hazard for a unit in the actor's scope
-  review   判定, 不予认定, 合并, 销号, 退回, 重新打开, 移送, 审批延期 — the supervising department
-  rectify  方案, 进展, 申请验收, 企业验收, 申请延期, 报告职工大会 — the unit (and departments on its behalf)
-  supervise 督办级别 — the committee office
-A 重大 hazard is closed only by a `review` holder, never by the unit, and never by the person who registered
-it or took part in its rectification.
-"""
+"""The hazard's own steps: 登记 and 判定 (register, confirm, reject, merge), rectification by the unit (plan,
+progress, acceptance), 销号, 退回 and 重新打开 by the department, 报告职工大会 and 督办级别."""
 
 from __future__ import annotations
 
@@ -27,178 +14,36 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.lookups import users_of_department, users_of_enterprise
-from zhiben.core import audit, calendar, uploads
-from zhiben.core.crypto import mask_phone
 from zhiben.core.documents import chinese_date
-from zhiben.core.errors import Conflict, DomainError, NotPermitted
-from zhiben.core.loop import Step, pin
-from zhiben.core.models.outbox import Channel
-from zhiben.core.outbox import notify_users, queue_message
-from zhiben.core.scoping import can, grants_for
-from zhiben.core.sequences import next_value
+from zhiben.core.errors import NotPermitted
+from zhiben.core.scoping import grants_for
 from zhiben.core.workflow import check_transition
-from zhiben.registry.models import Department, Enterprise, Industry, Responsibility
+from zhiben.registry.models import Department, Enterprise, Industry
 from zhiben.standards.models import Clause
 
-from . import events, steps, tally
-from .choices import (
-    OPEN_STATUSES,
-    STOCK_CUTOFF,
-    AttachmentKind,
-    ExtensionStatus,
-    Level,
-    NoticeRecipient,
-    Source,
-    Status,
-    SupervisionLevel,
+from .. import steps, tally
+from ..choices import Level, Source, Status, SupervisionLevel
+from ..models import Hazard, HazardProgress
+from .attachments import _store_attachment
+from .common import (
+    STOCK_DAY,
+    TRANSITIONS,
+    HazardError,
+    _clean_clause,
+    _issue,
+    _next_code,
+    _notify,
+    _notify_major,
+    _pin,
+    _require,
+    default_deadline,
+    supervising_department,
+    today,
 )
-from .escalation import hazard_context
-from .models import (
-    DeadlineExtension,
-    DeadlinePolicy,
-    Hazard,
-    HazardAttachment,
-    HazardNotice,
-    HazardProgress,
-    HazardTransfer,
-)
-
-
-class HazardError(DomainError):
-    """A rule of the hazard loop refused the action."""
-
-
-# The transition table follows from the declared steps (steps.py).
-TRANSITIONS = steps.FLOW.transitions
-
-STOCK_DAY = dt.date.fromisoformat(STOCK_CUTOFF)
-# Attachments are photos (JPEG, PNG) or documents (PDF, Word/Excel), recognised by content (core.uploads).
-ATTACHMENT_TYPES = frozenset(content_type for _magic, content_type in uploads.SIGNATURES)
-
-
-# --- helpers -------------------------------------------------------------------------------------------------
-
-
-def today() -> dt.date:
-    return timezone.localdate()
-
-
-def _require(actor: Any, step: Step | str, hazard: Hazard | None = None) -> None:
-    """The actor may take `step` (or holds the permission named) on hazards, and on this one: else 403."""
-    steps.FLOW.require(actor, step, hazard)
-
-
-def _pin(hazard: Hazard, version: int | None) -> None:
-    pin(hazard, version, steps.FLOW.stale)
-
-
-def default_deadline(level: str, start: dt.date) -> dt.date:
-    policy = DeadlinePolicy.objects.filter(level=level).first()
-    days = policy.workdays if policy else (10 if level == Level.GENERAL else 60)
-    return calendar.add_workdays(start, days)
-
-
-def supervising_department(industry: Industry) -> Department:
-    """三管三必须: the lead department of the industry, or of its nearest ancestor that has one."""
-    node: Industry | None = industry
-    while node is not None:
-        resp = Responsibility.objects.filter(industry=node).select_related("lead").first()
-        if resp is not None:
-            return resp.lead
-        node = node.parent
-    raise HazardError(
-        _("行业“%(i)s”未设定牵头监管部门，请先在“三管三必须”中设定。") % {"i": industry.name},
-        field="industry",
-    )
-
-
-def _notify(
-    hazard: Hazard, subject: str, body: str = "", *, enterprise: bool = True, department: bool = True
-) -> None:
-    users: list[Any] = []
-    if enterprise:
-        users += users_of_enterprise(hazard.enterprise_id)
-    if department:
-        users += users_of_department(hazard.department_id)
-    notify_users(users, subject=subject, body=body, url=hazard.get_absolute_url(), topic="hazard", obj=hazard)
-
-
-def _notify_major(hazard: Hazard) -> None:
-    """重大事故隐患: tell the unit's 主要负责人 and 实际控制人 by SMS, and the department; record each notice."""
-    ent: Enterprise = hazard.enterprise
-    subject = _("重大事故隐患告知：%(e)s") % {"e": ent.name}
-    body = _("存在重大事故隐患“%(t)s”（%(c)s），整改期限 %(d)s。请按“五落实”要求组织整改。") % {
-        "t": hazard.title,
-        "c": hazard.code,
-        "d": hazard.deadline or _("待定"),
-    }
-    for kind, name, phone in (
-        (NoticeRecipient.PRINCIPAL, ent.principal_name, ent.principal_phone),
-        (NoticeRecipient.CONTROLLER, ent.controller_name, ent.controller_phone),
-    ):
-        if not phone:
-            HazardNotice.objects.create(
-                hazard=hazard,
-                recipient_kind=kind,
-                recipient_name=name or _("未登记"),
-                channel="none",
-                topic="major_hazard",
-            )
-            continue
-        msg = queue_message(
-            channel=Channel.SMS, address=phone, subject=subject, body=body, topic="major_hazard", obj=hazard
-        )
-        HazardNotice.objects.create(
-            hazard=hazard,
-            recipient_kind=kind,
-            recipient_name=name,
-            channel=Channel.SMS,
-            address_masked=mask_phone(phone),
-            message_id=msg.id,
-            topic="major_hazard",
-        )
-    for kind, users in (
-        (NoticeRecipient.ENTERPRISE, users_of_enterprise(hazard.enterprise_id)),
-        (NoticeRecipient.DEPARTMENT, users_of_department(hazard.department_id)),
-    ):
-        for msg in notify_users(
-            users, subject=subject, body=body, url=hazard.get_absolute_url(), topic="major_hazard", obj=hazard
-        ):
-            HazardNotice.objects.create(
-                hazard=hazard,
-                recipient_kind=kind,
-                recipient_name=(msg.recipient.get_full_name() or msg.recipient.username)
-                if msg.recipient
-                else hazard.department.name,
-                channel=msg.channel,
-                message_id=msg.id,
-                topic="major_hazard",
-            )
-
-
-def _issue(hazard: Hazard, template_code: str, actor: Any, **extra: Any) -> Any:
-    """One official document about the hazard, numbered now; its Word/PDF files are rendered after commit."""
-    from zhiben.core.documents import issue_document  # documents import hazards lazily; keep it local
-
-    context = {**hazard_context(hazard), **extra}
-    return issue_document(template_code, context=context, actor=actor, obj=hazard, defer_files=True)
-
-
-def _clean_clause(level: str, clause: Clause | None) -> None:
-    if level == Level.MAJOR and clause is None:
-        raise ValidationError({"clause": _("重大事故隐患必须引用判定标准条款。")})
-
-
-def _next_code(region_code: str, year: int) -> str:
-    county = region_code[:6]
-    return f"YH{county}{year}{next_value(f'hazard/{county}/{year}'):06d}"
-
 
 # --- registration and 判定 -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def _joins_visit(actor: Any, enterprise: Enterprise, department: Department | None, visit: Any) -> bool:
     """The actor's department takes part in `visit` (an inspection of this unit) and is the ledger named."""
     if visit is None or department is None or visit.enterprise_id != enterprise.pk:
@@ -207,6 +52,7 @@ def _joins_visit(actor: Any, enterprise: Enterprise, department: Department | No
     return department.pk in own and visit.departments.filter(department=department).exists()
 
 
+@transaction.atomic
 def register_hazard(
     *,
     actor: Any,
@@ -635,115 +481,6 @@ def reopen(
     return hazard
 
 
-@steps.TRANSFER.implements
-@transaction.atomic
-def transfer(
-    hazard: Hazard, *, actor: Any, to_department: Department, reason: str, version: int | None = None
-) -> HazardTransfer:
-    """移送: hand the hazard to the department that supervises it, with the reason."""
-    _require(actor, "review", hazard)
-    _pin(hazard, version)
-    if hazard.status in (Status.CLOSED, Status.REJECTED, Status.MERGED):
-        raise HazardError(_("已办结的隐患不能移送。"))
-    if not reason.strip():
-        raise ValidationError({"reason": _("请填写移送理由。")})
-    if to_department.pk == hazard.department_id:
-        raise ValidationError({"to_department": _("接收部门与当前监管部门相同。")})
-    record = HazardTransfer.objects.create(
-        hazard=hazard,
-        from_department_id=hazard.department_id,
-        to_department=to_department,
-        reason=reason,
-        actor=actor,
-    )
-    steps.FLOW.advance(
-        hazard,
-        steps.TRANSFER,
-        actor=actor,
-        note=reason,
-        changes={"department": to_department},
-        data={"from_department": record.from_department_id},
-    )
-    _notify(hazard, _("收到移送的隐患：%(t)s") % {"t": hazard.title}, reason, enterprise=False)
-    return record
-
-
-@steps.REQUEST_EXTENSION.implements
-@transaction.atomic
-def request_extension(
-    hazard: Hazard, *, actor: Any, requested_deadline: dt.date, reason: str, version: int | None = None
-) -> DeadlineExtension:
-    """申请延期: the unit asks for more time before (or after) the deadline; the department decides."""
-    _require(actor, "rectify", hazard)
-    _pin(hazard, version)
-    if hazard.status not in OPEN_STATUSES or hazard.deadline is None:
-        raise HazardError(_("只有整改中的隐患可以申请延期。"))
-    if not reason.strip():
-        raise ValidationError({"reason": _("请填写延期理由。")})
-    if requested_deadline <= hazard.deadline:
-        raise ValidationError(
-            {"requested_deadline": _("申请的期限应晚于当前期限 %(d)s。") % {"d": hazard.deadline}}
-        )
-    if DeadlineExtension.objects.filter(hazard=hazard, status=ExtensionStatus.PENDING).exists():
-        raise HazardError(_("已有待审批的延期申请。"))
-    ext = DeadlineExtension.objects.create(
-        hazard=hazard,
-        old_deadline=hazard.deadline,
-        requested_deadline=requested_deadline,
-        reason=reason,
-        requested_by=actor,
-    )
-    steps.FLOW.advance(
-        hazard,
-        steps.REQUEST_EXTENSION,
-        actor=actor,
-        note=reason,
-        data={"extension": ext.pk, "requested_deadline": str(requested_deadline)},
-    )
-    _notify(hazard, _("隐患延期申请待审批：%(t)s") % {"t": hazard.title}, reason, enterprise=False)
-    return ext
-
-
-@steps.DECIDE_EXTENSION.implements
-@transaction.atomic
-def decide_extension(
-    ext: DeadlineExtension, *, actor: Any, approve: bool, note: str = "", deadline: dt.date | None = None
-) -> DeadlineExtension:
-    """审批延期: approving moves the deadline (to the requested day, or an earlier one the department sets)."""
-    hazard = Hazard.objects.select_for_update().get(pk=ext.hazard_id)
-    _require(actor, "review", hazard)
-    updated = DeadlineExtension.objects.filter(pk=ext.pk, status=ExtensionStatus.PENDING).update(
-        status=ExtensionStatus.APPROVED if approve else ExtensionStatus.REJECTED,
-        decided_by=actor,
-        decided_at=timezone.now(),
-        decision_note=note,
-    )
-    if updated != 1:
-        raise Conflict(_("该延期申请已被审批。"))
-    ext.refresh_from_db()
-    changes: dict[str, Any] = {}
-    if approve:
-        new_deadline = deadline or ext.requested_deadline
-        if new_deadline <= (hazard.deadline or ext.old_deadline):
-            raise ValidationError({"deadline": _("批准的期限应晚于当前期限。")})
-        changes = {"deadline": new_deadline, "escalation": ""}
-    steps.FLOW.advance(
-        hazard,
-        steps.DECIDE_EXTENSION,
-        actor=actor,
-        note=note,
-        changes=changes,
-        data={"extension": ext.pk, "approved": approve},
-    )
-    _notify(
-        hazard,
-        (_("延期申请已批准：%(t)s") if approve else _("延期申请未获批准：%(t)s")) % {"t": hazard.title},
-        note,
-        department=False,
-    )
-    return ext
-
-
 @steps.WORKERS_REPORT.implements
 @transaction.atomic
 def record_workers_report(
@@ -772,49 +509,3 @@ def set_supervision(
         raise ValidationError({"supervision_level": _("督办级别无效。")})
     steps.FLOW.advance(hazard, steps.SUPERVISE, actor=actor, note=note, changes={"supervision_level": level})
     return hazard
-
-
-# --- attachments ---------------------------------------------------------------------------------------------
-
-
-def _store_attachment(
-    hazard: Hazard, upload: UploadedFile, *, actor: Any, progress: HazardProgress | None = None
-) -> HazardAttachment:
-    checked = uploads.check_upload(
-        upload,
-        field="files",
-        accept=ATTACHMENT_TYPES,
-        refused=_("文件“%(n)s”的类型不受支持：只接受 JPEG、PNG 照片和 PDF、Word/Excel 文件。"),
-    )
-    kind = AttachmentKind.PHOTO if checked.content_type in uploads.IMAGE_TYPES else AttachmentKind.DOCUMENT
-    att = HazardAttachment(
-        hazard=hazard,
-        progress=progress,
-        kind=kind,
-        name=(upload.name or "file")[:200],
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=actor,
-    )
-    att.file.save(checked.file_name(hazard.pk, extension=False), upload, save=False)
-    att.save()
-    return att
-
-
-@transaction.atomic
-def add_attachment(hazard: Hazard, *, actor: Any, upload: UploadedFile) -> HazardAttachment:
-    """Attach a photo or document to the hazard (type by content, ≤ 10 MB)."""
-    if actor is not None:
-        if not can(actor, "add", HazardAttachment):
-            raise NotPermitted()
-        if not Hazard.objects.restrict(actor, "view").filter(pk=hazard.pk).exists():
-            raise NotPermitted(_("该隐患不在您的职责范围内。"))
-    att = _store_attachment(hazard, upload, actor=actor)
-    audit.record(
-        att,
-        events.HAZARD_ATTACHMENT_ADDED,
-        actor=actor,
-        data={"hazard": hazard.pk, "name": att.name, "size": att.size, "sha256": att.sha256},
-    )
-    return att
