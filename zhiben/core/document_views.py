@@ -29,7 +29,7 @@ from .documents import (
     template_variables,
     update_document_template,
 )
-from .errors import DomainError
+from .loop.calls import posted_version, run_service
 from .models.documents import DocumentTemplate, OfficialDocument
 from .scoping import can
 
@@ -125,24 +125,21 @@ class DocumentTemplateEditView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         template = self._template(request, pk)
         form = DocumentTemplateForm(request.POST)
-        version_text = request.POST.get("version", "")
-        version = int(version_text) if version_text.isdigit() else template.version
+        posted = posted_version(request)
+        version = template.version if posted is None else posted
         if not form.is_valid():
             return self.render_page(request, template, form, version=version, status=400)
         data = form.cleaned_data
         if "preview" in request.POST:
             return self.render_page(request, template, form, version=version, preview=True)
-        try:
-            update_document_template(template, actor=request.user, version=version, **data)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        _saved, status = run_service(
+            request,
+            form,
+            lambda: update_document_template(template, actor=request.user, version=version, **data),
+        )
+        if status != 200:
             return self.render_page(
-                request,
-                template,
-                form,
-                version=version,
-                status=exc.status_code,
-                conflict=exc.status_code == 409,
+                request, template, form, version=version, status=status, conflict=status == 409
             )
         messages.success(request, _("公文模板“%(name)s”已保存。") % {"name": template.name})
         return redirect(reverse("core:document_template_list"))

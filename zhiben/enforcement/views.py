@@ -12,8 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,11 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from zhiben.core.documents import download_url
-from zhiben.core.errors import DomainError
 from zhiben.core.loop import Step
-from zhiben.core.loop.calls import apply_errors
 from zhiben.core.loop.steps import action_label
-from zhiben.core.loop.web import StepView
+from zhiben.core.loop.web import StepView, run_form
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectEditView, ObjectListView, ScopedViewMixin
 from zhiben.core.widgets import FastSelect
@@ -277,34 +273,29 @@ class CaseCreateView(ScopedViewMixin, View):
             enterprises=self._enterprises(request, sources),
             departments=self._departments(request),
         )
-        status = 400
         for name in ("finding", "hazard", "operation"):
             if request.POST.get(name) and sources[name] is None:
                 form.add_error(None, _("来源记录不存在或不在您的职责范围内。"))
-        if form.is_valid():
+
+        def call() -> Case:
             d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    case = services.file_case(
-                        actor=request.user,
-                        department=d["department"],
-                        violation=d["violation"],
-                        filed_on=d["filed_on"],
-                        enterprise=d.get("enterprise"),
-                        operation=sources["operation"],
-                        finding=sources["finding"],
-                        hazard=sources["hazard"],
-                        discretion_rule=d.get("discretion_rule"),
-                        involves_major_hazard=bool(d.get("involves_major_hazard")),
-                    )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                status = exc.status_code if exc.status_code in (403, 409) else 400
-            else:
-                messages.success(request, _("已立案：%(c)s。") % {"c": case.code})
-                return redirect(case.get_absolute_url())
+            return services.file_case(
+                actor=request.user,
+                department=d["department"],
+                violation=d["violation"],
+                filed_on=d["filed_on"],
+                enterprise=d.get("enterprise"),
+                operation=sources["operation"],
+                finding=sources["finding"],
+                hazard=sources["hazard"],
+                discretion_rule=d.get("discretion_rule"),
+                involves_major_hazard=bool(d.get("involves_major_hazard")),
+            )
+
+        case, status = run_form(request, form, call)
+        if status == 200:
+            messages.success(request, _("已立案：%(c)s。") % {"c": case.code})
+            return redirect(case.get_absolute_url())
         return self.render(request, form, sources, status=status)
 
     def render(

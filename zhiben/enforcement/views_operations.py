@@ -8,8 +8,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,9 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from zhiben.core import audit
-from zhiben.core.errors import DomainError
 from zhiben.core.loop.steps import action_label
-from zhiben.core.loop.web import StepView
+from zhiben.core.loop.web import StepView, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectEditView, ObjectListView, ScopedViewMixin
 from zhiben.registry.models import Department
@@ -152,20 +149,18 @@ class EvidenceUploadView(ScopedViewMixin, View):
             messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
         else:
             d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    operations.add_evidence(
-                        op,
-                        actor=request.user,
-                        upload=d["upload"],
-                        note=d.get("note", ""),
-                        captured_at=d.get("captured_at"),
-                    )
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
+            _done, status = run_service(
+                request,
+                None,
+                lambda: operations.add_evidence(
+                    op,
+                    actor=request.user,
+                    upload=d["upload"],
+                    note=d.get("note", ""),
+                    captured_at=d.get("captured_at"),
+                ),
+            )
+            if status == 200:
                 messages.success(request, _("已上传证据。"))
         return redirect(op.get_absolute_url() + "#evidence")
 

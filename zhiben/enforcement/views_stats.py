@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhiben.core.documents import chinese_date
-from zhiben.core.excel.tables import TablesWorkbook
+from zhiben.core.excel.tables import TablesWorkbook, export_statistics
 from zhiben.core.scoping import can
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.choices import RegionLevel
@@ -322,14 +322,6 @@ def figures_workbook(figures: stats.Figures, *, scope: str, description: str) ->
 def stats_export(request: HttpRequest) -> HttpResponse:
     """The page's figures under the current filters as .xlsx."""
     _require_statistics(request.user)
-    if not can(request.user, "export", Case):
-        raise PermissionDenied(_("您无权导出此数据。"))
-    _form, figures, info = _context(request)
-    book = figures_workbook(figures, scope=info["scope"], description=info["description"])
-    return book.download(
-        "执法统计",
-        figures.today,
-        actor=request.user,
-        object_type="enforcement.statistics",
-        data={"filters": dict(figures.filters.query_items()), "today": figures.today.isoformat()},
+    return export_statistics(
+        request, Case, _context, figures_workbook, name="执法统计", object_type="enforcement.statistics"
     )

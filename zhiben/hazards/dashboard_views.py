@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from zhiben.core import calendar
 from zhiben.core.documents import DocumentError, chinese_date, download_url
 from zhiben.core.errors import DomainError
-from zhiben.core.excel.tables import TablesWorkbook
+from zhiben.core.excel.tables import TablesWorkbook, export_statistics
 from zhiben.core.scoping import can
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.choices import RegionLevel
@@ -392,16 +392,8 @@ def figures_workbook(figures: stats.Figures, *, scope: str, description: str) ->
 def stats_export(request: HttpRequest) -> HttpResponse:
     """The dashboard's figures under the current filters as .xlsx."""
     _require_statistics(request.user)
-    if not can(request.user, "export", Hazard):
-        raise PermissionDenied(_("您无权导出此数据。"))
-    _form, figures, info = _context(request)
-    book = figures_workbook(figures, scope=info["scope"], description=info["description"])
-    return book.download(
-        "隐患统计分析",
-        figures.today,
-        actor=request.user,
-        object_type="hazards.statistics",
-        data={"filters": dict(figures.filters.query_items()), "today": figures.today.isoformat()},
+    return export_statistics(
+        request, Hazard, _context, figures_workbook, name="隐患统计分析", object_type="hazards.statistics"
     )
 
 

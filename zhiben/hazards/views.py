@@ -10,8 +10,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,9 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from zhiben.core import audit
-from zhiben.core.errors import DomainError
-from zhiben.core.loop.calls import apply_errors
-from zhiben.core.loop.web import StepView
+from zhiben.core.loop.web import StepView, run_form, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectListView, ScopedViewMixin
 from zhiben.core.widgets import FastSelect
@@ -330,29 +326,26 @@ class HazardRegisterView(ScopedViewMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         self.check_action(request)
         form = HazardRegisterForm(request.POST, user=request.user, enterprises=self._enterprises(request))
-        if form.is_valid():
+
+        def call() -> Hazard:
             d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    hazard = services.register_hazard(
-                        actor=request.user,
-                        enterprise=d["enterprise"],
-                        level=d["level"],
-                        clause=d.get("clause"),
-                        source=d.get("source") or None,
-                        title=d["title"],
-                        description=d.get("description", ""),
-                        location=d.get("location", ""),
-                        discovered_on=d["discovered_on"],
-                        finder=d.get("finder", ""),
-                    )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(request, _("已登记隐患 %(c)s。") % {"c": hazard.code})
-                return redirect(hazard.get_absolute_url())
+            return services.register_hazard(
+                actor=request.user,
+                enterprise=d["enterprise"],
+                level=d["level"],
+                clause=d.get("clause"),
+                source=d.get("source") or None,
+                title=d["title"],
+                description=d.get("description", ""),
+                location=d.get("location", ""),
+                discovered_on=d["discovered_on"],
+                finder=d.get("finder", ""),
+            )
+
+        hazard, status = run_form(request, form, call)
+        if status == 200:
+            messages.success(request, _("已登记隐患 %(c)s。") % {"c": hazard.code})
+            return redirect(hazard.get_absolute_url())
         return self.render(request, form, status=400)
 
     def render(self, request: HttpRequest, form: forms.Form, status: int = 200) -> HttpResponse:
@@ -387,14 +380,10 @@ class AttachmentUploadView(ScopedViewMixin, View):
         if upload is None:
             messages.error(request, _("请选择文件。"))
         else:
-            try:
-                with transaction.atomic():
-                    services.add_attachment(hazard, actor=request.user, upload=upload)
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
+            _done, status = run_service(
+                request, None, lambda: services.add_attachment(hazard, actor=request.user, upload=upload)
+            )
+            if status == 200:
                 messages.success(request, _("已上传。"))
         return redirect(hazard.get_absolute_url() + "#attachments")
 

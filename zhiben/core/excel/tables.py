@@ -8,19 +8,26 @@ neutralised (export.safe_cell).
     book = TablesWorkbook(caption)
     book.sheet(title, headers, rows, total=["合计", ...])
     return book.download("统计", day, actor=user, object_type="app.statistics", data={...})
+
+A statistics page whose `context(request)` gives (form, figures, info) and whose `workbook(figures, scope=,
+description=)` writes them exports through `export_statistics`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from .. import audit, events
+from ..scoping import can
 from .export import HEADER_FILL, safe_cell, sheet_title, workbook_response
 
 HEADER_ROW = 3  # title, caption, header
@@ -72,3 +79,28 @@ class TablesWorkbook:
         """The download, recorded as one EXPORT_DOWNLOADED audit row (`data`: what was asked for)."""
         audit.record(None, events.EXPORT_DOWNLOADED, actor=actor, object_type=object_type, data=dict(data))
         return self.response(name, day)
+
+
+def export_statistics(
+    request: HttpRequest,
+    model: type[Model],
+    context: Callable[[HttpRequest], tuple[Any, Any, dict[str, Any]]],
+    workbook: Callable[..., TablesWorkbook],
+    *,
+    name: str,
+    object_type: str,
+) -> HttpResponse:
+    """A statistics page's figures under its filters as .xlsx: 403 without `export` on `model`, else the page's
+    `context` (its figures have `today` and `filters`) written by `workbook` and downloaded, the audit row
+    naming the filters and the day."""
+    if not can(request.user, "export", model):
+        raise PermissionDenied(_("您无权导出此数据。"))
+    _form, figures, info = context(request)
+    book = workbook(figures, scope=info["scope"], description=info["description"])
+    return book.download(
+        name,
+        figures.today,
+        actor=request.user,
+        object_type=object_type,
+        data={"filters": dict(figures.filters.query_items()), "today": figures.today.isoformat()},
+    )

@@ -7,14 +7,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from zhiben.core.loop.calls import apply_errors
-from zhiben.core.loop.web import posted_version, run_service
+from zhiben.core.loop.web import posted_version, run_form, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, object_history
 from zhiben.registry.models import Industry, Region
@@ -108,44 +107,32 @@ class DrawCreateView(ScopedViewMixin, View):
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj, department = self._setup(request, pk)
         form = DrawForm(request.POST, department=department)
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                criteria = form.criteria()
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                if obj is None:
-                    saved, status = run_service(
-                        request,
-                        form,
-                        lambda: draws.create_draw(
-                            actor=request.user,
-                            department=department,
-                            title=d["title"],
-                            subject=d["subject"],
-                            plan=d["plan"],
-                            criteria=criteria,
-                        ),
-                    )
-                else:
-                    saved, status = run_service(
-                        request,
-                        form,
-                        lambda: draws.update_draw(
-                            obj,
-                            actor=request.user,
-                            version=posted_version(request),
-                            title=d["title"],
-                            subject=d["subject"],
-                            plan=d["plan"],
-                            criteria=criteria,
-                        ),
-                    )
-                if saved:
-                    messages.success(request, _("已保存抽取条件。核对名录规模后，请“公布承诺值”。"))
-                    return redirect(saved.get_absolute_url())
+
+        def call() -> Draw:
+            d, criteria = form.cleaned_data, form.criteria()
+            if obj is None:
+                return draws.create_draw(
+                    actor=request.user,
+                    department=department,
+                    title=d["title"],
+                    subject=d["subject"],
+                    plan=d["plan"],
+                    criteria=criteria,
+                )
+            return draws.update_draw(
+                obj,
+                actor=request.user,
+                version=posted_version(request),
+                title=d["title"],
+                subject=d["subject"],
+                plan=d["plan"],
+                criteria=criteria,
+            )
+
+        saved, status = run_form(request, form, call)
+        if status == 200:
+            messages.success(request, _("已保存抽取条件。核对名录规模后，请“公布承诺值”。"))
+            return redirect(saved.get_absolute_url())
         return self.render(request, obj, form, status)
 
     def render(
@@ -184,19 +171,21 @@ class DrawPoolPreviewView(ScopedViewMixin, View):
             data["count"] = "1"
         form = DrawForm(data, department=department)
         context: dict[str, Any] = {"form": form}
-        if form.is_valid():
-            try:
-                criteria = form.criteria()
-                pools = draws.preview_pools(department, criteria, actor=request.user)
-            except ValidationError as exc:
-                context["errors"] = exc.messages
-            else:
-                context.update(
-                    pools=pools,
-                    count=pools.count_for(criteria) if pools.entities else 0,
-                    officers_per_check=criteria.officers_per_check,
-                    explicit=bool(request.GET.get("count") or request.GET.get("proportion")),
-                )
+
+        def preview() -> tuple[Any, Any]:
+            criteria = form.criteria()
+            return criteria, draws.preview_pools(department, criteria, actor=request.user)
+
+        # A read: no transaction; a refusal (from the form or the pool rules) is listed on the fragment.
+        result, status = run_form(request, form, preview, atomic=False)
+        if status == 200:
+            criteria, pools = result
+            context.update(
+                pools=pools,
+                count=pools.count_for(criteria) if pools.entities else 0,
+                officers_per_check=criteria.officers_per_check,
+                explicit=bool(request.GET.get("count") or request.GET.get("proportion")),
+            )
         else:
             context["errors"] = [e for errs in form.errors.values() for e in errs]
         return render(request, "inspections/plans/_draw_pool.html", context)

@@ -10,8 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from zhiben.core.errors import DomainError
-from zhiben.core.loop.calls import apply_errors
+from zhiben.core.loop.web import posted_version, run_form, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedViewMixin
 from zhiben.core.widgets import FastSelect
@@ -358,45 +357,42 @@ class SelfCheckCreateView(ScopedViewMixin, View):
         findings = FindingFormSet(
             request.POST, prefix="findings", form_kwargs={"clause_choices": clause_choices(width=40)}
         )
+
+        def call() -> SelfCheck:
+            d = form.cleaned_data
+            return selfchecks.record_self_check(
+                actor=request.user,
+                enterprise=unit,
+                checked_on=d["checked_on"],
+                led_by_name=d.get("led_by_name") or "",
+                led_by_title=d.get("led_by_title") or "",
+                led_by_person=d.get("led_by_person"),
+                participants=d.get("participants") or "",
+                checklist=checklist,
+                answers=[selfchecks.AnswerInput(i, r, n) for i, r, n in form.answers()],
+                findings=[
+                    selfchecks.FindingInput(
+                        title=f["title"],
+                        level=f.get("level") or Level.GENERAL,
+                        clause=f.get("clause"),
+                        location=f.get("location") or "",
+                        description=f.get("description") or "",
+                    )
+                    for f in findings.cleaned_data
+                    if f and (f.get("title") or "").strip()
+                ],
+                summary=d.get("summary") or "",
+                photos=[
+                    selfchecks.PhotoInput(p, latitude=d.get("latitude"), longitude=d.get("longitude"))
+                    for p in d.get("photos") or []
+                ],
+                occurrence=d.get("occurrence"),
+            )
+
         status = 400
         if form.is_valid() and findings.is_valid():
-            d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    check = selfchecks.record_self_check(
-                        actor=request.user,
-                        enterprise=unit,
-                        checked_on=d["checked_on"],
-                        led_by_name=d.get("led_by_name") or "",
-                        led_by_title=d.get("led_by_title") or "",
-                        led_by_person=d.get("led_by_person"),
-                        participants=d.get("participants") or "",
-                        checklist=checklist,
-                        answers=[selfchecks.AnswerInput(i, r, n) for i, r, n in form.answers()],
-                        findings=[
-                            selfchecks.FindingInput(
-                                title=f["title"],
-                                level=f.get("level") or Level.GENERAL,
-                                clause=f.get("clause"),
-                                location=f.get("location") or "",
-                                description=f.get("description") or "",
-                            )
-                            for f in findings.cleaned_data
-                            if f and (f.get("title") or "").strip()
-                        ],
-                        summary=d.get("summary") or "",
-                        photos=[
-                            selfchecks.PhotoInput(p, latitude=d.get("latitude"), longitude=d.get("longitude"))
-                            for p in d.get("photos") or []
-                        ],
-                        occurrence=d.get("occurrence"),
-                    )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                status = exc.status_code if exc.status_code in (403, 409) else 400
-            else:
+            check, status = run_service(request, form, call)
+            if status == 200:
                 messages.success(request, _("已记录自查。"))
                 return redirect(check.get_absolute_url())
         return self.render(request, form, findings, unit, checklist, status=status)
@@ -471,24 +467,20 @@ class DutyRuleEditView(ScopedViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         rule = self._rule(request, pk)
         form = DutyRuleForm(request.POST)
-        status = 400
-        if form.is_valid():
-            raw = request.POST.get("version", "")
-            try:
-                duties.update_duty_rule(
-                    rule,
-                    actor=request.user,
-                    version=int(raw) if raw.isdigit() else rule.version,
-                    **form.cleaned_data,
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code if exc.status_code in (403, 409) else 400
-            else:
-                messages.success(request, _("已保存。未到期的自查任务将按新规则重新生成。"))
-                return redirect("inspections:duty_rules")
+        version = posted_version(request)
+        _done, status = run_form(
+            request,
+            form,
+            lambda: duties.update_duty_rule(
+                rule,
+                actor=request.user,
+                version=rule.version if version is None else version,
+                **form.cleaned_data,
+            ),
+        )
+        if status == 200:
+            messages.success(request, _("已保存。未到期的自查任务将按新规则重新生成。"))
+            return redirect("inspections:duty_rules")
         return self.render(request, rule, form, status)
 
     def render(

@@ -8,13 +8,13 @@ one service.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -23,8 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from zhiben.core.documents import download_url
-from zhiben.core.errors import DomainError
-from zhiben.core.loop.calls import apply_errors
+from zhiben.core.loop.web import posted_version, run_form, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectListView, ScopedViewMixin, object_history
 from zhiben.core.widgets import FastSelect
@@ -176,35 +175,29 @@ class InspectionCreateView(ScopedViewMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         self.check_action(request)
         form = self._form(request, request.POST)
-        if form.is_valid():
+
+        def call() -> Inspection:
             d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    inspection = records.create_inspection(
-                        actor=request.user,
-                        enterprise=d["enterprise"],
-                        department=d["department"],
-                        mode=d["mode"],
-                        origin=d["origin"],
-                        planned_on=d["planned_on"],
-                        officers=[
-                            d["lead_officer"],
-                            *[o for o in d["other_officers"] if o != d["lead_officer"]],
-                        ],
-                        assistants=list(d["assistants"]),
-                        departments=list(d["joint_departments"]),
-                        checklists=d["checklists"],
-                        subject=d.get("subject", ""),
-                        cap_exception=d.get("cap_exception"),
-                        host_department=d.get("host_department"),
-                    )
-            except ValidationError as exc:
-                apply_errors(form, _renamed(exc))
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(request, _("已创建检查任务 %(c)s。") % {"c": inspection.code})
-                return redirect(inspection.get_absolute_url())
+            return records.create_inspection(
+                actor=request.user,
+                enterprise=d["enterprise"],
+                department=d["department"],
+                mode=d["mode"],
+                origin=d["origin"],
+                planned_on=d["planned_on"],
+                officers=[d["lead_officer"], *[o for o in d["other_officers"] if o != d["lead_officer"]]],
+                assistants=list(d["assistants"]),
+                departments=list(d["joint_departments"]),
+                checklists=d["checklists"],
+                subject=d.get("subject", ""),
+                cap_exception=d.get("cap_exception"),
+                host_department=d.get("host_department"),
+            )
+
+        inspection, status = run_form(request, form, _errors_as(_renamed, call))
+        if status == 200:
+            messages.success(request, _("已创建检查任务 %(c)s。") % {"c": inspection.code})
+            return redirect(inspection.get_absolute_url())
         return self.render(request, form, status=400)
 
     def render(self, request: HttpRequest, form: forms.Form, status: int = 200) -> HttpResponse:
@@ -237,6 +230,20 @@ def _renamed(exc: ValidationError) -> ValidationError:
         "checklists": "joint_checklists",
     }
     return ValidationError({names.get(k, k): v for k, v in exc.error_dict.items()})
+
+
+def _errors_as(
+    fix: Callable[[ValidationError], ValidationError], call: Callable[[], Any]
+) -> Callable[[], Any]:
+    """`call` with its `ValidationError` rewritten by `fix` into this page's fields, for `run_service` to show."""
+
+    def rewritten() -> Any:
+        try:
+            return call()
+        except ValidationError as exc:
+            raise fix(exc) from exc
+
+    return rewritten
 
 
 # --- the visit ---------------------------------------------------------------------------------------------------
@@ -334,24 +341,19 @@ class InspectionStartView(InspectionMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspection = self.inspection(request, pk)
         self.workable(request, inspection)
-        try:
-            with transaction.atomic():
-                records.start_inspection(
-                    inspection,
-                    actor=request.user,
-                    version=_version(request),
-                    location=request.POST.get("location", ""),
-                )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+        _done, status = run_service(
+            request,
+            None,
+            lambda: records.start_inspection(
+                inspection,
+                actor=request.user,
+                version=posted_version(request),
+                location=request.POST.get("location", ""),
+            ),
+        )
+        if status == 200:
             messages.success(request, _("已开始现场检查。"))
         return redirect(inspection.get_absolute_url())
-
-
-def _version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
 
 
 class AnswerView(InspectionMixin, View):
@@ -365,28 +367,30 @@ class AnswerView(InspectionMixin, View):
         )
         form = AnswerForm(request.POST)
         error = ""
+        status = 200
         answer: InspectionAnswer | None = None
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    saved, _proposal = records.answer_item(
-                        inspection,
-                        actor=request.user,
-                        item=item,
-                        result=form.cleaned_data["result"],
-                        note=form.cleaned_data.get("note", ""),
-                    )
+        if not form.is_valid():
+            error, status = str(_("请选择检查结果。")), 400
+        else:
+            saved, status = run_service(
+                request,
+                form,
+                lambda: records.answer_item(
+                    inspection,
+                    actor=request.user,
+                    item=item,
+                    result=form.cleaned_data["result"],
+                    note=form.cleaned_data.get("note", ""),
+                )[0],
+            )
+            if status == 200:
                 answer = (
                     InspectionAnswer.objects.unrestricted("re-read, just saved")
                     .select_related("finding")
                     .get(pk=saved.pk)
                 )
-            except ValidationError as exc:
-                error = "；".join(exc.messages)
-            except DomainError as exc:
-                error = exc.message
-        else:
-            error = str(_("请选择检查结果。"))
+            else:
+                error = "；".join(e for errs in form.errors.values() for e in errs)
         if answer is None:
             answer = inspection.answers.filter(item=item).select_related("finding").first()
         if not getattr(request, "htmx", None):
@@ -413,7 +417,7 @@ class AnswerView(InspectionMixin, View):
                     None,
                 ),
             },
-            status=200 if not error else 400,
+            status=status,
         )
 
 
@@ -461,34 +465,29 @@ class FindingCreateView(InspectionMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspection, answer = self._setup(request, pk)
         form = self._form(inspection, answer, request.POST)
-        status = 400
-        if form.is_valid():
+
+        def call() -> Finding:
             d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    finding = records.record_finding(
-                        inspection,
-                        actor=request.user,
-                        handling=d["handling"],
-                        title=d["title"],
-                        answer=answer,
-                        department=d.get("department") if answer is None else None,
-                        level=d.get("level") or None,
-                        clause=d.get("clause"),
-                        description=d.get("description", ""),
-                        location=d.get("location", ""),
-                    )
-            except ValidationError as exc:
-                apply_errors(form, _shown(form, exc))
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                status = exc.status_code if exc.status_code in (403, 409) else 400
-            else:
-                text = _("已记录发现问题。")
-                if finding.hazard_id:
-                    text = _("已记录发现问题，并登记隐患 %(c)s。") % {"c": finding.hazard.code}  # type: ignore[union-attr]
-                messages.success(request, text)
-                return redirect(f"{inspection.get_absolute_url()}#findings")
+            return records.record_finding(
+                inspection,
+                actor=request.user,
+                handling=d["handling"],
+                title=d["title"],
+                answer=answer,
+                department=d.get("department") if answer is None else None,
+                level=d.get("level") or None,
+                clause=d.get("clause"),
+                description=d.get("description", ""),
+                location=d.get("location", ""),
+            )
+
+        finding, status = run_form(request, form, _errors_as(lambda exc: _shown(form, exc), call))
+        if status == 200:
+            text = _("已记录发现问题。")
+            if finding.hazard_id:
+                text = _("已记录发现问题，并登记隐患 %(c)s。") % {"c": finding.hazard.code}  # type: ignore[union-attr]
+            messages.success(request, text)
+            return redirect(f"{inspection.get_absolute_url()}#findings")
         return self.render(request, inspection, answer, form, status=status)
 
     def render(
@@ -530,32 +529,24 @@ class InspectionStepView(InspectionMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspection = self._setup(request, pk)
         form = self.form(request.POST)
-        status = 400
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    if self.step == "complete":
-                        records.complete_inspection(
-                            inspection, actor=request.user, version=_version(request), **d
-                        )
-                    else:
-                        records.cancel_inspection(
-                            inspection, actor=request.user, reason=d["reason"], version=_version(request)
-                        )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-                status = exc.status_code if exc.status_code in (403, 409) else 400
-            else:
-                done = (
-                    _("已完成检查，现场检查笔录已生成。")
-                    if self.step == "complete"
-                    else _("已取消检查任务。")
+
+        def call() -> Any:
+            if self.step == "complete":
+                return records.complete_inspection(
+                    inspection, actor=request.user, version=posted_version(request), **form.cleaned_data
                 )
-                messages.success(request, done)
-                return redirect(inspection.get_absolute_url())
+            return records.cancel_inspection(
+                inspection,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                version=posted_version(request),
+            )
+
+        _done, status = run_form(request, form, call)
+        if status == 200:
+            done = _("已完成检查，现场检查笔录已生成。") if self.step == "complete" else _("已取消检查任务。")
+            messages.success(request, done)
+            return redirect(inspection.get_absolute_url())
         return self.render(request, inspection, form, status=status)
 
     def render(
@@ -596,22 +587,20 @@ class PhotoUploadView(InspectionMixin, View):
         if not files:
             messages.error(request, _("请选择照片。"))
             return redirect(f"{inspection.get_absolute_url()}#photos")
-        try:
-            with transaction.atomic():
-                for upload in files:
-                    save_photo(
-                        actor=request.user,
-                        enterprise=inspection.enterprise,
-                        upload=upload,
-                        inspection=inspection,
-                        finding=finding,
-                        latitude=request.POST.get("latitude") or None,
-                        longitude=request.POST.get("longitude") or None,
-                    )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
+
+        def call() -> None:
+            for upload in files:
+                save_photo(
+                    actor=request.user,
+                    enterprise=inspection.enterprise,
+                    upload=upload,
+                    inspection=inspection,
+                    finding=finding,
+                    latitude=request.POST.get("latitude") or None,
+                    longitude=request.POST.get("longitude") or None,
+                )
+
+        _done, status = run_service(request, None, call)
+        if status == 200:
             messages.success(request, _("已上传 %(n)s 张照片。") % {"n": len(files)})
         return redirect(f"{inspection.get_absolute_url()}#photos")

@@ -6,8 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from zhiben.core.errors import DomainError
-from zhiben.core.loop.calls import apply_errors
+from zhiben.core.loop.web import run_form, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import (
     Column,
@@ -156,17 +154,14 @@ class ConflictCreateView(ScopedViewMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspector = self._setup(request, pk)
         form = self._form(request, request.POST)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    roster.declare_conflict(actor=request.user, inspector=inspector, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(request, _("已申报回避关系。"))
-                return redirect(inspector.get_absolute_url() + "#conflicts")
+        _done, status = run_form(
+            request,
+            form,
+            lambda: roster.declare_conflict(actor=request.user, inspector=inspector, **form.cleaned_data),
+        )
+        if status == 200:
+            messages.success(request, _("已申报回避关系。"))
+            return redirect(inspector.get_absolute_url() + "#conflicts")
         return self.render(request, inspector, form, status=400)
 
     def render(
@@ -202,11 +197,13 @@ class ConflictWithdrawView(ScopedViewMixin, View):
         if not form.is_valid():
             messages.error(request, _("请填写撤销理由。"))
         else:
-            try:
-                with transaction.atomic():
-                    roster.withdraw_conflict(conflict, actor=request.user, reason=form.cleaned_data["reason"])
-            except (ValidationError, DomainError) as exc:
-                messages.error(request, getattr(exc, "message", None) or "；".join(exc.messages))  # type: ignore[union-attr]
-            else:
+            _done, status = run_service(
+                request,
+                None,
+                lambda: roster.withdraw_conflict(
+                    conflict, actor=request.user, reason=form.cleaned_data["reason"]
+                ),
+            )
+            if status == 200:
                 messages.success(request, _("已撤销回避关系。"))
         return redirect(conflict.inspector.get_absolute_url() + "#conflicts")
