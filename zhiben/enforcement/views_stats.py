@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -27,13 +26,10 @@ from zhiben.core.documents import chinese_date
 from zhiben.core.excel.tables import TablesWorkbook, export_statistics
 from zhiben.core.scoping import can
 from zhiben.core.widgets import FastSelect
-from zhiben.registry.choices import RegionLevel
-from zhiben.registry.models import Region
+from zhiben.registry.forms import statistics_region_choices
 
 from . import stats
 from .models import Case
-
-MAX_REGION_OPTIONS = 300
 
 # The columns of every breakdown (department, township, quarter), in the page's and the workbook's order.
 ROW_HEADERS = (
@@ -64,21 +60,7 @@ def _require_statistics(user: Any) -> None:
 
 def _region_choices(user: Any) -> list[tuple[str, str]]:
     """Counties and townships the user's scope reaches (a township official: its own)."""
-    prefixes = stats.region_prefixes(user)
-    regions = Region.objects.filter(level__gte=RegionLevel.CITY, level__lte=RegionLevel.TOWNSHIP)
-    if None not in prefixes:
-        q = Q(pk__in=[])
-        for p in prefixes:
-            q |= Q(code__startswith=p)
-        regions = regions.filter(q)
-    rows = list(regions.order_by("code").values_list("code", "name", "level"))
-    if len(rows) > MAX_REGION_OPTIONS:
-        rows = [r for r in rows if r[2] < RegionLevel.TOWNSHIP]
-    else:
-        rows = [r for r in rows if r[2] > RegionLevel.CITY]
-    return [
-        (code, ("\u3000" + name) if level == RegionLevel.TOWNSHIP else name) for code, name, level in rows
-    ]
+    return statistics_region_choices(set(stats.region_prefixes(user)))
 
 
 class StatsFilterForm(forms.Form):

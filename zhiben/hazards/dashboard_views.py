@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -31,15 +31,14 @@ from zhiben.core.errors import DomainError
 from zhiben.core.excel.tables import TablesWorkbook, export_statistics
 from zhiben.core.scoping import can
 from zhiben.core.widgets import FastSelect
-from zhiben.registry.choices import RegionLevel
-from zhiben.registry.models import Department, Industry, Region
+from zhiben.registry.forms import statistics_region_choices
+from zhiben.registry.models import Department, Industry
 
 from . import bulletins, stats
 from .choices import Level, Source
 from .models import Hazard, HazardTally
 
 # Above this many regions the filter offers counties and cities only (a province has thousands of townships).
-MAX_REGION_OPTIONS = 300
 FIRST_QUARTER = "2023Q1"  # the campaign's stock year; earlier stock appears when the register has it
 
 BREAKDOWN_HEADERS = (
@@ -89,21 +88,7 @@ def _quarter_choices(today: dt.date) -> list[tuple[str, str]]:
 def _region_choices(user: Any) -> list[tuple[str, str]]:
     """Counties and townships the user's statistics scope reaches (a township official: its own); a scope of
     more than MAX_REGION_OPTIONS offers cities and counties instead."""
-    prefixes = {g.region_prefix for g in stats.statistics_grants(user)}
-    regions = Region.objects.filter(level__gte=RegionLevel.CITY, level__lte=RegionLevel.TOWNSHIP)
-    if None not in prefixes:
-        q = Q(pk__in=[])
-        for p in prefixes:
-            q |= Q(code__startswith=p)
-        regions = regions.filter(q)
-    rows = list(regions.order_by("code").values_list("code", "name", "level"))
-    if len(rows) > MAX_REGION_OPTIONS:
-        rows = [r for r in rows if r[2] < RegionLevel.TOWNSHIP]
-    else:
-        rows = [r for r in rows if r[2] > RegionLevel.CITY]
-    return [
-        (code, ("\u3000" + name) if level == RegionLevel.TOWNSHIP else name) for code, name, level in rows
-    ]
+    return statistics_region_choices({g.region_prefix for g in stats.statistics_grants(user)})
 
 
 def _select(choices: Sequence[tuple[str, str]]) -> FastSelect:

@@ -22,9 +22,8 @@ from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectListView, ScopedViewMixin
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.choices import RegionLevel
-from zhiben.registry.forms import regions_in_scope
+from zhiben.registry.forms import MAX_REGION_OPTIONS, regions_in_scope
 from zhiben.registry.models import Department, Enterprise, Industry
-from zhiben.registry.views import MAX_REGION_OPTIONS
 
 from . import events, services, steps
 from .choices import Level, Status

@@ -23,6 +23,30 @@ from .services import ENTERPRISE_FIELDS
 PHONE_FIELDS = ("principal_phone", "controller_phone")
 
 
+# Above this many regions a filter offers townships only (a province has thousands of villages).
+MAX_REGION_OPTIONS = 300
+
+
+def statistics_region_choices(prefixes: set[str | None]) -> list[tuple[str, str]]:
+    """The region filter of a statistics page: counties and townships under the given region prefixes (None
+    among them: the whole district), townships indented; more than MAX_REGION_OPTIONS offers cities and
+    counties instead."""
+    regions = Region.objects.filter(level__gte=RegionLevel.CITY, level__lte=RegionLevel.TOWNSHIP)
+    if None not in prefixes:
+        q = Q(pk__in=[])
+        for p in prefixes:
+            q |= Q(code__startswith=p)
+        regions = regions.filter(q)
+    rows = list(regions.order_by("code").values_list("code", "name", "level"))
+    if len(rows) > MAX_REGION_OPTIONS:
+        rows = [r for r in rows if r[2] < RegionLevel.TOWNSHIP]
+    else:
+        rows = [r for r in rows if r[2] > RegionLevel.CITY]
+    return [
+        (code, ("\u3000" + name) if level == RegionLevel.TOWNSHIP else name) for code, name, level in rows
+    ]
+
+
 def regions_in_scope(user: Any, action: str = "view", instance: Enterprise | None = None) -> Any:
     """Townships and villages where the user may `action` an enterprise (view, add or change).
 

@@ -17,7 +17,7 @@ from . import services
 from .choices import KIND_COLORS, RegionLevel
 from .excel import export_enterprises
 from .filtersets import EnterpriseFilterSet, RegionFilterSet
-from .forms import EnterpriseForm, regions_in_scope
+from .forms import MAX_REGION_OPTIONS, EnterpriseForm, regions_in_scope
 from .models import Department, Enterprise, Industry, Person, Region, Responsibility
 
 
@@ -30,10 +30,6 @@ def _verified_column(sort: str = "verified") -> Column:
         display=lambda o: _("已核实") if o.verified else _("待核实"),
         badge=lambda o: None if o.verified else "warning",
     )
-
-
-# Above this many regions the filter bar offers townships only (a province has thousands of villages).
-MAX_REGION_OPTIONS = 300
 
 
 def _code_select(choices: list[tuple[str, str]]) -> forms.Select:

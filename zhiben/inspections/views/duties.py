@@ -26,9 +26,8 @@ from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedVi
 from zhiben.core.widgets import FastSelect
 from zhiben.hazards.choices import Level
 from zhiben.registry.choices import RegionLevel
-from zhiben.registry.forms import regions_in_scope
+from zhiben.registry.forms import MAX_REGION_OPTIONS, regions_in_scope
 from zhiben.registry.models import Enterprise, Industry
-from zhiben.registry.views import MAX_REGION_OPTIONS
 from zhiben.standards.models import Checklist
 from zhiben.standards.queries import clause_choices
 
