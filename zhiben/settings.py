@@ -23,7 +23,8 @@ TESTING = ZHIBEN_ENV == "test" or "pytest" in sys.modules or os.environ.get("ZHI
 
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdef"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default="" if PRODUCTION else _DEV_SECRET)
-DEBUG = env.bool("DEBUG", default=not PRODUCTION and not TESTING)
+# Off unless asked for (DEBUG=1): `make run` is what a visitor sees, so its 404 and 500 are the Chinese pages.
+DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 # Demo mode creates persona accounts with a known password; never in production (R06).

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.template.loader import get_template
 from django.test import RequestFactory
@@ -18,6 +23,35 @@ def test_it_renders_the_500_page_without_a_request_context():
     assert "系统暂时出现错误" in html
     assert "/static/vendor/bootstrap/css/bootstrap.min.css" in html
     assert get_template("500.html").render({}) == html
+
+
+def test_the_platform_runs_without_debug_unless_asked(tmp_path: Path) -> None:
+    """`make run` starts with no DEBUG in its environment: Django's English debug pages must not appear."""
+    root = Path(__file__).resolve().parents[3]
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "ZHIBEN_ENV", "ZHIBEN_TESTING")}
+    script = "import zhiben.settings as s; print(s.DEBUG)"
+
+    def debug(**extra: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=tmp_path,
+            env={**env, "PYTHONPATH": str(root), **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert debug() == "False"
+    assert debug(DEBUG="1") == "True"
+
+
+def test_it_serves_the_chinese_404_page_for_an_unknown_address(client, world):
+    client.force_login(world.yingtian)
+    response = client.get("/no-such-page/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "页面不存在" in html and "Page not found" not in html and "URLconf" not in html
 
 
 def test_it_explains_a_404_without_saying_whether_the_record_exists(client, world):
