@@ -187,6 +187,8 @@ def test_it_lists_the_zero_penalty_units_at_the_top_of_the_page(client: Any, wor
     assert 'data-code="fire"' not in zero_list
     assert "区住房和城乡建设局" in zero_list and "检查 3 次，处罚决定 0 件" in zero_list
     assert html.index('data-testid="zero-penalty"') < html.index('data-testid="kpis"')  # at the top
+    definitions = html.split('data-testid="definitions"')[1]
+    assert "口径说明" in definitions and "docs/" not in definitions  # officials read no file paths
     housing_row = (
         html.split('data-testid="departments-table"')[1].split('data-code="housing"')[1].split("</tr>")[0]
     )

@@ -12,10 +12,8 @@ public; a draw past its commitment).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
@@ -25,7 +23,6 @@ from ..draw_algorithm import ALGORITHM, REJECTION_TRIES, canonical_json
 from ..models import Draw, InspectionPlan, Inspector
 from ..services import draws
 
-ALGORITHM_DOC = Path(settings.BASE_DIR) / "docs" / "draw-algorithm.md"
 PUBLIC_DRAW_STATES = draws.COMMITTED_STATES
 LIST_LIMIT = 100
 
@@ -164,12 +161,12 @@ class PublicDrawInputsView(View):
 
 
 class PublicAlgorithmView(View):
-    """The draw algorithm as published (docs/draw-algorithm.md), exactly enough to reimplement a replay."""
+    """The draw explained to citizens in Chinese, with the rules exact enough to recompute a draw; the technical
+    specification for replay software stays in the documentation (docs/draw-algorithm.md)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        text = ALGORITHM_DOC.read_text(encoding="utf-8") if ALGORITHM_DOC.exists() else ""
         return render(
             request,
             "inspections/public/algorithm.html",
-            {"title": "双随机抽取算法", "text": text, "algorithm": ALGORITHM, "tries": REJECTION_TRIES},
+            {"title": "双随机抽取算法", "algorithm": ALGORITHM, "tries": REJECTION_TRIES},
         )

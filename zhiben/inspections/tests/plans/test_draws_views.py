@@ -156,7 +156,11 @@ def test_it_shows_a_published_draw_to_anyone_with_how_to_verify_it(district: Any
     assert inputs.status_code == 200 and sm3_hex(inputs.content) == d.pool_digest
     assert anonymous.get(reverse("inspections:public_draw", args=[draft.pk])).status_code == 404
     algorithm = anonymous.get(reverse("inspections:public_algorithm"))
-    assert algorithm.status_code == 200 and "SM3" in algorithm.content.decode()
+    text = algorithm.content.decode()
+    assert algorithm.status_code == 200 and "SM3" in text and "任何人都可以复核" in text
+    # A page for citizens: Chinese, no file paths, shell commands or the English specification.
+    for developer_text in ("docs/", "draw-algorithm.md", "zhiben draw", "This document", "```"):
+        assert developer_text not in text
 
 
 # --- API -----------------------------------------------------------------------------------------------------
