@@ -7,4 +7,6 @@ class InspectionsConfig(AppConfig):
     verbose_name = "监督检查"
 
     def ready(self) -> None:
-        from . import events, tasks  # noqa: F401
+        from . import enterprise_file, events, tasks  # noqa: F401
+
+        enterprise_file.register()  # its sections of the unit's file (一企一档)

@@ -13,7 +13,7 @@ from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectDetailView, ObjectEditView, ObjectListView
 from zhiben.core.widgets import FastSelect
 
-from . import services
+from . import enterprise_file, services
 from .choices import KIND_COLORS, RegionLevel
 from .excel import export_enterprises
 from .filtersets import EnterpriseFilterSet, RegionFilterSet
@@ -104,7 +104,11 @@ class EnterpriseDetailView(ObjectDetailView):
 
     def extra_context(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
         people = Person.objects.restrict(request.user).filter(enterprise=obj).order_by("role", "name")
+        sections = enterprise_file.sections_for(obj, request.user)
         return {
+            "file_sections": sections,
+            "timeline": enterprise_file.timeline(sections),
+            "location_map": enterprise_file.location_map(obj),
             "industries": obj.industries.order_by("sort_order", "code"),
             "people": people,
             "can_view_people": can(request.user, "view", Person),
