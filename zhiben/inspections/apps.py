@@ -7,4 +7,4 @@ class InspectionsConfig(AppConfig):
     verbose_name = "监督检查"
 
     def ready(self) -> None:
-        from . import events, tasks  # noqa: F401
+        from . import events, history, tasks  # noqa: F401
