@@ -24,6 +24,7 @@ from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.loop.records import pin
 from zhiben.core.scoping import can, grants_for
 from zhiben.core.workflow import compare_and_swap
+from zhiben.registry.choices import KIND_INDUSTRY
 from zhiben.registry.models import Department, Enterprise, Industry
 
 from .events_checklists import CHECKLIST_COPIED, CHECKLIST_ITEM_ADDED, CHECKLIST_ITEM_REMOVED, CHECKLIST_SAVED
@@ -100,6 +101,40 @@ def _owner_for_new(
 
 
 # --- building --------------------------------------------------------------------------------------------------
+
+
+def industries_for(enterprise: Enterprise) -> list[Industry]:
+    """The industries whose checklist fits a unit, nearest first: the industry of its kind (KIND_INDUSTRY),
+    then its primary industry and that industry's ancestors."""
+    chain: list[Industry] = []
+    code = KIND_INDUSTRY.get(enterprise.kind)
+    if code:
+        chain.extend(Industry.objects.filter(code=code))
+    industry: Industry | None = enterprise.primary_industry
+    while industry is not None and len(chain) < 20:  # the tree is shallow; the bound guards a bad cycle
+        if industry not in chain:
+            chain.append(industry)
+        industry = industry.parent
+    return chain
+
+
+def fits(checklist: Checklist, enterprise: Enterprise) -> bool:
+    """A general list (no industry) fits any unit; an industry's list fits only units of that industry."""
+    return checklist.industry_id is None or checklist.industry_id in {
+        i.pk for i in industries_for(enterprise)
+    }
+
+
+def checklist_for(department: Department, enterprise: Enterprise) -> Checklist | None:
+    """The checklist a department brings to a unit: its active list for the unit's industry (or the nearest
+    ancestor of it), else its general list (no industry) — never another industry's list; None without one."""
+    usable = list(Checklist.objects.filter(department=department, enterprise__isnull=True, active=True))
+    for industry in industries_for(enterprise):
+        match = [c for c in usable if c.industry_id == industry.pk]
+        if match:
+            return min(match, key=lambda c: c.pk)
+    general = [c for c in usable if c.industry_id is None]
+    return min(general, key=lambda c: c.pk) if general else None
 
 
 def clauses_of(version: StandardVersion) -> list[Clause]:
