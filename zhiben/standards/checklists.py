@@ -251,7 +251,7 @@ def update_checklist(
     if unknown:
         raise ValueError(f"unknown checklist fields {sorted(unknown)}")
     _require_edit(actor, checklist)
-    pin(checklist, version, Conflict.default_message)
+    pin(checklist, version, str(Conflict.default_message))
     values = {k: changes.get(k, getattr(checklist, k)) for k in CHECKLIST_FIELDS}
     values["name"] = _clean_header(str(values["name"]), values["industry"])
     values["description"] = str(values["description"] or "")
@@ -280,7 +280,7 @@ def add_items(
 ) -> list[ChecklistItem]:
     """添加检查项: clauses (not already on the list) and custom items, appended at the end."""
     _require_edit(actor, checklist)
-    pin(checklist, version, Conflict.default_message)
+    pin(checklist, version, str(Conflict.default_message))
     custom = [t for t in custom_items if t.strip()]
     start = checklist.items.aggregate(m=Max("sort_order"))["m"] or 0
     rows = _items(checklist, clauses, custom, start)
@@ -306,7 +306,7 @@ def add_items(
 def remove_item(checklist: Checklist, item: ChecklistItem, *, actor: Any, version: int | None = None) -> None:
     """删除检查项 not yet answered on any inspection or self-check (answered items stay, as evidence)."""
     _require_edit(actor, checklist)
-    pin(checklist, version, Conflict.default_message)
+    pin(checklist, version, str(Conflict.default_message))
     if item.checklist_id != checklist.pk:
         raise ValidationError({"item": _("该检查项不属于此检查表。")})
     compare_and_swap(checklist, expected={}, changes={})
