@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 _REGISTRY: dict[str, str] = {}
+
+# How an event's data reads on a page: given the data of several rows of that event, one Chinese line each
+# ("" for nothing to say). Batched so that a history of many rows looks names up once.
+Describer = Callable[[Sequence[Mapping[str, Any]]], list[str]]
+_DESCRIBERS: dict[str, Describer] = {}
+
+# Edit events, whose data is the changed fields (name -> new value): a history lists those fields' labels.
+# Other events' data is not a diff (an answer's `department` is the department of the item, not a change of
+# the inspection's 牵头部门), so without a describer of their own they show only their label.
+EDIT_SUFFIXES = ("_UPDATED", "_CHANGED", "_SAVED")
 
 
 def register(code: str, label: str | Promise) -> str:
     """Declare an event type (NOUN_VERBED) with its Chinese label; returns the code for use as a constant."""
     _REGISTRY[code] = str(label)
     return code
+
+
+def describes(code: str) -> Callable[[Describer], Describer]:
+    """Decorator: `fn` tells what rows of the registered event `code` did (see Describer)."""
+    if code not in _REGISTRY:
+        raise ValueError(f"unregistered audit event {code!r}")
+
+    def attach(fn: Describer) -> Describer:
+        _DESCRIBERS[code] = fn
+        return fn
+
+    return attach
+
+
+def describer(code: str) -> Describer | None:
+    return _DESCRIBERS.get(code)
+
+
+def is_edit(code: str) -> bool:
+    return code.endswith(EDIT_SUFFIXES)
 
 
 def label(code: str) -> str:

@@ -299,26 +299,39 @@ def detail_fields(obj: models.Model, exclude: tuple[str, ...] = ("id", "version"
     return out + stamps
 
 
-def object_history(obj: models.Model, limit: int = 50) -> list[dict[str, Any]]:
-    """The audit entries of one object, newest first, with event labels and the names of changed fields.
+def object_history(obj: models.Model, limit: int = 200) -> list[dict[str, Any]]:
+    """The audit entries of one object, newest first: event label, what it did, who and when.
 
     Not scoped separately: the caller has already shown `obj` through restrict(), and an object's history is
-    part of the object. Values are not shown (they may be redacted); only which fields changed.
+    part of the object. What a row did comes from its event's describer (events.describes); without one, an
+    edit event (events.is_edit) names the fields it changed and any other event shows only its label — its
+    data is not a field diff. Values of edits are not shown (they may be redacted).
     """
-    entries = AuditEntry.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).select_related("actor")[:limit]
+    entries = list(
+        AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).select_related(
+            "actor"
+        )[:limit]
+    )
     names = {f.name: str(f.verbose_name) for f in obj._meta.get_fields() if hasattr(f, "verbose_name")}
+    datas = [e.data if isinstance(e.data, dict) else {} for e in entries]
+    details: dict[int, str] = {}
+    by_event: dict[str, list[int]] = {}
+    for i, e in enumerate(entries):
+        by_event.setdefault(e.event, []).append(i)
+    for code, rows in by_event.items():
+        describe = events.describer(code)
+        if describe is not None:
+            for i, text in zip(rows, describe([datas[i] for i in rows]), strict=True):
+                details[i] = text
     history = []
-    for e in entries:
-        data = e.data if isinstance(e.data, dict) else {}
-        # A creation lists every field it set; only edits say which fields changed.
-        changed = [] if e.event.endswith("_CREATED") else [names[k] for k in data if k in names]
+    for i, e in enumerate(entries):
+        changed = [names[k] for k in datas[i] if k in names] if events.is_edit(e.event) else []
         history.append(
             {
                 "at": e.at,
                 "actor": (str(e.actor) if e.actor else e.actor_name) or _("系统"),
                 "event": events.label(e.event),
+                "detail": details.get(i, ""),
                 "changed": changed,
                 "outcome": e.outcome,
             }

@@ -52,6 +52,7 @@ from zhiben.registry.scoping import industry_ids_of_department
 from zhiben.standards.checklists import create_checklist
 from zhiben.standards.models import Clause
 
+from .checklists import INDUSTRY_LISTS, MAIN_LIST_INDUSTRY
 from .names import person_name
 
 # Persona department → (login, the standards its checklist is built from, custom items).
@@ -228,6 +229,9 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ checklists
     def _checklists(self) -> None:
+        """Each department's main list (住建局's is for construction sites) and its industry lists (住建局's
+        经营性自建房 list): an inspection brings the one of the unit's kind and industry (checklist_for)."""
+        industries = {i.code: i for i in Industry.objects.all()}
         for code, (_login, standards, custom) in DEPARTMENTS.items():
             department = self.departments.get(code)
             if department is None:
@@ -237,13 +241,29 @@ class _Year:
                     version__standard__code__in=standards, version__is_current=True
                 ).order_by("version__standard__code", "sort_order")[:12]
             )
+            industry = industries.get(MAIN_LIST_INDUSTRY.get(code, ""))
+            short = department.short_name or department.name
             self.checklists[code] = create_checklist(
                 actor=self.actor,
-                name=f"{department.short_name or department.name}重大事故隐患检查表",
+                name=f"{short}{industry.name if industry else ''}重大事故隐患检查表",
                 clauses=clauses,
                 custom_items=custom,
                 description="依据行业重大事故隐患判定标准逐条检查，另加本部门日常检查项。",
                 department=department,
+                industry=industry,
+            )
+            self.report.checklists += 1
+        for extra in INDUSTRY_LISTS:
+            department = self.departments.get(extra.department)
+            if department is None or extra.industry not in industries:
+                continue
+            create_checklist(
+                actor=self.actor,
+                name=extra.name,
+                custom_items=[item.line() for item in extra.items],
+                description=extra.description,
+                department=department,
+                industry=industries[extra.industry],
             )
             self.report.checklists += 1
 
@@ -390,9 +410,6 @@ class _Year:
         team = self._team(code, unit, day)
         if len(team) < 2:
             return None
-        checklists = {
-            self.departments[c].pk: self.checklists[c] for c in (code, *departments) if c in self.checklists
-        }
         try:
             with _at(day, 9):
                 inspection = create_inspection(
@@ -404,8 +421,7 @@ class _Year:
                     planned_on=day,
                     officers=team,
                     departments=[self.departments[c] for c in departments],
-                    checklists=checklists,
-                    subject="重大事故隐患排查整治",
+                    subject="重大事故隐患排查整治",  # each department brings its list for the unit
                 )
         except ValidationError as exc:  # e.g. the unit is at its yearly cap
             self.report.notes.append(f"{unit.name}: {exc}")

@@ -28,6 +28,14 @@ class EnterpriseKind(models.TextChoices):
     INSTITUTION = "institution", _("事业单位")
 
 
+# A unit of these kinds is checked as that industry (Industry.code) whatever its recorded primary industry: a
+# self-built house let as a 棋牌室 is inspected as a 经营性自建房, not as its tenant's trade.
+KIND_INDUSTRY: dict[str, str] = {
+    EnterpriseKind.SELF_BUILT_HOUSE: "SELFBUILT",
+    EnterpriseKind.CONSTRUCTION_PROJECT: "CONSTRUCTION",
+}
+
+
 class EnterpriseStatus(models.TextChoices):
     OPERATING = "operating", _("在营")
     SUSPENDED = "suspended", _("停产停业")

@@ -24,6 +24,7 @@ from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.loop.records import pin
 from zhiben.core.scoping import can, grants_for
 from zhiben.core.workflow import compare_and_swap
+from zhiben.registry.choices import KIND_INDUSTRY
 from zhiben.registry.models import Department, Enterprise, Industry
 
 from .events_checklists import CHECKLIST_COPIED, CHECKLIST_ITEM_ADDED, CHECKLIST_ITEM_REMOVED, CHECKLIST_SAVED
@@ -100,6 +101,40 @@ def _owner_for_new(
 
 
 # --- building --------------------------------------------------------------------------------------------------
+
+
+def industries_for(enterprise: Enterprise) -> list[Industry]:
+    """The industries whose checklist fits a unit, nearest first: the industry of its kind (KIND_INDUSTRY),
+    then its primary industry and that industry's ancestors."""
+    chain: list[Industry] = []
+    code = KIND_INDUSTRY.get(enterprise.kind)
+    if code:
+        chain.extend(Industry.objects.filter(code=code))
+    industry: Industry | None = enterprise.primary_industry
+    while industry is not None and len(chain) < 20:  # the tree is shallow; the bound guards a bad cycle
+        if industry not in chain:
+            chain.append(industry)
+        industry = industry.parent
+    return chain
+
+
+def fits(checklist: Checklist, enterprise: Enterprise) -> bool:
+    """A general list (no industry) fits any unit; an industry's list fits only units of that industry."""
+    return checklist.industry_id is None or checklist.industry_id in {
+        i.pk for i in industries_for(enterprise)
+    }
+
+
+def checklist_for(department: Department, enterprise: Enterprise) -> Checklist | None:
+    """The checklist a department brings to a unit: its active list for the unit's industry (or the nearest
+    ancestor of it), else its general list (no industry) — never another industry's list; None without one."""
+    usable = list(Checklist.objects.filter(department=department, enterprise__isnull=True, active=True))
+    for industry in industries_for(enterprise):
+        match = [c for c in usable if c.industry_id == industry.pk]
+        if match:
+            return min(match, key=lambda c: c.pk)
+    general = [c for c in usable if c.industry_id is None]
+    return min(general, key=lambda c: c.pk) if general else None
 
 
 def clauses_of(version: StandardVersion) -> list[Clause]:
@@ -216,7 +251,7 @@ def update_checklist(
     if unknown:
         raise ValueError(f"unknown checklist fields {sorted(unknown)}")
     _require_edit(actor, checklist)
-    pin(checklist, version, Conflict.default_message)
+    pin(checklist, version, str(Conflict.default_message))
     values = {k: changes.get(k, getattr(checklist, k)) for k in CHECKLIST_FIELDS}
     values["name"] = _clean_header(str(values["name"]), values["industry"])
     values["description"] = str(values["description"] or "")
@@ -245,7 +280,7 @@ def add_items(
 ) -> list[ChecklistItem]:
     """添加检查项: clauses (not already on the list) and custom items, appended at the end."""
     _require_edit(actor, checklist)
-    pin(checklist, version, Conflict.default_message)
+    pin(checklist, version, str(Conflict.default_message))
     custom = [t for t in custom_items if t.strip()]
     start = checklist.items.aggregate(m=Max("sort_order"))["m"] or 0
     rows = _items(checklist, clauses, custom, start)
@@ -271,7 +306,7 @@ def add_items(
 def remove_item(checklist: Checklist, item: ChecklistItem, *, actor: Any, version: int | None = None) -> None:
     """删除检查项 not yet answered on any inspection or self-check (answered items stay, as evidence)."""
     _require_edit(actor, checklist)
-    pin(checklist, version, Conflict.default_message)
+    pin(checklist, version, str(Conflict.default_message))
     if item.checklist_id != checklist.pk:
         raise ValidationError({"item": _("该检查项不属于此检查表。")})
     compare_and_swap(checklist, expected={}, changes={})

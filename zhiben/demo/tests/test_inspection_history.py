@@ -11,6 +11,7 @@ from zhiben.demo.inspection_history import seed_inspection_history
 from zhiben.enforcement.models import Case, IllegalOperation
 from zhiben.inspections.choices import InspectionStatus, OccurrenceStatus
 from zhiben.inspections.models import Draw, DutyOccurrence, Inspection, InspectionPlan, Inspector
+from zhiben.registry.models import Enterprise
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -36,3 +37,27 @@ def test_it_acts_out_a_year_and_a_rerun_adds_nothing(world: Any) -> None:
     assert Draw.objects.filter(status="published").count() == 1
     assert Case.objects.count() == report.cases
     assert IllegalOperation.objects.filter(enterprise__isnull=False).count() == 1
+
+
+def test_housing_keeps_a_construction_list_and_a_self_built_house_list_with_their_sources(world: Any) -> None:
+    from zhiben.registry.choices import EnterpriseKind
+    from zhiben.standards.checklists import checklist_for
+    from zhiben.standards.models import Checklist
+
+    with time_machine.travel(dt.datetime(2026, 6, 15, 8, 0, tzinfo=TZ), tick=False):
+        assert seed_inspection_history(seed=1) is not None
+
+    housing = world.departments["housing"]
+    site = world.enterprises["qiye3"]
+    assert checklist_for(housing, site).industry.code == "CONSTRUCTION"
+    selfbuilt = Checklist.objects.get(department=housing, industry__code="SELFBUILT")
+    texts = [i.text for i in selfbuilt.items.all()]
+    assert any(t.startswith("房屋结构安全") for t in texts) and all("（依据：" in t for t in texts)
+    assert "基坑" not in "".join(texts) and any("待核实" in t for t in texts)
+    # A house let as a 棋牌室 (recorded under 九小场所) is visited with the self-built house list.
+    house = Enterprise(kind=EnterpriseKind.SELF_BUILT_HOUSE, primary_industry=world.industries["FIRE-SMALL"])
+    assert checklist_for(housing, house) == selfbuilt
+    joint = Inspection.objects.get(
+        mode="joint"
+    )  # at 天问建筑 (a construction company): the construction list
+    assert joint.departments.get(is_lead=True).checklist.industry.code == "CONSTRUCTION"

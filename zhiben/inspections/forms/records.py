@@ -84,7 +84,10 @@ class InspectionCreateForm(forms.Form):
         help_text=_("联合检查：多个部门合并为一次检查，发现问题分别进入各部门台账"),
     )
     checklist = forms.ModelChoiceField(
-        label=_("牵头部门检查表"), queryset=Checklist.objects.none(), required=False
+        label=_("牵头部门检查表"),
+        queryset=Checklist.objects.none(),
+        required=False,
+        help_text=_("不选则按单位的类型和行业选用本部门对应的检查表，没有时用本部门的通用检查表"),
     )
     joint_checklists = forms.ModelMultipleChoiceField(
         label=_("联合检查部门的检查表"),

@@ -40,6 +40,7 @@ from zhiben.core.scoping import can
 from zhiben.core.sequences import next_value
 from zhiben.hazards import services as hazard_services
 from zhiben.registry.models import Department, Enterprise
+from zhiben.standards.checklists import checklist_for, fits
 from zhiben.standards.models import Checklist, ChecklistItem, Clause
 
 from .. import events, steps
@@ -188,7 +189,8 @@ def create_inspection(
     """创建检查任务: one visit of `department` (and, for 联合检查, `departments`) to one unit, with its team.
 
     `officers` are the legal inspecting subjects, the first being 主办; `assistants` are experts and
-    technicians. `checklists` maps a department id to the checklist it brings.
+    technicians. `checklists` maps a department id to the checklist it brings; one it leaves out brings its
+    list for the unit's industry (standards.checklists.checklist_for). A chosen list must fit the unit.
     """
     if actor is not None:
         if not can(actor, "add", Inspection):
@@ -224,6 +226,13 @@ def create_inspection(
             )
         elif not checklist.active:
             errors.setdefault("checklists", []).append(_("“%(c)s”已停用。") % {"c": checklist.name})
+        elif not fits(checklist, enterprise):
+            errors.setdefault("checklists", []).append(
+                _("“%(c)s”适用于%(i)s，与该单位的行业不符。") % {"c": checklist.name, "i": checklist.industry}
+            )
+    for d in participating:  # a department that chose none brings the list of the unit's industry
+        if d.pk not in checklists and (found := checklist_for(d, enterprise)) is not None:
+            checklists[d.pk] = found
     _check_team(
         enterprise=enterprise,
         lead=department,
