@@ -70,9 +70,7 @@ def schedule_interview(
     if not hazard.is_overdue(today) or hazard.deadline != step.deadline:
         raise ValidationError(_("该隐患已销号或整改期限已调整，不再需要约谈。"))
     previous = sorted(
-        Escalation.objects.filter(hazard=hazard, deadline=step.deadline)
-        .exclude(pk=step.pk)
-        .select_related("document"),
+        hazard.escalations.filter(deadline=step.deadline).exclude(pk=step.pk).select_related("document"),
         key=lambda e: e.applied_on,
     )
     when = interview_time_text(interview_at)

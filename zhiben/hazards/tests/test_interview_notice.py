@@ -98,3 +98,26 @@ def test_the_next_rung_waits_for_the_interview_notice(world: Any, due: Any, at: 
     at(add_workdays(late, 5))
     assert apply_escalations()["steps"] == 1
     assert hazard.escalations.get(kind=EscalationKind.EXPOSURE).applied_on == add_workdays(late, 5)
+
+
+def test_the_office_issues_the_notice_from_the_hazard_page(client: Any, world: Any, due: Any) -> None:
+    from django.urls import reverse
+
+    from zhiben.core.testing import login
+
+    hazard = due.hazard
+    url = reverse("hazards:interview_schedule", args=[hazard.pk, due.pk])
+    login(client, world.yingji)
+    assert client.get(url).status_code == 403
+    login(client, world.anweiban)
+    page = client.get(hazard.get_absolute_url()).content.decode()
+    assert "待安排约谈" in page and url in page
+    refused = client.post(url, {"interview_at": "", "interview_place": "区安委办会议室"})
+    assert refused.status_code == 400
+    assert "未确定约谈时间，不能发出约谈通知" in refused.content.decode()
+    done = client.post(url, {"interview_at": "2025-04-16T09:30", "interview_place": "区安委办会议室"})
+    assert done.status_code == 302
+    due.refresh_from_db()
+    assert due.document is not None and "2025年4月16日（星期三）上午9:30" in due.document.body
+    page = client.get(hazard.get_absolute_url()).content.decode()
+    assert "约谈：2025-04-16 09:30，区安委办会议室" in page and "待安排约谈" not in page
