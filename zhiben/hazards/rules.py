@@ -33,7 +33,6 @@ class DeadlinePolicyForm(forms.Form):
     workdays = forms.IntegerField(label=_lazy("默认整改期限（工作日）"), min_value=1, max_value=500)
     reminder_workdays = forms.IntegerField(label=_lazy("到期前提醒（工作日）"), min_value=0, max_value=60)
     source = forms.CharField(label=_lazy("依据"), max_length=200, required=False)
-    notes = forms.CharField(label=_lazy("说明"), max_length=1000, required=False, widget=forms.Textarea)
     verified = forms.BooleanField(label=_lazy("已核实"), required=False)
 
 
@@ -45,6 +44,7 @@ class EscalationRuleForm(forms.Form):
     template_code = forms.ChoiceField(label=_lazy("公文模板"))
     active = forms.BooleanField(label=_lazy("启用"), required=False)
     source = forms.CharField(label=_lazy("依据"), max_length=200, required=False)
+    notes = forms.CharField(label=_lazy("说明"), max_length=1000, required=False, widget=forms.Textarea)
     verified = forms.BooleanField(label=_lazy("已核实"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
