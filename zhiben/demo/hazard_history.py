@@ -69,6 +69,7 @@ log = logging.getLogger(__name__)
 # A story yields the moment of its next step; a sub-story returns the moment of its last one.
 Story = Generator[dt.datetime, None, Any]
 ESCALATION_HOUR = 20
+INTERVIEW_PLACES = ("区安委办会议室（管委大楼三楼）", "区应急管理局二楼会议室")
 
 
 # ---- entry point ---------------------------------------------------------------------------------------------
@@ -453,18 +454,18 @@ class _History(HistoryPlan):
         return max(day, normal)
 
     def escalation_story(self) -> Iterator[dt.datetime]:
-        """The daily escalation job, run at each month end and once today."""
+        """The daily escalation job, run on each week's last working day and once today: one rung per hazard
+        and run, so a long-overdue hazard climbs the ladder week by week, never several rungs on one day."""
         apply = _escalation_job()
         assert apply is not None
-        month = HISTORY_START
+        day = HISTORY_START
         while True:
-            end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-            at = dt.datetime.combine(end, dt.time(ESCALATION_HOUR), tzinfo=self.tz)
+            day += dt.timedelta(days=(4 - day.weekday()) % 7 or 7)  # the next Friday
+            at = dt.datetime.combine(day, dt.time(ESCALATION_HOUR), tzinfo=self.tz)
             if at >= self.now:
                 break
             yield at
-            self._escalate(apply, end)
-            month = end + dt.timedelta(days=1)
+            self._escalate(apply, day)
         yield self.now
         self._escalate(apply, self.today)
 
@@ -473,6 +474,24 @@ class _History(HistoryPlan):
         self.report.escalation_runs += 1
         if counts.get("failed"):
             self.report.failures.append(f"escalation {day}: {counts}")
+        self._schedule_interviews(day)
+
+    def _schedule_interviews(self, day: dt.date) -> None:
+        """The office sets each 约谈 the job found due: two working days ahead, in its meeting room."""
+        office = self.users.get("anweiban")
+        if office is None:
+            return
+        due = Escalation.objects.unrestricted("demo: the whole register").filter(
+            kind="interview", document__isnull=True
+        )
+        for n, step in enumerate(due.order_by("pk")):
+            on = self.workdays.add(day, 2)
+            hour, minute = ((9, 30), (15, 0))[n % 2]
+            when = dt.datetime.combine(on, dt.time(hour, minute), tzinfo=self.tz)
+            with suppress(ValidationError, DomainError):  # closed or extended since: no 约谈 any more
+                services.schedule_interview(
+                    step, actor=office, interview_at=when, place=INTERVIEW_PLACES[n % 2]
+                )
 
 
 # ---- helpers -------------------------------------------------------------------------------------------------

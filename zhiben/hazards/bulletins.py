@@ -1,24 +1,23 @@
 """通报 (一单四制: 清单、交办、台账、销号、通报): the monthly and quarterly bulletins on hazard rectification.
 
 `bulletin_context(period, actor)` gathers the 重大事故隐患 figures of a finished month ("2025-03") or quarter
-("2025Q1") from `stats.figures()` (the same numbers as the dashboard filtered to 重大, with overdue measured at
-the period's end) plus what the tally does not keep: the hazards found and closed inside the period, and the
-named list of overdue 重大 hazards. `issue_bulletin()` hands that context to `core.documents.issue_document()`, which numbers,
+("2025Q1") as the register stood at the end of the period's last day (`stats.history`: the dashboard's
+figures rebuilt from each hazard's history, so a hazard found, closed or extended after the period does not
+change them), plus the hazards found and closed inside the period and the named list of overdue 重大 hazards. `issue_bulletin()` hands that context to `core.documents.issue_document()`, which numbers,
 renders and files the document (屈安办通〔2025〕3号).
 
-The tally holds the register's present state, so a bulletin describes the state when it is issued: issue it
-in the first days after the period ends (the office does, by habit and by the 考核 calendar).
+A bulletin issued late says what an on-time one would have said.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +29,9 @@ from zhiben.core.scoping import can
 from zhiben.registry.models import Department
 
 from . import stats
-from .choices import COUNTED_STATUSES, Level, Status
-from .models import Hazard, HazardQuerySet
+from .choices import Level
+from .models import Hazard
+from .stats import history
 
 MONTHLY = "bulletin_monthly"
 QUARTERLY = "bulletin_quarterly"
@@ -146,28 +146,26 @@ def bulletin_context(period: str, actor: Any, *, today: dt.date | None = None) -
             {"period": _("%(p)s尚未结束，结束后才能生成通报。") % {"p": period_label(period)}}
         )
     as_of = end + dt.timedelta(days=1)  # overdue at the period's end: deadline on or before its last day
-    major = stats.figures(actor, stats.StatsFilter(level=Level.MAJOR), as_of)
-    overall = stats.figures(actor, stats.StatsFilter(), as_of)
+    # Every figure as the register stood at the end of the period's last day, rebuilt from the history
+    # (stats/history.py): a hazard found or closed after the period does not count in it.
+    everything = history.states_on(actor, stats.StatsFilter(), end)
+    major_states = [s for s in everything if s.level == Level.MAJOR]
+    major = history.figures_on(actor, stats.StatsFilter(level=Level.MAJOR), end, states=major_states)
+    overall = history.figures_on(actor, stats.StatsFilter(), end, states=everything)
     m, t = major.totals, overall.totals
 
-    # What the tally does not keep (it has no close date, and quarters only): the period's flows, from the
-    # register, once per bulletin.
-    majors = cast(HazardQuerySet, Hazard.objects.restrict(actor, "view")).major()
-    found = majors.filter(discovered_on__gte=start, discovered_on__lte=end, status__in=COUNTED_STATUSES)
-    closed = majors.filter(status=Status.CLOSED, closed_on__gte=start, closed_on__lte=end)
-    found_before = majors.filter(
-        discovered_on__gte=_year_earlier(start),
-        discovered_on__lte=_year_earlier(end),
-        status__in=COUNTED_STATUSES,
-    ).count()
+    # The period's flows (found, closed) from the same states.
+    found = [s for s in major_states if s.counted and start <= s.discovered_on <= end]
+    closed = [s for s in major_states if s.closed_on is not None and start <= s.closed_on <= end]
+    found_before = sum(
+        1 for s in major_states if s.counted and _year_earlier(start) <= s.discovered_on <= _year_earlier(end)
+    )
     flows: dict[str, dict[Any, int]] = {"new_area": {}, "new_dept": {}, "closed_area": {}, "closed_dept": {}}
-    for name, qs in (("new", found), ("closed", closed)):
-        for row in qs.values("region__code", "department_id").annotate(n=Count("pk")).order_by():
-            area = stats.area_key(row["region__code"][: stats.TOWNSHIP_CODE_LENGTH], major.area_length)
-            flows[f"{name}_area"][area] = flows[f"{name}_area"].get(area, 0) + row["n"]
-            flows[f"{name}_dept"][row["department_id"]] = (
-                flows[f"{name}_dept"].get(row["department_id"], 0) + row["n"]
-            )
+    for name, states in (("new", found), ("closed", closed)):
+        for state in states:
+            area = stats.area_key(state.area, major.area_length)
+            flows[f"{name}_area"][area] = flows[f"{name}_area"].get(area, 0) + 1
+            flows[f"{name}_dept"][state.department_id] = flows[f"{name}_dept"].get(state.department_id, 0) + 1
     departments = dict(Department.objects.values_list("code", "pk"))
 
     def rows(breakdown: stats.Breakdown, kind: str) -> list[dict[str, Any]]:
@@ -187,26 +185,35 @@ def bulletin_context(period: str, actor: Any, *, today: dt.date | None = None) -
             )
         return out
 
+    overdue_states = {
+        s.pk: s
+        for s in sorted((s for s in major_states if s.overdue_on(as_of)), key=lambda s: (s.deadline, s.code))[
+            :MAX_LISTED
+        ]
+    }
     overdue_major = (
-        majors.overdue(as_of)
+        Hazard.objects.unrestricted("hazards already read in the actor's scope")
+        .filter(pk__in=list(overdue_states))
         .select_related("enterprise", "region", "department")
-        .order_by("deadline", "code")
     )
-    listed = [
-        {
-            "code": h.code,
-            "title": h.title,
-            "enterprise": h.enterprise.name,
-            "region": h.region.name,
-            "department": h.department.name,
-            "deadline": h.deadline,
-            "overdue_days": (as_of - h.deadline).days,
-            "overdue_workdays": _overdue_workdays(h.deadline, end),
-        }
-        for h in overdue_major[:MAX_LISTED]
-        if h.deadline is not None
-    ]
-    new_major = found.count()
+    listed = []
+    for h in overdue_major:
+        deadline = overdue_states[h.pk].deadline  # the deadline in force at the period's end
+        assert deadline is not None  # overdue_on() implies a deadline
+        listed.append(
+            {
+                "code": h.code,
+                "title": h.title,
+                "enterprise": h.enterprise.name,
+                "region": h.region.name,
+                "department": h.department.name,
+                "deadline": deadline,
+                "overdue_days": (as_of - deadline).days,
+                "overdue_workdays": _overdue_workdays(deadline, end),
+            }
+        )
+    listed.sort(key=lambda row: (row["deadline"], row["code"]))
+    new_major = len(found)
     return {
         "period": period_label(period),
         "period_code": period,
@@ -220,7 +227,7 @@ def bulletin_context(period: str, actor: Any, *, today: dt.date | None = None) -
             "new_major": new_major,
             "new_major_year_before": found_before,
             "new_major_yoy": _change(new_major, found_before),
-            "closed": closed.count(),
+            "closed": len(closed),
             "open_major": m.open,
             "overdue": m.overdue,
             "on_time_rate": str(m.on_time_rate),

@@ -1,9 +1,12 @@
 """The escalation ladder (逾期督办): 函告 → 通报 → 约谈 → 曝光 → 挂牌督办 for hazards left past their deadline.
 
 `apply_escalations()` runs daily (hazards/tasks.py) and is idempotent: a step is one `Escalation` row per
-(hazard, rule, deadline), so a second run finds every step already there and changes nothing. Steps missed
-while the job did not run are applied together, in ladder order, each with its own document. An extended
-deadline starts a new cycle (the rows are keyed on the deadline they were applied for).
+(hazard, rule, deadline). One run applies at most the next rung of a hazard, and a rung is due only when its
+own threshold (working days overdue) is met AND its interval (`EscalationRule.interval_workdays`) has passed
+since the previous rung was applied: a long-overdue hazard climbs one rung at a time, on distinct days, never
+函告, 通报 and 约谈 on one day. A 约谈 is found due by the job and announced to the office, which sets its date,
+time and place when it issues the notice (`schedule_interview`); the next rung waits for that notice. An
+extended deadline starts a new cycle (the rows are keyed on the deadline they were applied for).
 
 Seed §三(三)5: "对进展缓慢的及时采取函告、通报、约谈、曝光等措施"; thresholds are data (EscalationRule).
 """
@@ -145,60 +148,75 @@ def escalate_hazard(
         deadline = hazard.deadline
         assert deadline is not None  # is_overdue() implies a deadline
         overdue = workdays_between(deadline, today)
-        reached = [r for r in rules.get(hazard.level, []) if overdue >= r.overdue_workdays]
-        if not reached:
+        done = sorted(
+            Escalation.objects.filter(hazard=hazard, deadline=deadline).select_related("document"),
+            key=lambda e: (e.applied_on, LADDER.index(e.kind)),
+        )
+        rule = next_due_rule(rules.get(hazard.level, []), done, overdue=overdue, today=today)
+        if rule is None:
             return 0
-        done = {
-            e.rule_id: e
-            for e in Escalation.objects.filter(hazard=hazard, deadline=deadline).select_related("document")
-        }
-        applied = 0
-        base_context = hazard_context(hazard)
-        reply_by = chinese_date(add_workdays(today, REPLY_WORKDAYS))
-        for rule in reached:
-            if rule.pk in done:
-                continue
-            previous = sorted(done.values(), key=lambda e: (e.applied_on, LADDER.index(e.kind)))
+        interview = rule.kind == EscalationKind.INTERVIEW
+        document = None
+        if not interview:  # a 约谈 notice waits for the office to set its date, time and place
             context = {
-                **base_context,
+                **hazard_context(hazard),
                 "kind": rule.get_kind_display(),
                 "overdue_workdays": overdue,
-                "reply_deadline": reply_by,
-                "previous_steps": _previous_steps(previous),
+                "reply_deadline": chinese_date(add_workdays(today, REPLY_WORKDAYS)),
+                "previous_steps": _previous_steps(done),
             }
             document = issue_document(
                 rule.template_code, context=context, actor=actor, obj=hazard, year=today.year, on=today
             )
-            step = Escalation.objects.create(
-                hazard=hazard,
-                rule=rule,
-                kind=rule.kind,
-                deadline=deadline,
-                overdue_workdays=overdue,
-                applied_on=today,
-                document=document,
-            )
-            done[rule.pk] = step
-            audit.record(
-                hazard,
-                HAZARD_ESCALATED,
-                actor=actor,
-                data={
-                    "kind": rule.kind,
-                    "rule": rule.pk,
-                    "deadline": deadline.isoformat(),
-                    "overdue_workdays": overdue,
-                    "applied_on": today.isoformat(),
-                    "document": document.number,
-                },
-            )
+        step = Escalation.objects.create(
+            hazard=hazard,
+            rule=rule,
+            kind=rule.kind,
+            deadline=deadline,
+            overdue_workdays=overdue,
+            applied_on=today,
+            document=document,
+        )
+        audit.record(
+            hazard,
+            HAZARD_ESCALATED,
+            actor=actor,
+            data={
+                "kind": rule.kind,
+                "rule": rule.pk,
+                "deadline": deadline.isoformat(),
+                "overdue_workdays": overdue,
+                "applied_on": today.isoformat(),
+                "document": document.number if document is not None else "",
+            },
+        )
+        if interview:
+            _ask_office_to_schedule(hazard, step, recipients)
+        else:
             _notify(hazard, step, recipients)
-            applied += 1
-        if applied:
-            heaviest = max((e.kind for e in done.values()), key=LADDER.index)
-            if not hazard.escalation or LADDER.index(heaviest) > LADDER.index(hazard.escalation):
-                _set_escalation(hazard, heaviest)
-        return applied
+        if not hazard.escalation or LADDER.index(rule.kind) > LADDER.index(hazard.escalation):
+            _set_escalation(hazard, rule.kind)
+        return 1
+
+
+def next_due_rule(
+    rules: list[EscalationRule], done: list[Escalation], *, overdue: int, today: dt.date
+) -> EscalationRule | None:
+    """The one rung a run may apply: the lightest not yet applied in this cycle, when its own threshold is
+    met AND its interval has passed since the previous rung was applied. A 约谈 whose notice the office has
+    not yet issued holds the ladder (its date is the notice's). Rungs missed while the job did not run are
+    therefore applied one per run, each after its interval, never together."""
+    applied = {e.rule_id for e in done}
+    rule = next((r for r in rules if r.pk not in applied), None)
+    if rule is None or overdue < rule.overdue_workdays:
+        return None
+    if done:
+        last = done[-1]
+        if last.kind == EscalationKind.INTERVIEW and last.document_id is None:
+            return None
+        if workdays_between(last.applied_on, today) < rule.interval_workdays:
+            return None
+    return rule
 
 
 def _set_escalation(hazard: Hazard, kind: str) -> None:
@@ -315,6 +333,28 @@ def _notify(hazard: Hazard, step: Escalation, recipients: Recipients) -> None:
             "number": number,
         },
         url=hazard_url(hazard) or (download_url(step.document) if step.document is not None else ""),
+        topic="hazard_escalated",
+        obj=hazard,
+    )
+
+
+def _ask_office_to_schedule(hazard: Hazard, step: Escalation, recipients: Recipients) -> None:
+    """A 约谈 is due: the office sets its date, time and place and issues the notice from the hazard's page."""
+    notify_users(
+        recipients.role(Role.DISTRICT_OFFICE),
+        subject=_("隐患逾期督办：待安排约谈（%(code)s）") % {"code": hazard.code},
+        body=_(
+            "%(enterprise)s的%(level)s事故隐患“%(title)s”整改期限为%(deadline)s，已逾期%(days)s个工作日，"
+            "应予约谈。请在隐患页面确定约谈日期、时间和地点后发出约谈通知。"
+        )
+        % {
+            "enterprise": hazard.enterprise.name,
+            "level": hazard.get_level_display(),
+            "title": hazard.title,
+            "deadline": chinese_date(step.deadline),
+            "days": step.overdue_workdays,
+        },
+        url=hazard_url(hazard),
         topic="hazard_escalated",
         obj=hazard,
     )

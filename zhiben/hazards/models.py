@@ -72,9 +72,15 @@ class EscalationRule(VersionedModel):
     level = models.CharField(_("隐患等级"), max_length=10, choices=Level.choices)
     kind = models.CharField(_("督办措施"), max_length=20, choices=EscalationKind.choices)
     overdue_workdays = models.PositiveSmallIntegerField(_("逾期工作日"))
+    interval_workdays = models.PositiveSmallIntegerField(
+        _("距上一措施间隔（工作日）"),
+        default=0,
+        help_text=_("上一督办措施实施后至少经过的工作日数，本措施才能实施；避免同一天连发多项措施"),
+    )
     template_code = models.CharField(_("公文模板"), max_length=40)
     active = models.BooleanField(_("启用"), default=True)
     source = models.CharField(_("依据"), max_length=200, blank=True)
+    notes = models.TextField(_("说明"), blank=True)
     verified = models.BooleanField(_("已核实"), default=False)
 
     objects = ScopedQuerySet.as_manager()
@@ -485,6 +491,9 @@ class Escalation(BaseModel):
     deadline = models.DateField(_("对应整改期限"))
     overdue_workdays = models.PositiveSmallIntegerField(_("逾期工作日"))
     applied_on = models.DateField(_("督办日期"))
+    # 约谈: the office sets its time and place when it issues the notice (the job only finds it due).
+    interview_at = models.DateTimeField(_("约谈时间"), null=True, blank=True)
+    interview_place = models.CharField(_("约谈地点"), max_length=100, blank=True)
     document = models.ForeignKey(
         "core.OfficialDocument",
         verbose_name=_("督办文书"),

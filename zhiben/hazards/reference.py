@@ -18,6 +18,11 @@ from .events import HAZARD_RULES_CHANGED
 from .models import DeadlinePolicy, EscalationRule
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "rules.json"
+# Why each rung waits after the previous one (shown with the rule; the numbers are the office's, 待核实).
+INTERVAL_NOTES = (
+    "屈安发〔2024〕1号三（三）5只列“函告、通报、约谈、曝光”等措施，未规定间隔；每项措施须在上一项实施后"
+    "给单位留出书面回复（5个工作日）和整改的时间，间隔天数为区安委办拟定，待核实。"
+)
 
 
 @transaction.atomic
@@ -46,6 +51,8 @@ def load_hazard_rules(actor: Any = None) -> dict[str, int]:
             level=row["level"],
             kind=row["kind"],
             overdue_workdays=row["overdue_workdays"],
+            interval_workdays=row.get("interval_workdays", 0),
+            notes=INTERVAL_NOTES,
             template_code=row["template_code"],
             active=True,
             source=source,

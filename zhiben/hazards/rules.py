@@ -38,9 +38,13 @@ class DeadlinePolicyForm(forms.Form):
 
 class EscalationRuleForm(forms.Form):
     overdue_workdays = forms.IntegerField(label=_lazy("逾期工作日"), min_value=1, max_value=500)
+    interval_workdays = forms.IntegerField(
+        label=_lazy("距上一措施间隔（工作日）"), min_value=0, max_value=250
+    )
     template_code = forms.ChoiceField(label=_lazy("公文模板"))
     active = forms.BooleanField(label=_lazy("启用"), required=False)
     source = forms.CharField(label=_lazy("依据"), max_length=200, required=False)
+    notes = forms.CharField(label=_lazy("说明"), max_length=1000, required=False, widget=forms.Textarea)
     verified = forms.BooleanField(label=_lazy("已核实"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

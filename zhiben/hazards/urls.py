@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import rules, urls_exchange, urls_stats, views
+from . import interview_views, rules, urls_exchange, urls_stats, views
 
 app_name = "hazards"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("new/", views.HazardRegisterView.as_view(), name="hazard_create"),
     path("<int:pk>/", views.HazardDetailView.as_view(), name="hazard_detail"),
     path("<int:pk>/step/<slug:name>/", views.HazardStepView.as_view(), name="hazard_step"),
+    path(
+        "<int:pk>/interview/<int:step_pk>/",
+        interview_views.InterviewScheduleView.as_view(),
+        name="interview_schedule",
+    ),
     path("<int:pk>/attachments/", views.AttachmentUploadView.as_view(), name="attachment_upload"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
     path("rules/", rules.RulesView.as_view(), name="rules"),

@@ -275,6 +275,7 @@ class HazardDetailView(ScopedViewMixin, View):
             "transfers": hazard.transfers.select_related("from_department", "to_department", "actor"),
             "notices": hazard.notices.all(),
             "escalations": hazard.escalations.select_related("document"),
+            "can_schedule_interview": can(request.user, "supervise", Hazard),
             "timeline": _timeline(hazard),
             "duplicates": hazard.duplicates.all(),
             "can_attach": can_attach,

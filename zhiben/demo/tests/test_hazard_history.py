@@ -7,6 +7,7 @@ day the tests run.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -81,7 +82,7 @@ def test_it_acts_out_three_years_of_hazards_through_the_services() -> None:
     assert tally.diff() == {}
     assert verify_chain().intact
     transitions = AuditEntry.objects.filter(object_type="hazards.hazard").exclude(
-        event=events.HAZARD_ESCALATED
+        event__in=[events.HAZARD_ESCALATED, events.HAZARD_INTERVIEW_SCHEDULED]  # ladder rows, not moves
     )
     assert transitions.count() == HazardTransition.objects.count()
     years = {at.astimezone(CST).year for at in HazardTransition.objects.values_list("at", flat=True)}
@@ -117,13 +118,19 @@ def test_it_acts_out_three_years_of_hazards_through_the_services() -> None:
     assert DeadlineExtension.objects.filter(status="approved").exists()
     assert HazardProgress.objects.count() >= majors.count()
 
-    # Today some are open, some overdue, and the escalation ladder has acted, at month ends and today.
+    # Today some are open, some overdue, and the escalation ladder has acted, at week ends and today.
     assert hazards.overdue(TODAY).filter(level=Level.MAJOR).exists()
     assert hazards.overdue(TODAY).filter(level=Level.GENERAL).exists()
     steps = Escalation.objects.all()
     assert steps.filter(applied_on=TODAY).exists()
     assert steps.filter(applied_on__lt=dt.date(TODAY.year, 1, 1), kind="interview").exists()
     assert all(s.document_id for s in steps)
+    # One rung per hazard and day (issue 10, finding 6), and every 约谈 has its date, time and place.
+    per_day = Counter((s.hazard_id, s.deadline, s.applied_on) for s in steps)
+    assert max(per_day.values()) == 1
+    interviews = steps.filter(kind="interview")
+    assert all(s.interview_at and s.interview_place for s in interviews)
+    assert not any("另行通知" in s.document.body for s in interviews.select_related("document"))
     assert hazards.filter(status=Status.REPORTED).exists()
 
 

@@ -43,6 +43,7 @@ from .hazards import (
     set_supervision,
     submit_plan,
 )
+from .interviews import schedule_interview
 from .transfers import decide_extension, request_extension, transfer
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "request_acceptance",
     "request_extension",
     "return_for_rectification",
+    "schedule_interview",
     "self_accept",
     "set_supervision",
     "submit_plan",

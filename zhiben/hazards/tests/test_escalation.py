@@ -1,10 +1,12 @@
 """The escalation ladder and deadline reminders as the clock moves: qiye1's 重大 hazard left past its deadline
-climbs 函告 → 通报 → 约谈 → 曝光 → 挂牌督办 exactly on the working-day thresholds, each step with its document;
-running the job again changes nothing."""
+climbs 函告 → 通报 → 约谈 → 曝光 → 挂牌督办 exactly on the working-day thresholds, each step with its document,
+one rung per run and each after its interval since the previous one; the 约谈's notice is issued by the office
+with its date, time and place; running the job again changes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from io import StringIO
 from typing import Any
@@ -24,6 +26,7 @@ from zhiben.hazards.events import HAZARD_ESCALATED
 from zhiben.hazards.models import DeadlinePolicy, Escalation, EscalationRule, Hazard, HazardReminder
 from zhiben.hazards.reference import load_hazard_rules
 from zhiben.hazards.reminders import send_deadline_reminders
+from zhiben.hazards.services import schedule_interview
 from zhiben.hazards.tasks import escalate_overdue_hazards, remind_hazard_deadlines
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -86,6 +89,24 @@ def make_hazard(
     )
 
 
+def schedule(world: Any, hazard: Hazard, day: dt.date) -> Escalation:
+    """The office sets the due 约谈 two days ahead at 09:30 in its meeting room and issues the notice."""
+    pending = hazard.escalations.get(kind=EscalationKind.INTERVIEW, document__isnull=True)
+    when = dt.datetime(day.year, day.month, day.day, 9, 30, tzinfo=SHANGHAI) + dt.timedelta(days=2)
+    return schedule_interview(pending, actor=world.anweiban, interview_at=when, place="区安委办会议室")
+
+
+def run_daily(world: Any, hazard: Hazard, at: Any, first: dt.date, last: dt.date) -> None:
+    """The daily job from `first` to `last`; the office issues each 约谈 notice the day it falls due."""
+    day = first
+    while day <= last:
+        at(day)
+        apply_escalations()
+        if hazard.escalations.filter(kind=EscalationKind.INTERVIEW, document__isnull=True).exists():
+            schedule(world, hazard, day)
+        day += dt.timedelta(days=1)
+
+
 def snapshot() -> dict[str, Any]:
     return {
         "escalations": Escalation.objects.count(),
@@ -131,6 +152,9 @@ def test_it_climbs_the_major_ladder_on_the_working_day_thresholds(world: Any, cl
         counts = apply_escalations()
 
         assert counts["steps"] == 1, (kind, counts)
+        if kind == EscalationKind.INTERVIEW:
+            assert hazard.escalations.get(kind=kind).document is None  # the office sets its time first
+            schedule(world, hazard, due)
         latest = hazard.escalations.order_by("-applied_on", "-id").first()
         assert (latest.kind, latest.applied_on, latest.deadline) == (kind, due, DEADLINE)
         assert latest.overdue_workdays == n == workdays_between(DEADLINE, due)
@@ -153,10 +177,8 @@ def test_it_climbs_the_major_ladder_on_the_working_day_thresholds(world: Any, cl
 def test_it_tells_the_unit_the_department_the_office_and_for_the_heaviest_steps_the_leaders(
     world: Any, clause: Any, at: Any
 ) -> None:
-    make_hazard(world, clause)
-    at(add_workdays(DEADLINE, 30))
-
-    apply_escalations()
+    hazard = make_hazard(world, clause)
+    run_daily(world, hazard, at, add_workdays(DEADLINE, 1), add_workdays(DEADLINE, 30))
 
     def told(user: Any) -> list[str]:
         return list(
@@ -165,33 +187,58 @@ def test_it_tells_the_unit_the_department_the_office_and_for_the_heaviest_steps_
             .values_list("subject", flat=True)
         )
 
-    for user in (world.qiye1, world.yingji, world.anweiban):
+    for user in (world.qiye1, world.yingji):
         assert len(told(user)) == 5, user
+    assert len(told(world.anweiban)) == 5 + 1  # and once asked to set the 约谈's date, time and place
+    assert sum("待安排约谈" in s for s in told(world.anweiban)) == 1
     assert [s.split("：")[1].split("（")[0] for s in told(world.lingdao)] == ["曝光", "挂牌督办"]
     for outsider in (world.qiye2, world.zhujian, world.yingtian):
         assert told(outsider) == [], outsider
 
 
-def test_it_applies_missed_steps_in_order_each_with_its_own_document(
+def test_it_applies_one_rung_per_run_each_after_its_interval_on_distinct_days(
     world: Any, clause: Any, at: Any
 ) -> None:
+    """Issue 10, finding 6: a hazard found long overdue got 函告, 通报 and 约谈 on one day."""
     hazard = make_hazard(world, clause)
     late = add_workdays(DEADLINE, 30)
     at(late)
 
     counts = apply_escalations()
 
-    assert counts == {"checked": 1, "escalated": 1, "steps": 5, "failed": 0, "calendar_unavailable": 0}
-    steps = list(hazard.escalations.order_by("id"))
+    assert counts == {"checked": 1, "escalated": 1, "steps": 1, "failed": 0, "calendar_unavailable": 0}
+    assert [e.kind for e in hazard.escalations.all()] == [EscalationKind.LETTER]
+    run_daily(world, hazard, at, late, late + dt.timedelta(days=60))
+
+    steps = list(hazard.escalations.order_by("applied_on", "id"))
     assert [e.kind for e in steps] == [kind for _n, kind, _p in MAJOR_LADDER]
-    assert {e.applied_on for e in steps} == {late}
-    assert len({e.document_id for e in steps}) == 5
-    assert steps[-1].document.context["previous_steps"] == (
-        f"{chinese_date(late)}函告（屈安办函〔2025〕1号）、通报（屈安办通〔2025〕1号）、"
-        "约谈（屈安办约〔2025〕1号）、曝光（屈安办曝〔2025〕1号）"
+    assert len({e.applied_on for e in steps}) == 5
+    intervals = {r.kind: r.interval_workdays for r in EscalationRule.objects.filter(level=Level.MAJOR)}
+    for before, after in itertools.pairwise(steps):
+        assert workdays_between(before.applied_on, after.applied_on) >= intervals[after.kind] > 0, after.kind
+    assert len({e.document_id for e in steps}) == 5 and all(e.document_id for e in steps)
+    assert (
+        steps[-1]
+        .document.context["previous_steps"]
+        .startswith(
+            f"{chinese_date(late)}函告（屈安办函〔2025〕1号）、{chinese_date(steps[1].applied_on)}通报"
+        )
     )
     hazard.refresh_from_db()
     assert hazard.escalation == EscalationKind.LISTED
+
+
+def test_a_rung_waits_its_interval_even_when_its_threshold_is_met(world: Any, clause: Any, at: Any) -> None:
+    hazard = make_hazard(world, clause)
+    late = add_workdays(DEADLINE, 12)  # past the 通报 (5) and 约谈 (10) thresholds
+    at(late)
+    apply_escalations()
+    for n in (1, 2):
+        at(add_workdays(late, n))
+        assert apply_escalations()["steps"] == 0  # 通报 waits 3 working days after the 函告
+    at(add_workdays(late, 3))
+    assert apply_escalations()["steps"] == 1
+    assert hazard.escalations.get(kind=EscalationKind.BULLETIN).applied_on == add_workdays(late, 3)
 
 
 def test_it_changes_nothing_when_run_twice(world: Any, clause: Any, at: Any) -> None:
@@ -203,7 +250,7 @@ def test_it_changes_nothing_when_run_twice(world: Any, clause: Any, at: Any) -> 
 
     second = apply_escalations()
 
-    assert first["steps"] == 3 + 2  # 重大: 函告, 通报, 约谈; 一般: 函告, 通报
+    assert first["steps"] == 1 + 1  # one rung per hazard and run: 重大 函告, 一般 函告
     assert second["steps"] == 0 and second["checked"] == 2
     assert snapshot() == before
 
@@ -222,6 +269,8 @@ def test_it_never_escalates_a_closed_or_rejected_hazard(world: Any, clause: Any,
 
 def test_it_starts_a_new_cycle_when_the_deadline_is_extended(world: Any, clause: Any, at: Any) -> None:
     hazard = make_hazard(world, clause)
+    at(add_workdays(DEADLINE, 1))
+    apply_escalations()
     at(add_workdays(DEADLINE, 5))
     apply_escalations()
     extended = dt.date(2025, 5, 30)
@@ -265,7 +314,7 @@ def test_it_keeps_going_when_one_hazard_fails(world: Any, clause: Any, at: Any) 
 
     counts = apply_escalations()
 
-    assert counts["failed"] == 1 and counts["steps"] == 2
+    assert counts["failed"] == 1 and counts["steps"] == 1
     assert set(Escalation.objects.values_list("hazard__code", flat=True)) == {"QY-2025-0001"}
     assert Sequence.objects.get(key="屈安办函/2025").last == 1  # the failed hazard drew no number
 

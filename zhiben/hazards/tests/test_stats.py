@@ -830,9 +830,12 @@ def test_it_says_how_new_major_hazards_compare_with_a_year_earlier(
 ) -> None:
     from zhiben.hazards import bulletins
 
+    # Registered by the end of February: a February bulletin counts only what was in the register then.
+    clock.move_to(dt.datetime(2025, 2, 28, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
     for day in (dt.date(2024, 2, 3), dt.date(2024, 2, 20), dt.date(2025, 2, 10)):
         h = register(world, "qiye1", world.yingtian, level=Level.MAJOR, clause=clause, discovered_on=day)
         services.confirm(h, actor=world.yingji)
+    clock.move_to(dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
     s = bulletins.bulletin_context("2025-02", world.anweiban)["stats"]
     assert (s["new_major"], s["new_major_year_before"], s["new_major_yoy"]) == (1, 2, "下降50.0%")
     assert bulletins._change(3, 2) == "上升50.0%" and bulletins._change(2, 2) == "持平"
