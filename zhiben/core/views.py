@@ -299,6 +299,10 @@ def detail_fields(obj: models.Model, exclude: tuple[str, ...] = ("id", "version"
     return out + stamps
 
 
+def _name_and_unit(user: Any) -> str:
+    return getattr(user, "name_and_unit", None) or str(user)
+
+
 def object_history(obj: models.Model, limit: int = 50) -> list[dict[str, Any]]:
     """The audit entries of one object, newest first, with event labels and the names of changed fields.
 
@@ -317,7 +321,10 @@ def object_history(obj: models.Model, limit: int = 50) -> list[dict[str, Any]]:
         history.append(
             {
                 "at": e.at,
-                "actor": (str(e.actor) if e.actor else e.actor_name) or _("系统"),
+                # The person's name and unit; a deleted account leaves only its login, shown as 已删除用户.
+                "actor": _name_and_unit(e.actor)
+                if e.actor
+                else (_("系统") if e.actor_name in ("", "system") else _("已删除用户")),
                 "event": events.label(e.event),
                 "changed": changed,
                 "outcome": e.outcome,
