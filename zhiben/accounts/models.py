@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -50,6 +51,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def get_full_name(self) -> str:
+        """The person's name (姓名), not Django's first/last name fields, which the platform never fills."""
+        return self.display_name or self.username
+
+    @property
+    def name_and_unit(self) -> str:
+        """How a person is shown in history lists and as 承办人: "姓名（单位）", never the login name."""
+        name = str(self)
+        unit = self.organisation
+        return f"{name}（{unit}）" if unit and unit not in name else name
 
     @property
     def masked_phone(self) -> str:
@@ -110,8 +122,19 @@ class RoleAssignment(BaseModel):
         ]
 
     def __str__(self) -> str:
-        target = self.enterprise or self.department or self.region_code or _("全区")
+        target = self.enterprise or self.department or self.region_name or _("全区")
         return f"{self.get_role_display()}（{target}）"
+
+    @property
+    def region_name(self) -> str:
+        """The name of the role's region (people read names, not codes); the code only if it names none."""
+        if not self.region_code:
+            return ""
+        # By name, like the foreign keys above: accounts sits below the registry and does not import it.
+        region = apps.get_model("registry", "Region")
+        return region.objects.filter(code=self.region_code).values_list("name", flat=True).first() or (
+            self.region_code
+        )
 
 
 class ApiToken(BaseModel):

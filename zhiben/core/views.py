@@ -299,8 +299,12 @@ def detail_fields(obj: models.Model, exclude: tuple[str, ...] = ("id", "version"
     return out + stamps
 
 
+def _name_and_unit(user: Any) -> str:
+    return getattr(user, "name_and_unit", None) or str(user)
+
+
 def object_history(obj: models.Model, limit: int = 200) -> list[dict[str, Any]]:
-    """The audit entries of one object, newest first: event label, what it did, who and when.
+    """The audit entries of one object, newest first: event label, what it did, who (name and unit) and when.
 
     Not scoped separately: the caller has already shown `obj` through restrict(), and an object's history is
     part of the object. What a row did comes from its event's describer (events.describes); without one, an
@@ -329,7 +333,10 @@ def object_history(obj: models.Model, limit: int = 200) -> list[dict[str, Any]]:
         history.append(
             {
                 "at": e.at,
-                "actor": (str(e.actor) if e.actor else e.actor_name) or _("系统"),
+                # The person's name and unit; a deleted account leaves only its login, shown as 已删除用户.
+                "actor": _name_and_unit(e.actor)
+                if e.actor
+                else (_("系统") if e.actor_name in ("", "system") else _("已删除用户")),
                 "event": events.label(e.event),
                 "detail": details.get(i, ""),
                 "changed": changed,

@@ -201,7 +201,7 @@ class ClosureListView(HazardListView):
         Column(
             "closed_by",
             _("销号人"),
-            display=lambda h: h.closed_by.get_full_name() or h.closed_by.username if h.closed_by else "—",
+            display=lambda h: h.closed_by.name_and_unit if h.closed_by else "—",
         ),
         Column(
             "closed_on_time",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -12,6 +13,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+
+from zhiben.core.formats import EXCEL_DATETIME_FORMAT, excel_time
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -28,7 +31,17 @@ def safe_cell(value: Any) -> Any:
         return "'" + value
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return excel_time(value)  # Beijing time, naive: openpyxl refuses an aware datetime
     return value
+
+
+def append_row(ws: Any, row: Sequence[Any]) -> None:
+    """One data row through safe_cell(); a time cell gets the one date-time number format."""
+    ws.append([safe_cell(v) for v in row])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, dt.datetime):
+            cell.number_format = EXCEL_DATETIME_FORMAT
 
 
 def build_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Workbook:
@@ -40,7 +53,7 @@ def build_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[A
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        append_row(ws, row)
     ws.freeze_panes = "A2"
     for i, h in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, min(40, len(str(h)) * 2 + 4))

@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import audit, events
 from ..errors import DomainError
-from .export import HEADER_FILL, build_workbook, safe_cell, sheet_title, workbook_response
+from .export import HEADER_FILL, append_row, build_workbook, safe_cell, sheet_title, workbook_response
 from .reader import INSTRUCTIONS_SHEET, OPTIONS_SHEET, RowError, SheetRow, parse_workbook
 from .spec import ImportColumn, ImportMode, ImportSpec, Kind, Outcome
 
@@ -201,7 +201,7 @@ def build_spec_workbook(spec: ImportSpec, rows: Iterable[Sequence[Any]] = ()) ->
             ws.column_dimensions[letter].number_format = "@"
     count = 0
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        append_row(ws, row)
         count += 1
         for i, value in enumerate(row, start=1):
             if isinstance(value, dt.date):

@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font
 
 from .. import audit, events
 from ..scoping import can
-from .export import HEADER_FILL, safe_cell, sheet_title, workbook_response
+from .export import HEADER_FILL, append_row, sheet_title, workbook_response
 
 HEADER_ROW = 3  # title, caption, header
 
@@ -63,7 +63,7 @@ class TablesWorkbook:
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
         for row in [*rows, *([total] if total is not None else [])]:
-            ws.append([safe_cell(v) for v in row])
+            append_row(ws, row)
         ws.freeze_panes = f"A{HEADER_ROW + 1}"
         for i, h in enumerate(headers, start=1):
             width = max(10, min(40, len(str(h)) * 2 + 4))

@@ -5,6 +5,7 @@ Everything here returns escaped markup through templates or format_html; nothing
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms, template
@@ -12,7 +13,16 @@ from django.http import HttpRequest, QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from zhiben.core.formats import local_time
+
 register = template.Library()
+
+
+@register.filter
+def when(value: Any) -> str:
+    """A time as a person reads it: Beijing time, '2026-12-06 14:56' (zhiben.core.formats)."""
+    return local_time(value)
+
 
 # Widgets that Bootstrap styles as a select rather than a text box.
 _SELECTS = (forms.Select, forms.SelectMultiple, forms.NullBooleanSelect)
@@ -120,6 +130,8 @@ def _cell(value: Any, link: str | None) -> str:
         return _YES if value else _NO
     if value == "" or value is None:
         return _DASH
+    if isinstance(value, dt.date):
+        return escape(local_time(value))  # str() of an aware datetime is UTC with microseconds
     return escape(value)
 
 

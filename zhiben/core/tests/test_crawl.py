@@ -8,6 +8,7 @@ from the test world: an int pk → an existing object of the view's model, a uui
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import NoReverseMatch, Resolver404
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+from zhiben.accounts.models import User
 from zhiben.core.navigation import MODULES
 from zhiben.core.scoping import ACTIONS, can
 from zhiben.core.testing import ANONYMOUS, is_api, login, redirects_to_login
@@ -348,6 +350,57 @@ def check(target: Target, persona: str, user: Any, response: Any) -> list[str]:
     return problems
 
 
+# What a person reads must not show a raw timestamp (a UTC offset or a seconds fraction), a login name where a
+# name belongs, or a region code after a name: "乡镇（街道）（430671203）" (issue 10, findings 9 and 10).
+RAW_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+([+-]\d{2}:?\d{2}|Z)?|[+-]\d{2}:\d{2}|Z)|\+00:00"
+)
+REGION_CODE = re.compile(r"（\d{9,12}）")
+# Pages whose subject is the account itself: the login name is what they show (用户与角色, 我的账号, 锁定).
+ACCOUNT_PAGES = {
+    "accounts:user_list",
+    "accounts:user_detail",
+    "accounts:profile",
+    "accounts:lockout_list",
+    "accounts:password_change",
+    "accounts:user_reset_password",
+    "accounts:user_assign_role",
+    "accounts:user_disable",
+    "accounts:user_enable",
+    "accounts:user_end_sessions",
+}
+_MAIN = re.compile(r"<main\b.*?</main>", re.S)
+_HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def visible_text(response: Any) -> str | None:
+    """The text a person reads in the page's <main>: tags, scripts and attributes stripped; None if no page."""
+    if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+        return None
+    html = response.content.decode("utf-8", "replace")
+    main = _MAIN.search(html)
+    text = _TAG.sub(" ", _HIDDEN.sub(" ", main.group(0) if main else html))
+    return text.replace("&nbsp;", " ")
+
+
+def check_text(target: Target, persona: str, response: Any, logins: re.Pattern[str]) -> list[str]:
+    text = visible_text(response)
+    if text is None:
+        return []
+    where = f"GET {target.path} ({target.route.name}) as {persona}"
+    problems = []
+    for pattern, what in ((RAW_TIME, "原始时间戳"), (REGION_CODE, "名称后的区划代码")):
+        found = pattern.search(text)
+        if found:
+            problems.append(f"{where}: 页面显示{what} “{found.group(0)}”")
+    if target.route.name not in ACCOUNT_PAGES:
+        found = logins.search(text)
+        if found:
+            problems.append(f"{where}: 页面显示登录名 “{found.group(0)}” 而不是姓名")
+    return problems
+
+
 # (url name, world → kwargs, persona, expected status): the promises the crawl must keep exactly.
 EXPLICIT: list[tuple[str, Callable[[Any], dict[str, Any]], str, int]] = [
     ("enterprise-detail", lambda w: {"pk": w.enterprises["hs_road"].pk}, "yingtian", 404),
@@ -456,6 +509,8 @@ def test_it_crawls_every_route_as_every_persona(crawl_world: Any) -> None:
     targets, failures = build_all(world)
     problems = [f"无法构造路径：{f}" for f in failures]
     seen: dict[tuple[str, str], int] = {}
+    usernames = sorted(User.objects.values_list("username", flat=True), key=len, reverse=True)
+    logins = re.compile(r"(?<![\w.@/-])(" + "|".join(map(re.escape, usernames)) + r")(?![\w.@/-])")
     for persona, user in [(ANONYMOUS, None), *world.users.items()]:
         if user is None:
             client.logout()
@@ -465,6 +520,7 @@ def test_it_crawls_every_route_as_every_persona(crawl_world: Any) -> None:
             response = client.get(target.path)
             seen[(target.path, persona)] = response.status_code
             problems += check(target, persona, user, response)
+            problems += check_text(target, persona, response, logins)
     for name, kwargs, persona, expected in EXPLICIT:
         path = reverse(name, kwargs=kwargs(world))
         status = seen.get((path, persona))

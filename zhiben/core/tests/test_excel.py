@@ -354,3 +354,15 @@ def _bytes(wb: Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def test_it_writes_a_time_as_beijing_time_with_a_date_time_format() -> None:
+    # 06:56 UTC is 14:56 in Beijing; openpyxl refuses an aware datetime, so the cell holds local wall time.
+    at = dt.datetime(2026, 12, 6, 6, 56, 17, 507473, tzinfo=dt.UTC)
+    response = export_response("导出", ["时间", "日期"], [[at, dt.date(2026, 12, 6)]])
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws["A2"].value == dt.datetime(2026, 12, 6, 14, 56, 17, 507000) or ws["A2"].value.replace(
+        microsecond=0
+    ) == dt.datetime(2026, 12, 6, 14, 56, 17)
+    assert ws["A2"].is_date and ws["A2"].number_format == "yyyy-mm-dd hh:mm"
+    assert ws["B2"].value.date() == dt.date(2026, 12, 6)

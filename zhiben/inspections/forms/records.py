@@ -277,7 +277,10 @@ class InspectorForm(forms.Form):
             is_active=True,
         ).distinct()
         self.fields["user"].queryset = users
-        self.fields["user"].widget = _select(users.order_by("username"), lambda u: f"{u}（{u.username}）")
+        # People choose a colleague by name and unit (issue 10): the login name means nothing to them.
+        self.fields["user"].widget = _select(
+            users.order_by("display_name", "username"), lambda u: u.name_and_unit
+        )
 
 
 class ConflictForm(forms.Form):

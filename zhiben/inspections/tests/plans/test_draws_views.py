@@ -265,3 +265,17 @@ def test_it_manages_a_plan_through_the_api(district: Any, clock: Any) -> None:
     progress = client.get(f"/api/v1/inspection-plans/{pk}/progress/").json()
     assert progress["key_planned"] == 0 and progress["random_target"] > 0
     assert as_(district.world.zhujian).get(f"/api/v1/inspection-plans/{pk}/").status_code == 404
+
+
+def test_it_shows_draw_times_in_beijing_time_and_people_by_name_and_unit(district: Any, clock: Any) -> None:
+    # The clock is 09:00 in Beijing (01:00 UTC): a list cell used to print "2025-03-03 01:00:00+00:00".
+    d = published(district)
+    client = as_(district.world.yingji)
+    listing = client.get(reverse("inspections:draw_list")).content.decode()
+    assert "2025-03-03 09:00" in listing and "+00:00" not in listing and "01:00:00" not in listing
+    page = client.get(d.get_absolute_url()).content.decode()
+    assert "公布于 2025-03-03 09:00<" in page and "公开于 2025-03-03 09:00<" in page
+    # 变更记录: the person who committed the draw, by name and unit; never the login "yingji".
+    assert "应急管理局监管员（区应急管理局）" in page
+    history = page[page.index('data-testid="history"') :]
+    assert "yingji" not in history

@@ -141,3 +141,18 @@ def test_it_requests_and_decides_a_cap_exception_through_the_pages(district: Any
     exception.refresh_from_db()
     assert exception.status == ExceptionStatus.APPROVED
     assert as_(district.world.zhujian).get(exception.get_absolute_url()).status_code == 404
+
+
+def test_it_shows_plan_times_in_beijing_time_and_the_approver_by_name_and_unit(
+    district: Any, clock: Any
+) -> None:
+    # 09:00 in Beijing is 01:00 UTC: the list's 提交时间 used to read "2025-03-03 01:00:00+00:00".
+    yingji, office = district.world.yingji, district.world.anweiban
+    plan = plans.create_plan(actor=yingji, department=district.emergency, year=2025, title="年度检查计划")
+    plans.submit_plan(plan, actor=yingji)
+    plans.approve_plan(plan, actor=office, note="同意")
+    listing = as_(yingji).get(reverse("inspections:plan_list")).content.decode()
+    assert "2025-03-03 09:00" in listing and "+00:00" not in listing and "01:00:00" not in listing
+    page = as_(yingji).get(plan.get_absolute_url()).content.decode()
+    assert "区安委办值班员（区安委会办公室）" in page
+    assert "anweiban" not in page
