@@ -13,6 +13,7 @@ from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Clause
 from zhiben.standards.queries import clause_choices
 
+from . import plan_rule
 from .choices import Level, Source, SupervisionLevel
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
@@ -106,6 +107,14 @@ class PlanForm(forms.Form):
         label=_("整改期间安全防范措施"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     stop_production = forms.BooleanField(label=_("停产停业整改"), required=False)
+
+    def __init__(self, *args: Any, target: Any = None, **kwargs: Any) -> None:
+        """Given the hazard, the required marks are what its level needs (plan_rule, as the service checks)."""
+        super().__init__(*args, **kwargs)
+        if target is not None:
+            for name, message in plan_rule.required_fields(target.level).items():
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = message
 
 
 class ProgressForm(forms.Form):

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.accounts.roles import Role
@@ -21,7 +22,7 @@ from zhiben.core.loop import Flow, Step
 from zhiben.core.scoping import grants_for
 
 from . import forms as hf
-from . import tally
+from . import plan_rule, tally
 from .choices import OPEN_STATUSES, ExtensionStatus, Level, Status
 from .models import DeadlineExtension, Hazard, HazardTransition
 
@@ -153,7 +154,7 @@ PLAN = Step(
     initial=lambda h: {"plan_deadline": h.deadline, "responsible": h.enterprise.principal_name},
     style="primary",
     icon="clipboard-check",
-    help=_("重大事故隐患须落实“五落实”：责任、措施、资金、时限、应急预案。"),
+    help=lazy(plan_rule.help_text, str)(),  # what each level needs, from the rule the service and form read
 )
 PROGRESS = Step(
     "progress",

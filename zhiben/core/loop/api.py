@@ -20,7 +20,7 @@ from zhiben.core.api import CodeRelatedField, error_responses, etag, expected_ve
 from zhiben.core.errors import NotPermitted
 from zhiben.core.scoping import rows_of
 
-from .steps import Flow, Step
+from .steps import Flow, Step, form_takes_target, make_form
 
 
 def field_for(f: forms.Field) -> serializers.Field:
@@ -70,10 +70,16 @@ def field_for(f: forms.Field) -> serializers.Field:
     )
 
 
-def serializer_for(prefix: str, step: Step) -> type[serializers.Serializer]:
-    """The input serializer of `step`: its form's fields, plus `version` for a versioned record."""
+def serializer_for(
+    prefix: str, step: Step, form_fields: dict[str, forms.Field] | None = None
+) -> type[serializers.Serializer]:
+    """The input serializer of `step`: its form's fields, plus `version` for a versioned record.
+
+    `form_fields` are those of the form built for one record (steps.make_form) when its required marks depend
+    on the record; without them, the form class's fields (what the OpenAPI schema shows)."""
     assert step.form is not None
-    fields: dict[str, Any] = {name: field_for(f) for name, f in step.form.base_fields.items()}
+    source = form_fields if form_fields is not None else step.form.base_fields
+    fields: dict[str, Any] = {name: field_for(f) for name, f in source.items()}
     if step.versioned:
         fields["version"] = serializers.IntegerField(
             label=gettext_lazy("版本"),
@@ -90,6 +96,7 @@ def step_action(flow: Flow, step: Step, *, prefix: str, output: type[serializers
     input_serializer = serializer_for(prefix, step)
     assert step.form is not None
     form_fields = step.form.base_fields
+    per_record = form_takes_target(step)
 
     def run_step(self: Any, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         obj = self.get_object()
@@ -97,7 +104,10 @@ def step_action(flow: Flow, step: Step, *, prefix: str, output: type[serializers
         if refusal is not None:
             raise NotPermitted(_("您无权执行“%(s)s”。") % {"s": step.label})
         version = expected_version(request) if step.versioned else None
-        data = input_serializer(data=request.data, context=self.get_serializer_context())
+        serializer = input_serializer
+        if per_record:  # the form's required marks depend on the record (e.g. what a 重大 plan needs)
+            serializer = serializer_for(prefix, step, dict(make_form(step, obj).fields))
+        data = serializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         for name, f in form_fields.items():  # what the page's form gives for a field left out

@@ -11,6 +11,7 @@ from its steps, guards (`require`), writes (`advance`) and answers what a user m
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -361,3 +362,17 @@ def action_label(row: models.Model) -> str:
     flow = flow_of(row)
     action = str(getattr(row, "action", ""))
     return flow.label(action) if flow is not None else action
+
+
+def form_takes_target(step: Step) -> bool:
+    """Whether the step's form is built for one record (its choices or required marks depend on it)."""
+    return step.form is not None and "target" in inspect.signature(step.form.__init__).parameters
+
+
+def make_form(step: Step, obj: Any, *args: Any, **kwargs: Any) -> forms.Form:
+    """The step's form; a form whose constructor takes `target` gets the record (its choices or required
+    marks may depend on it). The page (web.StepView) and the API (api.step_action) both build it here."""
+    assert step.form is not None
+    if form_takes_target(step):
+        kwargs["target"] = obj
+    return step.form(*args, **kwargs)

@@ -4,7 +4,6 @@ service: `run_service`, `run_form`, `posted_version`, `apply_errors`.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any, ClassVar
 
 from django import forms
@@ -18,7 +17,7 @@ from django.views import View
 from zhiben.core.views import ScopedViewMixin
 
 from .calls import apply_errors, posted_version, run_form, run_service
-from .steps import Flow, Step
+from .steps import Flow, Step, make_form
 
 __all__ = [
     "StepView",
@@ -28,14 +27,6 @@ __all__ = [
     "run_form",
     "run_service",
 ]
-
-
-def make_form(step: Step, obj: Any, *args: Any, **kwargs: Any) -> forms.Form:
-    """The step's form; a form whose constructor takes `target` gets the record (its choices may depend on it)."""
-    assert step.form is not None
-    if "target" in inspect.signature(step.form.__init__).parameters:
-        kwargs["target"] = obj
-    return step.form(*args, **kwargs)
 
 
 class StepView(ScopedViewMixin, View):
