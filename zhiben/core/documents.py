@@ -140,6 +140,33 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
+_END = "。；;，,、 \t\r\n"
+DOUBLE_STOP = re.compile(r"[。．]\s*[。．]")
+
+
+def clause_text(text: str) -> str:
+    """A part of a sentence: trimmed, without a closing mark, so the template or the caller places it."""
+    return (text or "").strip().rstrip(_END).strip()
+
+
+def sentence(*parts: str, sep: str = "，") -> str:
+    """One sentence from its parts: the empty ones dropped, each without its own closing mark, joined by `sep`
+    and closed by one 。 ("" when every part is empty), so a join never writes "。。"."""
+    kept = [clause_text(p) for p in parts]
+    kept = [p for p in kept if p]
+    return sep.join(kept) + "。" if kept else ""
+
+
+def check_document_text(body: str, required: Mapping[str, Any], context: Mapping[str, Any]) -> None:
+    """Refuse a document whose required parts are empty (a 决定书 without its 依据) or whose text joins went
+    wrong ("。。"): DocumentError (inside issue_document's transaction, so the number is given back)."""
+    for name, label in required.items():
+        if not str(context.get(name) or "").strip():
+            raise DocumentError(_("公文缺少“%(what)s”，不能签发。") % {"what": label}, field=name)
+    if DOUBLE_STOP.search(body):
+        raise DocumentError(_("公文正文出现连续的句号（“。。”），请检查填写的内容后再签发。"))
+
+
 def format_number(prefix: str, year: int, seq: int) -> str:
     """发文字号: 机关代字 + 〔年份〕 + 序号 (GB/T 9704-2012 §7.2.4: 六角括号, 序号不编虚位)."""
     return f"{prefix}〔{year}〕{seq}号"
@@ -157,8 +184,12 @@ def issue_document(
     year: int | None = None,
     on: dt.date | None = None,
     defer_files: bool = False,
+    required: Mapping[str, Any] | None = None,
 ) -> OfficialDocument:
     """签发公文: number, render and file one document inside the caller's transaction.
+
+    `required` names the context values that must not be empty (name → what the refusal calls it); a body
+    with "。。" is refused too (check_document_text).
 
     `on` is the 成文日期 (default: today in Asia/Shanghai); `year` the numbering year (default: that of `on`).
     `defer_files` leaves the Word/PDF rendering (0.2–0.5 s) to a job after commit, for callers inside a busy
@@ -178,6 +209,7 @@ def issue_document(
         data["_date"] = on.isoformat()
         title = " ".join(render_template_text(template.title, data, "title").split())
         body = render_template_text(template.body, data, "body").strip()
+        check_document_text(body, required or {}, data)
         document = OfficialDocument.objects.create(
             template=template,
             number=number,

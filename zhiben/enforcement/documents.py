@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from zhiben.core.documents import chinese_date, issue_document, register_document_access
+from zhiben.core.documents import (
+    chinese_date,
+    clause_text,
+    issue_document,
+    register_document_access,
+    sentence,
+)
 from zhiben.core.models import DocumentTemplate, OfficialDocument
 
 from .choices import MeasureKind
@@ -18,6 +24,11 @@ from .models import Case, CaseMeasure, ClosureProposal, yuan
 
 # 责令限期整改: 安全生产法 Art 65 ¶1 (二) 违法行为要求限期改正, (三) 事故隐患责令排除.
 ORDER_BASIS = "《中华人民共和国安全生产法》第六十五条第一款第（二）项、第（三）项"
+
+
+# A 行政处罚决定书 states the facts and the article it applies (行政处罚法 Art 59 ¶1 (二)(三)); without them it
+# is not issued.
+DECISION_REQUIRES = {"violation": "违法事实", "penalty_basis": "处罚依据"}
 
 
 def _can_view_case(user: Any, object_id: str) -> bool:
@@ -88,10 +99,11 @@ def case_context(case: Case) -> dict[str, Any]:
         "subject": subject_context(case),
         "case": {"code": case.code, "filed_on": chinese_date(case.filed_on)},
         "department": {"name": case.department.name},
-        "violation": case.violation,
+        "violation": sentence(case.violation),
         "hazard": {"code": hazard.code, "level": hazard.get_level_display()} if hazard is not None else {},
-        "legal_basis": rule.legal_basis if rule is not None else "",
-        "penalty_basis": rule.penalty_basis if rule is not None else "",
+        # The articles, as parts the template closes itself ("违反了{{ legal_basis }}的规定。").
+        "legal_basis": clause_text(rule.legal_basis) if rule is not None else "",
+        "penalty_basis": clause_text(rule.penalty_basis) if rule is not None else "",
         "circumstance": rule.get_circumstance_display() if rule is not None else "",
     }
 
@@ -119,7 +131,7 @@ def issue_decision(case: Case, measures: list[CaseMeasure], actor: Any) -> Offic
     context = {
         **case_context(case),
         "notified_on": chinese_date(case.notified_on),
-        "statement": case.statement,
+        "statement": sentence(case.statement),
         "measures": [measure_text(m) for m in measures],
         "has_fine": any(m.kind == MeasureKind.FINE for m in measures),
     }
@@ -130,6 +142,7 @@ def issue_decision(case: Case, measures: list[CaseMeasure], actor: Any) -> Offic
         obj=case,
         on=case.decided_on,
         defer_files=True,
+        required=DECISION_REQUIRES,
     )
 
 

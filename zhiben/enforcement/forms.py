@@ -91,6 +91,24 @@ class CaseForm(forms.Form):
         )
 
 
+class RuleForm(StepForm):
+    """适用裁量基准 (a step of the case)."""
+
+    discretion_rule = forms.ModelChoiceField(
+        label=_("适用裁量基准"),
+        queryset=DiscretionRule.objects.filter(active=True),
+        to_field_name="code",
+        help_text=_("违法行为和情节；告知书和决定书载明其违法依据和处罚依据"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rules = DiscretionRule.objects.filter(active=True).order_by("code")
+        self.fields["discretion_rule"].widget = FastSelect(
+            choices=[("", "—")] + [(r.code, rule_label(r)) for r in rules]
+        )
+
+
 class MeasureForm(StepForm):
     kind = forms.ChoiceField(label=_("措施"), choices=MeasureKind.choices)
     amount = forms.DecimalField(

@@ -31,6 +31,7 @@ from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can, grants_for
 from zhiben.core.sequences import next_value
 from zhiben.core.workflow import check_transition, compare_and_swap
+from zhiben.hazards.choices import Status as HazardStatus
 from zhiben.registry.models import Department, Enterprise
 
 from . import art113, documents, events, steps
@@ -158,6 +159,9 @@ def file_case(
         hazard = hazard or finding.hazard
         enterprise = enterprise or finding.inspection.enterprise
     if hazard is not None:
+        refusal = unjudged_hazard(hazard)
+        if refusal:
+            raise ValidationError({"hazard": refusal})
         enterprise = enterprise or hazard.enterprise
         if enterprise.pk != hazard.enterprise_id:
             raise ValidationError({"hazard": _("隐患不属于该当事单位。")})
@@ -221,6 +225,23 @@ def file_case(
     return case
 
 
+def unjudged_hazard(hazard: Any) -> str:
+    """Why a penalty cannot rest on `hazard` (not yet 判定, or 不予认定), or "" when it can."""
+    if hazard.status == HazardStatus.REPORTED:
+        return _("隐患“%(c)s”尚待判定，不能据此立案处罚：请先由主管部门判定隐患等级。") % {"c": hazard.code}
+    if hazard.status == HazardStatus.REJECTED:
+        return _("隐患“%(c)s”已不予认定，不能据此立案处罚。") % {"c": hazard.code}
+    return ""
+
+
+def missing_basis(case: Case) -> str:
+    """Why the case cannot be 告知 or decided for want of a 依据 (no 裁量基准 with a 处罚依据), or ""."""
+    rule = case.discretion_rule
+    if rule is None or not rule.penalty_basis.strip():
+        return _("本案尚未适用行政裁量基准，告知书和决定书无法载明违反的条款和处罚依据：请先“适用裁量基准”。")
+    return ""
+
+
 def _visible(actor: Any, obj: Any) -> bool:
     if actor is None:
         return True
@@ -245,6 +266,27 @@ def start_investigation(case: Case, *, actor: Any, note: str = "", version: int 
     return case
 
 
+@steps.SET_RULE.implements
+@transaction.atomic
+def set_discretion_rule(
+    case: Case, *, actor: Any, discretion_rule: DiscretionRule, version: int | None = None
+) -> Case:
+    """适用裁量基准: the violation and circumstance the case is judged under, whose articles the 告知 and the
+    决定书 cite; chosen at 立案 or here, before 告知."""
+    require_case(actor, "change", case)
+    pin(case, version)
+    if not discretion_rule.active:
+        raise ValidationError({"discretion_rule": _("该裁量基准已停用。")})
+    steps.CASE_FLOW.advance(
+        case,
+        steps.SET_RULE,
+        actor=actor,
+        changes={"discretion_rule": discretion_rule},
+        data={"discretion_rule": discretion_rule.code},
+    )
+    return case
+
+
 @steps.NOTIFY.implements
 @transaction.atomic
 def notify_case(
@@ -260,6 +302,8 @@ def notify_case(
         errors["notified_on"] = _("告知日期不能早于立案日期 %(d)s。") % {"d": case.filed_on}
     if errors:
         raise ValidationError(errors)
+    if missing_basis(case):  # 告知 states the 依据 (行政处罚法 Art 44)
+        raise EnforcementError(missing_basis(case), field="discretion_rule")
     proposed = case.measures.filter(decided_on__isnull=True)
     if not proposed.exists():
         raise EnforcementError(
@@ -295,6 +339,10 @@ def decide_case(
     proposed = list(case.measures.filter(decided_on__isnull=True).order_by("pk"))
     if not proposed:
         raise EnforcementError(_("没有拟作出的处罚或处理措施，无法作出决定。"), field="measures")
+    if missing_basis(case):
+        raise EnforcementError(missing_basis(case), field="discretion_rule")
+    if case.hazard is not None and unjudged_hazard(case.hazard):
+        raise EnforcementError(unjudged_hazard(case.hazard), field="hazard")
     CaseMeasure.objects.unrestricted("service: proposed").filter(pk__in=[m.pk for m in proposed]).update(
         decided_on=decided_on
     )

@@ -75,6 +75,18 @@ ADD_MEASURE = Step(
         "于作出决定时生效。罚款金额超出裁量基准幅度的须说明理由。"
     ),
 )
+SET_RULE = Step(
+    "set_rule",
+    _("适用裁量基准"),
+    "change",
+    PROPOSING_STATUSES,
+    None,
+    "CASE_DISCRETION_RULE_SET",
+    ef.RuleForm,
+    initial=lambda c: {"discretion_rule": c.discretion_rule.code if c.discretion_rule else None},
+    icon="journal-text",
+    help=_("选择违法行为和情节：告知书和决定书据此载明违反的条款和处罚依据，系统据此提示罚款幅度。"),
+)
 REMOVE_MEASURE = Step(
     "remove_measure",
     _("删除拟作出的措施"),
@@ -173,6 +185,7 @@ CASE_FLOW = Flow(
     steps=(
         FILE,
         INVESTIGATE,
+        SET_RULE,
         ADD_MEASURE,
         REMOVE_MEASURE,
         NOTIFY,

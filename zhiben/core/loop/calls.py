@@ -22,12 +22,17 @@ from zhiben.core.errors import DomainError
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """A service's `ValidationError` on the form: each field's messages on that field, the rest on the form."""
+    """A service's `ValidationError` on the form: each field's messages on that field, the rest (and those of a
+    hidden field, which the page does not show, such as the source record of a new case) on the form."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            form.add_error(field if _shown(form, field) else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def _shown(form: forms.Form, field: str | None) -> bool:
+    return field in form.fields and not form.fields[field].widget.is_hidden
 
 
 def run_service(
@@ -58,7 +63,7 @@ def run_service(
         return None, 400
     except DomainError as exc:
         if form is not None:
-            form.add_error(exc.field if exc.field in form.fields else field, exc.message)
+            form.add_error(exc.field if _shown(form, exc.field) else field, exc.message)
         else:
             messages.error(request, exc.message)
         return None, exc.status_code if exc.status_code in (403, 409) else 400

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from zhiben.enforcement import services
-from zhiben.enforcement.models import Case
+from zhiben.enforcement.models import Case, DiscretionRule
 from zhiben.registry.models import Department
 
 
@@ -15,10 +15,27 @@ def emergency() -> Department:
     return Department.objects.get(code="emergency")
 
 
+def basis_rule() -> DiscretionRule:
+    """A 裁量基准 with the articles a 告知 and a 决定书 cite and no fine range (any amount fits)."""
+    rule, _ = DiscretionRule.objects.get_or_create(
+        code="T-102",
+        defaults={
+            "violation": "未采取措施消除事故隐患",
+            "legal_basis": "《中华人民共和国安全生产法》第四十一条第二款",
+            "penalty_basis": "《中华人民共和国安全生产法》第一百零二条",
+            "circumstance": "general",
+        },
+    )
+    return rule
+
+
 def file(
     world: Any, slot: str = "qiye1", *, actor: Any = None, on: dt.date | None = None, **kwargs: Any
 ) -> Case:
-    """应急管理局 (yingji) files a case against a unit of its industries (qiye1 machinery, qiye2 chemicals)."""
+    """应急管理局 (yingji) files a case against a unit of its industries (qiye1 machinery, qiye2 chemicals),
+    under a 裁量基准 unless told otherwise (告知 and 决定 cite its articles)."""
+    if "discretion_rule" not in kwargs:
+        kwargs["discretion_rule"] = basis_rule()
     return services.file_case(
         actor=actor or world.yingji,
         department=kwargs.pop("department", None) or emergency(),

@@ -316,15 +316,17 @@ def test_a_case_is_filed_from_a_hazard_or_a_finding_with_its_facts(
     yingji = client_for(world.yingji)
     page = yingji.get(reverse("enforcement:case_create"), {"hazard": hazard.pk}).content.decode()
     assert "液氨储罐区未设置泄漏报警装置（部位：储罐区）" in page and hazard.code in page
-    r = yingji.post(
-        reverse("enforcement:case_create"),
-        {
-            "hazard": hazard.pk,
-            "department": world.departments["emergency"].pk,
-            "violation": "未采取措施消除事故隐患",
-            "filed_on": "2025-03-03",
-        },
-    )
+    filing = {
+        "hazard": hazard.pk,
+        "department": world.departments["emergency"].pk,
+        "violation": "未采取措施消除事故隐患",
+        "filed_on": "2025-03-03",
+    }
+    r = yingji.post(reverse("enforcement:case_create"), filing)
+    assert r.status_code == 400 and "尚待判定，不能据此立案处罚" in r.content.decode()  # a penalty needs 判定
+    assert not Case.objects.filter(hazard=hazard).exists()
+    hazards.confirm(hazard, actor=world.yingji)
+    r = yingji.post(reverse("enforcement:case_create"), filing)
     assert r.status_code == 302
     case = Case.objects.get(hazard=hazard)
     assert case.enterprise == qiye2 and case.industry == hazard.industry and not case.involves_major_hazard
