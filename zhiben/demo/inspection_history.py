@@ -36,9 +36,13 @@ from django.utils import timezone
 
 from zhiben.accounts.models import RoleAssignment, User
 from zhiben.accounts.roles import Role
+from zhiben.core.documents import clause_text, sentence
 from zhiben.enforcement import operations
 from zhiben.enforcement import services as enforcement_services
 from zhiben.enforcement.choices import MeasureKind, OperationKind
+from zhiben.enforcement.models import DiscretionRule
+from zhiben.hazards import services as hazard_services
+from zhiben.hazards.choices import Status as HazardStatus
 from zhiben.inspections.choices import Answer, FindingHandling, InspectorKind, Mode, OccurrenceStatus, Origin
 from zhiben.inspections.draw_pools import DrawCriteria
 from zhiben.inspections.models import DutyOccurrence, Inspection, Inspector, InspectorConflict, SelfCheck
@@ -534,15 +538,25 @@ class _Year:
     def _case(self, code: str, user: User, unit: Enterprise, finding: Any, day: dt.date) -> None:
         department = self.departments[code]
         major = finding.level == "major"
+        # 未采取措施消除事故隐患 (安全生产法第一百零二条): 较重 for a 重大 hazard, 一般 otherwise; its articles are
+        # what the 告知 and the 决定书 cite, and the fine is drawn inside its range.
+        rule = DiscretionRule.objects.filter(code="AQ102-3" if major else "AQ102-2", active=True).first()
+        if rule is None:
+            return
         with _at(day, 15):
+            hazard = finding.hazard
+            if hazard is not None and hazard.status == HazardStatus.REPORTED:
+                hazard = hazard_services.confirm(hazard, actor=user)  # a penalty rests on a judged hazard
+            what = "重大事故隐患" if major else "事故隐患"
             case = enforcement_services.file_case(
                 actor=user,
                 department=department,
-                violation=f"{unit.name}存在{'重大事故' if major else ''}隐患：{finding.title}。",
+                violation=sentence(f"{unit.name}存在{what}：{clause_text(finding.title)}，未采取措施消除"),
                 filed_on=day,
                 enterprise=unit,
                 finding=finding,
-                hazard=finding.hazard,
+                hazard=hazard,
+                discretion_rule=rule,
                 involves_major_hazard=major,
             )
             self.report.cases += 1
@@ -566,8 +580,8 @@ class _Year:
                 case,
                 actor=user,
                 kind=MeasureKind.FINE,
-                amount=Decimal(self.rng.choice([20000, 30000, 50000, 80000])),
-                details="依据《中华人民共和国安全生产法》第一百零二条处以罚款。",
+                amount=Decimal(self.rng.choice([20000, 30000, 35000] if major else [10000, 15000, 20000])),
+                details=f"依据{rule.penalty_basis}处以罚款。",
             )
             case.refresh_from_db()
             case = enforcement_services.notify_case(case, actor=user, notified_on=later)

@@ -29,6 +29,7 @@ ORDER_BASIS = "《中华人民共和国安全生产法》第六十五条第一�
 # A 行政处罚决定书 states the facts and the article it applies (行政处罚法 Art 59 ¶1 (二)(三)); without them it
 # is not issued.
 DECISION_REQUIRES = {"violation": "违法事实", "penalty_basis": "处罚依据"}
+ORDER_REQUIRES = {"violation": "违法事实", "order_basis": "责令整改依据"}
 
 
 def _can_view_case(user: Any, object_id: str) -> bool:
@@ -123,6 +124,7 @@ def issue_order(case: Case, measure: CaseMeasure, actor: Any) -> OfficialDocumen
         obj=case,
         on=measure.decided_on,
         defer_files=True,
+        required=ORDER_REQUIRES,
     )
 
 

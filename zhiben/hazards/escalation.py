@@ -27,7 +27,13 @@ from zhiben.accounts.models import User
 from zhiben.accounts.roles import Role
 from zhiben.core import audit
 from zhiben.core.calendar import CalendarUnavailable, add_workdays, workdays_between
-from zhiben.core.documents import chinese_date, download_url, issue_document, register_document_access
+from zhiben.core.documents import (
+    chinese_date,
+    clause_text,
+    download_url,
+    issue_document,
+    register_document_access,
+)
 from zhiben.core.errors import Conflict
 from zhiben.core.outbox import notify_users
 from zhiben.core.workflow import compare_and_swap
@@ -239,10 +245,12 @@ def hazard_context(hazard: Hazard) -> dict[str, Any]:
     return {
         "hazard": {
             "code": hazard.code,
-            "title": hazard.title,
+            "title": clause_text(
+                hazard.title
+            ),  # a part the template closes ("隐患名称：{{ hazard.title }}。")
             "level": hazard.get_level_display(),
             "source": hazard.get_source_display(),
-            "location": hazard.location,
+            "location": clause_text(hazard.location),
             "description": hazard.description,
             "discovered_on": chinese_date(hazard.discovered_on),
         },

@@ -9,6 +9,7 @@ import time_machine
 
 from zhiben.demo.inspection_history import seed_inspection_history
 from zhiben.enforcement.models import Case, IllegalOperation
+from zhiben.enforcement.reference import load_discretion_rules
 from zhiben.inspections.choices import InspectionStatus, OccurrenceStatus
 from zhiben.inspections.models import Draw, DutyOccurrence, Inspection, InspectionPlan, Inspector
 from zhiben.registry.models import Enterprise
@@ -36,6 +37,21 @@ def test_it_acts_out_a_year_and_a_rerun_adds_nothing(world: Any) -> None:
     ).exists()
     assert Draw.objects.filter(status="published").count() == 1
     assert Case.objects.count() == report.cases
+
+
+def test_its_cases_rest_on_judged_hazards_and_their_decisions_cite_the_articles(world: Any) -> None:
+    load_discretion_rules()
+    with time_machine.travel(dt.datetime(2026, 6, 15, 8, 0, tzinfo=TZ), tick=False):
+        report = seed_inspection_history(seed=1)
+    assert report is not None and report.cases > 0
+    cases = Case.objects.select_related("hazard", "discretion_rule", "decision_document")
+    assert not [c.code for c in cases if c.hazard is not None and c.hazard.status in ("reported", "rejected")]
+    assert all(c.discretion_rule is not None for c in cases)
+    decided = [c for c in cases if c.decision_document is not None]
+    assert decided
+    for case in decided:
+        body = case.decision_document.body
+        assert "第一百零二条" in body and "第四十一条第二款" in body and "。。" not in body, body
     assert IllegalOperation.objects.filter(enterprise__isnull=False).count() == 1
 
 

@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from zhiben.core.documents import load_document_templates
 from zhiben.core.errors import Conflict, NotPermitted
-from zhiben.core.models import AuditEntry, OutboxMessage
+from zhiben.core.models import AuditEntry, OfficialDocument, OutboxMessage
 from zhiben.core.workflow import TransitionNotAllowed
 from zhiben.hazards import services, steps, tally
 from zhiben.hazards.choices import Level, NoticeRecipient, Status
@@ -173,3 +174,22 @@ def test_attachment_type_checked_by_content(world: Any, clause: Any, clock: Any)
     att = services.add_attachment(h, actor=world.qiye1, upload=SimpleUploadedFile("ok.png", PNG))
     assert att.content_type == "image/png"
     assert "media" not in att.file.url or att.file.path.startswith(str(att.file.storage.location))
+
+
+def test_a_title_closed_by_its_checklist_item_is_not_closed_twice_in_the_assignment(
+    world: Any, clause: Any, clock: Any
+) -> None:
+    load_document_templates()
+    h = services.register_hazard(
+        actor=world.yingji,
+        enterprise=world.enterprises["qiye1"],
+        level=Level.MAJOR,
+        clause=clause,
+        title="特种作业人员未持证上岗。",  # a checklist item's text, as an inspection finding takes it
+        location="焊接车间。",
+        discovered_on=dt.date(2025, 3, 1),
+    )
+    services.confirm(h, actor=world.yingji)
+    body = OfficialDocument.objects.get(object_id=str(h.pk), template__code="hazard_assignment").body
+    assert "隐患名称：特种作业人员未持证上岗。" in body and "隐患部位：焊接车间。" in body
+    assert "。。" not in body
