@@ -237,9 +237,12 @@ def unjudged_hazard(hazard: Any) -> str:
 def missing_basis(case: Case) -> str:
     """Why the case cannot be 告知 or decided for want of a 依据 (no 裁量基准 with a 处罚依据), or ""."""
     rule = case.discretion_rule
-    if rule is None or not rule.penalty_basis.strip():
+    if rule is not None and rule.penalty_basis.strip():
+        return ""
+    if case.status in PROPOSING_STATUSES:
         return _("本案尚未适用行政裁量基准，告知书和决定书无法载明违反的条款和处罚依据：请先“适用裁量基准”。")
-    return ""
+    # 告知 without a 依据 (a case from before the rule): the party must be told it first (行政处罚法 Art 44, 62).
+    return _("本案告知时未载明处罚依据，不能作出处罚决定：请撤销立案，依裁量基准重新立案并告知。")
 
 
 def _visible(actor: Any, obj: Any) -> bool:
@@ -275,6 +278,10 @@ def set_discretion_rule(
     决定书 cite; chosen at 立案 or here, before 告知."""
     require_case(actor, "change", case)
     pin(case, version)
+    if (
+        case.status not in PROPOSING_STATUSES
+    ):  # the party is told the 依据 at 告知; it is not changed afterwards
+        raise EnforcementError(_("案件已告知或已决定，不能再更改适用的裁量基准。"), field="discretion_rule")
     if not discretion_rule.active:
         raise ValidationError({"discretion_rule": _("该裁量基准已停用。")})
     steps.CASE_FLOW.advance(

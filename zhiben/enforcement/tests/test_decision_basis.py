@@ -134,3 +134,24 @@ def test_a_decision_without_its_basis_or_with_a_double_stop_is_not_issued(world:
     assert not OfficialDocument.objects.exists()
     assert sentence("存在隐患：配电箱未接地。", "") == "存在隐患：配电箱未接地。"
     assert sentence("", "  ") == ""
+
+
+def test_the_rule_is_set_before_the_party_is_told_and_not_after(world: Any, rules: Any, clock: Any) -> None:
+    case = services.file_case(
+        actor=world.yingji,
+        department=emergency(),
+        violation="未采取措施消除事故隐患",
+        filed_on=services.today(),
+        enterprise=world.enterprises["qiye1"],
+        discretion_rule=rules["AQ102-2"],
+    )
+    services.start_investigation(case, actor=world.yingji)
+    services.add_measure(case, actor=world.yingji, kind=MeasureKind.FINE, amount=Decimal(20000))
+    services.notify_case(case, actor=world.yingji, notified_on=dt.date(2025, 3, 3))
+    with pytest.raises(services.EnforcementError, match="不能再更改适用的裁量基准"):
+        services.set_discretion_rule(case, actor=world.yingji, discretion_rule=rules["AQ102-3"])
+    # A case told without a 依据 (filed before the rule existed) is not decided: it is filed again.
+    Case.objects.filter(pk=case.pk).update(discretion_rule=None)
+    case.refresh_from_db()
+    with pytest.raises(services.EnforcementError, match="告知时未载明处罚依据"):
+        services.decide_case(case, actor=world.yingji, decided_on=dt.date(2025, 3, 3))
