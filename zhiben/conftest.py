@@ -43,6 +43,18 @@ TEST_ENTERPRISES = (
     ("fh_fireworks", "凤凰烟花爆竹批发部", "凤凰乡", "FIREWORKS", "MA4L0008", True),
 )
 
+# Given names of each unit's 主要负责人 (张…) and 实际控制人 (李…): pages show people by name.
+TEST_GIVEN_NAMES = {
+    "qiye1": "建国",
+    "qiye2": "河生",
+    "qiye3": "天佑",
+    "yt_gas": "燃明",
+    "yt_shop": "兰芳",
+    "hs_road": "顺达",
+    "fh_school": "育才",
+    "fh_fireworks": "焰红",
+}
+
 
 def build_world() -> World:
     from zhiben.core.codes import make_uscc
@@ -66,9 +78,9 @@ def build_world() -> World:
             primary_industry=industries[industry],
             industries=[industries[industry]],
             is_high_risk=high_risk,
-            principal_name="张" + slot,
+            principal_name="张" + TEST_GIVEN_NAMES[slot],
             principal_phone="13800000001",
-            controller_name="李" + slot,
+            controller_name="李" + TEST_GIVEN_NAMES[slot],
             controller_phone="13900000002",
             address=f"{town.name}{village.name}",
         )

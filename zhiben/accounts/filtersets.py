@@ -28,11 +28,8 @@ def event_choices() -> list[tuple[str, str]]:
 
 def object_type_choices() -> list[tuple[str, str]]:
     return sorted(
-        (
-            (m._meta.label_lower, f"{m._meta.verbose_name}（{m._meta.label_lower}）")
-            for m in apps.get_models()
-        ),
-        key=lambda item: item[0],
+        ((m._meta.label_lower, str(m._meta.verbose_name)) for m in apps.get_models()),
+        key=lambda item: item[1],
     )
 
 

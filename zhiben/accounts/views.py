@@ -49,6 +49,7 @@ from .forms import (
 from .middleware import start_session_clock
 from .models import LoginFailure, RoleAssignment, User
 from .passwords import change_required_reason
+from .roles import Role
 from .services import login_user
 
 
@@ -470,6 +471,12 @@ def _actor(entry: AuditEntry) -> str:
     return str(_("系统")) if entry.actor_name in ("", "system") else entry.actor_name
 
 
+def _role_names(codes: str) -> str:
+    """The stored role codes of an audit row ("district_office,leader") as the roles' names."""
+    labels = dict(Role.choices)
+    return "、".join(str(labels.get(c, c)) for c in codes.split(",") if c) or "—"
+
+
 class AuditListView(ObjectListView):
     model = AuditEntry
     filterset_class = AuditFilterSet
@@ -485,11 +492,21 @@ class AuditListView(ObjectListView):
         Column("seq", gettext_lazy("序号"), sort="seq", link=True),
         Column("at", gettext_lazy("时间"), sort="at"),
         Column("actor_name", gettext_lazy("操作人"), sort="actor_name", display=_actor),
-        Column("actor_roles", gettext_lazy("角色")),
+        Column("actor_roles", gettext_lazy("角色"), display=lambda e: _role_names(e.actor_roles)),
         EventColumn("event", gettext_lazy("事件"), sort="event"),
-        Column("object_type", gettext_lazy("对象类型"), sort="object_type"),
+        Column(
+            "object_type",
+            gettext_lazy("对象类型"),
+            sort="object_type",
+            display=lambda e: audit.readable_object_type(e.object_type),
+        ),
         Column("object_repr", gettext_lazy("对象")),
-        Column("outcome", gettext_lazy("结果"), sort="outcome"),
+        Column(
+            "outcome",
+            gettext_lazy("结果"),
+            sort="outcome",
+            display=lambda e: _("失败") if e.outcome == "failure" else _("成功"),
+        ),
         Column("ip", gettext_lazy("来源地址")),
     ]
 
@@ -503,6 +520,9 @@ class AuditDetailView(ObjectDetailView):
             "title": _("审计记录 #%(seq)d") % {"seq": obj.seq},
             "entry": obj,
             "event_label": core_events.label(obj.event),
+            "object_type_label": audit.readable_object_type(obj.object_type),
+            "role_names": _role_names(obj.actor_roles),
+            "data_rows": audit.readable_data(obj.object_type, obj.data or {}),
             "data_json": json.dumps(obj.data, ensure_ascii=False, indent=2, sort_keys=True),
             "can_change": False,  # nobody edits audit rows (R11/R23)
         }

@@ -12,7 +12,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -173,3 +175,84 @@ def _iter_entries(batch: int) -> Iterator[AuditEntry]:
             return
         yield from rows
         last = rows[-1].seq
+
+
+# Keys the platform's services put in an audit row's data, for the auditor's reading of it; a key that is a
+# field of the row's object reads as that field's verbose name.
+_DATA_LABELS = {
+    "before": "变更前",
+    "after": "变更后",
+    "changes": "变更",
+    "changed": "变更字段",
+    "fields": "字段",
+    "reason": "理由",
+    "note": "说明",
+    "checked": "校验条数",
+    "first_broken_seq": "首个断裂序号",
+    "from": "原状态",
+    "to": "新状态",
+    "step": "步骤",
+    "count": "数量",
+    "role": "角色",
+    "scope": "范围",
+    "username": "登录名",
+    "ip": "来源地址",
+    "rows": "行数",
+    "created": "新增",
+    "updated": "更新",
+    "skipped": "跳过",
+    "errors": "错误",
+}
+
+
+# Audit subjects that are not rows: the exports of statistics pages.
+_OBJECT_TYPES = {
+    "hazards.statistics": "隐患统计分析",
+    "enforcement.statistics": "执法统计",
+    "dashboard.industry_distribution": "行业分布统计",
+    "app.statistics": "统计表",
+}
+
+
+def readable_object_type(object_type: str) -> str:
+    """'hazards.hazard' → '隐患': the model's name, a known export's name, or the stored text."""
+    if not object_type:
+        return "—"
+    if object_type in _OBJECT_TYPES:
+        return _OBJECT_TYPES[object_type]
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+def readable_data(object_type: str, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """An audit row's data as (label, text) pairs in Chinese: field names as verbose names, event codes as
+    their labels, booleans as 是/否. The stored JSON (what the MAC covers) is shown beside it, unchanged."""
+    try:
+        model = apps.get_model(object_type) if object_type else None
+    except (LookupError, ValueError):
+        model = None
+
+    def name(key: str) -> str:
+        if model is not None:
+            try:
+                return str(model._meta.get_field(key).verbose_name)
+            except FieldDoesNotExist:
+                pass
+        return _DATA_LABELS.get(key, key)
+
+    def text(value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, Mapping):
+            return "；".join(f"{name(str(k))}：{text(v)}" for k, v in value.items()) or "—"
+        if isinstance(value, list | tuple):
+            return "、".join(text(v) for v in value) or "—"
+        if isinstance(value, str) and events.is_registered(value):
+            return events.label(value)
+        return str(value)
+
+    return [(name(str(k)), text(v)) for k, v in sorted(data.items())]

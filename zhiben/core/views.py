@@ -222,6 +222,8 @@ class ObjectListView(ScopedViewMixin, View):
 
 class ObjectDetailView(ScopedViewMixin, View):
     template_name: ClassVar[str] = "core/object_detail.html"
+    # Fields kept off the page: internal codes stay in data and the API (people read names).
+    hidden_fields: ClassVar[tuple[str, ...]] = ()
 
     def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
         self.check_action(request)
@@ -230,7 +232,7 @@ class ObjectDetailView(ScopedViewMixin, View):
             "object": obj,
             "title": str(obj),
             "verbose_name": self.model._meta.verbose_name,
-            "fields": detail_fields(obj),
+            "fields": detail_fields(obj, exclude=("id", "version", *self.hidden_fields)),
             "history": object_history(obj),
             "can_change": can(request.user, "change", self.model)
             and self.scoped_queryset(request, "change").filter(pk=obj.pk).exists(),

@@ -28,6 +28,14 @@ MIN_OFFICERS_PER_CHECK = 2  # at least two law-enforcement officers per check (�
 # Officer slots are filled by up to this many uniform picks from the whole officer pool; when none of them is
 # eligible the slot is filled from the explicit list of eligible officers (see docs/draw-algorithm.md §5).
 REJECTION_TRIES = 32
+
+
+def algorithm_label(code: str) -> str:
+    """How a page names an algorithm version: 'zhiben-draw-1' → '第1版' (the code stays in data and exports)."""
+    prefix, _, number = code.rpartition("-")
+    return f"第{number}版" if prefix == "zhiben-draw" and number.isdigit() else code
+
+
 SEED_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 _TWO_64 = 1 << 64
 _WORDS = struct.Struct(">4Q")

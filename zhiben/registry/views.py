@@ -169,8 +169,7 @@ class IndustryListView(ObjectListView):
     title = _("行业领域")
     default_sort = "code"
     columns = [
-        Column("code", _("代码"), sort="code", link=True),
-        Column("name", _("名称"), sort="name"),
+        Column("name", _("名称"), sort="name", link=True),
         Column("parent.name", _("上级")),
         Column("gbt4754", _("GB/T 4754-2017")),
         Column("high_risk", _("高危"), sort="high_risk"),
@@ -179,6 +178,7 @@ class IndustryListView(ObjectListView):
 
 class IndustryDetailView(ObjectDetailView):
     model = Industry
+    hidden_fields = ("code",)
 
 
 class DepartmentListView(ObjectListView):
@@ -186,8 +186,7 @@ class DepartmentListView(ObjectListView):
     title = _("监管部门")
     default_sort = "sort_order"
     columns = [
-        Column("code", _("代码"), sort="code", link=True),
-        Column("name", _("名称"), sort="name"),
+        Column("name", _("名称"), sort="name", link=True),
         Column("short_name", _("简称")),
         Column("get_kind_display", _("类别"), sort="kind"),
     ]
@@ -195,6 +194,7 @@ class DepartmentListView(ObjectListView):
 
 class DepartmentDetailView(ObjectDetailView):
     model = Department
+    hidden_fields = ("code",)
 
 
 class ResponsibilityListView(ObjectListView):

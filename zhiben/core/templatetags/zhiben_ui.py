@@ -24,6 +24,15 @@ def when(value: Any) -> str:
     return local_time(value)
 
 
+@register.filter
+def document_name(code: str) -> str:
+    """A document template's name for its code (函告, 约谈通知书 …): codes stay in data and the API."""
+    from zhiben.core.models import DocumentTemplate  # the tag library loads before the app registry is ready
+
+    name = DocumentTemplate.objects.filter(code=code).values_list("name", flat=True).first()
+    return name or "—"
+
+
 # Widgets that Bootstrap styles as a select rather than a text box.
 _SELECTS = (forms.Select, forms.SelectMultiple, forms.NullBooleanSelect)
 _CHECKS = (forms.CheckboxInput,)

@@ -7,6 +7,7 @@ from the test world: an int pk → an existing object of the view's model, a uui
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 import uuid
@@ -356,6 +357,43 @@ RAW_TIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+([+-]\d{2}:?\d{2}|Z)?|[+-]\d{2}:\d{2}|Z)|\+00:00"
 )
 REGION_CODE = re.compile(r"（\d{9,12}）")
+# A Latin-letter word a person would read as a code: any run of ASCII letters (with digits, _ . - joining
+# them) that is not a unit, a standard's prefix or a format name (issue 10 §10: codes stay in the API).
+LATIN = re.compile(r"(?<![A-Za-z0-9_./\-])[A-Za-z][A-Za-z0-9]*(?:[_.\-][A-Za-z0-9]+)*")
+LATIN_ALLOWED = frozenset(
+    {
+        # units and formats a reader knows
+        *(
+            "MB",
+            "KB",
+            "GB",
+            "kg",
+            "km",
+            "m",
+            "mm",
+            "cm",
+            "t",
+            "h",
+            "kW",
+            "kV",
+            "MPa",
+            "kPa",
+            "ppm",
+            "mg",
+            "L",
+        ),
+        *("PDF", "Word", "Excel", "CSV", "JSON", "API", "OpenAPI", "Swagger", "UI", "URL", "ID", "IP", "QR"),
+        *("SM3", "SM4", "DRBG", "HMAC", "SHA", "LEC", "LS", "IoT", "MQTT", "PC", "App", "APP", "SMS"),
+        *("PNG", "JPEG", "JPG", "Ctrl", "WGS-84", "HMAC-SM3", "SM3-HMAC", "https", "http", "ASCII"),
+        # refining processes named in the metallurgy standard's own clause text
+        *("AOD", "LF", "RH", "VOD"),
+        # prefixes of standards and documents: GB/T, AQ, KA/T, DB, JGJ, Art (the law's article in citations)
+        *("GB", "T", "AQ", "KA", "DB", "JGJ", "XF", "NB", "SL", "HG", "WS", "GA", "JT", "TSG", "DL", "MZ"),
+        # the unified social credit code's letters and the platform's own name
+        "USCC",
+        "Zhiben",
+    }
+)
 # Pages whose subject is the account itself: the login name is what they show (用户与角色, 我的账号, 锁定).
 ACCOUNT_PAGES = {
     "accounts:user_list",
@@ -369,23 +407,46 @@ ACCOUNT_PAGES = {
     "accounts:user_enable",
     "accounts:user_end_sessions",
 }
+_USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
+# Record numbers a person reads and quotes (JC2026-000001, SJ2026-0001, the 裁量基准's AQ102-3, GB/T 4754's
+# C26): capitals then a digit. Digests are hex; a) b) are a clause's enumeration; uploads keep their file name.
+_NUMBERED = re.compile(
+    r"[A-Z]{1,4}\d[A-Za-z0-9\-]*|[0-9a-f]{16,}|[A-Za-z]|[\w\-]+\.(png|jpe?g|pdf|docx?|xlsx?)"
+)
+
+
+def _allowed_latin(word: str) -> bool:
+    return word in LATIN_ALLOWED or bool(_USCC.fullmatch(word) or _NUMBERED.fullmatch(word))
+
+
+# Pages whose subject is a format for machines or template authors: the Latin inside their <code>/<pre>
+# samples is the point (JSON keys of the exchange format, the template language's variables, the audit row
+# exactly as its MAC covers it). Everything outside those samples is checked like any page.
+CODE_SAMPLES = {
+    "hazards:exchange_import": "the exchange format's JSON keys",
+    "hazards:exchange_import_json": "the exchange format's JSON keys",
+    "core:document_template_edit": "the template language's variables and the template text",
+    "accounts:audit_detail": "the stored record the chain's MAC covers",
+}
+_CODE = re.compile(r"<(code|pre|textarea)\b.*?</\1>", re.S)
 _MAIN = re.compile(r"<main\b.*?</main>", re.S)
 _HIDDEN = re.compile(r"<(script|style|template)\b.*?</\1>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def visible_text(response: Any) -> str | None:
+def visible_text(response: Any, drop_code: bool = False) -> str | None:
     """The text a person reads in the page's <main>: tags, scripts and attributes stripped; None if no page."""
     if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
         return None
     html = response.content.decode("utf-8", "replace")
     main = _MAIN.search(html)
-    text = _TAG.sub(" ", _HIDDEN.sub(" ", main.group(0) if main else html))
-    return text.replace("&nbsp;", " ")
+    html = _HIDDEN.sub(" ", main.group(0) if main else html)
+    text = _TAG.sub(" ", _CODE.sub(" ", html) if drop_code else html)
+    return html_lib.unescape(text)
 
 
 def check_text(target: Target, persona: str, response: Any, logins: re.Pattern[str]) -> list[str]:
-    text = visible_text(response)
+    text = visible_text(response, drop_code=target.route.name in CODE_SAMPLES)
     if text is None:
         return []
     where = f"GET {target.path} ({target.route.name}) as {persona}"
@@ -394,10 +455,16 @@ def check_text(target: Target, persona: str, response: Any, logins: re.Pattern[s
         found = pattern.search(text)
         if found:
             problems.append(f"{where}: 页面显示{what} “{found.group(0)}”")
-    if target.route.name not in ACCOUNT_PAGES:
+    account_page = target.route.name in ACCOUNT_PAGES
+    if not account_page:
         found = logins.search(text)
         if found:
             problems.append(f"{where}: 页面显示登录名 “{found.group(0)}” 而不是姓名")
+    if account_page:  # the login name is the subject of these pages
+        text = logins.sub(" ", text)
+    codes = sorted({w for w in LATIN.findall(text) if not _allowed_latin(w)})
+    if codes:
+        problems.append(f"{where}: 页面显示代码 {codes[:8]}")
     return problems
 
 
@@ -454,7 +521,7 @@ def _hazards(world: Any) -> None:
     from zhiben.standards.models import Clause, Standard, StandardVersion
 
     standard = Standard.objects.create(code="crawl", sector="化工", name="判定标准")
-    version = StandardVersion.objects.create(standard=standard, label="v1", title="判定标准")
+    version = StandardVersion.objects.create(standard=standard, label="2023版", title="判定标准")
     clause = Clause.objects.create(version=version, code="1", text="未经考核")
     with time_machine.travel(dt.datetime(2025, 6, 2, 10, 0), tick=False):
         h = services.register_hazard(

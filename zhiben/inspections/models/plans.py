@@ -214,6 +214,13 @@ class Draw(ScopedModel):
     criteria = models.JSONField(_("抽取条件"), default=dict)
     status = models.CharField(_("状态"), max_length=12, choices=DrawStatus.choices, default=DrawStatus.DRAFT)
     algorithm = models.CharField(_("算法版本"), max_length=20, default="zhiben-draw-1")
+
+    @property
+    def algorithm_label(self) -> str:
+        from ..draw_algorithm import algorithm_label  # draw_algorithm imports nothing of the models' app
+
+        return algorithm_label(self.algorithm)
+
     entity_pool = models.JSONField(_("检查对象名录（冻结）"), default=list)
     officer_pool = models.JSONField(_("执法人员名录（冻结）"), default=list)
     excluded_pairs = models.JSONField(_("回避对（冻结）"), default=list)

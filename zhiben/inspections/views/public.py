@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.views import View
 
 from ..choices import DrawStatus, PlanStatus, PlanUnitKind
-from ..draw_algorithm import ALGORITHM, REJECTION_TRIES, canonical_json
+from ..draw_algorithm import ALGORITHM, REJECTION_TRIES, algorithm_label, canonical_json
 from ..models import Draw, InspectionPlan, Inspector
 from ..services import draws
 
@@ -168,5 +168,5 @@ class PublicAlgorithmView(View):
         return render(
             request,
             "inspections/public/algorithm.html",
-            {"title": "双随机抽取算法", "algorithm": ALGORITHM, "tries": REJECTION_TRIES},
+            {"title": "双随机抽取算法", "algorithm": algorithm_label(ALGORITHM), "tries": REJECTION_TRIES},
         )

@@ -55,7 +55,7 @@ def test_it_records_a_self_check_through_the_api(
     body = {
         "enterprise": world.enterprises["qiye2"].pk,
         "checked_on": "2025-02-12",
-        "led_by_name": "张qiye2",
+        "led_by_name": "张河生",
         "checklist": unit_checklist.pk,
         "answers": [
             {"item": items[0].pk, "result": "fail", "note": "储罐区可燃气体报警器失效"},
@@ -168,7 +168,7 @@ def _a_check(world: Any) -> SelfCheck:
         actor=world.qiye2,
         enterprise=world.enterprises["qiye2"],
         checked_on=dt.date.today(),
-        led_by_name="张qiye2",
+        led_by_name="张河生",
         summary="检查了罐区",
     )
 

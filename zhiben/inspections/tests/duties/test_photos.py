@@ -30,7 +30,7 @@ def check(world: Any) -> SelfCheck:
         actor=world.qiye2,
         enterprise=world.enterprises["qiye2"],
         checked_on=dt.date(2025, 1, 2),
-        led_by_name="张qiye2",
+        led_by_name="张河生",
         summary="检查了罐区",
     )
 

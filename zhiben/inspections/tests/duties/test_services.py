@@ -53,7 +53,7 @@ def simple_check(world: Any, day: dt.date, **extra: Any) -> SelfCheck:
         actor=world.qiye2,
         enterprise=world.enterprises["qiye2"],
         checked_on=day,
-        led_by_name="张qiye2",
+        led_by_name="张河生",
         led_by_title="总经理",
         summary="检查了罐区、装卸区和应急物资。",
         **extra,
@@ -263,7 +263,7 @@ def test_it_turns_failed_items_and_findings_into_hazards(
         actor=world.qiye2,
         enterprise=world.enterprises["qiye2"],
         checked_on=dt.date(2025, 1, 20),
-        led_by_name="张qiye2",
+        led_by_name="张河生",
         checklist=unit_checklist,
         answers=[
             AnswerInput(clause_item, Answer.FAIL, "二号罐区未设置紧急切断"),

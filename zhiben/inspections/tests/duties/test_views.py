@@ -47,7 +47,7 @@ def test_it_lists_a_high_risk_unit_that_skipped_last_month_for_its_township_and_
         {
             "enterprise": qiye2.pk,
             "checked_on": "2025-01-16",
-            "led_by_name": "张qiye2",
+            "led_by_name": "张河生",
             "led_by_title": "总经理",
             "summary": "检查罐区和装卸作业",
             "findings-TOTAL_FORMS": "0",
@@ -161,7 +161,7 @@ def test_it_records_a_check_with_a_checklist_findings_and_a_located_photo(
         "enterprise": qiye2.pk,
         "checklist": unit_checklist.pk,
         "checked_on": "2025-03-12",
-        "led_by_name": "张qiye2",
+        "led_by_name": "张河生",
         "participants": "王安全、赵设备",
         f"item_{items[0].pk}": "fail",
         f"note_{items[0].pk}": "一号罐区紧急切断阀失效",
@@ -217,7 +217,7 @@ def test_it_answers_400_with_field_errors_and_saves_nothing(
     base = {
         "enterprise": world.enterprises["qiye2"].pk,
         "checked_on": "2025-03-12",
-        "led_by_name": "张qiye2",
+        "led_by_name": "张河生",
         "findings-TOTAL_FORMS": "0",
         "findings-INITIAL_FORMS": "0",
     }
@@ -263,7 +263,7 @@ def test_it_hides_other_units_checks_and_tasks(
         actor=world.qiye2,
         enterprise=world.enterprises["qiye2"],
         checked_on=dt.date(2025, 1, 20),
-        led_by_name="张qiye2",
+        led_by_name="张河生",
         summary="检查了罐区",
         photos=[],
     )
