@@ -39,6 +39,14 @@ SHIPPED_COUNTS = {
     ("highway", "2023版"): 4,
     ("civil-explosives", "2024版"): 0,
     ("civil-explosives", "2023版"): 9,
+    # 应急管理部令第4号 第三条: the 15 aspects (Art 4–18's detailed situations are not on file).
+    ("coal-mine", "2026版"): 0,
+    ("coal-mine", "2020版"): 15,
+    # 矿安〔2022〕88号: only 地下矿山 (一)–(四) and (二十一) could be read.
+    ("metal-mine", "2022版"): 5,
+    # 国能综通安全〔2022〕123号: only 第四条（一） could be read whole.
+    ("power", "2026版"): 0,
+    ("power", "2022版"): 1,
 }
 NOT_FOUND = (
     "tourism",
@@ -47,9 +55,6 @@ NOT_FOUND = (
     "campus",
     "hospital",
     "commerce",
-    "metal-mine",
-    "coal-mine",
-    "power",
     "water-conservancy",
 )
 
