@@ -96,14 +96,12 @@ class Waiting:
 def waiting_standards() -> list[Waiting]:
     """Standards still waiting for their text: the current version (or the standard) has no clauses."""
     citable = citable_versions()
-    current = {
-        v.standard_id: v
-        for v in StandardVersion.objects.filter(is_current=True).annotate(n=Count("clauses")).order_by("pk")
-    }
+    current = {v.standard_id: v for v in StandardVersion.objects.filter(is_current=True).order_by("pk")}
+    filled = set(Clause.objects.filter(version__is_current=True).values_list("version_id", flat=True))
     rows = []
     for standard in Standard.objects.order_by("sort_order", "code"):
         version = current.get(standard.pk)
-        if version is not None and getattr(version, "n", 0):
+        if version is not None and version.pk in filled:
             continue
         rows.append(Waiting(standard=standard, current=version, cited=citable.get(standard.pk)))
     return rows
@@ -135,7 +133,9 @@ def clause_choices(*, width: int, keep: Any = None) -> list[tuple[str, str]]:
     ]
 
 
-def clause_picker(*, width: int, industry: Any = None, enterprise_field: str = "", keep: Any = None) -> FastSelect:
+def clause_picker(
+    *, width: int, industry: Any = None, enterprise_field: str = "", keep: Any = None
+) -> FastSelect:
     """The clause select of a form, enhanced by static/standards/clause-picker.js into a search (typeahead)
     that asks `standards:clause_lookup`, with the standards of the hazard's industry first. The industry is
     given (`industry`, an Industry or its id) or read from the form's enterprise field (`enterprise_field`).

@@ -15,8 +15,8 @@ from django.conf import settings
 from zhiben.core.models import CalendarYear, OutboxMessage
 from zhiben.hazards.choices import Status
 from zhiben.hazards.models import Hazard, HazardNotice
-from zhiben.standards.models import Clause
 from zhiben.registry.tests.test_browser import CHROMIUM, _shots_dir
+from zhiben.standards.models import Clause
 
 pytestmark = [
     pytest.mark.browser,
@@ -138,7 +138,9 @@ def test_enterprise_rectifies_department_closes_dashboard_moves(
     ]
 
 
-def test_the_clause_search_works_on_a_phone(live_server: Any, world: Any, browser_page: Any, tmp_path: Any) -> None:
+def test_the_clause_search_works_on_a_phone(
+    live_server: Any, world: Any, browser_page: Any, tmp_path: Any
+) -> None:
     """390 px wide: the unit's industry (机械) brings 工贸 first; picking one posts its id; the list fits."""
     page, url = browser_page, live_server.url
     page.set_viewport_size({"width": 390, "height": 844})
