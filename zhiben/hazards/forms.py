@@ -11,7 +11,7 @@ from zhiben.core.scoping import grants_for
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Clause
-from zhiben.standards.queries import clause_choices
+from zhiben.standards.queries import clause_picker
 
 from . import plan_rule
 from .choices import Level, Source, SupervisionLevel
@@ -49,7 +49,8 @@ class HazardRegisterForm(forms.Form):
             )
         else:  # a district has thousands: the id is typed or comes from the unit's page
             self.fields["enterprise"].widget = forms.NumberInput()
-        self.fields["clause"].widget = FastSelect(choices=clause_choices(width=48))
+        # A search over the citable clauses, the standards of the chosen unit's industry first.
+        self.fields["clause"].widget = clause_picker(width=48, enterprise_field="enterprise")
         if user is not None and _enterprise_only(user):
             # A unit reports what it found itself (企业自查); other sources are recorded by the authorities.
             self.fields["source"].choices = [(Source.SELF_CHECK, Source.SELF_CHECK.label)]  # type: ignore[attr-defined]
@@ -72,9 +73,15 @@ class ConfirmForm(forms.Form):
     )
     note = forms.CharField(label=_("判定意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, target: Any = None, **kwargs: Any) -> None:
+        """Given the hazard, the clause search puts its industry's standards first and keeps the clause it
+        already cites even when that version is no longer the citable one."""
         super().__init__(*args, **kwargs)
-        self.fields["clause"].widget = FastSelect(choices=clause_choices(width=48))
+        self.fields["clause"].widget = clause_picker(
+            width=48,
+            industry=getattr(target, "industry_id", None),
+            keep=getattr(target, "clause_id", None),
+        )
 
 
 class ReasonForm(forms.Form):

@@ -11,6 +11,7 @@ from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Industry
 
 from .models import Clause, StandardVersion
+from .queries import citable_versions, clause_choices
 
 
 def _industry_select() -> FastSelect:
@@ -23,8 +24,15 @@ def _industry_select() -> FastSelect:
     )
 
 
-def _version_label(v: StandardVersion) -> str:
-    return f"【{v.standard.sector}】{v.title} {v.label}"
+def _version_label(v: StandardVersion, fallbacks: frozenset[int] = frozenset()) -> str:
+    flag = _("（待核实：新版本条款尚未收录）") if v.pk in fallbacks else ""
+    return f"【{v.standard.sector}】{v.title} {v.label}{flag}"
+
+
+def citable_version_queryset() -> Any:
+    """The versions whose clauses may be cited (never one without clauses): see queries.citable_versions."""
+    ids = [c.version.pk for c in citable_versions().values()]
+    return StandardVersion.objects.filter(pk__in=ids).select_related("standard")
 
 
 class ChecklistBuildForm(forms.Form):
@@ -35,7 +43,7 @@ class ChecklistBuildForm(forms.Form):
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     standard_version = forms.ModelChoiceField(
         label=_("判定标准版本"),
-        queryset=StandardVersion.objects.filter(is_current=True).select_related("standard"),
+        queryset=StandardVersion.objects.none(),
         required=False,
         help_text=_("选择后列出该版本的条款；不符合条款项即为重大事故隐患"),
     )
@@ -55,9 +63,12 @@ class ChecklistBuildForm(forms.Form):
     def __init__(self, *args: Any, version: StandardVersion | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.fields["industry"].widget = _industry_select()
-        versions = self.fields["standard_version"].queryset.order_by("standard__sort_order", "standard__code")
+        citable = citable_versions()
+        fallbacks = frozenset(c.version.pk for c in citable.values() if c.fallback)
+        versions = citable_version_queryset().order_by("standard__sort_order", "standard__code")
+        self.fields["standard_version"].queryset = versions  # type: ignore[attr-defined]
         self.fields["standard_version"].widget = FastSelect(
-            choices=[("", "—")] + [(str(v.pk), _version_label(v)) for v in versions],
+            choices=[("", "—")] + [(str(v.pk), _version_label(v, fallbacks)) for v in versions],
             attrs={"data-testid": "standard-version"},
         )
         if version is not None:
@@ -95,12 +106,4 @@ class ItemAddForm(forms.Form):
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
-        clauses = (
-            Clause.objects.filter(version__is_current=True)
-            .select_related("version__standard")
-            .order_by("version__standard__sort_order", "version__standard__code", "sort_order", "code")
-        )
-        self.fields["clause"].widget = FastSelect(
-            choices=[("", "—")]
-            + [(str(c.pk), f"【{c.version.standard.sector}】{c.code} {c.text[:40]}") for c in clauses]
-        )
+        self.fields["clause"].widget = FastSelect(choices=clause_choices(width=40))

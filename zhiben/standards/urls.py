@@ -7,6 +7,7 @@ app_name = "standards"
 urlpatterns = [
     path("", views.StandardListView.as_view(), name="standard_list"),
     path("<int:pk>/", views.StandardDetailView.as_view(), name="standard_detail"),
+    path("waiting/", views.WaitingListView.as_view(), name="waiting_list"),
     path("<int:standard_pk>/versions/new/", views.VersionCreateView.as_view(), name="version_create"),
     path("versions/<int:pk>/", views.VersionDetailView.as_view(), name="version_detail"),
     path("versions/<int:pk>/edit/", views.VersionEditView.as_view(), name="version_edit"),

@@ -25,12 +25,13 @@ from zhiben.core.loop.web import posted_version, run_form
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedViewMixin
 from zhiben.core.widgets import FastSelect
-from zhiben.registry.models import Industry
+from zhiben.registry.models import Enterprise, Industry
 
 from . import services
 from .filtersets import ClauseSearchFilterSet, StandardFilterSet, search_terms
 from .forms import ClauseForm, VersionForm
 from .models import Clause, Confidence, Standard, StandardVersion
+from .queries import citable_versions, waiting_standards
 
 CONFIDENCE_COLORS = {
     Confidence.VERIFIED: "success",
@@ -41,7 +42,10 @@ LOOKUP_LIMIT = 30
 
 
 def needs_checking(standard: Any, confidence: str | None) -> bool:
-    """待核实: the text was not found, or the current version's facts are unverified (research/domain.md [U])."""
+    """待核实: the text was not found, the current version has no clauses yet (what is cited meanwhile is an
+    older version), or the current version's facts are unverified (research/domain.md [U])."""
+    if getattr(standard, "clause_count", None) == 0:
+        return True
     return not standard.text_found or confidence in (None, "", Confidence.UNVERIFIED)
 
 
@@ -100,7 +104,27 @@ class StandardListView(ObjectListView):
         return with_current_version(Standard.objects.all())
 
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
-        return {"clause_search_url": reverse("standards:clause_list")}
+        context: dict[str, Any] = {"clause_search_url": reverse("standards:clause_list")}
+        if can(request.user, "add", Clause):
+            context["waiting_url"] = reverse("standards:waiting_list")
+            context["waiting_count"] = len(waiting_standards())
+        return context
+
+
+class WaitingListView(ScopedViewMixin, View):
+    """待补录条款: the office's list of standards whose current version has no clauses yet, with the version
+    cited meanwhile (flagged 待核实) or none. Only those who enter clauses (区安委办) see it."""
+
+    model = Clause
+    action = "add"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.check_action(request)
+        return render(
+            request,
+            "standards/waiting_list.html",
+            {"rows": waiting_standards(), "title": _("待补录条款的判定标准")},
+        )
 
 
 class StandardDetailView(ObjectDetailView):
@@ -120,6 +144,7 @@ class StandardDetailView(ObjectDetailView):
             "versions": versions,
             "industries": obj.industries.order_by("sort_order", "code"),
             "needs_checking": needs_checking(obj, obj.current_confidence),
+            "citable": citable_versions().get(obj.pk),
             "can_add_version": can(request.user, "add", StandardVersion),
             "confidence_colors": CONFIDENCE_COLORS,
         }
@@ -143,7 +168,11 @@ class VersionDetailView(ObjectDetailView):
         others = obj.standard.versions.exclude(pk=obj.pk).order_by(
             "-is_current", F("effective_from").desc(nulls_last=True), "-pk"
         )
+        citable = citable_versions().get(obj.standard_id)
+        is_citable = citable is not None and citable.version.pk == obj.pk
         return {
+            "citable": is_citable,
+            "citable_note": citable.note if is_citable and citable is not None else "",
             "clauses": clauses,
             "clause_total": total,
             "q": q,
@@ -467,10 +496,14 @@ def _ancestors(industry: Industry) -> list[int]:
 
 
 class ClauseLookupView(LoginRequiredMixin, View):
-    """JSON for choosing the clause a 重大 hazard cites: up to 30 current clauses, [{id, label, citation, applies}].
+    """JSON for choosing the clause a 重大 hazard cites (the typeahead of the hazard forms): up to 30 citable
+    clauses, [{id, label, citation, applies, version, pending}].
 
-    GET ?q=<terms>&industry=<id>&standard=<id or code>. Standards that apply to the industry (or an industry
-    above it) come first; `applies` says which ones do.
+    GET ?q=<terms>&industry=<id>&enterprise=<id>&standard=<id>. Only clauses of citable versions are offered
+    (queries.citable_versions: never a version without clauses); a fallback version's clauses carry
+    `pending`, the note that a newer version exists. Standards that apply to the industry (or an industry
+    above it) come first; `applies` says which ones do. `enterprise` gives the industry of a unit the user
+    may see (404 otherwise, as everywhere), for the register form where the unit is chosen first.
     """
 
     model = Clause
@@ -481,18 +514,36 @@ class ClauseLookupView(LoginRequiredMixin, View):
         errors: dict[str, list[str]] = {}
         industry_ids: list[int] = []
         raw_industry = (request.GET.get("industry") or "").strip()
-        if raw_industry:
-            if not raw_industry.isdigit() or len(raw_industry) > 18:
-                errors["industry"] = [_("行业领域应为编号（整数）。")]
-            else:
-                industry = Industry.objects.filter(pk=int(raw_industry)).select_related("parent").first()
-                industry_ids = _ancestors(industry) if industry is not None else []
+        raw_enterprise = (request.GET.get("enterprise") or "").strip()
         raw_standard = (request.GET.get("standard") or "").strip()
-        if raw_standard and (not raw_standard.isdigit() or len(raw_standard) > 18):
-            errors["standard"] = [_("判定标准应为编号（整数）。")]
+        for name, raw, message in (
+            ("industry", raw_industry, _("行业领域应为编号（整数）。")),
+            ("enterprise", raw_enterprise, _("生产经营单位应为编号（整数）。")),
+            ("standard", raw_standard, _("判定标准应为编号（整数）。")),
+        ):
+            if raw and (not raw.isdigit() or len(raw) > 18):
+                errors[name] = [message]
         if errors:
             return JsonResponse(errors, status=400)
-        clauses = Clause.objects.restrict(request.user, "view").filter(version__is_current=True)
+        if raw_enterprise:
+            enterprise = (
+                Enterprise.objects.restrict(request.user, "view")
+                .filter(pk=int(raw_enterprise))
+                .select_related("primary_industry__parent")
+                .first()
+            )
+            if enterprise is None:
+                return JsonResponse({"detail": _("未找到该生产经营单位。")}, status=404)
+            if not raw_industry and enterprise.primary_industry is not None:
+                industry_ids = _ancestors(enterprise.primary_industry)
+        if raw_industry:
+            industry = Industry.objects.filter(pk=int(raw_industry)).select_related("parent").first()
+            industry_ids = _ancestors(industry) if industry is not None else []
+        citable = citable_versions()
+        pending = {c.version.pk: c.note for c in citable.values() if c.fallback}
+        clauses = Clause.objects.restrict(request.user, "view").filter(
+            version_id__in=[c.version.pk for c in citable.values()]
+        )
         if raw_standard:
             clauses = clauses.filter(version__standard_id=int(raw_standard))
         q = (request.GET.get("q") or "").strip()[:100]
@@ -517,14 +568,23 @@ class ClauseLookupView(LoginRequiredMixin, View):
             [
                 {
                     "id": c.pk,
-                    "label": f"{c.version.standard.sector} {c.code} {_short(c.text)}",
+                    "label": f"{_sector_label(c, c.version_id in pending)} {c.code} {_short(c.text)}",
                     "citation": c.citation,
                     "applies": bool(c.applies),
+                    "version": c.version.label,
+                    "pending": pending.get(c.version_id, ""),
                 }
                 for c in clauses
             ],
             safe=False,
         )
+
+
+def _sector_label(clause: Clause, fallback: bool) -> str:
+    sector = clause.version.standard.sector
+    if not fallback:
+        return sector
+    return _("%(sector)s（%(label)s，待核实）") % {"sector": sector, "label": clause.version.label}
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -31,7 +31,7 @@ from zhiben.registry.models import Department
 
 from . import checklists
 from .filtersets_checklists import ChecklistFilterSet
-from .forms_checklists import ChecklistBuildForm, ChecklistEditForm, ItemAddForm
+from .forms_checklists import ChecklistBuildForm, ChecklistEditForm, ItemAddForm, citable_version_queryset
 from .models import Checklist, ChecklistItem, StandardVersion
 
 
@@ -104,7 +104,7 @@ def _version_from(request: HttpRequest) -> StandardVersion | None:
     raw = request.POST.get("standard_version") or request.GET.get("standard_version") or ""
     if not raw.isdigit():
         return None
-    return StandardVersion.objects.filter(pk=int(raw), is_current=True).select_related("standard").first()
+    return citable_version_queryset().filter(pk=int(raw)).first()
 
 
 class ChecklistCreateView(ScopedViewMixin, View):

@@ -16,6 +16,7 @@ from zhiben.core.models import CalendarYear, OutboxMessage
 from zhiben.hazards.choices import Status
 from zhiben.hazards.models import Hazard, HazardNotice
 from zhiben.registry.tests.test_browser import CHROMIUM, _shots_dir
+from zhiben.standards.models import Clause
 
 pytestmark = [
     pytest.mark.browser,
@@ -68,8 +69,10 @@ def test_enterprise_rectifies_department_closes_dashboard_moves(
     sign_in(page, url, "qiye1")
     page.goto(f"{url}/hazards/new/")
     page.select_option("[name=level]", "major")
-    clause = page.locator("[name=clause] option", has_text="第七条").first.get_attribute("value")
-    page.select_option("[name=clause]", clause)
+    # The clause picker is a search (the select stays, hidden, and posts the clause id).
+    page.fill("[data-testid=clause-search]", "第七条")
+    page.locator("[role=option]", has_text="第七条").first.click()
+    assert "第七条" in page.locator("[data-testid=clause-chosen]").inner_text()
     page.fill("[name=title]", "喷漆房未设置可燃气体报警装置")
     page.fill("[name=location]", "涂装车间喷漆房")
     page.locator("[data-testid=submit]").click()
@@ -133,3 +136,26 @@ def test_enterprise_rectifies_department_closes_dashboard_moves(
         "self_accept",
         "close",
     ]
+
+
+def test_the_clause_search_works_on_a_phone(
+    live_server: Any, world: Any, browser_page: Any, tmp_path: Any
+) -> None:
+    """390 px wide: the unit's industry (机械) brings 工贸 first; picking one posts its id; the list fits."""
+    page, url = browser_page, live_server.url
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, url, "qiye1")
+    page.goto(f"{url}/hazards/new/")
+    assert page.locator("[name=clause]").is_hidden()
+
+    page.fill("[data-testid=clause-search]", "粉尘")
+    first = page.locator("[role=option]", has_text="粉尘").first
+    first.wait_for()
+    assert first.inner_text().startswith("工贸")
+    box = page.locator(".zb-clause-list").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.screenshot(path=str(_shots_dir(tmp_path) / "clause_search_phone.png"))
+    first.click()
+
+    chosen = page.locator("[name=clause]").input_value()
+    assert chosen and Clause.objects.get(pk=int(chosen)).version.standard.code == "indtrade"

@@ -14,7 +14,7 @@ from zhiben.accounts.roles import Role
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Checklist, Clause
-from zhiben.standards.queries import clause_label, current_clauses
+from zhiben.standards.queries import citable_clauses, clause_label
 
 from ..choices import Answer, ExceptionStatus, FindingHandling, InspectorKind, Mode, Origin
 from ..models import CapException, Inspector
@@ -41,7 +41,7 @@ def enterprise_widget(field: forms.ModelChoiceField, qs: QuerySet[Enterprise]) -
 
 
 def clause_select(qs: QuerySet[Clause] | None = None) -> FastSelect:
-    qs = current_clauses() if qs is None else qs
+    qs = citable_clauses() if qs is None else qs
     return _select(qs, lambda c: clause_label(c, width=40))
 
 
