@@ -159,6 +159,7 @@ def _form(template: DocumentTemplate, **changes: Any) -> dict[str, Any]:
         "name": template.name,
         "issuer": template.issuer,
         "number_prefix": template.number_prefix,
+        "kind": template.kind,
         "title": template.title,
         "body": template.body,
         "version": template.version,

@@ -175,7 +175,8 @@ def test_it_routes_each_finding_of_a_joint_visit_to_its_departments_ledger(
         "张yt_gas",
     ):
         assert text in document.body, text
-    assert document.context["issuer"] == "区住房和城乡建设局"
+    assert document.context["issuer"] == "屈原管理区住房和城乡建设局"  # the lead department, in full
+    assert document.number.startswith("（屈住建）现检〔")
     document.refresh_from_db()
     assert document.docx.name.endswith(".docx") and document.docx.storage.exists(document.docx.name)
     assert document.pdf.name.endswith(".pdf") and document.pdf.storage.exists(document.pdf.name)
