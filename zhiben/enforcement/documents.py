@@ -55,11 +55,12 @@ def template_code(base: str, case: Case) -> str:
     return own if DocumentTemplate.objects.filter(code=own).exists() else base
 
 
-def issuing_body(code: str, case: Case) -> dict[str, str]:
-    """A generic template names no body: the case's department issues it, in full and with its 代字."""
-    if code.endswith(f"_{case.department.code}"):  # the department's own template names it
-        return {}
-    return {"issuer": case.department.official_name, "agency_code": case.department.document_code}
+def issuing_body(code: str, case: Case) -> tuple[str, str]:
+    """(issuer, 代字): a generic template names no body, so the case's department issues it, in full and
+    with its 代字; the department's own template names it already ("", "")."""
+    if code.endswith(f"_{case.department.code}"):
+        return "", ""
+    return case.department.official_name, case.department.document_code
 
 
 def measure_text(m: CaseMeasure) -> str:
@@ -127,6 +128,7 @@ def issue_order(case: Case, measure: CaseMeasure, actor: Any) -> OfficialDocumen
         "measure": {"details": measure.details},
     }
     code = template_code("enforcement_order", case)
+    issuer, agency_code = issuing_body(code, case)
     return issue_document(
         code,
         context=context,
@@ -135,7 +137,8 @@ def issue_order(case: Case, measure: CaseMeasure, actor: Any) -> OfficialDocumen
         on=measure.decided_on,
         defer_files=True,
         required=ORDER_REQUIRES,
-        **issuing_body(code, case),
+        issuer=issuer,
+        agency_code=agency_code,
     )
 
 
@@ -149,6 +152,7 @@ def issue_decision(case: Case, measures: list[CaseMeasure], actor: Any) -> Offic
         "has_fine": any(m.kind == MeasureKind.FINE for m in measures),
     }
     code = template_code("enforcement_decision", case)
+    issuer, agency_code = issuing_body(code, case)
     return issue_document(
         code,
         context=context,
@@ -157,7 +161,8 @@ def issue_decision(case: Case, measures: list[CaseMeasure], actor: Any) -> Offic
         on=case.decided_on,
         defer_files=True,
         required=DECISION_REQUIRES,
-        **issuing_body(code, case),
+        issuer=issuer,
+        agency_code=agency_code,
     )
 
 
