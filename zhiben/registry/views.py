@@ -189,6 +189,8 @@ class DepartmentListView(ObjectListView):
         Column("code", _("代码"), sort="code", link=True),
         Column("name", _("名称"), sort="name"),
         Column("short_name", _("简称")),
+        Column("full_name", _("全称")),
+        Column("document_code", _("机关代字")),
         Column("get_kind_display", _("类别"), sort="kind"),
     ]
 
