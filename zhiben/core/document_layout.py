@@ -1,4 +1,4 @@
-"""The page of an official document (公文) as both writers draw it: GB/T 9704-2012 sizes, the blocks of the
+"""The page of a document (公文, 执法文书, 笔录) as both writers draw it: GB/T 9704-2012 sizes, the blocks of the
 主体 parsed from the office's light markup, and the title broken into lines. Pure functions, no database.
 """
 
@@ -23,11 +23,14 @@ LINE_PT = 225 / 25.4 * 72 / 22  # 22 lines per page ≈ 28.9 pt
 # in the PDF), so a line of Chinese text ends flush with the right edge as in a printed 公文.
 CHAR_PITCH = (TEXT_WIDTH_PT - 0.5) / 28
 MARK_PT = 36.0  # 发文机关标志 (小初), narrowed horizontally to fit the 版心 when the name is long
+HEAD_PT = 22.0  # 执法文书/笔录: the issuing body's full name over the title (2号, black), narrowed likewise
+# A signature blank: the label, room to sign, then the date to fill in by hand.
+SIGN_DATE = "年　　月　　日"
 
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # addressee | paragraph | heading | subheading
+    kind: str  # addressee | paragraph | heading | subheading | field | sign
     text: str
 
 
@@ -46,6 +49,21 @@ class Layout:
     date_left_pt: float = 0.0
     print_line: tuple[str, str] = field(default=("", ""))
     title_lines: list[str] = field(default_factory=list)
+    kind: str = "official"  # official (公文) | enforcement (执法文书) | record (笔录): DocumentTemplate.kind
+
+    @property
+    def is_official(self) -> bool:
+        """公文: red header and rule, 版记 with 印发 line."""
+        return self.kind == "official"
+
+    @property
+    def has_closing(self) -> bool:
+        """署名 and date at the end (公文, 执法文书); a 笔录 ends with its signature blanks instead."""
+        return self.kind != "record"
+
+    @property
+    def sign_date(self) -> str:
+        return SIGN_DATE
 
     @property
     def mark_width_pt(self) -> float:
@@ -104,6 +122,8 @@ _HEADING = re.compile(r"^#\s*(.+)$")
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]+|[ \t]+(?=[\u3000-\u9fff\uff00-\uffef])")
 _SUBHEADING = re.compile(r"^##\s*(.+)$")
 _CC = re.compile(r"^抄送[：:]\s*(.*)$")
+_FIELD = re.compile(r"^=\s*(.+)$")
+_SIGN = re.compile(r"^>\s*(.+)$")
 
 
 def parse_body(body: str) -> tuple[list[Block], str]:
@@ -120,7 +140,11 @@ def parse_body(body: str) -> tuple[list[Block], str]:
             if m.group(1).strip():
                 cc.append(m.group(1).strip().rstrip("。"))
             continue
-        if m := _SUBHEADING.match(line):
+        if m := _FIELD.match(line):
+            blocks.append(Block("field", _CJK_SPACE.sub("", m.group(1).strip())))
+        elif m := _SIGN.match(line):
+            blocks.append(Block("sign", _CJK_SPACE.sub("", m.group(1).strip())))
+        elif m := _SUBHEADING.match(line):
             blocks.append(Block("subheading", _CJK_SPACE.sub("", m.group(1).strip())))
         elif m := _HEADING.match(line):
             blocks.append(Block("heading", _CJK_SPACE.sub("", m.group(1).strip())))

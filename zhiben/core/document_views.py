@@ -30,7 +30,7 @@ from .documents import (
     update_document_template,
 )
 from .loop.calls import posted_version, run_service
-from .models.documents import DocumentTemplate, OfficialDocument
+from .models.documents import DocumentKind, DocumentTemplate, OfficialDocument
 from .scoping import can
 
 FORMATS = {
@@ -74,7 +74,14 @@ class DocumentTemplateForm(forms.Form):
     number_prefix = forms.CharField(
         label=gettext_lazy("文号前缀"),
         max_length=20,
-        help_text=gettext_lazy("如 屈安办函；文号为 前缀〔年份〕序号号"),
+        help_text=gettext_lazy("如 屈安办函、（屈应急）罚；文号为 前缀〔年份〕序号号"),
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("文书格式"),
+        choices=DocumentKind.choices,
+        help_text=gettext_lazy(
+            "公文：红头、版记和印发；执法文书：机关全称、标题、文号、落款；笔录：栏目、签名栏和页码"
+        ),
     )
     title = forms.CharField(label=gettext_lazy("标题模板"), max_length=300)
     body = forms.CharField(
@@ -168,6 +175,7 @@ class DocumentTemplateEditView(LoginRequiredMixin, View):
                     {
                         "issuer": form.cleaned_data["issuer"],
                         "number_prefix": form.cleaned_data["number_prefix"],
+                        "kind": form.cleaned_data["kind"],
                     }
                     if form.is_bound
                     else {}

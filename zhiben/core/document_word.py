@@ -1,4 +1,4 @@
-"""The Word file (python-docx) of an official document (公文), drawn from its `Layout`."""
+"""The Word file (python-docx) of a document (公文, 执法文书, 笔录), drawn from its `Layout`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from .document_layout import (
     BODY_PT,
     CHAR_PITCH,
     FOOTER_PT,
+    HEAD_PT,
     LINE_PT,
     MARK_PT,
     PAGE_MARGINS_MM,
@@ -23,7 +24,8 @@ from .document_layout import (
 
 
 def build_docx(layout: Layout) -> bytes:
-    """The Word file: 版头 (red 标志, 文号, red rule), title, 主体, signature, 版记, page numbers."""
+    """The Word file: 版头 (公文: red 标志, 文号, red rule; 执法文书/笔录: full name, title, 文号), 主体,
+    signature (笔录: signature blanks), 版记 (公文 only), page numbers."""
     from docx import Document  # lazy: python-docx is loaded only when a file is written
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING  # lazy: python-docx
     from docx.shared import Mm, Pt, RGBColor  # lazy: python-docx
@@ -87,49 +89,74 @@ def build_docx(layout: Layout) -> bytes:
                 _insert_rpr(rpr, "w:w", {"w:val": str(max(33, int(scale * 100)))})
         return p
 
-    # 版头: 发文机关标志 (red, centred), 空二行, 发文字号 (centred), red rule 4 mm below it.
-    paragraph(
-        layout.issuer,
-        size=MARK_PT,
-        bold=True,
-        color=RED,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        line_pt=MARK_PT * 1.25,
-        before_pt=LINE_PT * 0.5,
-        scale=layout.mark_scale,
-    )
-    number = paragraph(layout.number, align=WD_ALIGN_PARAGRAPH.CENTER, before_pt=LINE_PT * 1.5)
-    _border(number, "bottom", RED, size_eighths=12, space_pt=11)
-    # 标题: 红色分隔线下空二行, 2号小标宋, centred.
+    if layout.is_official:
+        # 版头: 发文机关标志 (red, centred), 空二行, 发文字号 (centred), red rule 4 mm below it.
+        paragraph(
+            layout.issuer,
+            size=MARK_PT,
+            bold=True,
+            color=RED,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            line_pt=MARK_PT * 1.25,
+            before_pt=LINE_PT * 0.5,
+            scale=layout.mark_scale,
+        )
+        number = paragraph(layout.number, align=WD_ALIGN_PARAGRAPH.CENTER, before_pt=LINE_PT * 1.5)
+        _border(number, "bottom", RED, size_eighths=12, space_pt=11)
+    else:
+        # 执法文书: the issuing body's full name (black), the title under it, then the 文号.
+        paragraph(
+            layout.issuer,
+            size=HEAD_PT,
+            bold=True,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            line_pt=TITLE_PT * 1.5,
+            before_pt=LINE_PT * 0.5,
+            scale=layout.mark_scale,
+        )
+    # 标题: 红色分隔线下空二行 (公文), 2号小标宋, centred.
     title = paragraph(
         layout.title_lines[0] if layout.title_lines else layout.title,
         size=TITLE_PT,
         bold=True,
         align=WD_ALIGN_PARAGRAPH.CENTER,
         line_pt=TITLE_PT * 1.5,
-        before_pt=LINE_PT * 1.6,
-        after_pt=LINE_PT * 0.9,
+        before_pt=LINE_PT * 1.6 if layout.is_official else 0,
+        after_pt=LINE_PT * 0.9 if layout.is_official else 0,
     )
     for line in layout.title_lines[1:]:
         title.runs[-1].add_break()
         run = title.add_run(line)
         run.font.size, run.font.bold = Pt(TITLE_PT), True
         _set_font(run._r.get_or_add_rPr(), SERIF)
+    if not layout.is_official:
+        paragraph(layout.number, align=WD_ALIGN_PARAGRAPH.CENTER, after_pt=LINE_PT * 0.9)
     for block in layout.blocks:
-        if block.kind == "addressee":
+        if block.kind in ("addressee", "field"):
             paragraph(block.text)
+        elif block.kind == "sign":
+            _sign_line(paragraph("", align=WD_ALIGN_PARAGRAPH.LEFT, before_pt=LINE_PT), block.text, layout)
         elif block.kind == "heading":
             paragraph(block.text, font=SANS, first_line_chars=2)
         elif block.kind == "subheading":
             paragraph(block.text, bold=True, first_line_chars=2)
         else:
             paragraph(block.text, first_line_chars=2)
-    # 署名 and 成文日期 (no seal): one blank line below the text.
-    paragraph(
-        layout.issuer, align=WD_ALIGN_PARAGRAPH.LEFT, left_pt=layout.signature_left_pt, before_pt=LINE_PT
-    )
-    paragraph(layout.date, align=WD_ALIGN_PARAGRAPH.LEFT, left_pt=layout.date_left_pt)
-    # 版记: 抄送 and 印发 lines between rules, 4号.
+    if layout.has_closing:
+        # 署名 and 成文日期 (no seal): one blank line below the text.
+        paragraph(
+            layout.issuer, align=WD_ALIGN_PARAGRAPH.LEFT, left_pt=layout.signature_left_pt, before_pt=LINE_PT
+        )
+        paragraph(layout.date, align=WD_ALIGN_PARAGRAPH.LEFT, left_pt=layout.date_left_pt)
+    if not layout.is_official:
+        if layout.kind == "record":
+            _page_of_pages(section.footer.paragraphs[0])
+        else:
+            _page_number(section.footer.paragraphs[0], right=True)
+        out = io.BytesIO()
+        doc.save(out)
+        return out.getvalue()
+    # 版记 (公文 only): 抄送 and 印发 lines between rules, 4号.
     cc = None
     if layout.cc:
         cc = paragraph(
@@ -246,6 +273,47 @@ def _tab_line(p: Any, parts: tuple[str, str], size: float) -> None:
     run = p.add_run(f"{parts[0]}\t{parts[1]}")
     run.font.size = Pt(size)
     _set_font(run._r.get_or_add_rPr(), SERIF)
+
+
+def _sign_line(p: Any, label: str, layout: Layout) -> None:
+    """A signature blank: `label<TAB leader ____><TAB>年 月 日`, the date flush right."""
+    from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER  # lazy: python-docx
+    from docx.shared import Pt  # lazy: python-docx
+
+    date_w = len(layout.sign_date) * BODY_PT
+    p.paragraph_format.tab_stops.add_tab_stop(
+        Pt(TEXT_WIDTH_PT - date_w - BODY_PT), WD_TAB_ALIGNMENT.LEFT, WD_TAB_LEADER.LINES
+    )
+    p.paragraph_format.tab_stops.add_tab_stop(Pt(TEXT_WIDTH_PT), WD_TAB_ALIGNMENT.RIGHT)
+    run = p.add_run(f"{label}\t\t{layout.sign_date}")
+    run.font.size = Pt(BODY_PT)
+    _set_font(run._r.get_or_add_rPr(), SERIF)
+
+
+def _field(p: Any, instr: str) -> None:
+    fld = p._p.makeelement(_qn("w:fldSimple"), {_qn("w:instr"): instr})
+    r = fld.makeelement(_qn("w:r"), {})
+    t = r.makeelement(_qn("w:t"), {})
+    t.text = "1"
+    r.append(t)
+    fld.append(r)
+    p._p.append(fld)
+
+
+def _page_of_pages(p: Any) -> None:
+    """笔录: "共 N 页 第 M 页" at the foot of every page, right."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # lazy: python-docx
+    from docx.shared import Pt  # lazy: python-docx
+
+    p.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    p.paragraph_format.right_indent = Pt(FOOTER_PT)
+    for text in ("共 ", "NUMPAGES", " 页　第 ", "PAGE", " 页"):
+        if text.isupper():
+            _field(p, text)
+            continue
+        run = p.add_run(text)
+        run.font.size = Pt(FOOTER_PT)
+        _set_font(run._r.get_or_add_rPr(), SERIF)
 
 
 def _page_number(p: Any, *, right: bool) -> None:

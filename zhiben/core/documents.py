@@ -1,14 +1,24 @@
-"""Official documents (公文): numbered, rendered from editable templates, written as Word and PDF.
+"""Official documents (公文, 执法文书, 笔录): numbered, rendered from editable templates, written as Word and PDF.
 
 Every app issues its documents through `issue_document()`: inside the caller's transaction it draws the next
-number of the template's prefix and year (屈安办函〔2025〕12号, gap-free through core.sequences), renders title
-and body from the template text, and writes the Word file (python-docx) and the PDF (WeasyPrint, CJK fonts
-embedded as subsets). The layout follows GB/T 9704-2012《党政机关公文格式》 as far as the installed fonts allow:
-Noto Serif CJK SC stands in for 仿宋/小标宋 and Noto Sans CJK SC for 黑体.
+number of the template's prefix and year (屈安办函〔2025〕12号, or with the issuing body's 代字 （屈应急）罚〔2025〕3号;
+gap-free through core.sequences), renders title and body from the template text, and writes the Word file
+(python-docx) and the PDF (WeasyPrint, CJK fonts embedded as subsets). Noto Serif CJK SC stands in for
+仿宋/小标宋 and Noto Sans CJK SC for 黑体.
+
+The template's `kind` (data, editable) chooses the form:
+    公文 (official)       GB/T 9704-2012《党政机关公文格式》: red 发文机关标志 and rule, 发文字号, title, 主送,
+                          body, 署名 and 成文日期, 版记 (抄送, 印发机关和印发日期), page numbers "— 1 —".
+    执法文书 (enforcement) 应急管理部《安全生产执法文书样式》: the issuing body's full name over the centred title,
+                          the 文号 under it, the text, the body's name and date (where the seal goes); no red
+                          header and no 版记.
+    笔录 (record)         as 执法文书, but the form's fields and signature blanks (检查人员, 记录人, 被检查单位现场
+                          负责人) instead of the 落款, and "共 N 页 第 M 页" on every page.
 
 Body text is plain text, one paragraph per line, with a light markup the office can edit:
     first line ending in "：" → 主送机关 (no indent)       "# 一、……" → 一级标题 (黑体)
-    "## （一）……"            → 二级标题                    "抄送：……" → 版记 (moved to the end)
+    "## （一）……"            → 二级标题                    "抄送：……" → 版记 (moved to the end; 公文 only)
+    "= 被检查单位：……"        → a form field (no indent)    "> 检查人员（签名）" → a signature blank with its date
 Template text is Django template syntax rendered with autoescape off (it becomes Word text); the PDF's HTML
 page escapes it like any other value (autoescape on).
 The page (GB/T 9704 sizes, blocks, title lines) is `document_layout.py`; the Word writer `document_word.py`.
@@ -17,6 +27,7 @@ The page (GB/T 9704 sizes, blocks, title lines) is `document_layout.py`; the Wor
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import re
@@ -41,6 +52,7 @@ from .document_layout import (
     BODY_PT,
     CHAR_PITCH,
     FOOTER_PT,
+    HEAD_PT,
     LINE_PT,
     MARK_PT,
     PAGE_MARGINS_MM,
@@ -58,7 +70,7 @@ from .document_word import build_docx
 from .errors import DomainError
 from .events import register
 from .jobs import enqueue_on_commit, job
-from .models.documents import DocumentTemplate, OfficialDocument
+from .models.documents import DocumentKind, DocumentTemplate, OfficialDocument
 from .scoping import can
 from .sequences import next_value
 from .workflow import compare_and_swap
@@ -172,6 +184,15 @@ def format_number(prefix: str, year: int, seq: int) -> str:
     return f"{prefix}〔{year}〕{seq}号"
 
 
+def agency_prefix(agency_code: str, prefix: str) -> str:
+    """The prefix with the issuing body's 代字 in front, as 执法文书 write it: （屈住建）现检. A prefix that
+    already names a body (（屈应急）罚) or an empty 代字 leaves it as it is."""
+    code = (agency_code or "").strip()
+    if not code or prefix.startswith("（"):
+        return prefix
+    return f"（{code}）{prefix}"
+
+
 # ------------------------------------------------------------------------------------------------ issuing
 
 
@@ -185,8 +206,13 @@ def issue_document(
     on: dt.date | None = None,
     defer_files: bool = False,
     required: Mapping[str, Any] | None = None,
+    issuer: str = "",
+    agency_code: str = "",
 ) -> OfficialDocument:
     """签发公文: number, render and file one document inside the caller's transaction.
+
+    `issuer` names the issuing body in full when it is not the template's (a 笔录 is the lead department's);
+    `agency_code` is that body's 代字, put in front of the template's prefix: （屈住建）现检〔2026〕1号.
 
     `required` names the context values that must not be empty (name → what the refusal calls it); a document
     given it is also refused when its body has "。。" (check_document_text).
@@ -202,10 +228,11 @@ def issue_document(
     on = on or timezone.localdate()
     year = year or on.year
     with transaction.atomic():
-        seq = next_value(f"{template.number_prefix}/{year}")
-        number = format_number(template.number_prefix, year, seq)
+        prefix = agency_prefix(agency_code, template.number_prefix)
+        seq = next_value(f"{prefix}/{year}")
+        number = format_number(prefix, year, seq)
         data = plain(dict(context))
-        data.update({"number": number, "issuer": template.issuer, "today": chinese_date(on)})
+        data.update({"number": number, "issuer": issuer or template.issuer, "today": chinese_date(on)})
         data["_date"] = on.isoformat()
         title = " ".join(render_template_text(template.title, data, "title").split())
         body = render_template_text(template.body, data, "body").strip()
@@ -276,10 +303,20 @@ def layout_of(document: OfficialDocument) -> Layout:
         day = timezone.localtime(document.issued_at).date()
     blocks, cc = parse_body(document.body)
     date = chinese_date(day)
+    kind = document.template.kind or DocumentKind.OFFICIAL
     layout = Layout(
-        issuer=issuer, number=document.number, title=document.title, blocks=blocks, date=date, cc=cc
+        issuer=issuer,
+        number=document.number,
+        title=document.title,
+        blocks=blocks,
+        date=date,
+        cc=cc if kind == DocumentKind.OFFICIAL else "",
+        kind=kind,
     )
     layout.mark_scale = min(1.0, TEXT_WIDTH_PT / max(layout.mark_width_pt, 1.0))
+    if kind != DocumentKind.OFFICIAL:
+        # 执法文书: the body's full name in black over the title, scaled to one line like the 标志.
+        layout.mark_scale = min(1.0, TEXT_WIDTH_PT / max(text_width(issuer, HEAD_PT), 1.0))
     # GB/T 9704-2012 §7.3.5.2 (不加盖印章): 署名 右空二字; 日期 首字比署名首字右移二字; a longer date 右空二字.
     em = CHAR_PITCH
     sig_w, date_w = text_width(issuer, em), text_width(date, em)
@@ -290,7 +327,8 @@ def layout_of(document: OfficialDocument) -> Layout:
         sig_left = date_left - 2 * em
     layout.signature_left_pt = max(0.0, sig_left)
     layout.date_left_pt = max(0.0, date_left)
-    layout.print_line = (issuer, f"{date}印发")
+    # 印发机关和印发日期 belong to the 版记 of a 公文 only.
+    layout.print_line = (issuer, f"{date}印发") if kind == DocumentKind.OFFICIAL else ("", "")
     layout.title_lines = title_lines(document.title)
     return layout
 
@@ -321,6 +359,8 @@ def render_official_html(layout: Layout, *, preview: bool = False) -> str:
             "footer_pt": FOOTER_PT,
             "line_pt": round(LINE_PT, 2),
             "mark_pt": MARK_PT,
+            "head_pt": HEAD_PT,
+            "kinds": {k.name.lower(): k.value for k in DocumentKind},
             "text_width_pt": round(TEXT_WIDTH_PT, 2),
             "mark_width_pt": round(layout.mark_width_pt, 2),
             "mark_offset_pt": round((TEXT_WIDTH_PT - layout.mark_width_pt) / 2, 2),
@@ -391,6 +431,7 @@ def load_document_templates(actor: Any = None) -> dict[str, int]:
             name=row["name"],
             issuer=row["issuer"],
             number_prefix=row["number_prefix"],
+            kind=row.get("kind", DocumentKind.OFFICIAL),
             title=row["title"],
             body="\n".join(row["body"]) if isinstance(row["body"], list) else row["body"],
             verified=row.get("verified", False),
@@ -407,8 +448,35 @@ def load_document_templates(actor: Any = None) -> dict[str, int]:
     return {"document_templates": created}
 
 
-TEMPLATE_FIELDS = ("name", "issuer", "number_prefix", "title", "body", "verified")
-_PREFIX = re.compile(r"^[\u4e00-\u9fffA-Za-z]{1,20}$")
+def refresh_shipped_templates(
+    model: Any, path: Path, *, old_bodies: frozenset[str], old_prefixes: Mapping[str, str]
+) -> int:
+    """For a data migration: give the stored templates of `path` (an app's document_templates.json) the
+    shipped `kind`; those whose body is still one an earlier release shipped (sha256 prefix in `old_bodies`)
+    also take the shipped issuer and body, and a prefix still at an old default (`old_prefixes`: old → new)
+    the new one. Text the office has changed is kept. Returns how many rows changed."""
+    changed = 0
+    for row in json.loads(path.read_text(encoding="utf-8"))["templates"]:
+        template = model.objects.filter(code=row["code"]).first()
+        if template is None:
+            continue
+        template.kind = row.get("kind", DocumentKind.OFFICIAL)
+        fields = ["kind"]
+        if hashlib.sha256(template.body.encode()).hexdigest()[:16] in old_bodies:
+            template.body = "\n".join(row["body"]) if isinstance(row["body"], list) else row["body"]
+            template.issuer = row["issuer"]
+            fields += ["body", "issuer"]
+        if template.number_prefix in old_prefixes:
+            template.number_prefix = old_prefixes[template.number_prefix]
+            fields.append("number_prefix")
+        template.save(update_fields=fields)
+        changed += 1
+    return changed
+
+
+TEMPLATE_FIELDS = ("name", "issuer", "number_prefix", "kind", "title", "body", "verified")
+# 屈安办函, or with the issuing body's 代字 in 六角-free full-width brackets: （屈应急）罚.
+_PREFIX = re.compile(r"^(（[\u4e00-\u9fff]{1,8}）)?[\u4e00-\u9fffA-Za-z]{1,20}$")
 
 
 def check_template_text(title: str, body: str, code: str | None = None) -> tuple[str, str]:
@@ -447,8 +515,13 @@ def update_document_template(
     values["number_prefix"] = str(values["number_prefix"]).strip()
     if not _PREFIX.match(values["number_prefix"]):
         raise DocumentError(
-            _("文号前缀只能由汉字或字母组成（如 屈安办函），不含空格、括号和数字。"), field="number_prefix"
+            _(
+                "文号前缀只能由汉字或字母组成（如 屈安办函），机关代字可放在前面的括号里（如 （屈应急）罚），不含空格和数字。"
+            ),
+            field="number_prefix",
         )
+    if values["kind"] not in DocumentKind.values:
+        raise DocumentError(_("请选择文书格式。"), field="kind")
     check_template_text(values["title"], values["body"], template.code)
     changed = {k: v for k, v in values.items() if v != getattr(template, k)}
     template.version = version
@@ -463,11 +536,22 @@ def update_document_template(
 
 
 def preview_layout(
-    template: DocumentTemplate, *, title: str, body: str, issuer: str = "", number_prefix: str = ""
+    template: DocumentTemplate,
+    *,
+    title: str,
+    body: str,
+    issuer: str = "",
+    number_prefix: str = "",
+    kind: str = "",
 ) -> Layout:
     """The layout the (unsaved) template text would give with the sample context; nothing is stored."""
     rendered_title, rendered_body = check_template_text(title, body, template.code)
     issuer = issuer or template.issuer
+    if kind and kind != template.kind:
+        template = DocumentTemplate(
+            code=template.code, name=template.name, issuer=issuer, number_prefix=template.number_prefix,
+            kind=kind, title=template.title, body=template.body,
+        )  # fmt: skip
     document = OfficialDocument(
         template=template,
         number=format_number(number_prefix or template.number_prefix, timezone.localdate().year, 1),

@@ -3,7 +3,9 @@ core.documents.issue_document; and who may download them (whoever may see the ca
 
 Each supervising department issues in its own name with its own 文号 代字, so its templates are
 `enforcement_order_<department code>` / `enforcement_decision_<department code>`; a department without its
-own falls back to the generic `enforcement_order` / `enforcement_decision`.
+own falls back to the generic `enforcement_order` / `enforcement_decision`, issued in that department's full
+name (屈原管理区教育局) with its 代字 in the number (（屈教）罚〔2026〕1号). The 决定书 and 指令书 are 执法文书
+(template kind): the body's full name over the title, no red header and no 印发 line.
 """
 
 from __future__ import annotations
@@ -53,6 +55,14 @@ def template_code(base: str, case: Case) -> str:
     return own if DocumentTemplate.objects.filter(code=own).exists() else base
 
 
+def issuing_body(code: str, case: Case) -> tuple[str, str]:
+    """(issuer, 代字): a generic template names no body, so the case's department issues it, in full and
+    with its 代字; the department's own template names it already ("", "")."""
+    if code.endswith(f"_{case.department.code}"):
+        return "", ""
+    return case.department.official_name, case.department.document_code
+
+
 def measure_text(m: CaseMeasure) -> str:
     """One measure as a penalty decision states it."""
     kind = m.kind
@@ -99,7 +109,7 @@ def case_context(case: Case) -> dict[str, Any]:
     return {
         "subject": subject_context(case),
         "case": {"code": case.code, "filed_on": chinese_date(case.filed_on)},
-        "department": {"name": case.department.name},
+        "department": {"name": case.department.official_name},
         "violation": sentence(case.violation),
         "hazard": {"code": hazard.code, "level": hazard.get_level_display()} if hazard is not None else {},
         # The articles, as parts the template closes itself ("违反了{{ legal_basis }}的规定。").
@@ -117,14 +127,18 @@ def issue_order(case: Case, measure: CaseMeasure, actor: Any) -> OfficialDocumen
         "deadline": chinese_date(measure.end_on),
         "measure": {"details": measure.details},
     }
+    code = template_code("enforcement_order", case)
+    issuer, agency_code = issuing_body(code, case)
     return issue_document(
-        template_code("enforcement_order", case),
+        code,
         context=context,
         actor=actor,
         obj=case,
         on=measure.decided_on,
         defer_files=True,
         required=ORDER_REQUIRES,
+        issuer=issuer,
+        agency_code=agency_code,
     )
 
 
@@ -137,14 +151,18 @@ def issue_decision(case: Case, measures: list[CaseMeasure], actor: Any) -> Offic
         "measures": [measure_text(m) for m in measures],
         "has_fine": any(m.kind == MeasureKind.FINE for m in measures),
     }
+    code = template_code("enforcement_decision", case)
+    issuer, agency_code = issuing_body(code, case)
     return issue_document(
-        template_code("enforcement_decision", case),
+        code,
         context=context,
         actor=actor,
         obj=case,
         on=case.decided_on,
         defer_files=True,
         required=DECISION_REQUIRES,
+        issuer=issuer,
+        agency_code=agency_code,
     )
 
 

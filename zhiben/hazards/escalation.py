@@ -261,7 +261,7 @@ def hazard_context(hazard: Hazard) -> dict[str, Any]:
             "principal_name": enterprise.principal_name,
             "controller_name": enterprise.controller_name,
         },
-        "department": {"name": hazard.department.name},
+        "department": {"name": hazard.department.official_name},  # full name in a 公文
         "township": _township_name(hazard),
         "deadline": chinese_date(hazard.deadline),
         "clause_citation": citation(hazard.clause) if hazard.clause is not None else "",

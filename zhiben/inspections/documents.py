@@ -1,9 +1,11 @@
 """The 现场检查笔录: what it says (安全生产法第六十五条、第六十八条), and who may download it.
 
-The record lists the time, the place, the legal inspecting subjects with their certificate numbers, the
-assistants, what was checked (each department's checklist), the problems found with their handling, the
-处理意见 and who signed or refused to sign. `services.complete_inspection` issues it through
-core.documents (template `inspection_record`, shipped in data/document_templates.json).
+The record lists the inspected unit, the place, the time from–to, the legal inspecting subjects with their
+certificate numbers, the assistants, the 记录人 and the unit's person present, what was checked (each
+department's checklist), the problems found with their handling, the 处理意见, and ends with the signature
+blanks of the inspectors, the 记录人 and the unit. `services.complete_inspection` issues it through
+core.documents (template `inspection_record`, kind 笔录, shipped in data/document_templates.json) in the lead
+department's full name and with its 代字 in the number: （屈住建）现检〔2026〕1号.
 """
 
 from __future__ import annotations
@@ -57,15 +59,25 @@ def team_of(inspection: Inspection) -> list[InspectionOfficer]:
     return sorted(team, key=lambda o: (ROLE_ORDER.get(o.role, 9), o.pk))
 
 
-def record_context(inspection: Inspection) -> dict[str, Any]:
-    """What the 现场检查笔录 says: time, place, subjects with certificate numbers, assistants, content,
-    problems and handling (安全生产法第六十五条、第六十八条)."""
+def recorder_name(inspection: Inspection, actor: Any) -> str:
+    """记录人: the team member who completes the record, else the user's name ("" leaves the blank to fill)."""
+    for officer in team_of(inspection):
+        if actor is not None and officer.inspector.user_id == getattr(actor, "pk", None):
+            return officer.inspector.name
+    return str(getattr(actor, "display_name", "") or "")
+
+
+def record_context(inspection: Inspection, *, recorder: str = "") -> dict[str, Any]:
+    """What the 现场检查笔录 says: unit, place, time, subjects with certificate numbers, assistants, 记录人,
+    content, problems and handling (安全生产法第六十五条、第六十八条). Departments are named in full."""
     ent = inspection.enterprise
     team = team_of(inspection)
     findings = list(
         inspection.findings.select_related("department", "clause__version", "hazard").order_by("pk")
     )
-    departments = [row.department.name for row in inspection.departments.select_related("department")]
+    departments = [
+        row.department.official_name for row in inspection.departments.select_related("department")
+    ]
     return {
         "inspection": {
             "code": inspection.code,
@@ -87,13 +99,13 @@ def record_context(inspection: Inspection) -> dict[str, Any]:
             "principal_name": ent.principal_name,
         },
         "departments_text": "、".join(departments),
-        "lead_department": inspection.department.name,
-        "host_department": inspection.host_department.name if inspection.host_department else "",
+        "lead_department": inspection.department.official_name,
+        "host_department": inspection.host_department.official_name if inspection.host_department else "",
         "subjects": [
             {
                 "role": o.get_role_display(),
                 "name": o.inspector.name,
-                "department": o.inspector.department.name,
+                "department": o.inspector.department.official_name,
                 "certificate_no": o.certificate_no or o.inspector.certificate_no,
             }
             for o in team
@@ -115,12 +127,13 @@ def record_context(inspection: Inspection) -> dict[str, Any]:
                 "level": f.get_level_display(),
                 "clause": f.clause.citation if f.clause_id else "",
                 "location": f.location,
-                "department": f.department.name,
+                "department": f.department.official_name,
                 "handling": f.get_handling_display(),
                 "hazard": f.hazard.code if f.hazard_id else "",
             }
             for f in findings
         ],
+        "recorder": recorder,
         "unit_representative": inspection.unit_representative,
         "refused_to_sign": inspection.refused_to_sign,
     }

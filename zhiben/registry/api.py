@@ -300,7 +300,7 @@ class IndustrySerializer(serializers.ModelSerializer):
 class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department
-        fields = ["id", "code", "name", "short_name", "kind"]
+        fields = ["id", "code", "name", "short_name", "full_name", "document_code", "kind"]
 
 
 class ResponsibilitySerializer(serializers.ModelSerializer):

@@ -116,11 +116,24 @@ class Industry(ReferenceModel):
 
 
 class Department(ReferenceModel):
-    """监管部门: a member unit of the district safety committee (区安委会成员单位)."""
+    """监管部门: a member unit of the district safety committee (区安委会成员单位).
+
+    `name` is how pages call it (区住房和城乡建设局); documents it issues carry `official_name`, the full
+    name (屈原管理区住房和城乡建设局), and its 机关代字 `document_code` in the 文号 (（屈住建）现检〔2026〕1号).
+    """
 
     code = models.CharField(_("代码"), max_length=20, unique=True)
     name = models.CharField(_("名称"), max_length=50)
     short_name = models.CharField(_("简称"), max_length=20)
+    full_name = models.CharField(
+        _("全称"),
+        max_length=100,
+        blank=True,
+        help_text=_("执法文书和公文上的机关全称，如 屈原管理区住房和城乡建设局"),
+    )
+    document_code = models.CharField(
+        _("机关代字"), max_length=10, blank=True, help_text=_("文号中的机关代字，如 屈住建")
+    )
     kind = models.CharField(_("类别"), max_length=20, choices=DepartmentKind.choices)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -134,6 +147,11 @@ class Department(ReferenceModel):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:department_detail", args=[self.pk])
+
+    @property
+    def official_name(self) -> str:
+        """The full name documents are issued in (the page name when none is recorded)."""
+        return self.full_name or self.name
 
 
 class Responsibility(ReferenceModel):

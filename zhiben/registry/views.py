@@ -188,6 +188,8 @@ class DepartmentListView(ObjectListView):
     columns = [
         Column("name", _("名称"), sort="name", link=True),
         Column("short_name", _("简称")),
+        Column("full_name", _("全称")),
+        Column("document_code", _("机关代字")),
         Column("get_kind_display", _("类别"), sort="kind"),
     ]
 

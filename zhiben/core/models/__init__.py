@@ -3,7 +3,7 @@
 from .audit import AuditEntry, AuditHead
 from .base import BaseModel, ScopedModel, VersionedModel
 from .calendar import CalendarYear, WorkdayOverride
-from .documents import DocumentTemplate, OfficialDocument
+from .documents import DocumentKind, DocumentTemplate, OfficialDocument
 from .jobs import JobRun
 from .outbox import InboxNotification, OutboxMessage
 from .sequence import Sequence
@@ -13,6 +13,7 @@ __all__ = [
     "AuditHead",
     "BaseModel",
     "CalendarYear",
+    "DocumentKind",
     "DocumentTemplate",
     "InboxNotification",
     "JobRun",

@@ -159,6 +159,7 @@ def _form(template: DocumentTemplate, **changes: Any) -> dict[str, Any]:
         "name": template.name,
         "issuer": template.issuer,
         "number_prefix": template.number_prefix,
+        "kind": template.kind,
         "title": template.title,
         "body": template.body,
         "version": template.version,
@@ -219,6 +220,20 @@ def test_it_previews_unsaved_text_with_sample_data(
     letter.refresh_from_db()
     assert letter.version == 1 and not letter.title.startswith("试拟")
     assert not OfficialDocument.objects.exists()
+
+
+def test_it_previews_the_form_the_office_chooses(client: Any, world: Any, templates: dict[str, Any]) -> None:
+    letter = templates["hazard_letter"]
+    login(client, world.anweiban)
+
+    as_letter = client.get(_edit_url(letter)).context["preview_html"]
+    as_decision = client.post(_edit_url(letter), _form(letter, kind="enforcement", preview="1"))
+
+    assert 'class="mark"' in as_letter and "印发" in as_letter  # 公文: red 标志 and 版记
+    html = as_decision.context["preview_html"]
+    assert 'class="head"' in html and 'class="mark"' not in html and "印发" not in html
+    listing = client.get(reverse("core:document_template_list")).content.decode()
+    assert '<td class="text-nowrap">笔录</td>' in listing and "执法文书" in listing
 
 
 def test_it_keeps_the_template_pages_to_the_office(

@@ -69,7 +69,7 @@ def test_it_runs_a_case_from_filing_to_closure_with_documents(world: Any, rules:
     assert r.status_code == 302, r.content.decode()[:3000]
     order = case.measures.get(kind=MeasureKind.ORDER_RECTIFY)
     assert order.decided_on == dt.date(2025, 3, 3) and order.document is not None
-    assert order.document.number == "屈应急责改〔2025〕1号"
+    assert order.document.number == "（屈应急）责改〔2025〕1号"
     assert order.document.template.code == "enforcement_order_emergency"
     assert "2025年3月17日前整改完毕" in order.document.body
 
@@ -85,7 +85,7 @@ def test_it_runs_a_case_from_filing_to_closure_with_documents(world: Any, rules:
     fine.refresh_from_db()
     assert case.status == CaseStatus.DECIDED and fine.decided_on == dt.date(2025, 3, 3)
     decision = case.decision_document
-    assert decision is not None and decision.number == "屈应急罚〔2025〕1号"
+    assert decision is not None and decision.number == "（屈应急）罚〔2025〕1号"
     assert "罚款人民币1.5万元" not in decision.body and "罚款人民币15000元" in decision.body
     assert rule.penalty_basis in decision.body and "屈原营田机械制造有限公司" in decision.body
     assert post_step(yingji, case, "execute", {}).status_code == 302
@@ -126,7 +126,7 @@ def test_it_runs_a_case_from_filing_to_closure_with_documents(world: Any, rules:
 
     # The case page shows the stepper, the measures and both documents; the unit downloads its decision.
     page = yingji.get(case.get_absolute_url()).content.decode()
-    assert "屈应急责改〔2025〕1号" in page and "屈应急罚〔2025〕1号" in page and "已结案" in page
+    assert "（屈应急）责改〔2025〕1号" in page and "（屈应急）罚〔2025〕1号" in page and "已结案" in page
     unit = client_for(world.qiye1)
     assert unit.get(case.get_absolute_url()).status_code == 200
     docx = unit.get(reverse("core:document_download", args=[decision.pk, "docx"]))

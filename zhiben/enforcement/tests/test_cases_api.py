@@ -54,10 +54,10 @@ def test_a_case_runs_over_the_api(world: Any, rules: Any, clock: Any) -> None:
     r = post(c, dept, url + "decide/", {"decided_on": "2025-03-03", "version": v})
     assert r.status_code == 200, r.content
     body = r.json()
-    assert body["status"] == CaseStatus.DECIDED and body["decision_number"] == "屈应急罚〔2025〕1号"
+    assert body["status"] == CaseStatus.DECIDED and body["decision_number"] == "（屈应急）罚〔2025〕1号"
     assert [m["decided_on"] for m in body["measures"]] == ["2025-03-03"]
     docs = c.get(url + "documents/", headers=dept).json()
-    assert [d["number"] for d in docs] == ["屈应急罚〔2025〕1号"] and docs[0]["pdf"].endswith("/pdf/")
+    assert [d["number"] for d in docs] == ["（屈应急）罚〔2025〕1号"] and docs[0]["pdf"].endswith("/pdf/")
     history = c.get(url + "history/", headers=dept).json()
     assert [h["action"] for h in history] == ["file", "investigate", "add_measure", "notify", "decide"]
     steps = c.get(url + "steps/", headers=dept).json()["steps"]

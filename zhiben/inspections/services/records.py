@@ -45,7 +45,7 @@ from zhiben.standards.models import Checklist, ChecklistItem, Clause
 
 from .. import events, steps
 from ..choices import Answer, FindingHandling, InspectionStatus, InspectorKind, Mode, OfficerRole, Origin
-from ..documents import record_context, team_of  # noqa: F401  (team_of: the pages' team order)
+from ..documents import record_context, recorder_name, team_of  # noqa: F401  (team_of: the pages' team order)
 from ..models import (
     CapException,
     Finding,
@@ -600,17 +600,17 @@ def complete_inspection(
     inspection.unit_representative = unit_representative.strip()[:50]
     inspection.refused_to_sign = refused_to_sign
     inspection.finished_at = finished_at
+    # The 笔录 is the lead department's: its full name heads the record and its 代字 is in the number.
     document = issue_document(
         RECORD_TEMPLATE,
-        context=record_context(inspection),
+        context=record_context(inspection, recorder=recorder_name(inspection, actor)),
         actor=actor,
         obj=inspection,
         on=timezone.localdate(),
         defer_files=True,
+        issuer=inspection.department.official_name,
+        agency_code=inspection.department.document_code,
     )
-    # The 笔录 is the lead department's (its name heads the document), not the template's default issuer.
-    document.context = {**document.context, "issuer": inspection.department.name}
-    type(document).objects.filter(pk=document.pk).update(context=document.context)
     steps.INSPECTION_FLOW.advance(
         inspection,
         steps.COMPLETE,

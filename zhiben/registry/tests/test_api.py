@@ -612,3 +612,15 @@ def test_it_lists_each_enterprise_exactly_as_its_detail_shows_it(client: Any, wo
     gas = next(i for i in listed if i["id"] == world.enterprises["yt_gas"].pk)
     assert gas["industries"] == ["GAS", "FIRE-SMALL"]
     assert gas["principal_phone"] == "138****0001"
+
+
+def test_it_gives_each_department_its_full_name_and_document_code(client: Any, world: Any) -> None:
+    token = obtain_token(client, "anweiban")
+
+    rows = client.get(reverse("department-list") + "?page_size=100", headers=token_header(token)).json()
+    by_code = {row["code"]: row for row in rows["results"]}
+
+    assert by_code["housing"]["name"] == "区住房和城乡建设局"  # pages keep the short form
+    assert by_code["housing"]["full_name"] == "屈原管理区住房和城乡建设局"  # documents are issued in full
+    assert by_code["housing"]["document_code"] == "屈住建"
+    assert all(row["full_name"].startswith("屈原管理区") for row in rows["results"])

@@ -93,7 +93,9 @@ def test_it_runs_a_joint_visit_through_the_api(world: Any, payload: dict[str, An
         },
     )
     assert done.status_code == 200, done.content
-    assert done.json()["status"] == "completed" and done.json()["record_number"].startswith("屈检录〔2025〕")
+    assert done.json()["status"] == "completed" and done.json()["record_number"].startswith(
+        "（屈住建）现检〔2025〕"
+    )
     assert done.json()["record_pdf"].endswith("/pdf/")
     assert len(done.json()["findings"]) == 1
 

@@ -4,6 +4,8 @@ be on the team; the unit's yearly cap holds; every step leaves one audit row."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import subprocess
 from typing import Any
 
 import pytest
@@ -175,7 +177,8 @@ def test_it_routes_each_finding_of_a_joint_visit_to_its_departments_ledger(
         "张yt_gas",
     ):
         assert text in document.body, text
-    assert document.context["issuer"] == "区住房和城乡建设局"
+    assert document.context["issuer"] == "屈原管理区住房和城乡建设局"  # the lead department, in full
+    assert document.number.startswith("（屈住建）现检〔")
     document.refresh_from_db()
     assert document.docx.name.endswith(".docx") and document.docx.storage.exists(document.docx.name)
     assert document.pdf.name.endswith(".pdf") and document.pdf.storage.exists(document.pdf.name)
@@ -212,6 +215,44 @@ def test_it_records_the_refusal_to_sign_in_the_record(world: Any, inspectors: An
     assert "本次检查未发现问题" in body
     # The unit is told its 笔录 is ready.
     assert OutboxMessage.objects.filter(recipient=world.qiye3, subject__contains="现场检查笔录").exists()
+
+
+def test_the_record_is_a_record_form_in_the_lead_departments_full_name(
+    world: Any, inspectors: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    inspection = routine_visit(world, inspectors)
+    records.start_inspection(inspection, actor=world.zhujian)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        records.complete_inspection(
+            Inspection.objects.get(pk=inspection.pk),
+            actor=world.zhujian,
+            summary="检查了施工现场。",
+            conclusion="无",
+            unit_representative="李现场",
+        )
+
+    document = Inspection.objects.get(pk=inspection.pk).record_document
+    text = subprocess.run(
+        ["pdftotext", "-layout", document.pdf.path, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    lines = [line for raw in text.splitlines() if (line := re.sub(r"\s+", "", raw))]
+    assert lines[:3] == ["屈原管理区住房和城乡建设局", "现场检查笔录", document.number]
+    assert document.number.startswith("（屈住建）现检〔")
+    flat = "".join(lines)
+    zhujian, second = inspectors["zhujian"], inspectors["zhujian_2"]
+    for field in (
+        f"被检查单位：{world.enterprises['qiye3'].name}",
+        "检查时间：2025年3月3日",
+        f"{zhujian.name}（主办执法人员，屈原管理区住房和城乡建设局，执法证号：{zhujian.certificate_no}）",
+        f"执法证号：{second.certificate_no}",
+        f"记录人：{zhujian.name}",  # the officer who completed the record
+        "被检查单位现场负责人：李现场",
+    ):
+        assert field in flat, field
+    for label in ("检查人员（签名）：", "记录人（签名）：", "被检查单位现场负责人（签名）："):
+        assert any(line.startswith(label) and line.endswith("年月日") for line in lines), label
+    assert re.search(r"共\d+页第1页", flat) and "印发" not in flat
 
 
 def test_it_maps_the_hazard_source_from_the_mode(world: Any, inspectors: Any) -> None:
