@@ -337,16 +337,21 @@ class EscalationListView(ObjectListView):
             sort="kind",
             badge=lambda e: "danger" if e.kind in ("exposure", "listed") else "warning",
         ),
+        Column(
+            "rule.stage",
+            _("事由"),
+            display=lambda e: _("逾期未判定") if e.stage == Stage.JUDGE else _("逾期未整改"),
+        ),
         Column("hazard.code", _("隐患编号"), link=True),
         Column("hazard.title", _("隐患名称")),
         Column("hazard.enterprise.name", _("生产经营单位")),
-        Column("deadline", _("整改期限"), sort="deadline"),
+        Column("deadline", _("对应期限"), sort="deadline"),
         Column("overdue_workdays", _("逾期工作日"), sort="overdue_workdays"),
         Column("document.number", _("文号"), display=lambda e: e.document.number if e.document_id else "—"),
     ]
 
     def get_base_queryset(self):  # type: ignore[no-untyped-def]
-        return Escalation.objects.select_related("hazard__enterprise", "document")
+        return Escalation.objects.select_related("hazard__enterprise", "document", "rule")
 
 
 def _timeline(hazard: Hazard) -> list[Any]:
