@@ -15,6 +15,7 @@ from zhiben.core import audit, events
 from zhiben.core.excel import export_response
 from zhiben.core.navigation import MODULES
 from zhiben.core.scoping import can, grants_for
+from zhiben.hazards.models import Hazard
 from zhiben.registry.models import Enterprise, Region
 
 from . import queries
@@ -47,6 +48,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "built_count": sum(1 for m in MODULES if m.built),
         "can_view_enterprises": can(user, "view", Enterprise),
     }
+    if can(user, "view", Hazard):
+        context["hazard_todo"] = queries.hazard_todo(user)
     if context["can_view_enterprises"]:
         table = queries.industry_distribution(user)
         context.update(

@@ -522,6 +522,10 @@ class HistoryPlan:
             )
             plan.deadline, plan.finish, plan.late = deadline, self.workdays.add(last, 3), True
             out.append(plan)
+        if majors:
+            # A 重大 report (举报) its department has left unjudged for eight working days: past its 判定
+            # deadline, so the weekly job has sent the department its 函告 (the 清单's 待判定 tab shows it).
+            add(rng.choice(majors), Level.MAJOR, 8, source=Source.TIP, fate="script_reported")
         return out
 
     def ensure_reviewers(self, plans: list[Plan]) -> None:

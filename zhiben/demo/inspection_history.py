@@ -43,6 +43,8 @@ from zhiben.enforcement.choices import MeasureKind, OperationKind
 from zhiben.enforcement.models import DiscretionRule
 from zhiben.hazards import services as hazard_services
 from zhiben.hazards.choices import Status as HazardStatus
+from zhiben.hazards.escalation import apply_escalations
+from zhiben.hazards.models import Hazard
 from zhiben.inspections.choices import Answer, FindingHandling, InspectorKind, Mode, OccurrenceStatus, Origin
 from zhiben.inspections.draw_pools import DrawCriteria
 from zhiben.inspections.models import DutyOccurrence, Inspection, Inspector, InspectorConflict, SelfCheck
@@ -89,6 +91,7 @@ class InspectionReport:
     draws: int = 0
     inspections: int = 0
     findings: int = 0
+    judged: int = 0  # reports of the visits judged by their departments
     cases: int = 0
     operations: int = 0
     seconds: float = 0.0
@@ -98,7 +101,7 @@ class InspectionReport:
         return (
             f"检查执法：检查人员 {self.inspectors} 名，检查表 {self.checklists} 张，自查任务 {self.occurrences} 项"
             f"（已自查 {self.self_checks}，应查未查 {self.missed}），年度计划 {self.plans} 份，双随机 {self.draws} 次，"
-            f"现场检查 {self.inspections} 次（发现问题 {self.findings} 项），执法案件 {self.cases} 件，"
+            f"现场检查 {self.inspections} 次（发现问题 {self.findings} 项，判定交办 {self.judged} 项），执法案件 {self.cases} 件，"
             f"打非治违 {self.operations} 起，用时 {self.seconds:.1f} 秒"
         )
 
@@ -152,6 +155,12 @@ class _Year:
         self._joint_inspection()
         self._draws()
         self._operations()
+        self._escalate_today()
+
+    def _escalate_today(self) -> None:
+        """The daily 逾期督办 job once more today, over the register as this year left it (both ladders), so
+        whatever the year leaves late shows its rung in its history rather than sitting there silently."""
+        apply_escalations(today=self.today)
 
     def user(self, name: str) -> User | None:
         return self.users.get(name)
@@ -496,6 +505,8 @@ class _Year:
         for finding in findings:
             if finding.handling in (FindingHandling.CASE, FindingHandling.HAZARD_AND_CASE):
                 self._case(code, user, unit, finding, day)
+            else:
+                self._judge(user, finding, day)
 
     def _joint_inspection(self) -> None:
         persona = self.persona_units()
@@ -511,11 +522,12 @@ class _Year:
             return
         with _at(day, 10):
             inspection = records.start_inspection(inspection, actor=lead, location=unit.address)
+            found = []
             for code, user, title in (
                 ("housing", lead, "塔吊附着装置未按方案设置"),
                 ("fire", fire, "施工现场消防通道被建材堵塞"),
             ):
-                records.record_finding(
+                finding = records.record_finding(
                     inspection,
                     actor=user,
                     handling=FindingHandling.HAZARD,
@@ -524,6 +536,7 @@ class _Year:
                     title=title,
                     description="住建、消防联合检查发现。",
                 )
+                found.append((user, finding))
                 self.report.findings += 1
             inspection.refresh_from_db()
             records.complete_inspection(
@@ -533,6 +546,24 @@ class _Year:
                 conclusion="发现问题分别纳入住建局、消防救援大队隐患台账，责令限期整改。",
                 unit_representative=unit.principal_name or "项目负责人",
             )
+        for user, finding in found:
+            self._judge(user, finding, day)
+
+    def _judge(self, user: User, finding: Any, day: dt.date) -> None:
+        """判定 within its period: the department judges what its visit registered one to three days later,
+        unless the visit is so recent that the report may still wait (it is then on the 待判定 tab, inside
+        its 判定 deadline). No report is left past its deadline."""
+        if finding.hazard_id is None:
+            return
+        hazard = Hazard.objects.get(pk=finding.hazard_id)
+        if hazard.status != HazardStatus.REPORTED or hazard.judge_deadline is None:
+            return
+        if hazard.judge_deadline >= self.today:
+            return
+        on = min(_workday(day + dt.timedelta(days=self.rng.randint(1, 3))), hazard.judge_deadline)
+        with _at(on, 11):
+            hazard_services.confirm(hazard, actor=user, note="经现场复核，判定交办")
+        self.report.judged += 1
 
     # ------------------------------------------------------------------------------------------ cases
     def _case(self, code: str, user: User, unit: Enterprise, finding: Any, day: dt.date) -> None:

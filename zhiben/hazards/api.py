@@ -63,6 +63,7 @@ class HazardSerializer(serializers.ModelSerializer):
             "finder",
             "is_stock",
             "status",
+            "judge_deadline",
             "deadline",
             "overdue",
             "supervision_level",
@@ -132,10 +133,11 @@ class ProgressSerializer(serializers.ModelSerializer):
 
 class EscalationSerializer(serializers.ModelSerializer):
     document_number = serializers.CharField(source="document.number", read_only=True, default="")
+    stage = serializers.CharField(source="rule.stage", read_only=True)
 
     class Meta:
         model = Escalation
-        fields = ["id", "kind", "deadline", "overdue_workdays", "applied_on", "document_number"]
+        fields = ["id", "stage", "kind", "deadline", "overdue_workdays", "applied_on", "document_number"]
 
 
 @extend_schema_view(

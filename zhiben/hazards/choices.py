@@ -35,6 +35,13 @@ class Status(models.TextChoices):
     MERGED = "merged", _("已合并")
 
 
+class Stage(models.TextChoices):
+    """The two steps with a deadline of their own: 判定 (a report waiting for the department) and 整改."""
+
+    RECTIFY = "rectify", _("整改")
+    JUDGE = "judge", _("判定")
+
+
 # Confirmed and not yet closed: these have a deadline and can be overdue.
 OPEN_STATUSES = frozenset(
     {Status.CONFIRMED, Status.RECTIFYING, Status.ACCEPTANCE_REQUESTED, Status.SELF_ACCEPTED}

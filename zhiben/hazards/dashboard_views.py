@@ -55,6 +55,7 @@ BREAKDOWN_HEADERS = (
     gettext_lazy("存量销号率（%）"),
     gettext_lazy("重大隐患在办"),
     gettext_lazy("重大隐患逾期"),
+    gettext_lazy("判定超期"),
 )
 
 
@@ -177,6 +178,7 @@ def breakdown_values(counts: stats.Counts) -> list[Any]:
         stock.percent,
         counts.major_open,
         counts.major_overdue,
+        counts.judge_overdue,
     ]
 
 
@@ -261,6 +263,7 @@ def kpi_links(filters: stats.StatsFilter) -> dict[str, str]:
         "open": list_link(filters, open="true"),
         "overdue": list_link(filters, overdue="true"),
         "reported": list_link(filters, status="reported"),
+        "judge_overdue": list_link(filters, status="reported", judge_overdue="true"),
         "stock": list_link(filters, is_stock="true"),
     }
 
@@ -338,6 +341,7 @@ def figures_workbook(figures: stats.Figures, *, scope: str, description: str) ->
             [_("逾期未整改"), t.overdue, None, None],
             [_("已销号"), t.closed, None, None],
             [_("待判定"), t.reported, None, None],
+            [_("判定超期"), t.judge_overdue, None, None],
             [_("重大隐患在办"), t.major_open, None, None],
             [_("重大隐患逾期"), t.major_overdue, None, None],
         ],

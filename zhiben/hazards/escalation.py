@@ -9,6 +9,11 @@ time and place when it issues the notice (`schedule_interview`); the next rung w
 extended deadline starts a new cycle (the rows are keyed on the deadline they were applied for).
 
 Seed §三(三)5: "对进展缓慢的及时采取函告、通报、约谈、曝光等措施"; thresholds are data (EscalationRule).
+
+Two ladders run on this machinery, each its own `Ladder`: 整改 (a confirmed hazard past its rectification
+deadline; the unit, its department and the office are told) and 判定 (a report still waiting for 判定 past its
+判定 deadline, `Hazard.judge_deadline`; addressed to the supervising department, which must judge, and the
+office). The rules of each are the `EscalationRule` rows of its `stage`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -39,9 +45,9 @@ from zhiben.core.outbox import notify_users
 from zhiben.core.workflow import compare_and_swap
 from zhiben.registry.choices import RegionLevel
 
-from .choices import OPEN_STATUSES, EscalationKind
+from .choices import OPEN_STATUSES, EscalationKind, Stage, Status
 from .events import HAZARD_ESCALATED
-from .models import Escalation, EscalationRule, Hazard
+from .models import Escalation, EscalationRule, Hazard, HazardQuerySet
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +68,37 @@ def _can_view_hazard(user: Any, object_id: str) -> bool:
 register_document_access("hazards.hazard", _can_view_hazard)
 
 
+@dataclass(frozen=True)
+class Ladder:
+    """What one ladder watches: hazards in `statuses` whose `deadline_field` has passed."""
+
+    stage: str
+    statuses: frozenset[str]
+    deadline_field: str
+
+    def deadline(self, hazard: Hazard) -> dt.date | None:
+        return getattr(hazard, self.deadline_field)
+
+    def is_late(self, hazard: Hazard, today: dt.date) -> bool:
+        deadline = self.deadline(hazard)
+        return hazard.status in self.statuses and deadline is not None and deadline < today
+
+    def late(self, qs: HazardQuerySet, today: dt.date) -> HazardQuerySet:
+        return qs.filter(status__in=self.statuses, **{f"{self.deadline_field}__lt": today})
+
+
+LADDERS = {
+    Stage.RECTIFY: Ladder(Stage.RECTIFY, frozenset(str(s) for s in OPEN_STATUSES), "deadline"),
+    Stage.JUDGE: Ladder(Stage.JUDGE, frozenset({str(Status.REPORTED)}), "judge_deadline"),
+}
+
+
 def apply_escalations(today: dt.date | None = None, actor: Any = None) -> dict[str, int]:
-    """Apply every ladder step each overdue open hazard has reached and not yet received; returns counts."""
+    """Apply the next ladder step each late hazard has reached and not yet received (整改 and 判定); returns
+    counts."""
+    from .deadlines import assign_judge_deadlines  # deadlines → tally → models; kept out of import time
+
     today = today or timezone.localdate()
-    rules = active_rules()
     counts = {
         "checked": 0,
         "escalated": 0,
@@ -73,11 +106,30 @@ def apply_escalations(today: dt.date | None = None, actor: Any = None) -> dict[s
         "failed": 0,
         "calendar_unavailable": 0,
     }
+    assign_judge_deadlines()
     recipients = Recipients()
-    for pk in _overdue_ids(today, levels=list(rules)):
+    for stage in LADDERS:
+        rules = active_rules(stage)
+        _climb(stage, rules, today=today, actor=actor, recipients=recipients, counts=counts)
+    log.info("escalations on %s: %s", today, counts)
+    return counts
+
+
+def _climb(
+    stage: str,
+    rules: dict[str, list[EscalationRule]],
+    *,
+    today: dt.date,
+    actor: Any,
+    recipients: Recipients,
+    counts: dict[str, int],
+) -> None:
+    for pk in _overdue_ids(today, levels=list(rules), stage=stage):
         counts["checked"] += 1
         try:
-            steps = escalate_hazard(pk, today=today, rules=rules, actor=actor, recipients=recipients)
+            steps = escalate_hazard(
+                pk, today=today, rules=rules, actor=actor, recipients=recipients, stage=stage
+            )
         except CalendarUnavailable as exc:
             counts["calendar_unavailable"] += 1
             log.warning("escalation of hazard %s skipped: %s", pk, exc.message)
@@ -90,17 +142,15 @@ def apply_escalations(today: dt.date | None = None, actor: Any = None) -> dict[s
         if steps:
             counts["escalated"] += 1
             counts["steps"] += steps
-    log.info("escalations on %s: %s", today, counts)
-    return counts
 
 
-def active_rules() -> dict[str, list[EscalationRule]]:
-    """Active rules by level, lightest first."""
+def active_rules(stage: str = Stage.RECTIFY) -> dict[str, list[EscalationRule]]:
+    """Active rules of one ladder by level, lightest first."""
     by_level: dict[str, list[EscalationRule]] = {}
     # Rules are district-wide reference data; the job reads them all.
     for rule in (
         EscalationRule.objects.unrestricted("reference data")
-        .filter(active=True)
+        .filter(active=True, stage=stage)
         .order_by("overdue_workdays", "pk")
     ):
         by_level.setdefault(rule.level, []).append(rule)
@@ -109,8 +159,8 @@ def active_rules() -> dict[str, list[EscalationRule]]:
     return by_level
 
 
-def _overdue_ids(today: dt.date, levels: list[str]) -> Iterator[int]:
-    """Ids of open hazards past their deadline, in chunks by primary key.
+def _overdue_ids(today: dt.date, levels: list[str], stage: str = Stage.RECTIFY) -> Iterator[int]:
+    """Ids of hazards past the ladder's deadline, in chunks by primary key.
 
     The job acts for the whole district, so it reads through unrestricted(). Keyset chunks rather than one
     open cursor: each hazard commits its own transaction, and SQLite shares one connection between the
@@ -119,7 +169,8 @@ def _overdue_ids(today: dt.date, levels: list[str]) -> Iterator[int]:
     last = 0
     while True:
         chunk = list(
-            Hazard.objects.overdue(today)
+            LADDERS[Stage(stage)]
+            .late(Hazard.objects.all(), today)
             .unrestricted("job: the whole district")
             .filter(level__in=levels, pk__gt=last)
             .order_by("pk")
@@ -138,9 +189,12 @@ def escalate_hazard(
     rules: dict[str, list[EscalationRule]],
     actor: Any = None,
     recipients: Recipients | None = None,
+    stage: str = Stage.RECTIFY,
 ) -> int:
-    """Apply the steps one hazard has reached, in one transaction; returns how many were applied."""
+    """Apply the step one hazard has reached on one ladder, in one transaction; returns how many (0 or 1)."""
     recipients = recipients or Recipients()
+    ladder = LADDERS[Stage(stage)]
+    judging = ladder.stage == Stage.JUDGE
     with transaction.atomic():
         hazard = (
             Hazard.objects.unrestricted("job: re-read under lock")
@@ -149,13 +203,15 @@ def escalate_hazard(
             .filter(pk=pk)
             .first()
         )
-        if hazard is None or not hazard.is_overdue(today):
-            return 0  # closed or extended since the id was read
-        deadline = hazard.deadline
-        assert deadline is not None  # is_overdue() implies a deadline
+        if hazard is None or not ladder.is_late(hazard, today):
+            return 0  # judged, closed or extended since the id was read
+        deadline = ladder.deadline(hazard)
+        assert deadline is not None  # is_late() implies a deadline
         overdue = workdays_between(deadline, today)
         done = sorted(
-            Escalation.objects.filter(hazard=hazard, deadline=deadline).select_related("document"),
+            Escalation.objects.filter(
+                hazard=hazard, deadline=deadline, rule__stage=ladder.stage
+            ).select_related("document"),
             key=lambda e: (e.applied_on, LADDER.index(e.kind)),
         )
         rule = next_due_rule(rules.get(hazard.level, []), done, overdue=overdue, today=today)
@@ -171,6 +227,8 @@ def escalate_hazard(
                 "reply_deadline": chinese_date(add_workdays(today, REPLY_WORKDAYS)),
                 "previous_steps": _previous_steps(done),
             }
+            if judging:
+                context.update(judge_context(hazard))
             document = issue_document(
                 rule.template_code, context=context, actor=actor, obj=hazard, year=today.year, on=today
             )
@@ -189,6 +247,7 @@ def escalate_hazard(
             actor=actor,
             data={
                 "kind": rule.kind,
+                "stage": rule.stage,
                 "rule": rule.pk,
                 "deadline": deadline.isoformat(),
                 "overdue_workdays": overdue,
@@ -196,6 +255,9 @@ def escalate_hazard(
                 "document": document.number if document is not None else "",
             },
         )
+        if judging:
+            _notify_judge(hazard, step, recipients)
+            return 1  # 当前督办措施 is the rectification's: a late 判定 is the department's, not the unit's
         if interview:
             _ask_office_to_schedule(hazard, step, recipients)
         else:
@@ -265,6 +327,16 @@ def hazard_context(hazard: Hazard) -> dict[str, Any]:
         "township": _township_name(hazard),
         "deadline": chinese_date(hazard.deadline),
         "clause_citation": citation(hazard.clause) if hazard.clause is not None else "",
+    }
+
+
+def judge_context(hazard: Hazard) -> dict[str, Any]:
+    """What a 判定 督办 document adds: when the report was registered and the 判定 deadline it missed."""
+    from .deadlines import registered_on
+
+    return {
+        "reported_on": chinese_date(registered_on(hazard)),
+        "judge_deadline": chinese_date(hazard.judge_deadline),
     }
 
 
@@ -339,6 +411,39 @@ def _notify(hazard: Hazard, step: Escalation, recipients: Recipients) -> None:
             "days": step.overdue_workdays,
             "kind": kind,
             "number": number,
+        },
+        url=hazard_url(hazard) or (download_url(step.document) if step.document is not None else ""),
+        topic="hazard_escalated",
+        obj=hazard,
+    )
+
+
+def _notify_judge(hazard: Hazard, step: Escalation, recipients: Recipients) -> None:
+    """A report left unjudged: the department that must judge it, the office, and for the heaviest steps
+    the leaders (the unit is not at fault and is not told)."""
+    kind = step.get_kind_display()
+    users = [
+        *recipients.role(Role.DEPARTMENT, department=hazard.department_id),
+        *recipients.role(Role.DISTRICT_OFFICE),
+    ]
+    if step.kind in LEADER_KINDS:
+        users += recipients.role(Role.LEADER)
+    notify_users(
+        users,
+        subject=_("隐患逾期未判定：%(kind)s（%(code)s）") % {"kind": kind, "code": hazard.code},
+        body=_(
+            "%(enterprise)s报告的%(level)s事故隐患“%(title)s”判定期限为%(deadline)s，已逾期%(days)s个工作日"
+            "仍未判定，区安委办已予%(kind)s（%(number)s）。请%(department)s立即判定交办或作出不予认定。"
+        )
+        % {
+            "enterprise": hazard.enterprise.name,
+            "level": hazard.get_level_display(),
+            "title": hazard.title,
+            "deadline": chinese_date(step.deadline),
+            "days": step.overdue_workdays,
+            "kind": kind,
+            "number": step.document.number if step.document is not None else "",
+            "department": hazard.department.name,
         },
         url=hazard_url(hazard) or (download_url(step.document) if step.document is not None else ""),
         topic="hazard_escalated",

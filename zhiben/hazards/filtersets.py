@@ -29,6 +29,7 @@ class HazardFilterSet(BaseFilterSet):
     is_stock = django_filters.BooleanFilter(label=_("存量隐患"))
     overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
     open = django_filters.BooleanFilter(label=_("未销号"), method="filter_open")
+    judge_overdue = django_filters.BooleanFilter(label=_("判定超期"), method="filter_judge_overdue")
     supervision_level = django_filters.ChoiceFilter(
         label=_("督办级别"), choices=[c for c in SupervisionLevel.choices if c[0]]
     )
@@ -54,6 +55,7 @@ class HazardFilterSet(BaseFilterSet):
             "is_stock",
             "overdue",
             "open",
+            "judge_overdue",
             "supervision_level",
             "escalation",
             "discovered_after",
@@ -73,6 +75,12 @@ class HazardFilterSet(BaseFilterSet):
         today = timezone.localdate()
         overdue = queryset.filter(status__in=OPEN_STATUSES, deadline__lt=today)
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+    def filter_judge_overdue(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        if value is None:
+            return queryset
+        late = queryset.filter(status=Status.REPORTED, judge_deadline__lt=timezone.localdate())
+        return late if value else queryset.exclude(pk__in=late.values("pk"))
 
     def filter_open(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         if value is None:

@@ -26,6 +26,7 @@ from .choices import (
     Level,
     NoticeRecipient,
     Source,
+    Stage,
     Status,
     SupervisionLevel,
 )
@@ -45,11 +46,15 @@ def _child_scope(prefix: str) -> ScopePaths:
 
 
 class DeadlinePolicy(VersionedModel):
-    """Default rectification period and reminder lead time per level, in working days (editable data)."""
+    """Default period and reminder lead time per step (判定 or 整改) and level, in working days (editable data).
+
+    判定: a report waits this long for the department's 判定 from the day it was registered; 整改: the default
+    rectification period set at 判定."""
 
     scope = ScopePaths(unscoped=True)
-    level = models.CharField(_("隐患等级"), max_length=10, choices=Level.choices, unique=True)
-    workdays = models.PositiveSmallIntegerField(_("默认整改期限（工作日）"))
+    stage = models.CharField(_("环节"), max_length=10, choices=Stage.choices, default=Stage.RECTIFY)
+    level = models.CharField(_("隐患等级"), max_length=10, choices=Level.choices)
+    workdays = models.PositiveSmallIntegerField(_("期限（工作日）"))
     reminder_workdays = models.PositiveSmallIntegerField(_("到期前提醒（工作日）"), default=3)
     source = models.CharField(_("依据"), max_length=200, blank=True)
     verified = models.BooleanField(_("已核实"), default=False)
@@ -57,18 +62,23 @@ class DeadlinePolicy(VersionedModel):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("整改期限规则")
-        verbose_name_plural = _("整改期限规则")
-        ordering = ["level"]
+        verbose_name = _("期限规则")
+        verbose_name_plural = _("期限规则")
+        ordering = ["stage", "level"]
+        constraints = [models.UniqueConstraint(fields=["stage", "level"], name="deadline_policy_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()}：{self.workdays} 个工作日"
+        return f"{self.get_level_display()}隐患{self.get_stage_display()}期限：{self.workdays} 个工作日"
 
 
 class EscalationRule(VersionedModel):
-    """One step of the ladder: a hazard of `level` this many working days past its deadline gets `kind`."""
+    """One step of a ladder: a hazard of `level` this many working days past its deadline gets `kind`.
+
+    Two ladders share the machinery: 整改 (the unit, past its rectification deadline) and 判定 (the supervising
+    department, a report past its 判定 deadline)."""
 
     scope = ScopePaths(unscoped=True)
+    stage = models.CharField(_("环节"), max_length=10, choices=Stage.choices, default=Stage.RECTIFY)
     level = models.CharField(_("隐患等级"), max_length=10, choices=Level.choices)
     kind = models.CharField(_("督办措施"), max_length=20, choices=EscalationKind.choices)
     overdue_workdays = models.PositiveSmallIntegerField(_("逾期工作日"))
@@ -88,15 +98,14 @@ class EscalationRule(VersionedModel):
     class Meta:
         verbose_name = _("逾期督办规则")
         verbose_name_plural = _("逾期督办规则")
-        ordering = ["level", "overdue_workdays"]
+        ordering = ["stage", "level", "overdue_workdays"]
         constraints = [
-            models.UniqueConstraint(fields=["level", "kind"], name="escalation_rule_unique"),
+            models.UniqueConstraint(fields=["stage", "level", "kind"], name="escalation_rule_unique"),
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_level_display()}隐患逾期 {self.overdue_workdays} 个工作日：{self.get_kind_display()}"
-        )
+        late = _("逾期未判定") if self.stage == Stage.JUDGE else _("逾期")
+        return f"{self.get_level_display()}隐患{late} {self.overdue_workdays} 个工作日：{self.get_kind_display()}"
 
 
 class HazardQuerySet(ScopedQuerySet):
@@ -108,6 +117,13 @@ class HazardQuerySet(ScopedQuerySet):
 
     def overdue(self, today: dt.date) -> HazardQuerySet:
         return self.filter(status__in=OPEN_STATUSES, deadline__lt=today)
+
+    def awaiting_judgement(self) -> HazardQuerySet:
+        return self.filter(status=Status.REPORTED)
+
+    def judgement_overdue(self, today: dt.date) -> HazardQuerySet:
+        """Reports still waiting for 判定 past their 判定 deadline."""
+        return self.filter(status=Status.REPORTED, judge_deadline__lt=today)
 
 
 class Hazard(ScopedModel):
@@ -161,6 +177,9 @@ class Hazard(ScopedModel):
         _("向职工（代表）大会报告日期"), null=True, blank=True, help_text=_("安全生产法第四十一条")
     )
     # 判定 / 交办
+    judge_deadline = models.DateField(
+        _("判定期限"), null=True, blank=True, help_text=_("待判定的报告应在此日前判定（工作日，见期限规则）")
+    )
     confirmed_at = models.DateTimeField(_("判定时间"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -243,6 +262,11 @@ class Hazard(ScopedModel):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def is_judgement_overdue(self, today: dt.date) -> bool:
+        return (
+            self.status == Status.REPORTED and self.judge_deadline is not None and self.judge_deadline < today
+        )
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.is_open and self.deadline is not None and self.deadline < today
@@ -463,14 +487,16 @@ class HazardNotice(BaseModel):
 
 
 class HazardReminder(BaseModel):
-    """A deadline reminder sent: at most one per hazard and deadline, so the daily job is idempotent."""
+    """A deadline reminder sent: at most one per hazard, step (判定/整改) and deadline, so the daily job is
+    idempotent."""
 
     hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="reminders")
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.RECTIFY)
     deadline = models.DateField()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["hazard", "deadline"], name="one_reminder_per_deadline")
+            models.UniqueConstraint(fields=["hazard", "stage", "deadline"], name="one_reminder_per_deadline")
         ]
 
     def __str__(self) -> str:
@@ -488,7 +514,7 @@ class Escalation(BaseModel):
         EscalationRule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="+"
     )
     kind = models.CharField(_("督办措施"), max_length=20, choices=EscalationKind.choices)
-    deadline = models.DateField(_("对应整改期限"))
+    deadline = models.DateField(_("对应期限"))  # the 判定 or 整改 deadline the rule's step missed
     overdue_workdays = models.PositiveSmallIntegerField(_("逾期工作日"))
     applied_on = models.DateField(_("督办日期"))
     # 约谈: the office sets its time and place when it issues the notice (the job only finds it due).
@@ -518,6 +544,10 @@ class Escalation(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("hazards:hazard_detail", args=[self.hazard_id])
+
+    @property
+    def stage(self) -> str:
+        return self.rule.stage
 
 
 class HazardTally(models.Model):

@@ -1,5 +1,5 @@
-"""Loads the hazard rules shipped in hazards/data/rules.json idempotently: 整改期限 defaults by level and the
-逾期督办 ladder, plus the official-document templates the ladder issues. A second run changes nothing, and
+"""Loads the hazard rules shipped in hazards/data/rules.json idempotently: 判定 and 整改 deadlines by level and
+the 逾期督办 ladders (逾期未判定, 逾期未整改), plus the official-document templates the ladder issues. A second run changes nothing, and
 rows the committee office has edited are kept as they are.
 """
 
@@ -14,6 +14,7 @@ from django.db import transaction
 from zhiben.core import audit
 from zhiben.core.documents import load_document_templates
 
+from .choices import Stage
 from .events import HAZARD_RULES_CHANGED
 from .models import DeadlinePolicy, EscalationRule
 
@@ -31,28 +32,32 @@ def load_hazard_rules(actor: Any = None) -> dict[str, int]:
     data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
     source = data["source"]
     created = {"deadline_policies": 0, "escalation_rules": 0}
-    have_policies = set(DeadlinePolicy.objects.values_list("level", flat=True))
+    have_policies = set(DeadlinePolicy.objects.values_list("stage", "level"))
     for row in data["deadline_policies"]:
-        if row["level"] in have_policies:
+        stage = row.get("stage", Stage.RECTIFY)
+        if (stage, row["level"]) in have_policies:
             continue
         DeadlinePolicy.objects.create(
+            stage=stage,
             level=row["level"],
             workdays=row["workdays"],
             reminder_workdays=row["reminder_workdays"],
-            source=source,
+            source=row.get("source", source),
             verified=False,
         )
         created["deadline_policies"] += 1
-    have_rules = set(EscalationRule.objects.values_list("level", "kind"))
+    have_rules = set(EscalationRule.objects.values_list("stage", "level", "kind"))
     for row in data["escalation_rules"]:
-        if (row["level"], row["kind"]) in have_rules:
+        stage = row.get("stage", Stage.RECTIFY)
+        if (stage, row["level"], row["kind"]) in have_rules:
             continue
         EscalationRule.objects.create(
+            stage=stage,
             level=row["level"],
             kind=row["kind"],
             overdue_workdays=row["overdue_workdays"],
             interval_workdays=row.get("interval_workdays", 0),
-            notes=INTERVAL_NOTES,
+            notes=data["judge_notes"] if stage == Stage.JUDGE else INTERVAL_NOTES,
             template_code=row["template_code"],
             active=True,
             source=source,

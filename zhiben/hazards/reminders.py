@@ -1,8 +1,10 @@
-"""Deadline reminders (到期提醒): a configurable number of working days before a hazard's deadline, the unit
-(in-app and SMS) and its supervising department (in-app) are told once per deadline.
+"""Deadline reminders (到期提醒): a configurable number of working days before a deadline, whoever must act is
+told once per deadline — for the 整改 deadline the unit (in-app and SMS) and its supervising department
+(in-app); for the 判定 deadline of a report still waiting, the supervising department that must judge it.
 
-Idempotent: a `HazardReminder` row per (hazard, deadline) is written with the messages, so a second run on
-the same day, or the next day, sends nothing again; an extended deadline gets its own reminder.
+Idempotent: a `HazardReminder` row per (hazard, stage, deadline) is written with the messages, so a second
+run on the same day, or the next day, sends nothing again; an extended deadline gets its own reminder.
+The lead times are the `DeadlinePolicy` rows of each stage; the ladders' watch lists are escalation.LADDERS.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from zhiben.core.calendar import CalendarUnavailable, workdays_between
 from zhiben.core.documents import chinese_date
 from zhiben.core.outbox import notify_users
 
-from .choices import Level
-from .escalation import Recipients, hazard_url
+from .choices import Level, Stage
+from .escalation import LADDERS, Recipients, hazard_url
 from .models import DeadlinePolicy, Hazard, HazardReminder
 
 log = logging.getLogger(__name__)
@@ -31,32 +33,50 @@ DEFAULT_REMINDER_WORKDAYS = 3  # when the office has deleted a level's policy
 CHUNK = 500
 
 
-def reminder_workdays_by_level() -> dict[str, int]:
+def reminder_workdays_by_level(stage: str = Stage.RECTIFY) -> dict[str, int]:
     # Deadline policies are district-wide reference data.
     policies = dict(
-        DeadlinePolicy.objects.unrestricted("reference data").values_list("level", "reminder_workdays")
+        DeadlinePolicy.objects.unrestricted("reference data")
+        .filter(stage=stage)
+        .values_list("level", "reminder_workdays")
     )
     return {level: policies.get(level, DEFAULT_REMINDER_WORKDAYS) for level in Level.values}
 
 
 def send_deadline_reminders(today: dt.date | None = None) -> dict[str, int]:
-    """Remind open hazards whose deadline is today or within the level's reminder window; returns counts."""
+    """Remind hazards whose 整改 or 判定 deadline is today or within the reminder window; returns counts."""
+    from .deadlines import assign_judge_deadlines  # deadlines → tally → models; kept out of import time
+
     today = today or timezone.localdate()
-    lead = reminder_workdays_by_level()
+    counts = {"checked": 0, "reminded": 0, "failed": 0, "calendar_unavailable": 0}
+    assign_judge_deadlines()
+    recipients = Recipients()
+    for stage in LADDERS:
+        _remind_stage(stage, today, counts, recipients)
+    log.info("deadline reminders on %s: %s", today, counts)
+    return counts
+
+
+def _remind_stage(stage: str, today: dt.date, counts: dict[str, int], recipients: Recipients) -> None:
+    ladder = LADDERS[Stage(stage)]
+    field = ladder.deadline_field
+    lead = reminder_workdays_by_level(stage)
     # Calendar bound for the query only (a working day is never more than ~3 calendar days on average, plus a
     # long holiday); the exact working-day test is made per hazard below.
     horizon = today + dt.timedelta(days=max(lead.values(), default=0) * 3 + 15)
-    counts = {"checked": 0, "reminded": 0, "failed": 0, "calendar_unavailable": 0}
-    recipients = Recipients()
     last = 0
     while True:
         # The job serves the whole district, so it reads through unrestricted(); keyset chunks keep memory flat.
         chunk = list(
-            Hazard.objects.open()
+            Hazard.objects.filter(status__in=ladder.statuses)
             .unrestricted("job: the whole district")
-            .filter(deadline__gte=today, deadline__lte=horizon, pk__gt=last)
+            .filter(**{f"{field}__gte": today, f"{field}__lte": horizon}, pk__gt=last)
             .exclude(
-                Exists(HazardReminder.objects.filter(hazard=OuterRef("pk"), deadline=OuterRef("deadline")))
+                Exists(
+                    HazardReminder.objects.filter(
+                        hazard=OuterRef("pk"), stage=stage, deadline=OuterRef(field)
+                    )
+                )
             )
             .select_related("enterprise", "department")
             .order_by("pk")[:CHUNK]
@@ -64,7 +84,7 @@ def send_deadline_reminders(today: dt.date | None = None) -> dict[str, int]:
         for hazard in chunk:
             counts["checked"] += 1
             try:
-                if remind_hazard(hazard, today=today, lead=lead, recipients=recipients):
+                if remind_hazard(hazard, today=today, lead=lead, recipients=recipients, stage=stage):
                     counts["reminded"] += 1
             except CalendarUnavailable as exc:
                 counts["calendar_unavailable"] += 1
@@ -75,13 +95,18 @@ def send_deadline_reminders(today: dt.date | None = None) -> dict[str, int]:
         if len(chunk) < CHUNK:
             break
         last = chunk[-1].pk
-    log.info("deadline reminders on %s: %s", today, counts)
-    return counts
 
 
-def remind_hazard(hazard: Hazard, *, today: dt.date, lead: dict[str, int], recipients: Recipients) -> bool:
+def remind_hazard(
+    hazard: Hazard,
+    *,
+    today: dt.date,
+    lead: dict[str, int],
+    recipients: Recipients,
+    stage: str = Stage.RECTIFY,
+) -> bool:
     """Record and send one reminder if the deadline is within the window and not reminded yet."""
-    deadline = hazard.deadline
+    deadline = LADDERS[Stage(stage)].deadline(hazard)
     if deadline is None or deadline < today:
         return False
     left = workdays_between(today, deadline)
@@ -89,7 +114,10 @@ def remind_hazard(hazard: Hazard, *, today: dt.date, lead: dict[str, int], recip
         return False
     try:
         with transaction.atomic():
-            HazardReminder.objects.create(hazard=hazard, deadline=deadline)
+            HazardReminder.objects.create(hazard=hazard, stage=stage, deadline=deadline)
+            if stage == Stage.JUDGE:
+                _remind_judge(hazard, deadline, left, recipients)
+                return True
             subject = _("隐患整改即将到期：%(code)s") % {"code": hazard.code}
             body = _(
                 "%(enterprise)s的%(level)s事故隐患“%(title)s”整改期限为%(deadline)s（%(left)s），"
@@ -116,3 +144,25 @@ def remind_hazard(hazard: Hazard, *, today: dt.date, lead: dict[str, int], recip
     except IntegrityError:
         return False  # reminded by a concurrent run
     return True
+
+
+def _remind_judge(hazard: Hazard, deadline: dt.date, left: int, recipients: Recipients) -> None:
+    """判定 due soon: the supervising department, which must judge the report (the unit waits on it)."""
+    notify_users(
+        recipients.role(Role.DEPARTMENT, department=hazard.department_id),
+        subject=_("隐患报告即将到判定期限：%(code)s") % {"code": hazard.code},
+        body=_(
+            "%(enterprise)s报告的%(level)s事故隐患“%(title)s”应于%(deadline)s前判定（%(left)s），"
+            "请及时判定交办或作出不予认定。"
+        )
+        % {
+            "enterprise": hazard.enterprise.name,
+            "level": hazard.get_level_display(),
+            "title": hazard.title,
+            "deadline": chinese_date(deadline),
+            "left": _("今日到期") if left == 0 else _("还剩 %(n)s 个工作日") % {"n": left},
+        },
+        url=hazard_url(hazard),
+        topic="hazard_deadline",
+        obj=hazard,
+    )

@@ -1,4 +1,5 @@
-"""Editable rules of the loop: default deadlines per level and the escalation ladder (区安委办 only).
+"""Editable rules of the loop: the 判定 deadline and default 整改 deadline per level, and the two escalation
+ladders (逾期未判定, 逾期未整改) (区安委办 only).
 
 No national text fixes these numbers, so they ship as data marked 待核实 (verified=False) and the office
 adjusts them; every change is compare-and-swap on the row's version and audited.
@@ -30,7 +31,7 @@ from .models import DeadlinePolicy, EscalationRule
 
 
 class DeadlinePolicyForm(forms.Form):
-    workdays = forms.IntegerField(label=_lazy("默认整改期限（工作日）"), min_value=1, max_value=500)
+    workdays = forms.IntegerField(label=_lazy("期限（工作日）"), min_value=1, max_value=500)
     reminder_workdays = forms.IntegerField(label=_lazy("到期前提醒（工作日）"), min_value=0, max_value=60)
     source = forms.CharField(label=_lazy("依据"), max_length=200, required=False)
     verified = forms.BooleanField(label=_lazy("已核实"), required=False)
@@ -83,8 +84,8 @@ class RulesView(LoginRequiredMixin, View):
             request,
             "hazards/rules.html",
             {
-                "policies": DeadlinePolicy.objects.order_by("level"),
-                "rules": EscalationRule.objects.order_by("level", "overdue_workdays"),
+                "policies": DeadlinePolicy.objects.order_by("stage", "level"),
+                "rules": EscalationRule.objects.order_by("stage", "level", "overdue_workdays"),
                 "can_change": can(request.user, "change", EscalationRule),
                 "title": _("隐患规则设置"),
             },

@@ -4,7 +4,8 @@ Every service that changes a hazard calls `apply(before, after)` with the hazard
 the change, in the same transaction: the old combination loses one, the new one gains one. `recount()` builds
 the same table from the register with one GROUP BY; regions are counted at township level (`counted_region`); `diff()` compares the two, and a test runs it after random
 operations. Keys leave out what changes with the clock (overdue, age), so those are computed at read time
-from `deadline` and `discovered_on`, which open hazards keep in their key.
+from `deadline` and `discovered_on`, which open hazards keep in their key; a report waiting for 判定 keeps its
+判定 deadline in `deadline` (判定超期 moves with the clock the same way).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from zhiben.core.calendar import quarter_of
 from zhiben.registry.choices import RegionLevel
 from zhiben.registry.models import Region
 
-from .choices import OPEN_STATUSES
+from .choices import OPEN_STATUSES, Status
 from .models import Hazard, HazardTally
 
 # Hazards sit in villages; the statistics stop at townships (a village has a handful of hazards, so keying by
@@ -87,8 +88,11 @@ def key_for(
     discovered_on: dt.date,
     deadline: dt.date | None,
     closed_on_time: bool | None,
+    judge_deadline: dt.date | None = None,
 ) -> TallyKey:
     is_open = status in OPEN_STATUSES
+    if status == Status.REPORTED:
+        deadline = judge_deadline  # the deadline a waiting report can miss
     return TallyKey(
         region_id=counted_region(region_id),
         industry_id=industry_id,
@@ -99,7 +103,7 @@ def key_for(
         status=str(status),
         quarter=quarter_of(discovered_on),
         discovered_on=discovered_on if is_open else None,
-        deadline=deadline if is_open else None,
+        deadline=deadline if is_open or status == Status.REPORTED else None,
         on_time=closed_on_time if status == "closed" else None,
     )
 
@@ -116,6 +120,7 @@ def key_of(h: Hazard) -> TallyKey:
         discovered_on=h.discovered_on,
         deadline=h.deadline,
         closed_on_time=h.closed_on_time,
+        judge_deadline=h.judge_deadline,
     )
 
 
@@ -166,9 +171,10 @@ def recount_rows(hazards: Iterable[Hazard] | None = None) -> Counter[TallyKey]:
         "discovered_on",
         "deadline",
         "closed_on_time",
+        "judge_deadline",
     ).order_by()
     out: Counter[TallyKey] = Counter()
-    for r, i, d, level, source, stock, status, discovered, deadline, on_time in rows.iterator(
+    for r, i, d, level, source, stock, status, discovered, deadline, on_time, judging in rows.iterator(
         chunk_size=5000
     ):
         out[
@@ -183,6 +189,7 @@ def recount_rows(hazards: Iterable[Hazard] | None = None) -> Counter[TallyKey]:
                 discovered_on=discovered,
                 deadline=deadline,
                 closed_on_time=on_time,
+                judge_deadline=judging,
             )
         ] += 1
     return out

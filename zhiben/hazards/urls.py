@@ -7,6 +7,7 @@ app_name = "hazards"
 urlpatterns = [
     path("", views.HazardListView.as_view(), name="hazard_list"),
     path("major/", views.MajorHazardListView.as_view(), name="major_list"),
+    path("major/pending/", views.MajorPendingListView.as_view(), name="major_pending"),
     path("closures/", views.ClosureListView.as_view(), name="closure_list"),
     path("escalations/", views.EscalationListView.as_view(), name="escalation_list"),
     path("new/", views.HazardRegisterView.as_view(), name="hazard_create"),

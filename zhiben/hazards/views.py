@@ -10,13 +10,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from zhiben.core import audit
+from zhiben.core.calendar import CalendarUnavailable, workdays_between
 from zhiben.core.loop.web import StepView, run_form, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectListView, ScopedViewMixin
@@ -25,8 +28,8 @@ from zhiben.registry.choices import RegionLevel
 from zhiben.registry.forms import MAX_REGION_OPTIONS, regions_in_scope
 from zhiben.registry.models import Department, Enterprise, Industry
 
-from . import events, services, steps
-from .choices import Level, Status
+from . import deadlines, events, services, steps
+from .choices import EscalationKind, Level, Stage, Status
 from .filtersets import EscalationFilterSet, HazardFilterSet
 from .forms import HazardRegisterForm
 from .models import Escalation, Hazard, HazardAttachment
@@ -151,18 +154,69 @@ class HazardListView(ObjectListView):
         return {"subtitle": self.subtitle, "exchange": False}
 
 
-class MajorHazardListView(HazardListView):
+def _waited(h: Hazard) -> str:
+    """已等待: working days since the report was registered (calendar days when the year is not entered)."""
+    today = timezone.localdate()
+    start = deadlines.registered_on(h)
+    try:
+        return _("%(n)s 个工作日") % {"n": workdays_between(start, today)}
+    except CalendarUnavailable:
+        return _("%(n)s 天") % {"n": (today - start).days}
+
+
+def _judge_deadline_display(h: Hazard) -> str:
+    if h.judge_deadline is None:
+        return "—"
+    if h.is_judgement_overdue(timezone.localdate()):
+        return _("%(d)s（已超期）") % {"d": f"{h.judge_deadline:%Y-%m-%d}"}
+    return f"{h.judge_deadline:%Y-%m-%d}"
+
+
+def _judge_escalation_display(h: Hazard) -> str:
+    kind = getattr(h, "judge_escalation", None)
+    return str(EscalationKind(kind).label) if kind else "—"
+
+
+class MajorListTabs:
+    """The 清单's tabs: the list itself (judged 重大 hazards) and 待判定 (reports of 重大 awaiting 判定)."""
+
+    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
+        waiting = Hazard.objects.restrict(request.user, "view").major().awaiting_judgement()
+        counts = waiting.aggregate(
+            n=Count("pk"), late=Count("pk", filter=Q(judge_deadline__lt=timezone.localdate()))
+        )
+        return {
+            "subtitle": self.subtitle,  # type: ignore[attr-defined]
+            "exchange": can(request.user, "export", Hazard) and self.tab == "list",  # type: ignore[attr-defined]
+            "tabs": [
+                {
+                    "key": "list",
+                    "label": _("重大事故隐患清单"),
+                    "url": reverse("hazards:major_list"),
+                    "count": None,
+                },
+                {
+                    "key": "pending",
+                    "label": _("待判定"),
+                    "url": reverse("hazards:major_pending"),
+                    "count": counts["n"],
+                    "late": counts["late"],
+                },
+            ],
+            "tab": self.tab,  # type: ignore[attr-defined]
+        }
+
+
+class MajorHazardListView(MajorListTabs, HazardListView):
     """重大事故隐患清单 (一单四制的“一单”): confirmed 重大 hazards, open first."""
 
+    tab = "list"
     title = _("重大事故隐患清单")
     subtitle = _(
         "一单四制之“一单”：经判定的重大事故隐患，照单逐条整改销号；可按全国重大事故隐患数据库交换格式导出。"
     )
     default_sort = "deadline"
     create_url_name = None
-
-    def extra_context(self, request: HttpRequest) -> dict[str, Any]:
-        return {"subtitle": self.subtitle, "exchange": can(request.user, "export", Hazard)}
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # The list is worked from: open it on what is still to be done (the filter shows it; 全部 lifts it).
@@ -172,9 +226,58 @@ class MajorHazardListView(HazardListView):
         return super().get(request, *args, **kwargs)
 
     def base_filter(self, qs: Any) -> Any:
-        # The 清单 is formed after 判定 (研究认定): reports awaiting it are in 隐患台账 (状态=待判定).
+        # The 清单 is formed after 判定 (研究认定): reports awaiting it are on the 待判定 tab.
         return qs.filter(level=Level.MAJOR).exclude(
             status__in=(Status.REPORTED, Status.REJECTED, Status.MERGED)
+        )
+
+
+class MajorPendingListView(MajorListTabs, HazardListView):
+    """清单 · 待判定: reports of 重大 hazards waiting for the department's 判定, oldest deadline first, with
+    how long they have waited, their 判定 deadline (overdue marked) and the latest 逾期未判定 督办."""
+
+    tab = "pending"
+    title = _("重大事故隐患清单 · 待判定")
+    subtitle = _(
+        "登记为重大事故隐患、尚待监管部门判定的报告：判定期限按工作日计算（见隐患规则设置），"
+        "逾期未判定的由区安委办向监管部门函告、通报。"
+    )
+    default_sort = "judge_deadline"
+    create_url_name = None
+    import_url_name = None
+    columns = [
+        Column("code", _("隐患编号"), sort="code", link=True),
+        Column("title", _("隐患名称")),
+        Column("enterprise.name", _("生产经营单位"), sort="enterprise__name"),
+        Column("department.short_name", _("监管部门"), sort="department__code"),
+        Column("get_source_display", _("来源"), sort="source"),
+        Column(
+            "created_at",
+            _("登记日期"),
+            sort="created_at",
+            display=lambda h: f"{deadlines.registered_on(h):%Y-%m-%d}",
+        ),
+        Column("created_at", _("已等待"), display=_waited),
+        Column(
+            "judge_deadline",
+            _("判定期限"),
+            sort="judge_deadline",
+            display=_judge_deadline_display,
+            badge=lambda h: "danger" if h.is_judgement_overdue(timezone.localdate()) else None,
+        ),
+        Column("judge_escalation", _("督办"), display=_judge_escalation_display),
+    ]
+    list_only = ()
+
+    def base_filter(self, qs: Any) -> Any:
+        latest = (
+            Escalation.objects.unrestricted("the listed hazard's own 督办; the hazard is read in scope")
+            .filter(hazard=OuterRef("pk"), rule__stage=Stage.JUDGE, deadline=OuterRef("judge_deadline"))
+            .order_by("-applied_on", "-pk")
+            .values("kind")[:1]
+        )
+        return qs.filter(level=Level.MAJOR, status=Status.REPORTED).annotate(
+            judge_escalation=Subquery(latest)
         )
 
 
@@ -234,16 +337,21 @@ class EscalationListView(ObjectListView):
             sort="kind",
             badge=lambda e: "danger" if e.kind in ("exposure", "listed") else "warning",
         ),
+        Column(
+            "rule.stage",
+            _("事由"),
+            display=lambda e: _("逾期未判定") if e.stage == Stage.JUDGE else _("逾期未整改"),
+        ),
         Column("hazard.code", _("隐患编号"), link=True),
         Column("hazard.title", _("隐患名称")),
         Column("hazard.enterprise.name", _("生产经营单位")),
-        Column("deadline", _("整改期限"), sort="deadline"),
+        Column("deadline", _("对应期限"), sort="deadline"),
         Column("overdue_workdays", _("逾期工作日"), sort="overdue_workdays"),
         Column("document.number", _("文号"), display=lambda e: e.document.number if e.document_id else "—"),
     ]
 
     def get_base_queryset(self):  # type: ignore[no-untyped-def]
-        return Escalation.objects.select_related("hazard__enterprise", "document")
+        return Escalation.objects.select_related("hazard__enterprise", "document", "rule")
 
 
 def _timeline(hazard: Hazard) -> list[Any]:
@@ -266,6 +374,7 @@ class HazardDetailView(ScopedViewMixin, View):
             "title": hazard.title,
             "today": today,
             "overdue": hazard.is_overdue(today),
+            "judge_overdue": hazard.is_judgement_overdue(today),
             "days_left": (hazard.deadline - today).days if hazard.deadline and hazard.is_open else None,
             "steps": steps,
             "status_color": STATUS_COLORS.get(hazard.status, "secondary"),
@@ -274,7 +383,7 @@ class HazardDetailView(ScopedViewMixin, View):
             "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
             "transfers": hazard.transfers.select_related("from_department", "to_department", "actor"),
             "notices": hazard.notices.all(),
-            "escalations": hazard.escalations.select_related("document"),
+            "escalations": hazard.escalations.select_related("document", "rule"),
             "can_schedule_interview": can(request.user, "supervise", Hazard),
             "timeline": _timeline(hazard),
             "duplicates": hazard.duplicates.all(),

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from zhiben.accounts.models import User
@@ -132,6 +133,18 @@ def test_it_acts_out_three_years_of_hazards_through_the_services() -> None:
     assert all(s.interview_at and s.interview_place for s in interviews)
     assert not any("另行通知" in s.document.body for s in interviews.select_related("document"))
     assert hazards.filter(status=Status.REPORTED).exists()
+
+    # No report is left waiting for 判定 past its deadline without its 督办 (issue 10, finding 1): each waiting
+    # report has its 判定 deadline, those past it (the scripted 重大 report) carry the 逾期未判定 ladder.
+    waiting = everything.filter(status=Status.REPORTED)
+    assert not waiting.filter(judge_deadline=None).exists()
+    late = waiting.filter(judge_deadline__lt=TODAY)
+    assert late.filter(level=Level.MAJOR).exists()
+    judged_late = Escalation.objects.filter(
+        hazard=OuterRef("pk"), rule__stage="judge", deadline=OuterRef("judge_deadline")
+    )
+    unescalated = late.exclude(Exists(judged_late))
+    assert list(unescalated.values_list("code", "judge_deadline")) == []
 
 
 def test_it_leaves_the_personas_something_to_do() -> None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.accounts.lookups import users_of_department, users_of_enterprise
-from zhiben.core import calendar, uploads
+from zhiben.core import uploads
 from zhiben.core.crypto import mask_phone
 from zhiben.core.errors import DomainError
 from zhiben.core.loop import Step, pin
@@ -23,10 +23,10 @@ from zhiben.core.sequences import next_value
 from zhiben.registry.models import Department, Enterprise, Industry, Responsibility
 from zhiben.standards.models import Clause
 
-from .. import steps
+from .. import deadlines, steps
 from ..choices import STOCK_CUTOFF, Level, NoticeRecipient
 from ..escalation import hazard_context
-from ..models import DeadlinePolicy, Hazard, HazardNotice
+from ..models import Hazard, HazardNotice
 
 
 class HazardError(DomainError):
@@ -59,9 +59,7 @@ def _pin(hazard: Hazard, version: int | None) -> None:
 
 
 def default_deadline(level: str, start: dt.date) -> dt.date:
-    policy = DeadlinePolicy.objects.filter(level=level).first()
-    days = policy.workdays if policy else (10 if level == Level.GENERAL else 60)
-    return calendar.add_workdays(start, days)
+    return deadlines.default_deadline(level, start)
 
 
 def supervising_department(industry: Industry) -> Department:

@@ -21,7 +21,7 @@ from zhiben.core.workflow import check_transition
 from zhiben.registry.models import Department, Enterprise, Industry
 from zhiben.standards.models import Clause
 
-from .. import plan_rule, steps, tally
+from .. import deadlines, plan_rule, steps, tally
 from ..choices import Level, Source, Status, SupervisionLevel
 from ..models import Hazard, HazardProgress
 from .attachments import _store_attachment
@@ -102,6 +102,8 @@ def register_hazard(
         raise ValidationError({"source": _("单位登记的隐患来源为“企业自查”。")})
     industry = industry or enterprise.primary_industry
     now = timezone.now()
+    # A 一般 hazard the unit reports is its own to manage; everything else waits for 判定, with a deadline.
+    waits = not (level == Level.GENERAL and is_enterprise)
     hazard = Hazard(
         code=code or _next_code(enterprise.region.code, discovered_on.year),
         enterprise=enterprise,
@@ -120,6 +122,7 @@ def register_hazard(
         status=Status.REPORTED,
         reported_by=actor,
         reported_to_department_at=now if is_enterprise else None,
+        judge_deadline=deadlines.judge_deadline_for(level, today()) if waits else None,
     )
     hazard.save()
     steps.FLOW.record_created(
@@ -136,7 +139,7 @@ def register_hazard(
         },
     )
     tally.apply(None, tally.key_of(hazard))
-    if level == Level.GENERAL and is_enterprise:
+    if not waits:
         deadline = default_deadline(level, today())
         steps.FLOW.advance(
             hazard,
@@ -149,7 +152,12 @@ def register_hazard(
         _notify(
             hazard,
             _("新登记隐患待判定：%(t)s") % {"t": hazard.title},
-            _("%(e)s 登记了隐患 %(c)s，请判定。") % {"e": enterprise.name, "c": hazard.code},
+            _("%(e)s 登记了隐患 %(c)s，请在%(d)s前判定。")
+            % {
+                "e": enterprise.name,
+                "c": hazard.code,
+                "d": chinese_date(hazard.judge_deadline) or _("规定期限内"),
+            },
             enterprise=False,
         )
     return hazard

@@ -20,6 +20,7 @@ Definitions (屈安发〔2024〕1号 三(三)5; DESIGN.md §5):
   stock        存量: discovered on or before 2023-12-31; clearance = stock closed ÷ stock counted
   on-time rate 按期整改率 = closed on time ÷ (all closed + open past their deadline)
   overdue      open with deadline < today; ageing by days since discovery (open) or since the deadline
+  judge overdue 判定超期: a report awaiting 判定 whose 判定 deadline < today
 """
 
 from .assemble import (

@@ -70,6 +70,7 @@ class Counts:
 
     registered: int = 0  # every report, including rejected and merged ones
     reported: int = 0  # awaiting 判定
+    judge_overdue: int = 0  # awaiting 判定 past the 判定 deadline (判定超期)
     counted: int = 0  # confirmed and later: hazards
     open: int = 0
     closed: int = 0
@@ -103,10 +104,12 @@ class Counts:
         overdue_age: int | None,
         n: int,
     ) -> None:
-        """`n` hazards of one state; `age`/`overdue_age` are bucket indexes (None: not open / not overdue)."""
+        """`n` hazards of one state; `age`/`overdue_age` are bucket indexes (None: not open / not overdue; for
+        a report waiting for 判定, past its 判定 deadline or not)."""
         self.registered += n
         if status == REPORTED:
             self.reported += n
+            self.judge_overdue += n if overdue_age is not None else 0
         if status not in _COUNTED:
             return
         self.counted += n

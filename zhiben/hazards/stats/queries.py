@@ -207,6 +207,7 @@ def _count_expressions(today: dt.date) -> dict[str, Count]:
     exprs = {
         "registered": Count("pk"),
         "reported": Count("pk", filter=Q(status=Status.REPORTED)),
+        "judge_overdue": Count("pk", filter=Q(status=Status.REPORTED, judge_deadline__lt=today)),
         "counted": Count("pk", filter=counted),
         "open": Count("pk", filter=is_open),
         "closed": Count("pk", filter=closed),

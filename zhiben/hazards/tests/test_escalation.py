@@ -20,7 +20,7 @@ from zhiben.core.calendar import add_workdays, workdays_between
 from zhiben.core.documents import chinese_date
 from zhiben.core.models import AuditEntry, JobRun, OfficialDocument, OutboxMessage, Sequence
 from zhiben.core.models.outbox import Channel
-from zhiben.hazards.choices import EscalationKind, Level, Source, Status
+from zhiben.hazards.choices import EscalationKind, Level, Source, Stage, Status
 from zhiben.hazards.escalation import apply_escalations
 from zhiben.hazards.events import HAZARD_ESCALATED
 from zhiben.hazards.models import DeadlinePolicy, Escalation, EscalationRule, Hazard, HazardReminder
@@ -118,25 +118,33 @@ def snapshot() -> dict[str, Any]:
 
 
 def test_it_loads_the_rules_once_as_unverified_data(world: Any) -> None:
-    assert DeadlinePolicy.objects.count() == 2 and EscalationRule.objects.count() == 8
-    major = list(EscalationRule.objects.filter(level=Level.MAJOR).values_list("kind", "overdue_workdays"))
+    assert DeadlinePolicy.objects.count() == 4 and EscalationRule.objects.count() == 11
+    rectify = EscalationRule.objects.filter(stage=Stage.RECTIFY)
+    major = list(rectify.filter(level=Level.MAJOR).values_list("kind", "overdue_workdays"))
     assert major == [(kind.value, n) for n, kind, _prefix in MAJOR_LADDER]
-    assert list(
-        EscalationRule.objects.filter(level=Level.GENERAL).values_list("kind", "overdue_workdays")
-    ) == [
+    assert list(rectify.filter(level=Level.GENERAL).values_list("kind", "overdue_workdays")) == [
         ("letter", 5),
         ("bulletin", 10),
         ("interview", 20),
     ]
-    assert DeadlinePolicy.objects.get(level=Level.MAJOR).workdays == 60
+    assert DeadlinePolicy.objects.get(stage=Stage.RECTIFY, level=Level.MAJOR).workdays == 60
+    # 判定: 5 working days from registration, then 函告 and 通报 to the department — the office's, 待核实.
+    judge = DeadlinePolicy.objects.get(stage=Stage.JUDGE, level=Level.MAJOR)
+    assert (judge.workdays, judge.verified) == (5, False) and "待核实" in judge.source
+    assert list(
+        EscalationRule.objects.filter(stage=Stage.JUDGE, level=Level.MAJOR).values_list(
+            "kind", "overdue_workdays", "template_code"
+        )
+    ) == [("letter", 1, "judge_letter"), ("bulletin", 5, "judge_bulletin")]
+    assert all("待核实" in r.notes for r in EscalationRule.objects.filter(stage=Stage.JUDGE))
     assert not EscalationRule.objects.filter(verified=True).exists()
     assert set(EscalationRule.objects.values_list("source", flat=True)) == {"区安委办设定（待核实）"}
-    EscalationRule.objects.filter(level=Level.MAJOR, kind="letter").update(overdue_workdays=2)
+    rectify.filter(level=Level.MAJOR, kind="letter").update(overdue_workdays=2)
 
     again = load_hazard_rules()
 
     assert again == {"deadline_policies": 0, "escalation_rules": 0, "document_templates": 0}
-    assert EscalationRule.objects.get(level=Level.MAJOR, kind="letter").overdue_workdays == 2
+    assert rectify.get(level=Level.MAJOR, kind="letter").overdue_workdays == 2
 
 
 def test_it_climbs_the_major_ladder_on_the_working_day_thresholds(world: Any, clause: Any, at: Any) -> None:
@@ -258,13 +266,16 @@ def test_it_changes_nothing_when_run_twice(world: Any, clause: Any, at: Any) -> 
 def test_it_never_escalates_a_closed_or_rejected_hazard(world: Any, clause: Any, at: Any) -> None:
     make_hazard(world, clause, status=Status.CLOSED)
     make_hazard(world, code="QY-2025-0002", level=Level.GENERAL, status=Status.REJECTED)
-    make_hazard(world, code="QY-2025-0003", level=Level.GENERAL, status=Status.REPORTED)
+    waiting = make_hazard(world, code="QY-2025-0003", level=Level.GENERAL, status=Status.REPORTED)
     at(add_workdays(DEADLINE, 40))
 
     counts = apply_escalations()
 
-    assert counts["checked"] == 0 and not Escalation.objects.exists()
-    assert not OfficialDocument.objects.exists()
+    # Only the report still waiting is late — for its 判定, not its rectification (its department is told).
+    assert counts["checked"] == 1
+    step = Escalation.objects.select_related("rule").get()
+    assert (step.hazard, step.rule.stage, step.deadline) == (waiting, Stage.JUDGE, dt.date(2025, 3, 10))
+    assert OfficialDocument.objects.get().template.code == "judge_letter"
 
 
 def test_it_starts_a_new_cycle_when_the_deadline_is_extended(world: Any, clause: Any, at: Any) -> None:

@@ -658,6 +658,7 @@ def test_it_exports_exactly_the_figures_on_the_page(client: Any, world: Any, cla
         t.overdue,
         t.closed,
         t.reported,
+        t.judge_overdue,
         t.major_open,
         t.major_overdue,
     ]
@@ -684,11 +685,12 @@ def test_it_exports_exactly_the_figures_on_the_page(client: Any, world: Any, cla
                 stock_pct,
                 m_open,
                 m_od,
+                judge_od,
             ) = row
             assert shown == [
                 name,
                 str(counted),
-                str(reported),
+                f"{reported} 超期 {judge_od}" if judge_od else str(reported),
                 str(open_),
                 str(overdue),
                 str(closed),

@@ -157,7 +157,9 @@ def test_export_matches_filters(world: Any, clause: Any, clock: Any) -> None:
 def test_rules_are_editable_by_the_office_only(world: Any) -> None:
     from zhiben.hazards.models import DeadlinePolicy
 
-    policy = DeadlinePolicy.objects.get(level="major")  # shipped by load_hazard_rules (待核实)
+    policy = DeadlinePolicy.objects.get(
+        stage="rectify", level="major"
+    )  # shipped by load_hazard_rules (待核实)
     assert not policy.verified
     url = reverse("hazards:rule_edit", args=["deadline", policy.pk])
     assert login(Client(), world.yingji).get(reverse("hazards:rules")).status_code == 200

@@ -37,7 +37,8 @@ FROM (
            extract(year FROM hz.discovered_on)::int::text || 'Q'
                || extract(quarter FROM hz.discovered_on)::int::text AS quarter,
            CASE WHEN hz.status = ANY(%(open)s) THEN hz.discovered_on END AS d,
-           CASE WHEN hz.status = ANY(%(open)s) THEN hz.deadline END AS dl,
+           CASE WHEN hz.status = ANY(%(open)s) THEN hz.deadline
+                WHEN hz.status = %(reported)s THEN hz.judge_deadline END AS dl,
            CASE WHEN hz.status = %(closed)s THEN hz.closed_on_time END AS ot
     FROM hazards_hazard hz JOIN registry_region r ON r.id = hz.region_id
 ) AS h
@@ -52,7 +53,9 @@ def rebuild_in_database() -> int:
     with connection.cursor() as cur:
         cur.execute("LOCK TABLE hazards_hazardtally IN EXCLUSIVE MODE")
         cur.execute("DELETE FROM hazards_hazardtally")
-        cur.execute(_PG_REBUILD, {"open": _OPEN, "closed": str(Status.CLOSED)})
+        cur.execute(
+            _PG_REBUILD, {"open": _OPEN, "closed": str(Status.CLOSED), "reported": str(Status.REPORTED)}
+        )
     return HazardTally.objects.count()
 
 
