@@ -16,7 +16,7 @@ from zhiben.core.crypto import EncryptedTextField, mask_phone
 from zhiben.core.models import BaseModel
 from zhiben.core.scoping import ScopedQuerySet, ScopePaths
 
-from .roles import ADMIN_ROLES, Role
+from .roles import ADMIN_ROLES, API_TOKEN_ROLES, Role
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -72,6 +72,11 @@ class User(AbstractUser):
         from zhiben.core.scoping import grants_for  # the grants are computed once per request
 
         return any(g.role in ADMIN_ROLES for g in grants_for(self))
+
+    @property
+    def may_hold_api_tokens(self) -> bool:
+        """Whether one of the user's roles may hold API tokens (roles.API_TOKEN_ROLES)."""
+        return self.role_assignments.filter(role__in=API_TOKEN_ROLES).exists()
 
     @property
     def role_names(self) -> str:
