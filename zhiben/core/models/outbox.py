@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..crypto import EncryptedTextField
@@ -43,6 +44,17 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("投递时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
+    # A run that collects digests (outbox.collect_digests) holds its in-app messages under its key; at its end
+    # a person's many messages of one kind are folded into one digest (`digest`) instead of being sent.
+    batch = models.CharField(_("批次"), max_length=32, blank=True, db_index=True)
+    digest = models.ForeignKey(
+        "self",
+        verbose_name=_("汇总于"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="folded",
+    )
 
     class Meta:
         verbose_name = _("待发消息")
@@ -64,7 +76,8 @@ class InboxNotification(models.Model):
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # When the message was written (the event that caused it), not when the worker delivered it.
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     class Meta:
