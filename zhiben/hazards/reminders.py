@@ -14,12 +14,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from zhiben.accounts.roles import Role
 from zhiben.core.calendar import CalendarUnavailable, workdays_between
 from zhiben.core.documents import chinese_date
-from zhiben.core.outbox import notify_users
+from zhiben.core.outbox import DigestKind, collect_digests, notify_users
 
 from .choices import Level
 from .escalation import Recipients, hazard_url
@@ -48,6 +49,28 @@ def send_deadline_reminders(today: dt.date | None = None) -> dict[str, int]:
     horizon = today + dt.timedelta(days=max(lead.values(), default=0) * 3 + 15)
     counts = {"checked": 0, "reminded": 0, "failed": 0, "calendar_unavailable": 0}
     recipients = Recipients()
+    with collect_digests(_digest_kinds()):  # a department with many hazards due gets one list
+        _remind_all(today, lead, horizon, counts, recipients)
+    log.info("deadline reminders on %s: %s", today, counts)
+    return counts
+
+
+def _digest_kinds() -> dict[str, DigestKind]:
+    url = hazard_url_list()
+    return {"hazard_deadline": DigestKind(subject=_("隐患整改即将到期：%(n)s 项隐患"), url=url)}
+
+
+def hazard_url_list() -> str:
+    """The open hazards, nearest deadline first (the reader's own scope applies)."""
+    try:
+        return reverse("hazards:hazard_list") + "?open=true&sort=deadline"
+    except NoReverseMatch:  # the hazard pages are not installed
+        return ""
+
+
+def _remind_all(
+    today: dt.date, lead: dict[str, int], horizon: dt.date, counts: dict[str, int], recipients: Recipients
+) -> None:
     last = 0
     while True:
         # The job serves the whole district, so it reads through unrestricted(); keyset chunks keep memory flat.
@@ -75,8 +98,6 @@ def send_deadline_reminders(today: dt.date | None = None) -> dict[str, int]:
         if len(chunk) < CHUNK:
             break
         last = chunk[-1].pk
-    log.info("deadline reminders on %s: %s", today, counts)
-    return counts
 
 
 def remind_hazard(hazard: Hazard, *, today: dt.date, lead: dict[str, int], recipients: Recipients) -> bool:
@@ -108,6 +129,12 @@ def remind_hazard(hazard: Hazard, *, today: dt.date, lead: dict[str, int], recip
                 "url": url,
                 "topic": "hazard_deadline",
                 "obj": hazard,
+                "line": _("%(enterprise)s“%(title)s”（%(code)s），%(deadline)s到期") % {
+                    "enterprise": hazard.enterprise.name,
+                    "title": hazard.title,
+                    "code": hazard.code,
+                    "deadline": chinese_date(deadline),
+                },
             }
             notify_users(
                 recipients.role(Role.ENTERPRISE, enterprise=hazard.enterprise_id), sms=True, **common
