@@ -47,6 +47,7 @@ from zhiben.inspections.choices import Answer, FindingHandling, InspectorKind, M
 from zhiben.inspections.draw_pools import DrawCriteria
 from zhiben.inspections.models import DutyOccurrence, Inspection, Inspector, InspectorConflict, SelfCheck
 from zhiben.inspections.services import draws, duties, plans, records
+from zhiben.inspections.services.duty_reminders import send_duty_reminders
 from zhiben.inspections.services.records import create_inspection
 from zhiben.inspections.services.roster import declare_conflict, save_inspector
 from zhiben.inspections.services.selfchecks import record_self_check
@@ -325,6 +326,9 @@ class _Year:
                     duties_record(actor, unit, day)
                 self.report.self_checks += 1
         self.report.missed = duties.mark_missed(self.today, actor=self.actor)
+        # Today's run of the reminder job: the units are told of what they missed last month and the township
+        # officials of their territory's 应查未查 list, one digest each.
+        send_duty_reminders(self.today, actor=self.actor)
 
     # ------------------------------------------------------------------------------------------ plans
     def _plans(self) -> None:
