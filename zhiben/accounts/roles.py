@@ -162,6 +162,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "registry.region": VIEW,
         "registry.industry": VIEW,
         "standards.*": VIEW,
+        # Only the inspections whose team the expert is on (the assignee scope); they fill the checklist as
+        # members of the team (inspections.steps.works_on), and record no finding: officers do.
+        "inspections.inspection": VIEW,
+        **_INSPECTION_CHILDREN,
     },
     Role.LEADER: {
         "registry.*": READ,
