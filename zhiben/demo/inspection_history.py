@@ -401,9 +401,11 @@ class _Year:
                         Origin.KEY_UNIT if unit.is_high_risk else Origin.SPECIAL,
                         penalise=code in penalising,
                     )
-            # Today's tasks for the persona inspector ("my checks").
+            # Today's tasks for the persona inspector ("my checks"); 应急局's take the expert along (专家
+            # zhuanjia's 待办).
+            experts = tuple(self.inspectors.get("experts", [])) if code == "emergency" else ()
             for unit in self.rng.sample(units, min(2, len(units))):
-                self._create(code, user, unit, self.today, Mode.ROUTINE, Origin.KEY_UNIT)
+                self._create(code, user, unit, self.today, Mode.ROUTINE, Origin.KEY_UNIT, assistants=experts)
 
     def _create(
         self,
@@ -414,6 +416,7 @@ class _Year:
         mode: str,
         origin: str,
         departments: tuple[str, ...] = (),
+        assistants: tuple[Inspector, ...] = (),
     ) -> Inspection | None:
         team = self._team(code, unit, day)
         if len(team) < 2:
@@ -428,6 +431,7 @@ class _Year:
                     origin=origin,
                     planned_on=day,
                     officers=team,
+                    assistants=assistants,
                     departments=[self.departments[c] for c in departments],
                     subject="重大事故隐患排查整治",  # each department brings its list for the unit
                 )
