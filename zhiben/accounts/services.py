@@ -247,7 +247,9 @@ def create_token(
     Only the roles of `roles.API_TOKEN_ROLES` hold tokens (系统对接); a leader, an expert or one of the 三员 is
     refused (403)."""
     if not user.may_hold_api_tokens:
-        raise NotPermitted(_("您的角色不使用 API 令牌：令牌用于部门、乡镇（街道）、企业和区安委办的系统对接。"))
+        raise NotPermitted(
+            _("您的角色不使用 API 令牌：令牌用于部门、乡镇（街道）、企业和区安委办的系统对接。")
+        )
     key = secrets.token_hex(20)
     token = ApiToken.objects.create(
         user=user, key_hash=ApiToken.hash(key), prefix=key[:8], name=name, expires_at=expires_at

@@ -102,7 +102,9 @@ class Grant:
     industry_ids: frozenset[int] | None = None
     enterprise_ids: frozenset[int] | None = None
     department_ids: frozenset[int] | None = None
-    assignee_ids: frozenset[int] | None = None  # only the records assigned to these users (ScopePaths.assignee)
+    assignee_ids: frozenset[int] | None = (
+        None  # only the records assigned to these users (ScopePaths.assignee)
+    )
     extra: Mapping[str, Any] = field(default_factory=dict)
     label: str = ""  # the role's display name, for the user menu
 

@@ -362,7 +362,8 @@ def _notify(hazard: Hazard, step: Escalation, recipients: Recipients) -> None:
         url=hazard_url(hazard) or (download_url(step.document) if step.document is not None else ""),
         topic="hazard_escalated",
         obj=hazard,
-        line=_("%(enterprise)s“%(title)s”（%(code)s）逾期%(days)s个工作日，%(kind)s") % {
+        line=_("%(enterprise)s“%(title)s”（%(code)s）逾期%(days)s个工作日，%(kind)s")
+        % {
             "enterprise": hazard.enterprise.name,
             "title": hazard.title,
             "code": hazard.code,
@@ -391,7 +392,8 @@ def _ask_office_to_schedule(hazard: Hazard, step: Escalation, recipients: Recipi
         url=hazard_url(hazard),
         topic="hazard_escalated",
         obj=hazard,
-        line=_("%(enterprise)s“%(title)s”（%(code)s）逾期%(days)s个工作日，待安排约谈") % {
+        line=_("%(enterprise)s“%(title)s”（%(code)s）逾期%(days)s个工作日，待安排约谈")
+        % {
             "enterprise": hazard.enterprise.name,
             "title": hazard.title,
             "code": hazard.code,

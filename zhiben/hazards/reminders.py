@@ -13,8 +13,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.accounts.roles import Role
@@ -129,7 +129,8 @@ def remind_hazard(hazard: Hazard, *, today: dt.date, lead: dict[str, int], recip
                 "url": url,
                 "topic": "hazard_deadline",
                 "obj": hazard,
-                "line": _("%(enterprise)s“%(title)s”（%(code)s），%(deadline)s到期") % {
+                "line": _("%(enterprise)s“%(title)s”（%(code)s），%(deadline)s到期")
+                % {
                     "enterprise": hazard.enterprise.name,
                     "title": hazard.title,
                     "code": hazard.code,

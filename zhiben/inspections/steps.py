@@ -78,7 +78,9 @@ def may_lead(actor: Any, inspection: Inspection) -> bool:
 def leads(actor: Any, inspection: Inspection) -> None:
     """The object rule of the visit's steps: else 403 with the reason."""
     if not may_lead(actor, inspection):
-        raise NotPermitted(str(_("只有参检部门的人员和执法检查人员可以开始、完成或取消检查；专家协助填写检查表。")))
+        raise NotPermitted(
+            str(_("只有参检部门的人员和执法检查人员可以开始、完成或取消检查；专家协助填写检查表。"))
+        )
 
 
 # --- 年度监督检查计划 --------------------------------------------------------------------------------------------

@@ -144,7 +144,11 @@ def _notify(
                 "请尽快组织检查并在平台补录（逾期补查）。"
             ) % {"e": ent.name, "p": period, "d": chinese_date(occurrence.period_end), "led": rule.led_by}
             topic = "duty_missed"
-        line = _("%(e)s（%(p)s，截止%(d)s）") % {"e": ent.name, "p": period, "d": chinese_date(occurrence.period_end)}
+        line = _("%(e)s（%(p)s，截止%(d)s）") % {
+            "e": ent.name,
+            "p": period,
+            "d": chinese_date(occurrence.period_end),
+        }
         url = reverse("inspections:duty_mine")
         notify_users(users, subject=subject, body=body, url=url, topic=topic, obj=occurrence, line=line)
         if stamp == "overdue_notified_at":

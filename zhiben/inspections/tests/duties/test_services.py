@@ -390,7 +390,9 @@ def test_a_missed_period_is_told_to_the_township_of_the_unit_and_a_run_is_one_di
     send_duty_reminders()
     deliver_pending()  # the test's transaction never commits, so the after-commit delivery is run here
 
-    missed = DutyOccurrence.objects.filter(status=OccurrenceStatus.MISSED, period_end__gte=dt.date(2025, 3, 2))
+    missed = DutyOccurrence.objects.filter(
+        status=OccurrenceStatus.MISSED, period_end__gte=dt.date(2025, 3, 2)
+    )
     towns = {"heshi": "河市镇", "yingtian": "营田镇", "tianwen": "天问街道", "fenghuang": "凤凰乡"}
     for persona, town in towns.items():
         own = [o.enterprise.name for o in missed.select_related("enterprise") if town in o.enterprise.address]

@@ -31,7 +31,16 @@ class TestWhoSeesAJointVisit(AccessMatrix):
             kwargs=_detail,
             # 住建局 leads and 消防 joins; 交通、市场监管 co-supervise 燃气 (三管三必须); 营田镇 is the territory.
             # The expert assists on this visit: assigned, so seen (issue 10 #15).
-            allowed=("anweiban", "zhujian", "xiaofang", "jiaotong", "shichang", "yingtian", "lingdao", "zhuanjia"),
+            allowed=(
+                "anweiban",
+                "zhujian",
+                "xiaofang",
+                "jiaotong",
+                "shichang",
+                "yingtian",
+                "lingdao",
+                "zhuanjia",
+            ),
             hidden=("yingji", "tianwen", "heshi", "fenghuang", "qiye1", "qiye2", "qiye3"),
             forbidden=("xitong", "anquan", "shenji"),
         ),
