@@ -24,6 +24,9 @@ class TokenAuthentication(authentication.BaseAuthentication):
         token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(key)).first()
         if token is None or token.expired or not token.user.is_active:
             raise exceptions.AuthenticationFailed("令牌无效或已过期。")
+        if not token.user.may_hold_api_tokens:
+            # The role that allowed the token was withdrawn (roles.API_TOKEN_ROLES).
+            raise exceptions.AuthenticationFailed("您的角色不使用 API 令牌。")
         reason = change_required_reason(token.user)
         if reason:
             # R02: the middleware cannot see token users; the same rule answers 403 here.

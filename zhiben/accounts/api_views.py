@@ -8,6 +8,8 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from zhiben.core.errors import NotPermitted
+
 from .services import AccountError, create_token, login_user
 
 
@@ -21,6 +23,7 @@ class TokenRequestSerializer(serializers.Serializer):
     responses={
         200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
         400: inline_serializer("TokenError", {"detail": serializers.CharField()}),
+        403: inline_serializer("TokenRefused", {"detail": serializers.CharField()}),
     },
     summary="获取 API 令牌",
 )
@@ -35,5 +38,8 @@ def obtain_token(request: Request) -> Response:
         user = login_user(request._request, data.validated_data["username"], data.validated_data["password"])
     except AccountError as exc:
         return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
-    _, key = create_token(user, actor=user, name="api")
+    try:
+        _, key = create_token(user, actor=user, name="api")
+    except NotPermitted as exc:
+        return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
     return Response({"token": key})

@@ -1,4 +1,5 @@
-"""Who holds a role: the active users of a role, of a department (监管部门) or of a unit (生产经营单位).
+"""Who holds a role: the active users of a role, of a department (监管部门), of a unit (生产经营单位) or of the
+township (乡镇（街道）) whose territory holds a place (属地).
 
 The one place that turns role assignments into recipients; notifications of every app ask here.
 """
@@ -44,3 +45,27 @@ def users_of_enterprises(enterprise_ids: Iterable[int]) -> dict[int, list[Any]]:
     ).select_related("user"):
         users[assignment.enterprise_id].append(assignment.user)  # type: ignore[index]
     return users
+
+
+def users_of_township(region_code: str) -> list[Any]:
+    """The township officials (乡镇（街道）) whose territory holds `region_code` (属地): their assignment's
+    region prefix starts the code, as their scope does (registry.scoping)."""
+    return TownshipOfficials().of(region_code)
+
+
+class TownshipOfficials:
+    """The township officials by territory, read once; `of(code)` answers for many places (a job's run)."""
+
+    def __init__(self) -> None:
+        self._by_prefix: list[tuple[str, Any]] = [
+            (a.region_code, a.user)
+            for a in RoleAssignment.objects.filter(role=Role.TOWNSHIP, user__is_active=True)
+            .exclude(region_code="")
+            .select_related("user")
+            .order_by("pk")
+        ]
+
+    def of(self, region_code: str) -> list[Any]:
+        if not region_code:
+            return []
+        return [user for prefix, user in self._by_prefix if region_code.startswith(prefix)]

@@ -16,7 +16,7 @@ from zhiben.core.crypto import EncryptedTextField, mask_phone
 from zhiben.core.models import BaseModel
 from zhiben.core.scoping import ScopedQuerySet, ScopePaths
 
-from .roles import ADMIN_ROLES, Role
+from .roles import ADMIN_ROLES, API_TOKEN_ROLES, Role
 
 
 class UserQuerySet(ScopedQuerySet):
@@ -72,6 +72,11 @@ class User(AbstractUser):
         from zhiben.core.scoping import grants_for  # the grants are computed once per request
 
         return any(g.role in ADMIN_ROLES for g in grants_for(self))
+
+    @property
+    def may_hold_api_tokens(self) -> bool:
+        """Whether one of the user's roles may hold API tokens (roles.API_TOKEN_ROLES)."""
+        return self.role_assignments.filter(role__in=API_TOKEN_ROLES).exists()
 
     @property
     def role_names(self) -> str:
@@ -140,8 +145,10 @@ class RoleAssignment(BaseModel):
 class ApiToken(BaseModel):
     """API 令牌: only the SHA-256 of the token is stored; the token itself is shown once."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    key_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True)
     prefix = models.CharField(_("前缀"), max_length=8)
     name = models.CharField(_("名称"), max_length=50, blank=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)

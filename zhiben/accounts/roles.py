@@ -28,6 +28,10 @@ class Role(models.TextChoices):
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 GOVERNMENT_ROLES = frozenset({Role.DISTRICT_OFFICE, Role.DEPARTMENT, Role.TOWNSHIP, Role.LEADER})
+# Roles whose work another system may carry out with an API token (系统对接: a department's or township's own
+# system, a unit's monitoring devices, the office's exchange with a higher platform). Leaders read the pages,
+# experts fill what they are assigned on the pages, and the 三员 keep their duties separate: none hold tokens.
+API_TOKEN_ROLES = frozenset({Role.DISTRICT_OFFICE, Role.DEPARTMENT, Role.TOWNSHIP, Role.ENTERPRISE})
 
 _REFERENCE_READ = {
     "registry.region": VIEW | {"export"},
@@ -158,6 +162,10 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "registry.region": VIEW,
         "registry.industry": VIEW,
         "standards.*": VIEW,
+        # Only the inspections whose team the expert is on (the assignee scope); they fill the checklist as
+        # members of the team (inspections.steps.works_on), and record no finding: officers do.
+        "inspections.inspection": VIEW,
+        **_INSPECTION_CHILDREN,
     },
     Role.LEADER: {
         "registry.*": READ,

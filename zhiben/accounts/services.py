@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.core import audit
-from zhiben.core.errors import DomainError
+from zhiben.core.errors import DomainError, NotPermitted
 
 from . import events
 from .models import ApiToken, LoginFailure, RoleAssignment, User
@@ -242,7 +242,14 @@ def end_sessions(user: User) -> int:
 def create_token(
     user: User, *, actor: Any, name: str = "", expires_at: datetime | None = None
 ) -> tuple[ApiToken, str]:
-    """创建 API 令牌: returns the token row and the plain key (shown once, never stored)."""
+    """创建 API 令牌: returns the token row and the plain key (shown once, never stored).
+
+    Only the roles of `roles.API_TOKEN_ROLES` hold tokens (系统对接); a leader, an expert or one of the 三员 is
+    refused (403)."""
+    if not user.may_hold_api_tokens:
+        raise NotPermitted(
+            _("您的角色不使用 API 令牌：令牌用于部门、乡镇（街道）、企业和区安委办的系统对接。")
+        )
     key = secrets.token_hex(20)
     token = ApiToken.objects.create(
         user=user, key_hash=ApiToken.hash(key), prefix=key[:8], name=name, expires_at=expires_at

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -136,6 +137,8 @@ class ProfileView(LoginRequiredMixin, View):
         return self.render(request, TokenCreateForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.may_hold_api_tokens:
+            raise PermissionDenied(_("您的角色不使用 API 令牌。"))
         form = TokenCreateForm(request.POST)
         if not form.is_valid():
             return self.render(request, form, status=400)
@@ -156,6 +159,7 @@ class ProfileView(LoginRequiredMixin, View):
             "assignments": user.role_assignments.select_related("department", "enterprise"),
             "tokens": user.api_tokens.order_by("-created_at"),
             "token_form": form,
+            "may_hold_tokens": user.may_hold_api_tokens,
             "password_reason": change_required_reason(user),
             **extra,
         }

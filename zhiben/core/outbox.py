@@ -1,12 +1,23 @@
 """Transactional outbox: `queue_message()` inside the business transaction, `deliver_pending()` in the worker.
 
 Delivery is at-least-once with backoff; the in-app inbox de-duplicates by message id (R33).
+
+A run over many items (a daily job) wraps itself in `collect_digests()`: the in-app messages of the declared
+kinds are written as usual, each in its item's transaction, but held; when the run ends, a person told of
+`DigestKind.minimum` or more items of one kind gets one digest listing them, with a link to the filtered list,
+and the held messages are folded into it; the others are released as they are. A run that dies before its
+end leaves its held messages to be delivered one by one when the hold expires (still at least once).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +26,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from . import audit, events
 from .jobs import crontab, enqueue_on_commit, job, periodic_job
@@ -22,6 +34,29 @@ from .models.outbox import Channel, InboxNotification, OutboxMessage
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+DIGEST_MINIMUM = 3  # this many items of one kind to one person in one run make a digest
+DIGEST_LINES = 30  # a digest lists this many items and counts the rest
+DIGEST_HOLD = timedelta(hours=1)  # held messages of a run that never ended are sent one by one after this
+
+
+@dataclass(frozen=True)
+class DigestKind:
+    """How a digest of one topic reads: `subject` takes %(n)s (the number of items), `url` is the filtered list
+    (the reader's own scope applies there)."""
+
+    subject: str
+    url: str = ""
+    minimum: int = DIGEST_MINIMUM
+
+
+@dataclass
+class _Run:
+    kinds: Mapping[str, DigestKind]
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    lines: dict[uuid.UUID, str] = field(default_factory=dict)
+
+
+_RUN: ContextVar[_Run | None] = ContextVar("outbox_digest_run", default=None)
 
 
 def queue_message(
@@ -34,12 +69,19 @@ def queue_message(
     url: str = "",
     topic: str = "",
     obj: models.Model | None = None,
+    line: str = "",
 ) -> OutboxMessage:
-    """Write one outbound message; it is sent only if the surrounding transaction commits."""
+    """Write one outbound message; it is sent only if the surrounding transaction commits.
+
+    Inside `collect_digests()`, an in-app message of a collected topic is held for the run's digest; `line`
+    is how the digest lists it (default: the subject)."""
     if channel == Channel.INAPP and recipient is None:
         raise ValueError("an in-app message needs a recipient user")
     if channel != Channel.INAPP and not address:
         address = _address_of(recipient, channel)
+    run = _RUN.get()
+    held = run is not None and channel == Channel.INAPP and topic in run.kinds
+    now = timezone.now()
     msg = OutboxMessage.objects.create(
         channel=channel,
         recipient=recipient,
@@ -50,10 +92,66 @@ def queue_message(
         topic=topic,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        available_at=timezone.now(),
+        available_at=now + DIGEST_HOLD if held else now,
+        batch=run.key if held and run is not None else "",
     )
-    enqueue_on_commit(deliver_outbox)
+    if held and run is not None:
+        run.lines[msg.id] = line or subject
+    else:
+        enqueue_on_commit(deliver_outbox)
     return msg
+
+
+@contextmanager
+def collect_digests(kinds: Mapping[str, DigestKind]) -> Iterator[None]:
+    """Within the block (one run of a job), many in-app messages of one of `kinds`' topics to one person become
+    one digest: see the module's docstring."""
+    run = _Run(kinds=kinds)
+    token = _RUN.set(run)
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+        _fold(run)
+
+
+def _fold(run: _Run) -> None:
+    """End of a run: fold each person's many held messages of one kind into a digest; release the rest."""
+    with transaction.atomic():
+        held = list(
+            OutboxMessage.objects.filter(batch=run.key, sent_at__isnull=True, digest__isnull=True).order_by(
+                "created_at", "pk"
+            )
+        )
+        if not held:
+            return
+        groups: dict[tuple[Any, str], list[OutboxMessage]] = defaultdict(list)
+        for msg in held:
+            groups[(msg.recipient_id, msg.topic)].append(msg)
+        now = timezone.now()
+        release: list[Any] = []
+        for (recipient_id, topic), msgs in groups.items():
+            kind = run.kinds[topic]
+            if len(msgs) < kind.minimum:
+                release += [m.pk for m in msgs]
+                continue
+            lines = [run.lines.get(m.id, m.subject) for m in msgs]
+            body = "\n".join(f"{i}. {line}" for i, line in enumerate(lines[:DIGEST_LINES], start=1))
+            if len(lines) > DIGEST_LINES:
+                body += "\n" + _("……另有 %(n)s 项，请在列表中查看。") % {"n": len(lines) - DIGEST_LINES}
+            digest = OutboxMessage.objects.create(
+                channel=Channel.INAPP,
+                recipient_id=recipient_id,
+                subject=(kind.subject % {"n": len(msgs)})[:200],
+                body=body,
+                url=kind.url,
+                topic=topic,
+                available_at=now,
+            )
+            OutboxMessage.objects.filter(pk__in=[m.pk for m in msgs]).update(digest=digest, sent_at=now)
+        if release:
+            OutboxMessage.objects.filter(pk__in=release).update(available_at=now)
+        enqueue_on_commit(deliver_outbox)
 
 
 def notify_users(
@@ -65,8 +163,10 @@ def notify_users(
     topic: str = "",
     obj: models.Model | None = None,
     sms: bool = False,
+    line: str = "",
 ) -> list[OutboxMessage]:
-    """In-app message to each user, plus an SMS to those with a phone when `sms` is set."""
+    """In-app message to each user, plus an SMS to those with a phone when `sms` is set (`line`: how a
+    digest lists the item, see collect_digests)."""
     out = []
     for user in {u.pk: u for u in users if u is not None}.values():
         out.append(
@@ -78,6 +178,7 @@ def notify_users(
                 url=url,
                 topic=topic,
                 obj=obj,
+                line=line,
             )
         )
         if sms and _address_of(user, Channel.SMS):
@@ -120,6 +221,7 @@ def deliver(msg: OutboxMessage) -> None:
                     subject=msg.subject,
                     body=msg.body,
                     url=msg.url,
+                    created_at=msg.created_at,  # the time of the event, not of the delivery
                 )
         except IntegrityError:
             pass  # delivered before: the receiver de-duplicates by message id

@@ -82,6 +82,9 @@ class ScopePaths:
     # A record assigned to a department (a hazard's 监管部门) is also visible to that department's grants,
     # even outside its industries: a transfer (移送) hands the record over.
     department: str | None = None
+    # The users a record is assigned to (an inspection's team): a grant limited to its holder's assignments
+    # (an expert's) sees the records whose path holds the user's id, and nothing of a model without the path.
+    assignee: str | None = None
     unscoped: bool = False
 
 
@@ -99,6 +102,9 @@ class Grant:
     industry_ids: frozenset[int] | None = None
     enterprise_ids: frozenset[int] | None = None
     department_ids: frozenset[int] | None = None
+    assignee_ids: frozenset[int] | None = (
+        None  # only the records assigned to these users (ScopePaths.assignee)
+    )
     extra: Mapping[str, Any] = field(default_factory=dict)
     label: str = ""  # the role's display name, for the user menu
 
@@ -112,6 +118,8 @@ class Grant:
         paths: ScopePaths = getattr(model, "scope", ScopePaths(unscoped=True))
         if paths.unscoped:
             return Q()
+        if self.assignee_ids is not None:
+            return None if paths.assignee is None else _in(model, paths.assignee, self.assignee_ids)
         base = self._dimension_q(model, paths)
         if not self.department_ids or paths.department is None or (base is not None and not base):
             return base  # no department path, or already unlimited (`Q() | x` would narrow to x)

@@ -16,6 +16,7 @@ from zhiben.core.excel import export_response
 from zhiben.core.navigation import MODULES
 from zhiben.core.scoping import can, grants_for
 from zhiben.hazards.models import Hazard
+from zhiben.inspections.models import Inspection
 from zhiben.registry.models import Enterprise, Region
 
 from . import queries
@@ -66,6 +67,15 @@ def home(request: HttpRequest) -> HttpResponse:
                 .select_related("region", "primary_industry")
                 .order_by("name")[:3]
             )
+    if can(user, "view", Inspection):
+        # 待办: the open visits whose team the user is on (an inspector, an assisting expert).
+        context["my_inspections"] = list(
+            Inspection.objects.restrict(user, "view")
+            .assigned_to(user)  # type: ignore[attr-defined]
+            .open()
+            .select_related("enterprise", "department")
+            .order_by("planned_on", "pk")[:5]
+        )
     return render(request, "dashboard/home.html", context)
 
 

@@ -49,6 +49,7 @@ from zhiben.inspections.choices import Answer, FindingHandling, InspectorKind, M
 from zhiben.inspections.draw_pools import DrawCriteria
 from zhiben.inspections.models import DutyOccurrence, Inspection, Inspector, InspectorConflict, SelfCheck
 from zhiben.inspections.services import draws, duties, plans, records
+from zhiben.inspections.services.duty_reminders import send_duty_reminders
 from zhiben.inspections.services.records import create_inspection
 from zhiben.inspections.services.roster import declare_conflict, save_inspector
 from zhiben.inspections.services.selfchecks import record_self_check
@@ -334,6 +335,9 @@ class _Year:
                     duties_record(actor, unit, day)
                 self.report.self_checks += 1
         self.report.missed = duties.mark_missed(self.today, actor=self.actor)
+        # Today's run of the reminder job: the units are told of what they missed last month and the township
+        # officials of their territory's 应查未查 list, one digest each.
+        send_duty_reminders(self.today, actor=self.actor)
 
     # ------------------------------------------------------------------------------------------ plans
     def _plans(self) -> None:
@@ -406,9 +410,11 @@ class _Year:
                         Origin.KEY_UNIT if unit.is_high_risk else Origin.SPECIAL,
                         penalise=code in penalising,
                     )
-            # Today's tasks for the persona inspector ("my checks").
+            # Today's tasks for the persona inspector ("my checks"); 应急局's take the expert along (专家
+            # zhuanjia's 待办).
+            experts = tuple(self.inspectors.get("experts", [])) if code == "emergency" else ()
             for unit in self.rng.sample(units, min(2, len(units))):
-                self._create(code, user, unit, self.today, Mode.ROUTINE, Origin.KEY_UNIT)
+                self._create(code, user, unit, self.today, Mode.ROUTINE, Origin.KEY_UNIT, assistants=experts)
 
     def _create(
         self,
@@ -419,6 +425,7 @@ class _Year:
         mode: str,
         origin: str,
         departments: tuple[str, ...] = (),
+        assistants: tuple[Inspector, ...] = (),
     ) -> Inspection | None:
         team = self._team(code, unit, day)
         if len(team) < 2:
@@ -433,6 +440,7 @@ class _Year:
                     origin=origin,
                     planned_on=day,
                     officers=team,
+                    assistants=assistants,
                     departments=[self.departments[c] for c in departments],
                     subject="重大事故隐患排查整治",  # each department brings its list for the unit
                 )

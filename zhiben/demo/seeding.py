@@ -6,6 +6,7 @@ city and province scale use the bulk services (one audit row per batch) so 200 0
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -15,11 +16,15 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.accounts.models import User
 from zhiben.core import audit
 from zhiben.core.errors import DomainError
+from zhiben.core.models import InboxNotification
+from zhiben.core.outbox import deliver_pending
 from zhiben.registry.models import Enterprise, Industry, Region
 from zhiben.registry.reference import load_reference_data
 from zhiben.registry.services import (
@@ -36,6 +41,7 @@ from .inspection_history import InspectionReport, seed_inspection_history
 from .personas import PERSONAS, ensure_personas
 
 CHUNK = 5000
+READ_AFTER_DAYS = 14  # a persona has read what came more than two weeks ago (settle_inbox)
 BULK_SOURCE = "seed-demo"
 T = TypeVar("T")
 
@@ -132,6 +138,8 @@ def seed_demo(
         report.inspections = seed_inspection_history(seed=seed, actor=actor, progress=say)
         if report.inspections is not None:
             say(report.inspections.summary())
+        if report.hazards is not None or report.inspections is not None:
+            settle_inbox()
     with transaction.atomic():
         report.seconds = time.perf_counter() - started
         if report.added_anything:
@@ -154,6 +162,21 @@ def seed_demo(
                 },
             )
     return report
+
+
+def settle_inbox(now: dt.datetime | None = None) -> int:
+    """The personas have been using the platform: the messages the histories wrote are delivered (each dated
+    by the event that caused it), and those older than READ_AFTER_DAYS were read a few hours after they
+    came, so an inbox holds the last fortnight's unread, not three years'. Returns how many are unread."""
+    now = now or timezone.now()
+    while deliver_pending(limit=5000, now=now)["sent"]:
+        pass
+    cutoff = now - dt.timedelta(days=READ_AFTER_DAYS)
+    with transaction.atomic():
+        InboxNotification.objects.filter(read_at__isnull=True, created_at__lt=cutoff).update(
+            read_at=F("created_at") + dt.timedelta(hours=4)
+        )
+    return InboxNotification.objects.filter(read_at__isnull=True).count()
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

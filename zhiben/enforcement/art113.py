@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.lookups import users_of_department, users_of_office
+from zhiben.accounts.lookups import users_of_department, users_of_office, users_of_township
 from zhiben.core import audit
 from zhiben.core.errors import Conflict, NotPermitted
 from zhiben.core.outbox import notify_users
@@ -129,7 +129,13 @@ def _notify(proposal: ClosureProposal, trigger: Trigger) -> None:
     users = users_of_office()
     for dep in sorted(department_ids):
         users += users_of_department(dep)
-    name = Enterprise.objects.filter(pk=trigger.enterprise_id).values_list("name", flat=True).first()
+    name, region = (
+        Enterprise.objects.unrestricted("the closure proposal names its unit")
+        .filter(pk=trigger.enterprise_id)
+        .values_list("name", "region__code")
+        .first()
+    ) or ("", "")
+    users += users_of_township(region)  # 属地: the township of the unit's place
     notify_users(
         users,
         subject=_("提请关闭预警：%(e)s") % {"e": name},

@@ -217,7 +217,7 @@ class IllegalOperationEvidence(BaseModel):
     file = models.FileField(_("文件"), upload_to="enforcement/%Y/%m/")
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     captured_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     uploaded_by = models.ForeignKey(

@@ -217,11 +217,12 @@ class Counts:
         return Ratio(self.unannounced, self.inspections)
 
     @property
-    def major_per_thousand(self) -> float | None:
-        """重大事故隐患 found per 1,000 inspections; no inspections, no figure."""
+    def major_per_inspection(self) -> float | None:
+        """平均每次检查发现重大隐患 (项): 重大事故隐患 found ÷ inspections, two decimals; no inspections, no
+        figure. (It was per 1,000 inspections: "636.4" read as hundreds of hazards.)"""
         if not self.inspections:
             return None
-        return round(self.major_found * 1000 / self.inspections, 1)
+        return round(self.major_found / self.inspections, 2)
 
     @property
     def inspect_only_rate(self) -> Ratio:

@@ -73,6 +73,7 @@ class NoticeRecipient(models.TextChoices):
     CONTROLLER = "controller", _("实际控制人")
     DEPARTMENT = "department", _("监管部门")
     ENTERPRISE = "enterprise", _("单位账号")
+    TOWNSHIP = "township", _("属地乡镇（街道）")
 
 
 class EscalationKind(models.TextChoices):

@@ -29,6 +29,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhiben.accounts.lookups import TownshipOfficials
 from zhiben.accounts.models import User
 from zhiben.accounts.roles import Role
 from zhiben.core import audit
@@ -41,7 +42,7 @@ from zhiben.core.documents import (
     register_document_access,
 )
 from zhiben.core.errors import Conflict
-from zhiben.core.outbox import notify_users
+from zhiben.core.outbox import DigestKind, collect_digests, notify_users
 from zhiben.core.workflow import compare_and_swap
 from zhiben.registry.choices import RegionLevel
 
@@ -108,9 +109,10 @@ def apply_escalations(today: dt.date | None = None, actor: Any = None) -> dict[s
     }
     assign_judge_deadlines()
     recipients = Recipients()
-    for stage in LADDERS:
-        rules = active_rules(stage)
-        _climb(stage, rules, today=today, actor=actor, recipients=recipients, counts=counts)
+    with collect_digests(escalation_digests()):  # one message per person and run, listing the hazards
+        for stage in LADDERS:
+            rules = active_rules(stage)
+            _climb(stage, rules, today=today, actor=actor, recipients=recipients, counts=counts)
     log.info("escalations on %s: %s", today, counts)
     return counts
 
@@ -142,6 +144,15 @@ def _climb(
         if steps:
             counts["escalated"] += 1
             counts["steps"] += steps
+
+
+def escalation_digests() -> dict[str, DigestKind]:
+    """How a run's many escalation messages to one person read as one (core.outbox.collect_digests)."""
+    try:
+        overdue = reverse("hazards:hazard_list") + "?overdue=true"
+    except NoReverseMatch:  # the hazard pages are not installed
+        overdue = ""
+    return {"hazard_escalated": DigestKind(subject=_("隐患逾期督办：%(n)s 项隐患"), url=overdue)}
 
 
 def active_rules(stage: str = Stage.RECTIFY) -> dict[str, list[EscalationRule]]:
@@ -370,6 +381,13 @@ class Recipients:
 
     def __init__(self) -> None:
         self._cache: dict[str, list[Any]] = {}
+        self._townships: TownshipOfficials | None = None
+
+    def township(self, hazard: Hazard) -> list[Any]:
+        """The township officials of the hazard's place (属地)."""
+        if self._townships is None:
+            self._townships = TownshipOfficials()
+        return self._townships.of(hazard.region.code if hazard.region_id else "")
 
     def role(self, role: str, **scope: Any) -> list[Any]:
         key = f"{role}:{sorted(scope.items())}"
@@ -387,6 +405,7 @@ class Recipients:
             *self.role(Role.ENTERPRISE, enterprise=hazard.enterprise_id),
             *self.role(Role.DEPARTMENT, department=hazard.department_id),
             *self.role(Role.DISTRICT_OFFICE),
+            *self.township(hazard),
         ]
         if kind in LEADER_KINDS:
             users += self.role(Role.LEADER)
@@ -415,6 +434,14 @@ def _notify(hazard: Hazard, step: Escalation, recipients: Recipients) -> None:
         url=hazard_url(hazard) or (download_url(step.document) if step.document is not None else ""),
         topic="hazard_escalated",
         obj=hazard,
+        line=_("%(enterprise)s“%(title)s”（%(code)s）逾期%(days)s个工作日，%(kind)s")
+        % {
+            "enterprise": hazard.enterprise.name,
+            "title": hazard.title,
+            "code": hazard.code,
+            "days": step.overdue_workdays,
+            "kind": kind,
+        },
     )
 
 
@@ -470,6 +497,13 @@ def _ask_office_to_schedule(hazard: Hazard, step: Escalation, recipients: Recipi
         url=hazard_url(hazard),
         topic="hazard_escalated",
         obj=hazard,
+        line=_("%(enterprise)s“%(title)s”（%(code)s）逾期%(days)s个工作日，待安排约谈")
+        % {
+            "enterprise": hazard.enterprise.name,
+            "title": hazard.title,
+            "code": hazard.code,
+            "days": step.overdue_workdays,
+        },
     )
 
 

@@ -359,7 +359,7 @@ class HazardAttachment(BaseModel):
     name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),
@@ -490,11 +490,15 @@ class HazardReminder(BaseModel):
     """A deadline reminder sent: at most one per hazard, step (判定/整改) and deadline, so the daily job is
     idempotent."""
 
-    hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="reminders")
-    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.RECTIFY)
-    deadline = models.DateField()
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("隐患"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    stage = models.CharField(_("环节"), max_length=10, choices=Stage.choices, default=Stage.RECTIFY)
+    deadline = models.DateField(_("期限"))
 
     class Meta:
+        verbose_name = _("到期提醒记录")
+        verbose_name_plural = _("到期提醒记录")
         constraints = [
             models.UniqueConstraint(fields=["hazard", "stage", "deadline"], name="one_reminder_per_deadline")
         ]
@@ -558,19 +562,25 @@ class HazardTally(models.Model):
     and ageing move with the clock); closed ones keep only quarter and on-time flag, so the table stays small.
     """
 
-    key = models.CharField(max_length=200, unique=True)
-    region = models.ForeignKey("registry.Region", on_delete=models.PROTECT, related_name="+")
-    industry = models.ForeignKey("registry.Industry", on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey("registry.Department", on_delete=models.PROTECT, related_name="+")
-    level = models.CharField(max_length=10, choices=Level.choices)
-    source = models.CharField(max_length=20, choices=Source.choices)
-    is_stock = models.BooleanField()
-    status = models.CharField(max_length=20, choices=Status.choices)
-    quarter = models.CharField(max_length=6, help_text="discovered in, e.g. 2025Q3")
-    discovered_on = models.DateField(null=True)
-    deadline = models.DateField(null=True)
-    on_time = models.BooleanField(null=True)
-    count = models.IntegerField(default=0)
+    key = models.CharField(_("分组键"), max_length=200, unique=True)
+    region = models.ForeignKey(
+        "registry.Region", verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="+"
+    )
+    industry = models.ForeignKey(
+        "registry.Industry", verbose_name=_("行业领域"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        "registry.Department", verbose_name=_("监管部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(_("隐患等级"), max_length=10, choices=Level.choices)
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    is_stock = models.BooleanField(_("存量"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
+    quarter = models.CharField(_("发现季度"), max_length=6, help_text="discovered in, e.g. 2025Q3")
+    discovered_on = models.DateField(_("发现日期"), null=True)
+    deadline = models.DateField(_("整改期限"), null=True)
+    on_time = models.BooleanField(_("按期"), null=True)
+    count = models.IntegerField(_("数量"), default=0)
 
     class Meta:
         verbose_name = _("隐患统计")

@@ -15,13 +15,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.accounts.roles import Role
 from zhiben.core.calendar import CalendarUnavailable, workdays_between
 from zhiben.core.documents import chinese_date
-from zhiben.core.outbox import notify_users
+from zhiben.core.outbox import DigestKind, collect_digests, notify_users
 
 from .choices import Level, Stage
 from .escalation import LADDERS, Recipients, hazard_url
@@ -51,10 +52,30 @@ def send_deadline_reminders(today: dt.date | None = None) -> dict[str, int]:
     counts = {"checked": 0, "reminded": 0, "failed": 0, "calendar_unavailable": 0}
     assign_judge_deadlines()
     recipients = Recipients()
-    for stage in LADDERS:
-        _remind_stage(stage, today, counts, recipients)
+    with collect_digests(_digest_kinds()):  # a department with many hazards due gets one list
+        for stage in LADDERS:
+            _remind_stage(stage, today, counts, recipients)
     log.info("deadline reminders on %s: %s", today, counts)
     return counts
+
+
+def _digest_kinds() -> dict[str, DigestKind]:
+    return {
+        "hazard_deadline": DigestKind(
+            subject=_("隐患整改即将到期：%(n)s 项隐患"), url=_hazard_list_url("?open=true&sort=deadline")
+        ),
+        "hazard_judge_deadline": DigestKind(
+            subject=_("隐患判定即将到期：%(n)s 项报告"), url=_hazard_list_url("?status=reported")
+        ),
+    }
+
+
+def _hazard_list_url(query: str) -> str:
+    """The hazard list with a filter (the reader's own scope applies)."""
+    try:
+        return reverse("hazards:hazard_list") + query
+    except NoReverseMatch:  # the hazard pages are not installed
+        return ""
 
 
 def _remind_stage(stage: str, today: dt.date, counts: dict[str, int], recipients: Recipients) -> None:
@@ -136,6 +157,13 @@ def remind_hazard(
                 "url": url,
                 "topic": "hazard_deadline",
                 "obj": hazard,
+                "line": _("%(enterprise)s“%(title)s”（%(code)s），%(deadline)s到期")
+                % {
+                    "enterprise": hazard.enterprise.name,
+                    "title": hazard.title,
+                    "code": hazard.code,
+                    "deadline": chinese_date(deadline),
+                },
             }
             notify_users(
                 recipients.role(Role.ENTERPRISE, enterprise=hazard.enterprise_id), sms=True, **common
@@ -163,6 +191,13 @@ def _remind_judge(hazard: Hazard, deadline: dt.date, left: int, recipients: Reci
             "left": _("今日到期") if left == 0 else _("还剩 %(n)s 个工作日") % {"n": left},
         },
         url=hazard_url(hazard),
-        topic="hazard_deadline",
+        topic="hazard_judge_deadline",
         obj=hazard,
+        line=_("%(enterprise)s“%(title)s”（%(code)s），%(deadline)s前判定")
+        % {
+            "enterprise": hazard.enterprise.name,
+            "title": hazard.title,
+            "code": hazard.code,
+            "deadline": chinese_date(deadline),
+        },
     )

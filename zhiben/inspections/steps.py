@@ -4,8 +4,9 @@ transition tables are derived from them. None of these records has a history tab
 history, and each step's label is its audit event's label (the names in events.py).
 
 Permissions (accounts/roles.py): department — inspectionplan change, draw draw; district office —
-inspectionplan approve, capexception approve; an inspection's steps are for the users of a taking-part
-department and the members of its team, whatever their roles (the object rule `works_on`).
+inspectionplan approve, capexception approve; an inspection is worked on (checklist, photos) by the users of a
+taking-part department and the members of its team, whatever their roles (`works_on`); its steps (开始, 完成,
+取消) are for those users and the officers of the team, not for an assisting expert (`leads`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from zhiben.core.loop import Flow, Step
 from zhiben.core.scoping import can, grants_for
 
 from . import events
-from .choices import DrawStatus, ExceptionStatus, InspectionStatus, PlanStatus
+from .choices import DrawStatus, ExceptionStatus, InspectionStatus, OfficerRole, PlanStatus
 from .models import CapException, Draw, Inspection, InspectionPlan
 
 # --- object rules (used by the pages and by the services alike) ----------------------------------------------
@@ -35,11 +36,14 @@ def department_ids_of(actor: Any) -> set[int]:
     }
 
 
-def is_team_member(actor: Any, inspection: Inspection) -> bool:
-    return (
-        bool(getattr(actor, "is_authenticated", False))
-        and inspection.officers.filter(inspector__user=actor).exists()
-    )
+def is_team_member(actor: Any, inspection: Inspection, *, assistants: bool = True) -> bool:
+    """Whether the actor is on the visit's team (`assistants=False`: as an officer, not as an expert)."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    team = inspection.officers.filter(inspector__user=actor)
+    if not assistants:
+        team = team.exclude(role=OfficerRole.ASSISTANT)
+    return team.exists()
 
 
 def may_work_on(actor: Any, inspection: Inspection) -> bool:
@@ -54,9 +58,29 @@ def may_work_on(actor: Any, inspection: Inspection) -> bool:
 
 
 def works_on(actor: Any, inspection: Inspection) -> None:
-    """The object rule of every step of a visit: else 403 with the reason."""
+    """The rule of working on a visit (filling its checklist): else 403 with the reason."""
     if not may_work_on(actor, inspection):
         raise NotPermitted(str(_("只有参检部门的人员和检查组成员可以办理此检查。")))
+
+
+def may_lead(actor: Any, inspection: Inspection) -> bool:
+    """Whether the actor may start, complete or cancel the visit: as `may_work_on`, but an assisting expert
+    or technician is not the inspecting subject and may not."""
+    if actor is None:
+        return True
+    if can(actor, "change", Inspection):
+        ids = department_ids_of(actor)
+        if ids and inspection.departments.filter(department_id__in=ids).exists():
+            return True
+    return is_team_member(actor, inspection, assistants=False)
+
+
+def leads(actor: Any, inspection: Inspection) -> None:
+    """The object rule of the visit's steps: else 403 with the reason."""
+    if not may_lead(actor, inspection):
+        raise NotPermitted(
+            str(_("只有参检部门的人员和执法检查人员可以开始、完成或取消检查；专家协助填写检查表。"))
+        )
 
 
 # --- 年度监督检查计划 --------------------------------------------------------------------------------------------
@@ -173,7 +197,7 @@ START = Step(
     frozenset({InspectionStatus.PLANNED}),
     InspectionStatus.IN_PROGRESS,
     events.INSPECTION_STARTED,
-    rule=works_on,
+    rule=leads,
 )
 COMPLETE = Step(
     "complete",
@@ -182,7 +206,7 @@ COMPLETE = Step(
     frozenset({InspectionStatus.IN_PROGRESS}),
     InspectionStatus.COMPLETED,
     events.INSPECTION_COMPLETED,
-    rule=works_on,
+    rule=leads,
 )
 CANCEL = Step(
     "cancel",
@@ -191,7 +215,7 @@ CANCEL = Step(
     frozenset({InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS}),
     InspectionStatus.CANCELLED,
     events.INSPECTION_CANCELLED,
-    rule=works_on,
+    rule=leads,
 )
 
 INSPECTION_FLOW = Flow(

@@ -66,6 +66,7 @@ def grants_for_user(user: Any) -> Iterator[Grant]:
                 extra={"enterprise_id": a.enterprise_id},
             )
         elif a.role == Role.EXPERT:
-            yield Grant(a.role, perms, label=a.get_role_display(), enterprise_ids=frozenset())
+            # Only what the expert is assigned to (an inspection whose team they are on).
+            yield Grant(a.role, perms, label=a.get_role_display(), assignee_ids=frozenset({user.pk}))
         else:
             yield Grant(a.role, perms, label=a.get_role_display(), region_prefix=region)

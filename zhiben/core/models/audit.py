@@ -40,8 +40,8 @@ class AuditEntry(models.Model):
     data = models.JSONField(_("详情"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
-    prev_mac = models.CharField(max_length=64)
-    mac = models.CharField(max_length=64)
+    prev_mac = models.CharField(_("前序校验值"), max_length=64)
+    mac = models.CharField(_("本条校验值"), max_length=64)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -69,12 +69,13 @@ class AuditEntry(models.Model):
 class AuditHead(models.Model):
     """The chain head: one row, locked by each writer so sequence numbers and MACs never fork."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    seq = models.BigIntegerField(default=0)
-    mac = models.CharField(max_length=64, default="0" * 64)
+    id = models.PositiveSmallIntegerField(_("编号"), primary_key=True, default=1)
+    seq = models.BigIntegerField(_("链头序号"), default=0)
+    mac = models.CharField(_("链头校验值"), max_length=64, default="0" * 64)
 
     class Meta:
         verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
 
     def __str__(self) -> str:
         return f"#{self.seq}"

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..crypto import EncryptedTextField
@@ -20,7 +21,7 @@ class Channel(models.TextChoices):
 class OutboxMessage(models.Model):
     """A message written in the business transaction and delivered at least once by the worker (R33)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(_("编号"), primary_key=True, default=uuid.uuid4, editable=False)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -36,13 +37,24 @@ class OutboxMessage(models.Model):
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     topic = models.CharField(_("主题"), max_length=64, blank=True)
-    object_type = models.CharField(max_length=100, blank=True)
-    object_id = models.CharField(max_length=64, blank=True)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     available_at = models.DateTimeField(_("可投递时间"), db_index=True)
     sent_at = models.DateTimeField(_("投递时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
+    # A run that collects digests (outbox.collect_digests) holds its in-app messages under its key; at its end
+    # a person's many messages of one kind are folded into one digest (`digest`) instead of being sent.
+    batch = models.CharField(_("批次"), max_length=32, blank=True, db_index=True)
+    digest = models.ForeignKey(
+        "self",
+        verbose_name=_("汇总于"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="folded",
+    )
 
     class Meta:
         verbose_name = _("待发消息")
@@ -59,12 +71,18 @@ class OutboxMessage(models.Model):
 class InboxNotification(models.Model):
     """站内信: one delivered in-app message; `message_id` makes redelivery a no-op."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
     message_id = models.UUIDField(_("消息编号"), unique=True)
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    # When the message was written (the event that caused it), not when the worker delivered it.
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     class Meta:

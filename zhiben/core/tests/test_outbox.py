@@ -74,3 +74,39 @@ def test_it_notifies_each_user_once_with_optional_sms(world):
         ("sms", "qiye1"),
         ("sms", "yingtian"),
     ]
+
+
+def test_a_run_folds_many_messages_of_one_kind_to_one_person_into_one_digest(world):
+    """Issue 10 #13: a job telling one official of 40 items sends one digest, not 40 messages; a person told
+    of fewer than the minimum gets them one by one, and other topics are not held."""
+    from zhiben.core.outbox import DigestKind, collect_digests
+
+    kinds = {"duty_missed": DigestKind(subject="应查未查：%(n)s 家单位", url="/inspections/duties/missed/")}
+    with collect_digests(kinds):
+        for i in range(40):
+            with transaction.atomic():  # each item in its own transaction, as the jobs do
+                notify_users([world.heshi], subject=f"应查未查 {i}", topic="duty_missed", line=f"单位{i}")
+        notify_users([world.yingtian], subject="应查未查 甲", topic="duty_missed")
+        notify_users([world.heshi], subject="别的事", topic="other")
+        # Held while the run goes on: nothing of the collected kind reached an inbox yet.
+        assert not InboxNotification.objects.filter(subject__startswith="应查未查").exists()
+    deliver_pending()
+
+    heshi = InboxNotification.objects.filter(user=world.heshi)
+    assert sorted(heshi.values_list("subject", flat=True)) == sorted(["应查未查：40 家单位", "别的事"])
+    digest = heshi.get(subject="应查未查：40 家单位")
+    assert digest.url == "/inspections/duties/missed/"
+    assert digest.body.startswith("1. 单位0\n2. 单位1\n") and "另有 10 项" in digest.body
+    assert OutboxMessage.objects.filter(digest__isnull=False).count() == 40
+    assert list(InboxNotification.objects.filter(user=world.yingtian).values_list("subject", flat=True)) == [
+        "应查未查 甲"
+    ]
+
+
+def test_the_inbox_shows_the_time_the_message_was_written_not_delivered(world):
+    written = timezone.now() - dt.timedelta(days=20)
+    msg = queue_message(channel=Channel.INAPP, recipient=world.heshi, subject="旧事")
+    OutboxMessage.objects.filter(pk=msg.pk).update(created_at=written)
+    msg.refresh_from_db()
+    deliver(msg)
+    assert InboxNotification.objects.get(message_id=msg.id).created_at == written

@@ -41,3 +41,24 @@ def test_it_notices_a_research_note(tmp_path: Path) -> None:
     data = tmp_path / "regions.json"
     data.write_text(json.dumps([{"source": "村名见 research/domain.md §7.2 [M]", "_comment": "docs/x.md"}]))
     assert developer_text_in([data]) == ["regions.json.source: 村名见 research/domain.md §7.2 [M]"]
+
+
+def test_every_model_and_field_is_named_in_chinese() -> None:
+    """Model and field names reach the screen (audit log filters, detail pages, error messages): none is the
+    English default Django derives from the class or attribute name."""
+    from django.apps import apps  # the app registry is ready only once the test session has set Django up
+
+    latin_only = re.compile(r"^[A-Za-z0-9 _\-]+$|[^\x00-\x7f]s$")
+    found = []
+    for model in apps.get_models():
+        if not model.__module__.startswith("zhiben."):
+            continue
+        meta = model._meta
+        for name in (meta.verbose_name, meta.verbose_name_plural):
+            if latin_only.search(str(name)):
+                found.append(f"{meta.label}: {name}")
+        for field in meta.get_fields():
+            name = getattr(field, "verbose_name", None)
+            if name is not None and not field.auto_created and latin_only.search(str(name)):
+                found.append(f"{meta.label}.{field.name}: {name}")
+    assert found == [], "\n".join(found)

@@ -158,3 +158,48 @@ def test_it_climbs_to_counties_when_a_scope_holds_too_many_townships(world, monk
     assert table.townships == ["屈原管理区"]
     assert table.grand_total == Enterprise.objects.count()
     assert table.headers()[0] == "县（市、区）"
+
+
+def test_it_shows_an_expert_the_inspections_assigned_to_them_as_tasks(client, world):
+    """Issue 10 #15: 专家 zhuanjia saw no tasks; assigned to a visit, it is on their 工作台's 待办."""
+    import datetime as dt
+
+    from zhiben.inspections.choices import InspectorKind
+    from zhiben.inspections.models import InspectionCap, Inspector
+    from zhiben.inspections.services import records
+
+    InspectionCap.objects.all().delete()
+    fire = world.departments["fire"]
+    officers = [
+        Inspector.objects.create(
+            user=user,
+            name=name,
+            department=fire,
+            kind=InspectorKind.OFFICER,
+            certificate_no=cert,
+            certificate_valid_until=dt.date(2099, 12, 31),
+        )
+        for user, name, cert in ((world.xiaofang, "消防监督员", "F1"), (None, "消防监督员乙", "F2"))
+    ]
+    expert = Inspector.objects.create(
+        user=world.zhuanjia, name="安全生产专家", department=fire, kind=InspectorKind.EXPERT
+    )
+
+    def visit(unit: str, assistants: list) -> object:
+        return records.create_inspection(
+            actor=world.xiaofang,
+            enterprise=world.enterprises[unit],
+            department=fire,
+            mode="routine",
+            planned_on=dt.date.today() + dt.timedelta(days=3),
+            officers=officers,
+            assistants=assistants,
+        )
+
+    assigned, other = visit("yt_shop", [expert]), visit("fh_school", [])
+    client.force_login(world.zhuanjia)
+    html = client.get(HOME).content.decode()
+    assert 'data-testid="my-tasks"' in html
+    assert assigned.get_absolute_url() in html and other.get_absolute_url() not in html
+    client.force_login(world.lingdao)  # sees every inspection, is on no team: no 待办 card
+    assert 'data-testid="my-tasks"' not in client.get(HOME).content.decode()

@@ -176,3 +176,25 @@ def test_it_adds_no_hazards_on_a_second_run_and_plans_the_same_history_for_the_s
 
     assert planned(7) == planned(7)
     assert planned(7) != planned(8)
+
+
+def test_its_messages_carry_the_time_of_their_event_and_the_inboxes_are_plausible() -> None:
+    """Issue 10 #13: every message was stamped with the seed time and the inboxes held hundreds unread, while
+    the townships had none although their units were on the 应查未查 list."""
+    from zhiben.core.models import InboxNotification
+
+    _seed(60)
+    for login in ("yingji", "xiaofang", "zhujian", "anweiban"):
+        notes = InboxNotification.objects.filter(user__username=login)
+        times = list(notes.values_list("created_at", flat=True))
+        assert len(times) >= 5 and len(set(times)) > len(times) / 2, login  # spread, not one seed time
+        assert min(times) < NOW - dt.timedelta(days=365), login  # the history's messages are dated back
+        unread = notes.filter(read_at__isnull=True).count()
+        assert unread < 100, (login, unread)
+        assert all(n.read_at >= n.created_at for n in notes.exclude(read_at=None))
+    towns = InboxNotification.objects.filter(user__role_assignments__role=Role.TOWNSHIP)
+    assert towns.filter(subject__startswith="应查未查").exists()
+    # A township's 应查未查 list arrives as one digest per run, not one message per unit.
+    for login in ("tianwen", "yingtian", "heshi", "fenghuang"):
+        missed = towns.filter(user__username=login, subject__startswith="应查未查")
+        assert missed.count() <= 2, (login, list(missed.values_list("subject", flat=True)))

@@ -77,3 +77,11 @@ def test_housing_keeps_a_construction_list_and_a_self_built_house_list_with_thei
         mode="joint"
     )  # at 天问建筑 (a construction company): the construction list
     assert joint.departments.get(is_lead=True).checklist.industry.code == "CONSTRUCTION"
+
+
+def test_the_expert_has_inspections_to_assist_on_today(world: Any) -> None:
+    """Issue 10 #15: 专家 zhuanjia saw no tasks; 应急局's visits of today take them along."""
+    with time_machine.travel(dt.datetime(2026, 6, 15, 8, 0, tzinfo=TZ), tick=False):
+        assert seed_inspection_history(seed=1) is not None
+        mine = Inspection.objects.assigned_to(world.zhuanjia).open()
+        assert mine.exists() and all(i.department.code == "emergency" for i in mine)

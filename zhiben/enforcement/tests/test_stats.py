@@ -300,12 +300,14 @@ def test_it_counts_major_hazards_found_per_thousand_inspections(world: Any, cloc
 
     f = stats.figures(world.anweiban, Q1, TODAY)
     assert (f.totals.inspections, f.totals.major_found) == (4, 3)
-    assert f.totals.major_per_thousand == 750.0  # 3 × 1000 ÷ 4
+    assert f.totals.major_per_inspection == 0.75  # 3 ÷ 4: on average three in four checks find one
     h, fi = row(f.departments, "housing"), row(f.departments, "fire")
-    assert (h.inspections, h.major_found, h.major_per_thousand) == (3, 2, 666.7)
-    assert (fi.inspections, fi.major_found, fi.major_per_thousand) == (2, 1, 500.0)
-    assert stats.Counts().major_per_thousand is None  # no inspections, no figure
-    assert 'data-kpi="major_per_thousand">750.0<' in client_page(world, Q1)
+    assert (h.inspections, h.major_found, h.major_per_inspection) == (3, 2, 0.67)
+    assert (fi.inspections, fi.major_found, fi.major_per_inspection) == (2, 1, 0.5)
+    assert stats.Counts().major_per_inspection is None  # no inspections, no figure
+    page = client_page(world, Q1)
+    assert 'data-kpi="major_per_inspection">0.75</span> <small>项</small>' in page
+    assert "平均每次检查发现重大隐患" in page and "每千次" not in page
 
 
 def test_it_counts_penalty_decisions_once_per_case_and_fines_separately_from_orders(

@@ -162,7 +162,7 @@ def test_it_exports_exactly_the_figures_on_the_page(
     assert f'data-kpi="inspections">{values["检查次数"][0]}<' in html
     assert f'data-kpi="unannounced_share">{pct(values["四不两直占比（%）"][0])}<' in html
     assert f'data-kpi="major_found">{values["发现重大隐患"][0]}<' in html
-    assert f'data-kpi="major_per_thousand">{float(values["每千次检查发现重大隐患"][0])}<' in html
+    assert f'data-kpi="major_per_inspection">{float(values["平均每次检查发现重大隐患（项）"][0])}<' in html
     assert f'data-kpi="penalties">{values["处罚决定"][0]}<' in html
     assert f'data-kpi="fines">{Decimal(str(values["罚款金额（元）"][0])):,.2f}<' in html
     assert f'data-kpi="orders">{values["责令限期整改"][0]}<' in html

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.lookups import users_of_department, users_of_enterprise
+from zhiben.accounts.lookups import users_of_department, users_of_enterprise, users_of_township
 from zhiben.core import uploads
 from zhiben.core.crypto import mask_phone
 from zhiben.core.errors import DomainError
@@ -88,7 +88,8 @@ def _notify(
 
 
 def _notify_major(hazard: Hazard) -> None:
-    """重大事故隐患: tell the unit's 主要负责人 and 实际控制人 by SMS, and the department; record each notice."""
+    """重大事故隐患: tell the unit's 主要负责人 and 实际控制人 by SMS, the department and the township officials
+    of the place (属地); record each notice."""
     ent: Enterprise = hazard.enterprise
     subject = _("重大事故隐患告知：%(e)s") % {"e": ent.name}
     body = _("存在重大事故隐患“%(t)s”（%(c)s），整改期限 %(d)s。请按“五落实”要求组织整改。") % {
@@ -124,6 +125,7 @@ def _notify_major(hazard: Hazard) -> None:
     for kind, users in (
         (NoticeRecipient.ENTERPRISE, users_of_enterprise(hazard.enterprise_id)),
         (NoticeRecipient.DEPARTMENT, users_of_department(hazard.department_id)),
+        (NoticeRecipient.TOWNSHIP, users_of_township(hazard.region.code)),
     ):
         for msg in notify_users(
             users, subject=subject, body=body, url=hazard.get_absolute_url(), topic="major_hazard", obj=hazard

@@ -182,7 +182,7 @@ def test_it_climbs_the_major_ladder_on_the_working_day_thresholds(world: Any, cl
     assert AuditEntry.objects.filter(event=HAZARD_ESCALATED, object_id=str(hazard.pk)).count() == 5
 
 
-def test_it_tells_the_unit_the_department_the_office_and_for_the_heaviest_steps_the_leaders(
+def test_it_tells_the_unit_the_department_the_township_the_office_and_for_the_heaviest_steps_the_leaders(
     world: Any, clause: Any, at: Any
 ) -> None:
     hazard = make_hazard(world, clause)
@@ -195,12 +195,13 @@ def test_it_tells_the_unit_the_department_the_office_and_for_the_heaviest_steps_
             .values_list("subject", flat=True)
         )
 
-    for user in (world.qiye1, world.yingji):
+    # 营田镇's official is told as well: the unit is in its territory (属地; issue 10 #13).
+    for user in (world.qiye1, world.yingji, world.yingtian):
         assert len(told(user)) == 5, user
     assert len(told(world.anweiban)) == 5 + 1  # and once asked to set the 约谈's date, time and place
     assert sum("待安排约谈" in s for s in told(world.anweiban)) == 1
     assert [s.split("：")[1].split("（")[0] for s in told(world.lingdao)] == ["曝光", "挂牌督办"]
-    for outsider in (world.qiye2, world.zhujian, world.yingtian):
+    for outsider in (world.qiye2, world.zhujian, world.heshi):
         assert told(outsider) == [], outsider
 
 
@@ -381,3 +382,27 @@ def test_it_reminds_once_per_deadline_within_the_window(world: Any, clause: Any,
     assert JobRun.objects.get(name__endswith="remind_hazard_deadlines").result["reminded"] == 1
     at(dt.date(2025, 5, 6))
     assert send_deadline_reminders()["checked"] == 0  # past its deadline: escalation's business now
+
+
+def test_one_run_escalating_many_hazards_tells_each_person_once_in_a_digest(
+    world: Any, clause: Any, at: Any
+) -> None:
+    """Issue 10 #13: a run that sends 函告 for four hazards of 应急局 tells its officer, the office and the
+    township of the place in one message each, listing them, not one message per hazard."""
+    from zhiben.core.models import InboxNotification
+    from zhiben.core.outbox import deliver_pending
+
+    hazards = [
+        make_hazard(world, clause, code=f"QY-2025-000{i}", enterprise=unit)
+        for i, unit in enumerate(("qiye1", "yt_gas", "qiye1", "yt_gas"), start=1)
+    ]
+    at(add_workdays(DEADLINE, 1))
+    assert apply_escalations()["escalated"] == 4
+    deliver_pending()
+
+    for user in (world.yingji, world.anweiban, world.yingtian):
+        notes = InboxNotification.objects.filter(user=user)
+        assert list(notes.values_list("subject", flat=True)) == ["隐患逾期督办：4 项隐患"], user
+        note = notes.get()
+        assert all(h.code in note.body for h in hazards) and note.url == "/hazards/?overdue=true"
+    assert not InboxNotification.objects.filter(user=world.heshi).exists()

@@ -145,6 +145,7 @@ _INSPECTION_SCOPE = ScopePaths(
     industry="industry_id",
     enterprise="enterprise_id",
     department="departments__department_id",
+    assignee="officers__inspector__user_id",
 )
 
 
@@ -293,6 +294,7 @@ def _child_scope(prefix: str) -> ScopePaths:
         industry=f"{prefix}__industry_id",
         enterprise=f"{prefix}__enterprise_id",
         department=f"{prefix}__departments__department_id",
+        assignee=f"{prefix}__officers__inspector__user_id",
     )
 
 
@@ -442,7 +444,10 @@ class InspectionPhoto(BaseModel):
     """A photo taken on an inspection or a self-inspection, with the capture time and place the device gave."""
 
     scope = ScopePaths(
-        region="enterprise__region__code", industry="enterprise__industries", enterprise="enterprise_id"
+        region="enterprise__region__code",
+        industry="enterprise__industries",
+        enterprise="enterprise_id",
+        assignee="inspection__officers__inspector__user_id",
     )
     enterprise = models.ForeignKey(
         "registry.Enterprise", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
@@ -474,7 +479,7 @@ class InspectionPhoto(BaseModel):
     file = models.FileField(_("文件"), upload_to="inspections/%Y/%m/")
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
     captured_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)

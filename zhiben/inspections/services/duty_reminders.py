@@ -1,7 +1,9 @@
 """Reminders of self-inspection duties (自查提醒): before a period ends, and once when it was missed (应查未查).
 
 The unit's users get an in-app message; the unit's principal (主要负责人, who owes the check) an SMS to the
-phone in the registry, both through the transactional outbox. Idempotent: each occurrence is reminded once
+phone in the registry, both through the transactional outbox; a missed period is told to the township
+officials of the unit's place as well (属地). A run is one digest per person and kind (core.outbox
+collect_digests): a township with 56 units on the 应查未查 list gets one message listing them. Idempotent: each occurrence is reminded once
 (`reminded_at`) and told once that it was missed (`overdue_notified_at`), each stamp set by a conditional
 UPDATE in the transaction that queues the messages, so a second run — or a concurrent one — sends nothing.
 """
@@ -18,11 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.lookups import users_of_enterprises
+from zhiben.accounts.lookups import TownshipOfficials, users_of_enterprises
 from zhiben.core import audit
 from zhiben.core.documents import chinese_date
 from zhiben.core.models.outbox import Channel
-from zhiben.core.outbox import notify_users, queue_message
+from zhiben.core.outbox import DigestKind, collect_digests, notify_users, queue_message
 
 from .. import events
 from ..choices import OccurrenceStatus
@@ -54,10 +56,12 @@ def send_duty_reminders(today: dt.date | None = None, *, actor: Any = None) -> d
         overdue_notified_at__isnull=True,
         period_end__gte=today - dt.timedelta(days=MISSED_NOTICE_DAYS),
     )
-    counts["reminded"], failed = _run(upcoming, "reminded_at", today)
-    counts["failed"] += failed
-    counts["missed_notified"], failed = _run(missed, "overdue_notified_at", today)
-    counts["failed"] += failed
+    townships = TownshipOfficials()
+    with collect_digests(_digest_kinds()):
+        counts["reminded"], failed = _run(upcoming, "reminded_at", today, townships)
+        counts["failed"] += failed
+        counts["missed_notified"], failed = _run(missed, "overdue_notified_at", today, townships)
+        counts["failed"] += failed
     if counts["reminded"] or counts["missed_notified"]:
         with transaction.atomic():
             audit.record(
@@ -71,19 +75,31 @@ def send_duty_reminders(today: dt.date | None = None, *, actor: Any = None) -> d
     return counts
 
 
-def _run(queryset: Any, stamp: str, today: dt.date) -> tuple[int, int]:
+def _digest_kinds() -> dict[str, DigestKind]:
+    missed = reverse("inspections:duty_missed")
+    return {
+        "duty_missed": DigestKind(subject=_("应查未查：%(n)s 家单位本期未完成自查"), url=missed),
+        "duty_reminder": DigestKind(
+            subject=_("自查提醒：%(n)s 项自查即将截止"), url=reverse("inspections:duty_mine")
+        ),
+    }
+
+
+def _run(queryset: Any, stamp: str, today: dt.date, townships: TownshipOfficials) -> tuple[int, int]:
     """Send one kind of message for every occurrence of `queryset`, in keyset chunks; (sent, failed)."""
     sent = failed = 0
     last = 0
     while True:
-        chunk = list(queryset.filter(pk__gt=last).select_related("enterprise", "rule").order_by("pk")[:CHUNK])
+        chunk = list(
+            queryset.filter(pk__gt=last).select_related("enterprise__region", "rule").order_by("pk")[:CHUNK]
+        )
         if not chunk:
             break
         last = chunk[-1].pk
         users = users_of_enterprises({o.enterprise_id for o in chunk})
         for occurrence in chunk:
             try:
-                if _notify(occurrence, stamp, today, users.get(occurrence.enterprise_id, [])):
+                if _notify(occurrence, stamp, today, users.get(occurrence.enterprise_id, []), townships):
                     sent += 1
             except Exception:
                 failed += 1
@@ -93,7 +109,9 @@ def _run(queryset: Any, stamp: str, today: dt.date) -> tuple[int, int]:
     return sent, failed
 
 
-def _notify(occurrence: DutyOccurrence, stamp: str, today: dt.date, users: list[Any]) -> bool:
+def _notify(
+    occurrence: DutyOccurrence, stamp: str, today: dt.date, users: list[Any], townships: TownshipOfficials
+) -> bool:
     with transaction.atomic():
         # Claim the occurrence first: only the run whose UPDATE matched sends (idempotent, race-safe).
         claimed = DutyOccurrence.objects.filter(pk=occurrence.pk, **{f"{stamp}__isnull": True}).update(
@@ -126,8 +144,24 @@ def _notify(occurrence: DutyOccurrence, stamp: str, today: dt.date, users: list[
                 "请尽快组织检查并在平台补录（逾期补查）。"
             ) % {"e": ent.name, "p": period, "d": chinese_date(occurrence.period_end), "led": rule.led_by}
             topic = "duty_missed"
+        line = _("%(e)s（%(p)s，截止%(d)s）") % {
+            "e": ent.name,
+            "p": period,
+            "d": chinese_date(occurrence.period_end),
+        }
         url = reverse("inspections:duty_mine")
-        notify_users(users, subject=subject, body=body, url=url, topic=topic, obj=occurrence)
+        notify_users(users, subject=subject, body=body, url=url, topic=topic, obj=occurrence, line=line)
+        if stamp == "overdue_notified_at":
+            # 属地: the township officials of the unit's place follow its 应查未查 list.
+            notify_users(
+                townships.of(ent.region.code),
+                subject=subject,
+                body=body,
+                url=reverse("inspections:duty_occurrence_detail", args=[occurrence.pk]),
+                topic=topic,
+                obj=occurrence,
+                line=line,
+            )
         if ent.principal_phone:
             queue_message(
                 channel=Channel.SMS,

@@ -43,7 +43,7 @@ from ..forms.records import (
 from ..models import Finding, Inspection, InspectionAnswer, InspectionPhoto
 from ..services import records
 from ..services.photos import save_photo
-from ..steps import CANCEL, COMPLETE, START
+from ..steps import CANCEL, COMPLETE, START, may_lead
 
 STATUS_COLORS = {
     InspectionStatus.PLANNED: "info",
@@ -299,6 +299,11 @@ class InspectionMixin(ScopedViewMixin):
         if not records.may_work_on(request.user, inspection):
             raise PermissionDenied(_("只有参检部门的人员和检查组成员可以办理此检查。"))
 
+    def leadable(self, request: HttpRequest, inspection: Inspection) -> None:
+        """The visit's steps (开始, 完成, 取消): not for an assisting expert (steps.leads)."""
+        if not may_lead(request.user, inspection):
+            raise PermissionDenied(_("只有参检部门的人员和执法检查人员可以开始、完成或取消检查。"))
+
 
 class InspectionDetailView(InspectionMixin, View):
     """现场检查: the team, the checklists, findings, photos and the 笔录 — usable on a phone."""
@@ -306,6 +311,7 @@ class InspectionDetailView(InspectionMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspection = self.inspection(request, pk)
         can_work = records.may_work_on(request.user, inspection)
+        can_lead = may_lead(request.user, inspection)
         team = records.team_of(inspection)
         findings = list(
             inspection.findings.select_related("department", "clause__version", "hazard", "answer__item")
@@ -322,9 +328,9 @@ class InspectionDetailView(InspectionMixin, View):
             "findings": [(f, case_url(f, request.user)) for f in findings],
             "photos": list(inspection.photos.order_by("pk")),
             "can_work": can_work and in_progress,
-            "can_start": can_work and inspection.status in START.statuses,
-            "can_complete": can_work and inspection.status in COMPLETE.statuses,
-            "can_cancel": can_work and inspection.status in CANCEL.statuses and not findings,
+            "can_start": can_lead and inspection.status in START.statuses,
+            "can_complete": can_lead and inspection.status in COMPLETE.statuses,
+            "can_cancel": can_lead and inspection.status in CANCEL.statuses and not findings,
             "can_photo": can_work and in_progress and can(request.user, "add", InspectionPhoto),
             "document": document,
             "docx_url": download_url(document, "docx") if document else "",
@@ -340,7 +346,7 @@ class InspectionStartView(InspectionMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         inspection = self.inspection(request, pk)
-        self.workable(request, inspection)
+        self.leadable(request, inspection)
         _done, status = run_service(
             request,
             None,
@@ -513,7 +519,7 @@ class InspectionStepView(InspectionMixin, View):
 
     def _setup(self, request: HttpRequest, pk: int) -> Inspection:
         inspection = self.inspection(request, pk)
-        self.workable(request, inspection)
+        self.leadable(request, inspection)
         return inspection
 
     def form(self, data: Any = None, initial: Any = None) -> forms.Form:

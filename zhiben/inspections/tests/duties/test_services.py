@@ -377,6 +377,38 @@ def test_it_reminds_before_the_due_date_and_once_when_missed(
     assert_audited(events.DUTY_REMINDERS_SENT)
 
 
+def test_a_missed_period_is_told_to_the_township_of_the_unit_and_a_run_is_one_digest_each(
+    world: Any, duties_2025: Any, duty_clock: Any
+) -> None:
+    """Issue 10 #13: 河市镇's official is told of 河市镇's 应查未查 and of no other township's; 营田镇's
+    official, with three units on the list, gets one digest listing them, not three messages."""
+    from zhiben.core.models import InboxNotification
+    from zhiben.core.outbox import deliver_pending
+
+    duty_clock.move_to(at(2025, 4, 2))
+    mark_missed()
+    send_duty_reminders()
+    deliver_pending()  # the test's transaction never commits, so the after-commit delivery is run here
+
+    missed = DutyOccurrence.objects.filter(
+        status=OccurrenceStatus.MISSED, period_end__gte=dt.date(2025, 3, 2)
+    )
+    towns = {"heshi": "河市镇", "yingtian": "营田镇", "tianwen": "天问街道", "fenghuang": "凤凰乡"}
+    for persona, town in towns.items():
+        own = [o.enterprise.name for o in missed.select_related("enterprise") if town in o.enterprise.address]
+        notes = InboxNotification.objects.filter(user=getattr(world, persona))
+        text = " ".join(f"{n.subject} {n.body}" for n in notes)
+        assert own and all(name in text for name in own), (persona, own, text)
+        others = [e.name for e in world.enterprises.values() if town not in e.address]
+        assert not any(name in text for name in others), (persona, text)
+        if len(own) >= 3:
+            assert notes.count() == 1, (persona, list(notes.values_list("subject", flat=True)))
+            assert notes.get().subject == f"应查未查：{len(own)} 家单位本期未完成自查"
+            assert notes.get().url == "/inspections/duties/missed/"
+    yingtian = [o for o in missed.select_related("enterprise") if "营田镇" in o.enterprise.address]
+    assert len(yingtian) >= 3  # the digest case above was exercised
+
+
 def test_it_does_not_remind_a_period_already_done(world: Any, duties_2025: Any, duty_clock: Any) -> None:
     qiye2 = world.enterprises["qiye2"]
     duty_clock.move_to(at(2025, 1, 10))

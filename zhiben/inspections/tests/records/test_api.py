@@ -127,7 +127,15 @@ def test_it_scopes_the_api(world: Any, payload: dict[str, Any]) -> None:
 
     assert login(Client(), world.yingji).get(f"/api/v1/inspections/{pk}/").status_code == 404
     assert login(Client(), world.xiaofang).get(f"/api/v1/inspections/{pk}/").status_code == 200
-    assert login(Client(), world.zhuanjia).get("/api/v1/inspections/").status_code == 403
+    # The expert assisting on it reads it, and only what they are assigned to (issue 10 #15).
+    expert = login(Client(), world.zhuanjia).get("/api/v1/inspections/")
+    assert expert.status_code == 200 and [r["id"] for r in expert.json()["results"]] == [pk]
+    assert login(Client(), world.lingdao).post("/api/v1/inspections/", payload).status_code == 403
+    unassigned = post(login(Client(), world.zhujian), "/api/v1/inspections/", {**payload, "assistants": []})
+    assert (
+        login(Client(), world.zhuanjia).get(f"/api/v1/inspections/{unassigned.json()['id']}/").status_code
+        == 404
+    )
     # 交通运输局 sees the visit (燃气 is co-supervised) but is not taking part.
     jiaotong = login(Client(), world.jiaotong)
     assert post(jiaotong, f"/api/v1/inspections/{pk}/start/", {"version": 1}).status_code == 403

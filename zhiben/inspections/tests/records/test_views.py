@@ -3,6 +3,7 @@ item (htmx), a finding becoming a hazard, the 笔录, and the 执法检查人员
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -29,9 +30,19 @@ class TestWhoSeesAJointVisit(AccessMatrix):
             "inspections:inspection_detail",
             kwargs=_detail,
             # 住建局 leads and 消防 joins; 交通、市场监管 co-supervise 燃气 (三管三必须); 营田镇 is the territory.
-            allowed=("anweiban", "zhujian", "xiaofang", "jiaotong", "shichang", "yingtian", "lingdao"),
+            # The expert assists on this visit: assigned, so seen (issue 10 #15).
+            allowed=(
+                "anweiban",
+                "zhujian",
+                "xiaofang",
+                "jiaotong",
+                "shichang",
+                "yingtian",
+                "lingdao",
+                "zhuanjia",
+            ),
             hidden=("yingji", "tianwen", "heshi", "fenghuang", "qiye1", "qiye2", "qiye3"),
-            forbidden=("zhuanjia", "xitong", "anquan", "shenji"),
+            forbidden=("xitong", "anquan", "shenji"),
         ),
         ViewCase(
             "inspections:inspection_start",
@@ -79,6 +90,37 @@ def test_it_shows_an_inspector_the_visits_assigned_to_them(world: Any, joint_ins
 
     html = login(Client(), world.shichang).get(reverse("inspections:my_inspections")).content.decode()
     assert joint_inspection.enterprise.name not in html  # 市场监管局 can see it but is not on the team
+
+
+def test_an_assigned_expert_sees_and_fills_the_visit_but_not_others_and_does_not_start_it(
+    world: Any, joint_inspection: Inspection, inspectors: Any, checklists: Any
+) -> None:
+    """Issue 10 #15: 专家 zhuanjia had no tasks. Assigned to a visit, they find it under 我的检查, open it and
+    fill its checklist; a visit without them stays hidden; starting it is for the officers."""
+    other = records.create_inspection(
+        actor=world.xiaofang,
+        enterprise=world.enterprises["yt_shop"],
+        department=world.departments["fire"],
+        mode="routine",
+        planned_on=dt.date(2025, 3, 4),
+        officers=[inspectors["xiaofang"], inspectors["xiaofang_2"]],
+    )
+    expert = login(Client(), world.zhuanjia)
+    mine = expert.get(reverse("inspections:my_inspections")).content.decode()
+    assert joint_inspection.enterprise.name in mine and other.enterprise.name not in mine
+    listing = expert.get(reverse("inspections:inspection_list")).content.decode()
+    assert joint_inspection.code in listing and other.code not in listing
+    assert expert.get(other.get_absolute_url()).status_code == 404
+    page = expert.get(joint_inspection.get_absolute_url())
+    assert page.status_code == 200 and "开始现场检查" not in page.content.decode()
+    start = reverse("inspections:inspection_start", args=[joint_inspection.pk])
+    assert expert.post(start, {"version": joint_inspection.version}).status_code == 403
+
+    records.start_inspection(joint_inspection, actor=world.zhujian, version=joint_inspection.version)
+    item = checklists["fire"].items.first()
+    url = reverse("inspections:inspection_answer", args=[joint_inspection.pk, item.pk])
+    assert expert.post(url, {"result": Answer.PASS}).status_code == 302
+    assert joint_inspection.answers.get(item=item).answered_by == world.zhuanjia
 
 
 def test_it_creates_a_task_from_the_form(world: Any, inspectors: Any, checklists: Any) -> None:
