@@ -343,7 +343,7 @@ def hazard_context(hazard: Hazard) -> dict[str, Any]:
 
 def judge_context(hazard: Hazard) -> dict[str, Any]:
     """What a 判定 督办 document adds: when the report was registered and the 判定 deadline it missed."""
-    from .deadlines import registered_on
+    from .deadlines import registered_on  # deadlines → tally → models; kept out of import time
 
     return {
         "reported_on": chinese_date(registered_on(hazard)),
