@@ -24,8 +24,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from huey import crontab
 from django.utils.translation import gettext as _
+from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from .models.jobs import JobRun
