@@ -19,7 +19,7 @@ from django.views import View
 
 from zhiben.core import audit
 from zhiben.core import events as core_events
-from zhiben.core.excel import MAX_UPLOAD_BYTES, ImportSpec
+from zhiben.core.excel import MAX_UPLOAD_BYTES, ImportFileError, ImportSpec
 from zhiben.core.excel.web import (
     ImportErrorReportView,
     ImportForm,
@@ -79,6 +79,11 @@ class HazardExchangeJsonImportView(HazardExchangeImportView):
 
     def read_upload(self, upload: Any, spec: ImportSpec) -> tuple[Any, int]:
         hazards = read_json_document(upload.read(MAX_UPLOAD_BYTES + 1))
+        if len(hazards) > spec.max_rows:
+            # Refused before the sheet is built: 10 MB of tiny objects would be a sheet of 200 000 rows.
+            raise ImportFileError(
+                _("单次最多导入 %(n)d 条隐患，请分批导入。") % {"n": spec.max_rows}, field="file"
+            )
         return SimpleUploadedFile(upload.name, json_to_sheet(hazards)), len(hazards)
 
     def form_page(

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from ..jobs import enqueue_on_commit, job
+from ..jobs import enqueue_on_commit, job, reap_stale_runs, worker_alive, worker_id
 from ..views import ScopedViewMixin
 from .export import XLSX_MIME, workbook_response
 from .importer import ImportResult, error_report_workbook, make_template, run_import
@@ -72,6 +72,8 @@ def error_report_path(token: uuid.UUID, user: Any) -> tuple[Path, dict[str, Any]
 
 # Sheets with more data rows than this run in the worker with a progress page; smaller ones answer at once.
 SYNC_ROWS = 300
+# Uploads bigger than this are not even read in the request: the worker reads and imports them.
+SYNC_BYTES = 256 * 1024
 MAX_STORED_ERRORS = 500
 
 
@@ -81,6 +83,11 @@ def _run_meta_path(token: uuid.UUID | str) -> Path:
 
 def _run_upload_path(token: uuid.UUID | str) -> Path:
     return _report_dir() / f"run-{token}.upload.xlsx"
+
+
+ABANDONED_MESSAGE = gettext_lazy(
+    "导入中断：后台任务在导入过程中意外退出，本次没有导入任何数据（整份表格在一个事务中导入）。请重新上传文件导入。"
+)
 
 
 def _write_run(token: uuid.UUID | str, meta: dict[str, Any]) -> None:
@@ -137,6 +144,7 @@ def run_stored_import(token: str) -> dict[str, Any]:
     if meta["state"] != "queued":
         return {"state": meta["state"]}  # already run (a retried or duplicated job): importing twice is wrong
     meta["state"] = "running"
+    meta["worker"] = worker_id()  # so the page can tell a run whose worker died (abandon_import)
     _write_run(token, meta)
 
     def progress(done: int, total: int) -> None:
@@ -176,10 +184,27 @@ def run_stored_import(token: str) -> dict[str, Any]:
     return {"state": meta["state"], "done": meta["done"]}
 
 
-@job(retries=0)
+def abandon_import(token: str) -> None:
+    """The worker died during this import: the run fails with a clear message and its upload is deleted.
+
+    Nothing was written (the import is one transaction, which the database rolled back with the dead
+    connection), so the page offers to upload again. A run that has ended is left alone."""
+    try:
+        meta = json.loads(_run_meta_path(token).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if meta.get("state") in ("queued", "running"):
+        meta.update(state="failed", message=str(ABANDONED_MESSAGE))
+        _write_run(token, meta)
+    _run_upload_path(token).unlink(missing_ok=True)
+    _run_meta_path(token).with_suffix(".tmp").unlink(missing_ok=True)
+
+
+@job(retries=0, resume=False, on_abandoned=abandon_import)
 def run_import_job(token: str) -> dict[str, object]:
     """A large Excel import (数据导入) in the worker; the page polls its progress. Not retried: a failed
-    import reports its error to the user rather than running again behind their back."""
+    import reports its error to the user rather than running again behind their back; nor resumed when its
+    worker dies (abandon_import tells the user)."""
     return run_stored_import(token)
 
 
@@ -187,7 +212,7 @@ def _purge_old_reports(directory: Path) -> None:
     cutoff = (timezone.now() - REPORT_LIFETIME).timestamp()
     for path in directory.glob("*.*"):
         try:
-            if path.suffix in (".xlsx", ".json") and path.stat().st_mtime < cutoff:
+            if path.suffix in (".xlsx", ".json", ".tmp") and path.stat().st_mtime < cutoff:
                 path.unlink()
         except OSError:
             continue  # another worker purged it first
@@ -244,8 +269,11 @@ class ImportView(ScopedViewMixin, View):
         """This view's upload form."""
         return ImportForm(*args, prefix=self.form_prefix, file_label=self.file_label, **kwargs)
 
-    def read_upload(self, upload: Any, spec: ImportSpec) -> tuple[Any, int]:
-        """The sheet to import from `upload` and its number of data rows; ImportFileError when unreadable."""
+    def read_upload(self, upload: Any, spec: ImportSpec) -> tuple[Any, int | None]:
+        """The sheet to import from `upload` and its number of data rows (None: not read here, the upload is
+        big enough to be read in the worker); ImportFileError when unreadable."""
+        if upload.size > SYNC_BYTES:
+            return upload, None
         rows = len(parse_workbook(upload, spec).rows)
         upload.seek(0)
         return upload, rows
@@ -264,9 +292,9 @@ class ImportView(ScopedViewMixin, View):
         spec = type(self).spec_factory()
         try:
             sheet, rows = self.read_upload(upload, spec)
-            if rows > SYNC_ROWS:
+            if rows is None or rows > SYNC_ROWS:
                 run_token = start_background_import(
-                    type(self).spec_factory, sheet, actor=request.user, mode=mode, total=rows
+                    type(self).spec_factory, sheet, actor=request.user, mode=mode, total=rows or 0
                 )
                 return redirect(self.status_url_name, token=run_token)
             result = run_import(spec, sheet, actor=request.user, mode=mode, filename=upload.name)
@@ -314,6 +342,11 @@ class ImportStatusView(ScopedViewMixin, View):
     def get(self, request: HttpRequest, token: uuid.UUID) -> HttpResponse:
         self.check_action(request)
         run = read_run(token, request.user)
+        if run["state"] in ("queued", "running") and worker_alive(run.get("worker", "")) is False:
+            # Its worker died: say so now rather than poll for ever (the restarted worker would also tell).
+            reap_stale_runs()
+            abandon_import(str(token))
+            run = read_run(token, request.user)
         percent = int(100 * run["done"] / run["total"]) if run.get("total") else 0
         context = {
             "title": _("导入%(t)s") % {"t": run["title"]},

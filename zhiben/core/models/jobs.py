@@ -1,4 +1,8 @@
-"""A record of every background job run (jobs are idempotent; the record shows what they did)."""
+"""A record of every background job run (jobs are idempotent; the record shows what they did).
+
+A run holds a lease: the worker process that runs it (`worker`, host:pid) and the time by which it must have
+ended (`lease_until`). A run still 运行中 whose worker process is gone, or whose lease has passed on another
+host, was abandoned when its worker died; `jobs.reap_stale_runs` ends it (resumed or failed)."""
 
 from __future__ import annotations
 
@@ -21,6 +25,8 @@ class JobRun(models.Model):
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     result = models.JSONField(_("结果"), default=dict, blank=True)
     error = models.TextField(_("错误"), blank=True)
+    worker = models.CharField(_("运行进程"), max_length=100, blank=True)
+    lease_until = models.DateTimeField(_("租约到期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("任务运行记录")

@@ -366,3 +366,88 @@ def test_it_writes_a_time_as_beijing_time_with_a_date_time_format() -> None:
     ) == dt.datetime(2026, 12, 6, 14, 56, 17)
     assert ws["A2"].is_date and ws["A2"].number_format == "yyyy-mm-dd hh:mm"
     assert ws["B2"].value.date() == dt.date(2026, 12, 6)
+
+
+def _patched(wb: Workbook, *edits: tuple[bytes, bytes]) -> bytes:
+    """The workbook with its first sheet's XML edited, old by new (what openpyxl cannot write)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(_bytes(wb))) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                for old, new in edits:
+                    assert old in data
+                    data = data.replace(old, new)
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def _sparse(*far: tuple[int, int]) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["日期", "是否工作日", "说明"])
+    ws.append([dt.date(2024, 3, 12), "是", "调休"])
+    for row, column in far:
+        ws.cell(row, column, "备注")  # openpyxl writes only the cells it holds: the file stays tiny
+    return wb
+
+
+def _timed_peak(fn: Any) -> tuple[Any, float, int]:
+    import time
+    import tracemalloc
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        result = fn()
+    except ImportFileError as exc:
+        result = exc
+    finally:
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, elapsed, peak
+
+
+@pytest.mark.parametrize(
+    ("far", "cell"),
+    [((2000, 1000), "ALL2000"), ((1048576, 16384), "XFD1048576")],
+    ids=["ALL2000", "XFD1048576"],
+)
+def test_a_tiny_sheet_with_one_far_cell_is_refused_at_once_naming_the_cell(far: Any, cell: str) -> None:
+    # Before: the reader built the grid up to the far cell (38 s and 566 MB for ALL2000; XFD1048576 never ended).
+    data = _bytes(_sparse(far))
+    assert len(data) < 12 * 1024
+    error, elapsed, peak = _timed_peak(lambda: parse_workbook(data, SPEC))
+    assert isinstance(error, ImportFileError), error
+    assert "表格范围过大" in error.message and cell in error.message and error.field == "file"
+    assert elapsed < 1.0 and peak < 20 * 1024 * 1024
+
+
+def test_a_declared_dimension_and_a_merge_to_xfd1048576_cost_only_the_real_cells() -> None:
+    wb = _sparse()
+    wb.active["D1"] = "编码"
+    wb.active["D2"] = "甲"
+    data = _patched(
+        wb,
+        (b'<dimension ref="A1:D2"/>', b'<dimension ref="A1:XFD1048576"/>'),
+        (b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="D2:XFD1048576"/></mergeCells>'),
+    )
+    sheet, elapsed, peak = _timed_peak(lambda: parse_workbook(data, SPEC))
+    assert not isinstance(sheet, ImportFileError), sheet
+    assert [(row.number, row.values["name"], row.values["code"]) for row in sheet.rows] == [(2, "调休", "甲")]
+    assert elapsed < 1.0 and peak < 20 * 1024 * 1024
+
+
+def test_it_caps_the_cells_one_upload_may_hold(monkeypatch: Any) -> None:
+    wb = _sparse()
+    for r in range(3, 40):
+        wb.active.append([dt.date(2024, 3, 12) + dt.timedelta(days=r), "是", f"第{r}行"])
+    monkeypatch.setattr("zhiben.core.excel.reader.MAX_CELLS", 100)
+    with pytest.raises(ImportFileError, match="超过 100 个"):
+        parse_workbook(_bytes(wb), SPEC)

@@ -731,6 +731,31 @@ def test_it_runs_a_large_json_list_in_the_worker(
     assert "全部 7 条正确" in page.content.decode()
 
 
+def test_a_sparse_sheet_or_an_oversized_json_list_is_refused_before_any_work(client: Any, world: Any) -> None:
+    client.force_login(world.anweiban)
+    wb = Workbook()
+    wb.active.append([col.label_text for col in exchange.hazard_exchange_spec().columns][:4])
+    wb.active.cell(2000, 1000, "x")  # a few KB; the old reader built a 2-million-cell grid for it
+    buf = io.BytesIO()
+    wb.save(buf)
+    page = client.post(
+        reverse("hazards:exchange_import"),
+        {"file": SimpleUploadedFile("清单.xlsx", buf.getvalue()), "mode": ImportMode.ALL_OR_NOTHING},
+    )
+    assert (
+        page.status_code == 400
+        and "表格范围过大" in page.content.decode()
+        and "ALL2000" in page.content.decode()
+    )
+
+    document = {"format": exchange.FORMAT, "version": exchange.FORMAT_VERSION, "hazards": [{}] * 5001}
+    upload = SimpleUploadedFile("清单.json", json.dumps(document).encode(), content_type="application/json")
+    page = client.post(
+        reverse("hazards:exchange_import_json"), {"json-file": upload, "json-mode": ImportMode.ALL_OR_NOTHING}
+    )
+    assert page.status_code == 400 and "单次最多导入 5000 条隐患" in page.content.decode()
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The documentation
 

@@ -380,3 +380,90 @@ def test_it_shows_a_running_import_with_a_polling_progress_bar(
     fragment = client.get(response.url, HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in fragment
     assert "已处理 2 / 7 行" in fragment and 'aria-valuenow="28"' in fragment
+
+
+def test_a_tiny_sheet_reaching_xfd1048576_is_refused_at_once_with_a_field_error(
+    client: Any, world: Any
+) -> None:
+    import time
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append(_row(名称="营田湘滨小吃店", 所在区划="营田镇", 主行业="FIRE-SMALL"))
+    ws.cell(1048576, 16384, "x")  # one stray cell; the file stays a few KB
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert len(buf.getvalue()) < 12 * 1024
+    client.force_login(world.yingtian)
+    assert client.get(reverse("registry:enterprise_import")).status_code == 200  # templates compiled
+    started = time.perf_counter()
+    response = client.post(
+        reverse("registry:enterprise_import"),
+        {"file": SimpleUploadedFile("台账.xlsx", buf.getvalue()), "mode": "valid_only"},
+    )
+    assert time.perf_counter() - started < 1.0
+    assert response.status_code == 400
+    assert "表格范围过大" in response.content.decode() and "XFD1048576" in response.content.decode()
+    assert not Enterprise.objects.filter(name="营田湘滨小吃店").exists()
+
+
+def test_a_big_upload_is_read_in_the_worker_not_in_the_request(
+    client: Any, world: Any, settings: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    from zhiben.core.excel import web
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(web, "SYNC_BYTES", 1024)  # the sheet is a few KB: big here
+
+    def no_parsing_in_the_request(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the request read the sheet")
+
+    monkeypatch.setattr(web, "parse_workbook", no_parsing_in_the_request)
+    client.force_login(world.yingtian)
+    upload = SimpleUploadedFile("台账.xlsx", yingtian_sheet(world))
+    response = client.post(reverse("registry:enterprise_import"), {"file": upload, "mode": "valid_only"})
+    assert response.status_code == 302  # queued (the job starts at commit, which this test does not reach)
+    token = response.url.rstrip("/").rsplit("/", 1)[1]
+    assert web.read_run(token, world.yingtian)["state"] == "queued"
+    page = client.get(response.url).content.decode()
+    assert "等待后台任务开始" in page
+
+
+def test_an_import_whose_worker_was_killed_fails_clearly_offers_a_rerun_and_leaves_nothing_on_disk(
+    client: Any, world: Any, settings: Any, tmp_path: Any, monkeypatch: Any
+) -> None:
+    import subprocess
+    import sys
+
+    from zhiben.core.excel import web
+    from zhiben.core.jobs import worker_id
+    from zhiben.core.models import JobRun
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(web, "SYNC_ROWS", 3)
+    client.force_login(world.yingtian)
+    upload = SimpleUploadedFile("台账.xlsx", yingtian_sheet(world))
+    response = client.post(reverse("registry:enterprise_import"), {"file": upload, "mode": "valid_only"})
+    token = response.url.rstrip("/").rsplit("/", 1)[1]
+    # What kill -9 of the worker mid-import leaves: the run 运行中 by a process that is gone, its upload kept.
+    proc = subprocess.Popen([sys.executable, "-c", ""])
+    proc.wait()
+    dead = f"{worker_id().rpartition(':')[0]}:{proc.pid}"
+    meta = web.read_run(token, world.yingtian)
+    web._write_run(token, {**meta, "state": "running", "done": 2, "worker": dead})
+    run = JobRun.objects.create(
+        name="zhiben.core.excel.web.run_import_job", args={"args": [token]}, worker=dead
+    )
+    assert (tmp_path / "imports" / f"run-{token}.upload.xlsx").exists()
+
+    page = client.get(response.url)
+    body = page.content.decode()
+    assert page.context["run"]["state"] == "failed" and 'data-state="failed"' in body
+    assert "导入中断" in body and "没有导入任何数据" in body
+    assert reverse("registry:enterprise_import") in body and "重新上传" in body  # offers the rerun
+    assert "hx-trigger" not in body  # no more polling
+    assert sorted(p.name for p in (tmp_path / "imports").iterdir()) == [f"run-{token}.json"]
+    run.refresh_from_db()
+    assert run.status == "failed" and "不会自动重跑" in run.error  # an import is not resumed behind the user
+    assert not Enterprise.objects.filter(name="屈原营田新材料有限公司").exists()
