@@ -136,6 +136,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 LOGIN_LOCKOUT = timedelta(minutes=30)
+# API tokens (issue 11): every token expires, by default after 30 days; the 我的账号 page offers up to a year.
+API_TOKEN_LIFETIME = timedelta(days=env.int("ZHIBEN_API_TOKEN_DAYS", default=30))
+API_TOKEN_MAX_LIFETIME = timedelta(days=365)
 # R05: idle timeout (admins 15 min, others 30 min) and an absolute session lifetime of 12 hours.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_IDLE_TIMEOUT_ADMIN = timedelta(minutes=15)

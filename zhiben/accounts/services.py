@@ -133,7 +133,9 @@ def change_password(user: User, *, actor: Any, new_password: str) -> User:
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    audit.record(user, events.PASSWORD_CHANGED, actor=actor)
+    # A token obtained with the old password must not outlive it (issue 11).
+    tokens = revoke_tokens(user, actor=actor, reason="password_changed")
+    audit.record(user, events.PASSWORD_CHANGED, actor=actor, data={"api_keys_revoked": tokens})
     return user
 
 
@@ -146,7 +148,10 @@ def reset_password(user: User, *, actor: Any) -> str:
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     ended = end_sessions(user)
-    audit.record(user, events.PASSWORD_RESET, actor=actor, data={"sessions_ended": ended})
+    tokens = revoke_tokens(user, actor=actor, reason="password_reset")
+    audit.record(
+        user, events.PASSWORD_RESET, actor=actor, data={"sessions_ended": ended, "api_keys_revoked": tokens}
+    )
     return password
 
 
@@ -157,8 +162,7 @@ def disable_user(user: User, *, actor: Any, reason: str = "") -> User:
         raise AccountError(_("不能停用自己的账号。"))
     user.is_active = False
     user.save(update_fields=["is_active"])
-    tokens = user.api_tokens.count()
-    user.api_tokens.all().delete()
+    tokens = revoke_tokens(user, actor=actor, reason="disabled")
     sessions = end_sessions(user)
     audit.record(
         user,
@@ -181,9 +185,13 @@ def enable_user(user: User, *, actor: Any) -> User:
 
 @transaction.atomic
 def end_user_sessions(user: User, *, actor: Any) -> int:
-    """强制下线: the security admin ends every session of the user (R05); API tokens are left alone."""
+    """强制下线: the security admin ends every session of the user (R05) and revokes its API tokens, so the
+    account is locked out of every channel until it logs in again with its password."""
     ended = end_sessions(user)
-    audit.record(user, events.SESSIONS_ENDED, actor=actor, data={"sessions_ended": ended})
+    tokens = revoke_tokens(user, actor=actor, reason="ended_by_security_admin")
+    audit.record(
+        user, events.SESSIONS_ENDED, actor=actor, data={"sessions_ended": ended, "api_keys_revoked": tokens}
+    )
     return ended
 
 
@@ -245,26 +253,50 @@ def create_token(
     """创建 API 令牌: returns the token row and the plain key (shown once, never stored).
 
     Only the roles of `roles.API_TOKEN_ROLES` hold tokens (系统对接); a leader, an expert or one of the 三员 is
-    refused (403)."""
+    refused (403). Every token expires: by default after `settings.API_TOKEN_LIFETIME` (30 days), never later
+    than `settings.API_TOKEN_MAX_LIFETIME`. One token per client name: asking again under the same name
+    rotates it (the old key stops working), so a client that logs in on every run does not pile up keys."""
     if not user.may_hold_api_tokens:
         raise NotPermitted(
             _("您的角色不使用 API 令牌：令牌用于部门、乡镇（街道）、企业和区安委办的系统对接。")
         )
+    now = timezone.now()
+    latest = now + settings.API_TOKEN_MAX_LIFETIME
+    expires_at = min(expires_at or now + settings.API_TOKEN_LIFETIME, latest)
+    for old in user.api_tokens.filter(name=name):
+        revoke_token(old, actor=actor, reason="rotated")
     key = secrets.token_hex(20)
     token = ApiToken.objects.create(
         user=user, key_hash=ApiToken.hash(key), prefix=key[:8], name=name, expires_at=expires_at
     )
     audit.record(
-        token, events.TOKEN_CREATED, actor=actor, data={"user": user.username, "prefix": token.prefix}
+        token,
+        events.TOKEN_CREATED,
+        actor=actor,
+        data={
+            "user": user.username,
+            "prefix": token.prefix,
+            "name": name,
+            "expires_at": expires_at.isoformat(),
+        },
     )
     return token, key
 
 
 @transaction.atomic
-def revoke_token(token: ApiToken, *, actor: Any) -> None:
+def revoke_token(token: ApiToken, *, actor: Any, reason: str = "") -> None:
     """撤销 API 令牌: the key stops working at once."""
-    audit.record(token, events.TOKEN_REVOKED, actor=actor, data={"prefix": token.prefix})
+    audit.record(token, events.TOKEN_REVOKED, actor=actor, data={"prefix": token.prefix, "reason": reason})
     token.delete()
+
+
+def revoke_tokens(user: User, *, actor: Any, reason: str) -> int:
+    """Revoke every API token of `user` (password change, reset, disable, 强制下线); returns how many."""
+    n = 0
+    for token in user.api_tokens.all():
+        revoke_token(token, actor=actor, reason=reason)
+        n += 1
+    return n
 
 
 def locked_until(username: str, now: datetime | None = None) -> datetime | None:
