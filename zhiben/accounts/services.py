@@ -337,7 +337,11 @@ def login_user(request: HttpRequest | None, username: str, password: str) -> Use
                 object_repr=username,
             )
         raise AccountError(_("登录失败次数过多，账号已锁定30分钟。请稍后再试或联系安全管理员。"))
-    user = authenticate(request, username=username, password=password)
+    if settings.PRODUCTION and password == settings.DEMO_PASSWORD:
+        # Issue 11 #5: the demo password is public; in production no account logs in with it.
+        user = None
+    else:
+        user = authenticate(request, username=username, password=password)
     if user is None:
         with transaction.atomic():
             LoginFailure.objects.create(username=username, ip=ip)
