@@ -138,6 +138,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 LOGIN_LOCKOUT = timedelta(minutes=30)
+# Issue 11 #7: one source address may fail this often within LOGIN_FAILURE_WINDOW, over any accounts, before it
+# is refused (429) until its failures age out; a sprayer cannot then lock accounts either.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("ZHIBEN_LOGIN_ADDRESS_LIMIT", default=20)
+# R21: the reverse proxies whose X-Forwarded-For is believed (core.middleware.client_ip); none by default.
+TRUSTED_PROXIES = env.list("ZHIBEN_TRUSTED_PROXIES", default=[])
 # API tokens (issue 11): every token expires, by default after 30 days; the 我的账号 page offers up to a year.
 API_TOKEN_LIFETIME = timedelta(days=env.int("ZHIBEN_API_TOKEN_DAYS", default=30))
 API_TOKEN_MAX_LIFETIME = timedelta(days=365)

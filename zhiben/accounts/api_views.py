@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from zhiben.core.errors import NotPermitted
 
-from .services import AccountError, create_token, login_user
+from .services import AccountError, AddressThrottled, create_token, login_user
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -37,6 +37,7 @@ class TokenRequestSerializer(serializers.Serializer):
         ),
         400: inline_serializer("TokenError", {"detail": serializers.CharField()}),
         403: inline_serializer("TokenRefused", {"detail": serializers.CharField()}),
+        429: inline_serializer("TokenThrottled", {"detail": serializers.CharField()}),
     },
     summary="获取 API 令牌",
 )
@@ -49,6 +50,12 @@ def obtain_token(request: Request) -> Response:
     data.is_valid(raise_exception=True)
     try:
         user = login_user(request._request, data.validated_data["username"], data.validated_data["password"])
+    except AddressThrottled as exc:
+        return Response(
+            {"detail": exc.message},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     except AccountError as exc:
         return Response({"detail": exc.message}, status=status.HTTP_400_BAD_REQUEST)
     try:
