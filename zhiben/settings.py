@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from zhiben.core.production import DEV_AUDIT_KEY_PREFIX, DEV_FIELD_KEY, DEV_SECRET_KEY
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZHIBEN_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -21,7 +23,7 @@ ZHIBEN_ENV = env.str("ZHIBEN_ENV", default="development")
 PRODUCTION = ZHIBEN_ENV == "production"
 TESTING = ZHIBEN_ENV == "test" or "pytest" in sys.modules or os.environ.get("ZHIBEN_TESTING") == "1"
 
-_DEV_SECRET = "dev-only-insecure-secret-key-change-me-0123456789abcdef"  # noqa: S105
+_DEV_SECRET = DEV_SECRET_KEY
 SECRET_KEY = env.str("SECRET_KEY", default="" if PRODUCTION else _DEV_SECRET)
 # Off unless asked for (DEBUG=1): `make run` is what a visitor sees, so its 404 and 500 are the Chinese pages.
 DEBUG = env.bool("DEBUG", default=False)
@@ -136,6 +138,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 LOGIN_LOCKOUT = timedelta(minutes=30)
+# Issue 11 #7: one source address may fail this often within LOGIN_FAILURE_WINDOW, over any accounts, before it
+# is refused (429) until its failures age out; a sprayer cannot then lock accounts either.
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("ZHIBEN_LOGIN_ADDRESS_LIMIT", default=20)
+# R21: the reverse proxies whose X-Forwarded-For is believed (core.middleware.client_ip); none by default.
+TRUSTED_PROXIES = env.list("ZHIBEN_TRUSTED_PROXIES", default=[])
+# API tokens (issue 11): every token expires, by default after 30 days; the 我的账号 page offers up to a year.
+API_TOKEN_LIFETIME = timedelta(days=env.int("ZHIBEN_API_TOKEN_DAYS", default=30))
+API_TOKEN_MAX_LIFETIME = timedelta(days=365)
 # R05: idle timeout (admins 15 min, others 30 min) and an absolute session lifetime of 12 hours.
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_IDLE_TIMEOUT_ADMIN = timedelta(minutes=15)
@@ -191,11 +201,9 @@ if PRODUCTION:
 
 # Keys. The audit chain key and the field-encryption keys never live in the database (R23, R26).
 # Development derives them from SECRET_KEY; production must set them explicitly.
-AUDIT_HMAC_KEY = env.str("ZHIBEN_AUDIT_KEY", default="" if PRODUCTION else "dev-audit-key:" + SECRET_KEY)
+AUDIT_HMAC_KEY = env.str("ZHIBEN_AUDIT_KEY", default="" if PRODUCTION else DEV_AUDIT_KEY_PREFIX + SECRET_KEY)
 # "1:<32 hex>,2:<32 hex>": version → SM4 key (128 bit). The highest version encrypts; all decrypt.
-FIELD_ENCRYPTION_KEYS = env.str(
-    "ZHIBEN_FIELD_KEYS", default="" if PRODUCTION else "1:00112233445566778899aabbccddeeff"
-)
+FIELD_ENCRYPTION_KEYS = env.str("ZHIBEN_FIELD_KEYS", default="" if PRODUCTION else f"1:{DEV_FIELD_KEY}")
 
 REDIS_URL = env.str("ZHIBEN_REDIS_URL", default="")
 CACHES = {
@@ -279,15 +287,20 @@ LOGGING = {
 }
 
 if PRODUCTION:
+    # Issue 11: production refuses development keys, DEBUG and demo mode; every command and gunicorn stop here.
     from django.core.exceptions import ImproperlyConfigured
 
-    for _name, _value in [
-        ("SECRET_KEY", SECRET_KEY),
-        ("ZHIBEN_AUDIT_KEY", AUDIT_HMAC_KEY),
-        ("ZHIBEN_FIELD_KEYS", FIELD_ENCRYPTION_KEYS),
-    ]:
-        if not _value:
-            raise ImproperlyConfigured(f"{_name} must be set when ZHIBEN_ENV=production")
+    from zhiben.core.production import refusal_message, refusals
+
+    _problems = refusals(
+        debug=DEBUG,
+        secret_key=SECRET_KEY,
+        audit_key=AUDIT_HMAC_KEY,
+        field_keys=FIELD_ENCRYPTION_KEYS,
+        demo_mode=DEMO_MODE,
+    )
+    if _problems:
+        raise ImproperlyConfigured(refusal_message(_problems))
 # Reference data of the apps above the registry, loaded after it by `load_reference` (idempotent each).
 ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.standards.reference.load_standards",

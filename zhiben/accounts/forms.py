@@ -129,7 +129,7 @@ class TokenCreateForm(forms.Form):
         max_length=50,
         error_messages={"required": _("请填写令牌用途，便于日后识别。")},
     )
-    lifetime = forms.ChoiceField(label=_("有效期"), choices=TOKEN_LIFETIMES, initial="90")
+    lifetime = forms.ChoiceField(label=_("有效期"), choices=TOKEN_LIFETIMES, initial="30")
 
 
 class WorkdayOverrideForm(forms.Form):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -166,8 +168,16 @@ class ApiToken(BaseModel):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @property
+    def expires(self) -> datetime:
+        """When the key stops working. Tokens made before every token had an end date (issue 11) expire one
+        standard lifetime after they were made."""
+        if self.expires_at is not None:
+            return self.expires_at
+        return self.created_at + settings.API_TOKEN_LIFETIME
+
+    @property
     def expired(self) -> bool:
-        return self.expires_at is not None and self.expires_at <= timezone.now()
+        return self.expires <= timezone.now()
 
 
 class LoginFailure(models.Model):

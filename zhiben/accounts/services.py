@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from zhiben.core import audit
 from zhiben.core.errors import DomainError, NotPermitted
+from zhiben.core.middleware import client_ip
 
 from . import events
 from .models import ApiToken, LoginFailure, RoleAssignment, User
@@ -35,6 +36,17 @@ class AccountError(DomainError):
 
 
 GENERIC_LOGIN_ERROR = _("账号或密码错误。")  # identical for unknown user and wrong password (R03)
+
+
+class AddressThrottled(AccountError):
+    """Too many failed logins from one source address (issue 11 #7): 429 with Retry-After."""
+
+    status_code = 429
+
+    def __init__(self, until: datetime) -> None:
+        self.retry_after = max(1, int((until - timezone.now()).total_seconds()) + 1)
+        minutes = (self.retry_after + 59) // 60
+        super().__init__(_("该地址登录失败次数过多，请 %(m)d 分钟后再试。") % {"m": minutes})
 
 
 @transaction.atomic
@@ -133,7 +145,9 @@ def change_password(user: User, *, actor: Any, new_password: str) -> User:
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-    audit.record(user, events.PASSWORD_CHANGED, actor=actor)
+    # A token obtained with the old password must not outlive it (issue 11).
+    tokens = revoke_tokens(user, actor=actor, reason="password_changed")
+    audit.record(user, events.PASSWORD_CHANGED, actor=actor, data={"api_keys_revoked": tokens})
     return user
 
 
@@ -146,7 +160,10 @@ def reset_password(user: User, *, actor: Any) -> str:
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
     ended = end_sessions(user)
-    audit.record(user, events.PASSWORD_RESET, actor=actor, data={"sessions_ended": ended})
+    tokens = revoke_tokens(user, actor=actor, reason="password_reset")
+    audit.record(
+        user, events.PASSWORD_RESET, actor=actor, data={"sessions_ended": ended, "api_keys_revoked": tokens}
+    )
     return password
 
 
@@ -157,8 +174,7 @@ def disable_user(user: User, *, actor: Any, reason: str = "") -> User:
         raise AccountError(_("不能停用自己的账号。"))
     user.is_active = False
     user.save(update_fields=["is_active"])
-    tokens = user.api_tokens.count()
-    user.api_tokens.all().delete()
+    tokens = revoke_tokens(user, actor=actor, reason="disabled")
     sessions = end_sessions(user)
     audit.record(
         user,
@@ -181,9 +197,13 @@ def enable_user(user: User, *, actor: Any) -> User:
 
 @transaction.atomic
 def end_user_sessions(user: User, *, actor: Any) -> int:
-    """强制下线: the security admin ends every session of the user (R05); API tokens are left alone."""
+    """强制下线: the security admin ends every session of the user (R05) and revokes its API tokens, so the
+    account is locked out of every channel until it logs in again with its password."""
     ended = end_sessions(user)
-    audit.record(user, events.SESSIONS_ENDED, actor=actor, data={"sessions_ended": ended})
+    tokens = revoke_tokens(user, actor=actor, reason="ended_by_security_admin")
+    audit.record(
+        user, events.SESSIONS_ENDED, actor=actor, data={"sessions_ended": ended, "api_keys_revoked": tokens}
+    )
     return ended
 
 
@@ -245,26 +265,50 @@ def create_token(
     """创建 API 令牌: returns the token row and the plain key (shown once, never stored).
 
     Only the roles of `roles.API_TOKEN_ROLES` hold tokens (系统对接); a leader, an expert or one of the 三员 is
-    refused (403)."""
+    refused (403). Every token expires: by default after `settings.API_TOKEN_LIFETIME` (30 days), never later
+    than `settings.API_TOKEN_MAX_LIFETIME`. One token per client name: asking again under the same name
+    rotates it (the old key stops working), so a client that logs in on every run does not pile up keys."""
     if not user.may_hold_api_tokens:
         raise NotPermitted(
             _("您的角色不使用 API 令牌：令牌用于部门、乡镇（街道）、企业和区安委办的系统对接。")
         )
+    now = timezone.now()
+    latest = now + settings.API_TOKEN_MAX_LIFETIME
+    expires_at = min(expires_at or now + settings.API_TOKEN_LIFETIME, latest)
+    for old in user.api_tokens.filter(name=name):
+        revoke_token(old, actor=actor, reason="rotated")
     key = secrets.token_hex(20)
     token = ApiToken.objects.create(
         user=user, key_hash=ApiToken.hash(key), prefix=key[:8], name=name, expires_at=expires_at
     )
     audit.record(
-        token, events.TOKEN_CREATED, actor=actor, data={"user": user.username, "prefix": token.prefix}
+        token,
+        events.TOKEN_CREATED,
+        actor=actor,
+        data={
+            "user": user.username,
+            "prefix": token.prefix,
+            "name": name,
+            "expires_at": expires_at.isoformat(),
+        },
     )
     return token, key
 
 
 @transaction.atomic
-def revoke_token(token: ApiToken, *, actor: Any) -> None:
+def revoke_token(token: ApiToken, *, actor: Any, reason: str = "") -> None:
     """撤销 API 令牌: the key stops working at once."""
-    audit.record(token, events.TOKEN_REVOKED, actor=actor, data={"prefix": token.prefix})
+    audit.record(token, events.TOKEN_REVOKED, actor=actor, data={"prefix": token.prefix, "reason": reason})
     token.delete()
+
+
+def revoke_tokens(user: User, *, actor: Any, reason: str) -> int:
+    """Revoke every API token of `user` (password change, reset, disable, 强制下线); returns how many."""
+    n = 0
+    for token in user.api_tokens.all():
+        revoke_token(token, actor=actor, reason=reason)
+        n += 1
+    return n
 
 
 def locked_until(username: str, now: datetime | None = None) -> datetime | None:
@@ -291,8 +335,23 @@ def locked_until(username: str, now: datetime | None = None) -> datetime | None:
 
 def login_user(request: HttpRequest | None, username: str, password: str) -> User:
     """Authenticate with lockout; raises AccountError with one generic message on any failure."""
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    ip = client_ip(request) if request is not None else None
     username = (username or "").strip()
+    blocked = address_blocked_until(ip) if ip else None
+    if blocked:
+        # Refused before the password is tried and not counted against the account: an address spraying
+        # passwords can neither guess on nor lock more accounts (issue 11 #7).
+        with transaction.atomic():
+            audit.record(
+                None,
+                events.USER_LOGIN_FAILED,
+                data={"username": username, "reason": "address_blocked"},
+                outcome="failure",
+                object_type="accounts.user",
+                object_id="",
+                object_repr=username,
+            )
+        raise AddressThrottled(blocked)
     if locked_until(username):
         with transaction.atomic():
             audit.record(
@@ -305,7 +364,11 @@ def login_user(request: HttpRequest | None, username: str, password: str) -> Use
                 object_repr=username,
             )
         raise AccountError(_("登录失败次数过多，账号已锁定30分钟。请稍后再试或联系安全管理员。"))
-    user = authenticate(request, username=username, password=password)
+    if settings.PRODUCTION and password == settings.DEMO_PASSWORD:
+        # Issue 11 #5: the demo password is public; in production no account logs in with it.
+        user = None
+    else:
+        user = authenticate(request, username=username, password=password)
     if user is None:
         with transaction.atomic():
             LoginFailure.objects.create(username=username, ip=ip)
@@ -341,6 +404,36 @@ def login_user(request: HttpRequest | None, username: str, password: str) -> Use
         LoginFailure.objects.filter(username=username, cleared=False).update(cleared=True)
         audit.record(user, events.USER_LOGGED_IN, actor=user)
     return user  # type: ignore[return-value]
+
+
+def address_blocked_until(ip: str, now: datetime | None = None) -> datetime | None:
+    """When the address may try again, or None: LOGIN_ADDRESS_FAILURE_LIMIT failures over any usernames within
+    LOGIN_FAILURE_WINDOW block it until the oldest of them leaves the window (issue 11 #7)."""
+    now = now or timezone.now()
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    recent = list(
+        LoginFailure.objects.filter(ip=ip, cleared=False, at__gt=now - settings.LOGIN_FAILURE_WINDOW)
+        .order_by("-at")
+        .values_list("at", flat=True)[:limit]
+    )
+    if len(recent) < limit:
+        return None
+    return recent[-1] + settings.LOGIN_FAILURE_WINDOW
+
+
+@transaction.atomic
+def unblock_address(ip: str, *, actor: Any) -> int:
+    """解除地址限制: clear the failures counted against a source address (`zhiben unlock --address`)."""
+    n = LoginFailure.objects.filter(ip=ip, cleared=False).update(cleared=True)
+    audit.record(
+        None,
+        events.USER_UNLOCKED,
+        actor=actor,
+        data={"address": ip, "failures_cleared": n},
+        object_type="accounts.user",
+        object_repr=ip,
+    )
+    return n
 
 
 @dataclass

@@ -409,11 +409,11 @@ class UserResetPasswordView(UserActionView):
 
 
 class UserEndSessionsView(UserActionView):
-    """强制下线 (安全管理员, R05)."""
+    """强制下线 (安全管理员, R05): sessions end and API tokens are revoked (issue 11)."""
 
     action = "end_sessions"
     title = gettext_lazy("强制下线")
-    question = gettext_lazy("将立即结束该用户的全部登录会话。")
+    question = gettext_lazy("将立即结束该用户的全部登录会话，并撤销其全部 API 令牌；用户须重新用密码登录。")
     button = gettext_lazy("强制下线")
 
     def perform(self, request: HttpRequest, account: User) -> None:

@@ -20,3 +20,16 @@ def check_sqlite_pragmas(app_configs: Any = None, databases: Any = None, **kwarg
             if got != want:
                 errors.append(Error(f"SQLite PRAGMA {pragma}={got}, expected {want}", id="zhiben.E001"))
     return errors
+
+
+def refuse_unsafe_start() -> None:
+    """Run the system checks and stop on any error (production's web server start, `wsgi.py`).
+
+    `manage.py` runs the checks before each command; gunicorn does not, so production calls this once when
+    the application loads (issue 11 #5: a demo account refuses the start)."""
+    from django.core.checks import run_checks
+    from django.core.management.base import SystemCheckError
+
+    errors = [e for e in run_checks() if e.is_serious()]
+    if errors:
+        raise SystemCheckError("ZHIBEN_ENV=production 拒绝启动：\n" + "\n".join(f"  - {e}" for e in errors))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextvars
+import ipaddress
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -29,10 +31,30 @@ def current_request_context() -> RequestContext:
     return _context.get()
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address (R21), the one place it is decided: audit rows and the login limits use it.
+
+    REMOTE_ADDR, unless it is one of `settings.TRUSTED_PROXIES` (the reverse proxy in front of gunicorn):
+    then the right-most X-Forwarded-For entry that is not itself a trusted proxy. Entries further left are
+    whatever the client wrote and are never believed, so a spoofed header cannot change the limiter key."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = set(settings.TRUSTED_PROXIES)
+    if remote is None or remote not in trusted:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote  # a malformed hop from the proxy: fall back to the proxy itself
+    return remote
+
+
 class RequestContextMiddleware:
     """Gives each request an id (echoed as X-Request-ID) and the client address for audit rows.
 
-    The address is REMOTE_ADDR: the trusted proxy sets it; X-Forwarded-For is not believed (R21).
+    The address is `client_ip()`: X-Forwarded-For is believed only from a trusted proxy (R21).
     The request runs with scoping enforced: an unrestricted read of a scoped model fails (core/scoping.py).
     """
 
@@ -41,9 +63,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = uuid.uuid4().hex
-        token = _context.set(
-            RequestContext(ip=request.META.get("REMOTE_ADDR") or None, request_id=request_id)
-        )
+        token = _context.set(RequestContext(ip=client_ip(request), request_id=request_id))
         try:
             with enforced():
                 response = self.get_response(request)

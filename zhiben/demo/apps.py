@@ -7,4 +7,4 @@ class DemoConfig(AppConfig):
     verbose_name = "演示数据"
 
     def ready(self) -> None:
-        from . import events  # noqa: F401
+        from . import checks, events  # noqa: F401

@@ -104,7 +104,7 @@ def test_it_lets_the_security_admin_end_a_users_sessions(world, client):
         assert page.status_code == 302 and "/accounts/login/" in page["Location"]
     row = audit_rows(events.SESSIONS_ENDED, actor=world.anquan)[0]
     assert row.object_id == str(world.heshi.pk)
-    assert row.data == {"sessions_ended": 2}
+    assert row.data == {"sessions_ended": 2, "api_keys_revoked": 0}
 
 
 def test_it_refuses_ending_sessions_to_the_system_and_audit_admins(world, client):
