@@ -333,6 +333,7 @@ def create_backup(
                 "tables": len(tables),
                 "media_files": len(media_files),
             },
+            using=alias,
         )
     return archive
 
