@@ -90,8 +90,11 @@ def record(
     object_type: str | None = None,
     object_id: str | None = None,
     object_repr: str | None = None,
+    using: str | None = None,
 ) -> AuditEntry:
-    """Append one audit row for `event` on `obj` by `actor`. Must run inside the business transaction."""
+    """Append one audit row for `event` on `obj` by `actor`. Must run inside the business transaction.
+
+    `using` names another database (a restore writes its row into the database it restored)."""
     if not events.is_registered(event):
         raise ValueError(f"unregistered audit event {event!r}")
     ctx = current_request_context()
@@ -99,8 +102,8 @@ def record(
         actor = None
     # savepoint=False: inside the business transaction (the normal case) this adds no SAVEPOINT round trips;
     # a failure still rolls the whole action back, which is what an audit failure must do (R24).
-    with transaction.atomic(savepoint=False):
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    with transaction.atomic(using=using, savepoint=False):
+        head, _ = AuditHead.objects.db_manager(using).select_for_update().get_or_create(id=1)
         entry = AuditEntry(
             seq=head.seq + 1,
             at=timezone.now(),
@@ -124,8 +127,8 @@ def record(
         # JSON round trip so the MAC covers exactly what the database will return.
         entry.data = json.loads(json.dumps(entry.data, ensure_ascii=False, default=str))
         entry.mac = compute_mac(head.mac, entry)
-        entry.save()
-        AuditHead.objects.filter(id=1).update(seq=entry.seq, mac=entry.mac)
+        entry.save(using=using)
+        AuditHead.objects.db_manager(using).filter(id=1).update(seq=entry.seq, mac=entry.mac)
     return entry
 
 
@@ -146,12 +149,12 @@ class ChainReport:
         return self.first_broken_seq is None
 
 
-def verify_chain(batch: int = 2000) -> ChainReport:
+def verify_chain(batch: int = 2000, using: str = "default") -> ChainReport:
     """Walk the chain from the first row; report the first row whose MAC, link or sequence is wrong."""
     prev_mac = "0" * 64
     expected_seq = 1
     checked = 0
-    for entry in _iter_entries(batch):
+    for entry in _iter_entries(batch, using):
         if entry.seq != expected_seq:
             return ChainReport(checked, expected_seq, f"序号缺失：应为 {expected_seq}，实为 {entry.seq}")
         if entry.prev_mac != prev_mac:
@@ -161,16 +164,16 @@ def verify_chain(batch: int = 2000) -> ChainReport:
         prev_mac = entry.mac
         expected_seq += 1
         checked += 1
-    head = AuditHead.objects.filter(id=1).first()
+    head = AuditHead.objects.using(using).filter(id=1).first()
     if head is not None and head.seq != checked:
         return ChainReport(checked, checked + 1, f"链尾缺失：链头记录到 {head.seq}，实有 {checked}")
     return ChainReport(checked, None)
 
 
-def _iter_entries(batch: int) -> Iterator[AuditEntry]:
+def _iter_entries(batch: int, using: str = "default") -> Iterator[AuditEntry]:
     last = 0
     while True:
-        rows = list(AuditEntry.objects.filter(seq__gt=last).order_by("seq")[:batch])
+        rows = list(AuditEntry.objects.using(using).filter(seq__gt=last).order_by("seq")[:batch])
         if not rows:
             return
         yield from rows
