@@ -11,6 +11,7 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.accounts.roles import Role
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.codes import validate_uscc
 from zhiben.core.scoping import grants_for
 
@@ -88,7 +89,7 @@ class IndustryChoiceField(forms.ModelMultipleChoiceField):
 _MODEL_FIELDS = tuple(f for f in ENTERPRISE_FIELDS if f not in ("region",))
 
 
-class EnterpriseForm(forms.Form):
+class EnterpriseForm(BoundedForm):
     """生产经营单位 registration and edit (fields of registry.services.ENTERPRISE_FIELDS plus industries)."""
 
     # (section title, ((field, Bootstrap column class), ...)): the page layout, one row per line here.
@@ -189,7 +190,7 @@ class EnterpriseForm(forms.Form):
         return cleaned
 
 
-class RoleAssignForm(forms.Form):
+class RoleAssignForm(BoundedForm):
     """Role plus its scope; which scope field is required depends on the role (checked by assign_role)."""
 
     role = forms.ChoiceField(
