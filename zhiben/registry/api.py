@@ -19,7 +19,7 @@ from zhiben.core.api import (
     error_responses,
 )
 from zhiben.core.bounds import BoundedModelSerializer
-from zhiben.core.codes import validate_uscc
+from zhiben.core.codes import USCC_INPUT_MAX_LENGTH, validate_uscc
 from zhiben.core.crypto import mask_phone
 from zhiben.core.scoping import grants_for
 
@@ -101,7 +101,11 @@ class EnterpriseWriteSerializer(BoundedModelSerializer):
     """What a client may send to create or edit an enterprise; codes stand for regions and industries."""
 
     uscc = serializers.CharField(
-        label=_("统一社会信用代码"), max_length=40, required=False, allow_blank=True, allow_null=True
+        label=_("统一社会信用代码"),
+        max_length=USCC_INPUT_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
     )
     region = ScopedRegionField(label=_("所在区划"), scoped_model=Enterprise, queryset=Region.objects.all())
     primary_industry = CodeRelatedField(label=_("主行业"), queryset=Industry.objects.all(), required=False)

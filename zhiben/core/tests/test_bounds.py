@@ -200,3 +200,25 @@ def test_the_api_refuses_a_fractional_id_huge_text_and_impossible_dates(world: A
     two_years = dt.date(timezone.localdate().year + 2, 1, 1).isoformat()
     assert "日期不能晚于" in _register(api, world, discovered_on=two_years).json()["discovered_on"][0]
     assert _register(api, world).status_code == 201
+
+
+def test_the_form_takes_a_uscc_with_spaces_as_the_api_does(client: Any, world: Any) -> None:
+    from zhiben.core.codes import make_uscc  # test data only
+    from zhiben.registry.models import Enterprise
+
+    code = make_uscc("9", "1", "430671", "MA4L0099")
+    client.force_login(world.yingtian)
+    response = client.post(
+        reverse("registry:enterprise_create"),
+        {
+            "name": "营田新洲液化气供应站",
+            "uscc": f"{code[:8]} {code[8:]} ",
+            "kind": "company",
+            "status": "operating",
+            "region": world.regions["营田镇"].children.order_by("code").last().pk,
+            "primary_industry": world.industries["GAS"].pk,
+            "standardisation_grade": "none",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert Enterprise.objects.unrestricted("test").get(name="营田新洲液化气供应站").uscc == code
