@@ -1,7 +1,7 @@
 """URL map: pages per app, the API under /api/v1/, schema and docs, health."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from zhiben.core.views import healthz
 
@@ -16,6 +16,6 @@ urlpatterns = [
     path("core/", include("zhiben.core.urls")),
     path("api/v1/", include("zhiben.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
 ]

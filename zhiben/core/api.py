@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .bounds import BoundedSerializer
 from .errors import Conflict, DomainError
 from .scoping import can, region_in_scope
 
@@ -64,7 +65,7 @@ class OutOfScope(DomainError):
     default_message = _("保存后该记录将超出您的管辖范围，未保存。")
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(BoundedSerializer):
     """Error body of 401/403/404/409: {"detail": "…"} (400 answers field by field instead)."""
 
     detail = serializers.CharField()

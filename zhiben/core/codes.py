@@ -28,6 +28,11 @@ USCC_CATEGORIES: dict[str, str] = {
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
+# A USCC as typed (spaces, full-width characters) may be longer than its 18 characters: forms and the API
+# accept this much and validate_uscc() normalises before checking the length.
+USCC_INPUT_MAX_LENGTH = 40
+
+
 def normalise(value: str) -> str:
     """Trim, fold full-width characters to half-width (NFKC) and upper-case, as typed data arrives."""
     return unicodedata.normalize("NFKC", value or "").strip().upper().replace(" ", "")

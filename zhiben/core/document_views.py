@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from . import audit
+from .bounds import BoundedForm
 from .documents import (
     DOCUMENT_DOWNLOADED,
     DocumentError,
@@ -68,7 +69,7 @@ class DocumentDownloadView(LoginRequiredMixin, View):
         return response
 
 
-class DocumentTemplateForm(forms.Form):
+class DocumentTemplateForm(BoundedForm):
     name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
     issuer = forms.CharField(label=gettext_lazy("发文机关"), max_length=100)
     number_prefix = forms.CharField(

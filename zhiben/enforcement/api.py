@@ -26,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from zhiben.core.api import CodeRelatedField, ScopedViewSet, error_responses, etag
+from zhiben.core.bounds import BoundedModelSerializer, BoundedSerializer
 from zhiben.core.documents import download_url
 from zhiben.core.loop.api import install_steps
 from zhiben.core.models import OfficialDocument
@@ -40,7 +41,7 @@ from .models import Case, CaseMeasure, CaseTransition, DiscretionRule, IllegalOp
 from .steps import CASE_FLOW
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(BoundedModelSerializer):
     docx = serializers.SerializerMethodField()
     pdf = serializers.SerializerMethodField()
 
@@ -58,7 +59,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 # --- cases ---------------------------------------------------------------------------------------------------
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(BoundedModelSerializer):
     text = serializers.SerializerMethodField()
     document_number = serializers.CharField(source="document.number", read_only=True, default="")
     daily_total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True, allow_null=True)
@@ -85,7 +86,7 @@ class MeasureSerializer(serializers.ModelSerializer):
         return measure_text(obj)
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(BoundedModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -124,7 +125,7 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseFileSerializer(serializers.Serializer):
+class CaseFileSerializer(BoundedSerializer):
     """立案: the subject is a unit (`enterprise`) or comes from `finding`, `hazard` or `operation`."""
 
     department = CodeRelatedField(
@@ -185,7 +186,7 @@ class CaseFileSerializer(serializers.Serializer):
         return attrs
 
 
-class CaseTransitionSerializer(serializers.ModelSerializer):
+class CaseTransitionSerializer(BoundedModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default="")
 
     class Meta:

@@ -22,6 +22,7 @@ from zhiben.core.api import (
     ServiceWriteMixin,
     error_responses,
 )
+from zhiben.core.bounds import BoundedModelSerializer, BoundedSerializer
 from zhiben.core.loop.api import install_steps
 from zhiben.registry.models import Department, Industry, Region
 
@@ -35,13 +36,13 @@ from .steps import OPERATION_FLOW, PROPOSAL_FLOW
 # --- 打非治违 -----------------------------------------------------------------------------------------------
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(BoundedModelSerializer):
     class Meta:
         model = IllegalOperationEvidence
         fields = ["id", "content_type", "size", "sha256", "note", "captured_at", "created_at"]
 
 
-class OperationSerializer(serializers.ModelSerializer):
+class OperationSerializer(BoundedModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -72,7 +73,7 @@ class OperationSerializer(serializers.ModelSerializer):
         ]
 
 
-class OperationWriteSerializer(serializers.Serializer):
+class OperationWriteSerializer(BoundedSerializer):
     subject_name = serializers.CharField(label=_("当事人/经营者"), max_length=100)
     uscc = serializers.CharField(label=_("统一社会信用代码"), max_length=18, required=False, allow_blank=True)
     contact_name = serializers.CharField(label=_("联系人"), max_length=50, required=False, allow_blank=True)
@@ -109,7 +110,7 @@ def inline_upload_serializer() -> type[serializers.Serializer]:
         _UPLOAD.append(
             type(
                 "EvidenceUploadSerializer",
-                (serializers.Serializer,),
+                (BoundedSerializer,),
                 {
                     "upload": serializers.FileField(label=_("文件")),
                     "note": serializers.CharField(
@@ -204,7 +205,7 @@ install_steps(IllegalOperationViewSet, OPERATION_FLOW, prefix="Operation", outpu
 # --- the discretion benchmark --------------------------------------------------------------------------------
 
 
-class DiscretionRuleSerializer(serializers.ModelSerializer):
+class DiscretionRuleSerializer(BoundedModelSerializer):
     range_display = serializers.CharField(read_only=True)
 
     class Meta:
@@ -230,7 +231,7 @@ class DiscretionRuleSerializer(serializers.ModelSerializer):
         ]
 
 
-class DiscretionRuleWriteSerializer(serializers.Serializer):
+class DiscretionRuleWriteSerializer(BoundedSerializer):
     violation = serializers.CharField(label=_("违法行为"), max_length=300)
     legal_basis = serializers.CharField(label=_("违法依据"), max_length=300, allow_blank=True)
     penalty_basis = serializers.CharField(label=_("处罚依据"), max_length=300)
@@ -292,7 +293,7 @@ class DiscretionRuleViewSet(
 # --- 提请关闭 -----------------------------------------------------------------------------------------------
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(BoundedModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     document = DocumentSerializer(read_only=True)

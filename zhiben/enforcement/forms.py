@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.scoping import grants_for
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.choices import EnterpriseKind, RegionLevel
@@ -35,7 +36,7 @@ def rule_label(rule: DiscretionRule) -> str:
     return f"{rule.code} {rule.violation}（{rule.get_circumstance_display()}，罚款 {rule.range_display}）{verified}"
 
 
-class StepForm(forms.Form):
+class StepForm(BoundedForm):
     """A step's form; `case` (or the record the step acts on) lets a form offer choices of that record."""
 
     def __init__(self, *args: Any, target: Any = None, **kwargs: Any) -> None:
@@ -46,7 +47,7 @@ class StepForm(forms.Form):
 # --- cases ---------------------------------------------------------------------------------------------------
 
 
-class CaseForm(forms.Form):
+class CaseForm(BoundedForm):
     """立案."""
 
     enterprise = forms.ModelChoiceField(
@@ -200,7 +201,7 @@ class TypicalForm(StepForm):
 # --- the discretion benchmark --------------------------------------------------------------------------------
 
 
-class DiscretionRuleForm(forms.Form):
+class DiscretionRuleForm(BoundedForm):
     violation = forms.CharField(label=_("违法行为"), max_length=300)
     legal_basis = forms.CharField(label=_("违法依据"), max_length=300, required=False)
     penalty_basis = forms.CharField(label=_("处罚依据"), max_length=300)
@@ -259,7 +260,7 @@ def _regions(user: Any) -> list[tuple[str, str]]:
     ]
 
 
-class OperationForm(forms.Form):
+class OperationForm(BoundedForm):
     """登记/修改打非治违记录."""
 
     subject_name = forms.CharField(label=_("当事人/经营者"), max_length=100)
@@ -328,7 +329,7 @@ class ConvertForm(StepForm):
         self.fields["primary_industry"].widget = FastSelect(choices=industry_choices())
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(BoundedForm):
     upload = forms.FileField(label=_("照片或 PDF"))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
     captured_at = forms.DateTimeField(

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.documents import chinese_date
 from zhiben.core.excel.tables import TablesWorkbook, export_statistics
 from zhiben.core.scoping import can
@@ -63,7 +64,7 @@ def _region_choices(user: Any) -> list[tuple[str, str]]:
     return statistics_region_choices(set(stats.region_prefixes(user)))
 
 
-class StatsFilterForm(forms.Form):
+class StatsFilterForm(BoundedForm):
     """The filter bar: every field optional; a bad value is reported on its field and left out."""
 
     year = forms.TypedChoiceField(label=gettext_lazy("年度"), required=False, coerce=int, empty_value=None)

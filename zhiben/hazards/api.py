@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from zhiben.core.api import CodeRelatedField, ScopedViewSet, error_responses, etag
+from zhiben.core.bounds import BoundedModelSerializer, BoundedSerializer
 from zhiben.core.loop.api import install_steps
 from zhiben.registry.models import Enterprise, Industry
 from zhiben.standards.models import Clause
@@ -34,7 +35,7 @@ from .models import Escalation, Hazard, HazardProgress, HazardTransition
 from .steps import FLOW
 
 
-class HazardSerializer(serializers.ModelSerializer):
+class HazardSerializer(BoundedModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -92,7 +93,7 @@ class HazardSerializer(serializers.ModelSerializer):
         return obj.is_overdue(timezone.localdate())
 
 
-class HazardRegisterSerializer(serializers.Serializer):
+class HazardRegisterSerializer(BoundedSerializer):
     enterprise = serializers.PrimaryKeyRelatedField(
         label=_("生产经营单位"), queryset=Enterprise.objects.unrestricted("validate_enterprise checks scope")
     )
@@ -116,7 +117,7 @@ class HazardRegisterSerializer(serializers.Serializer):
         return value
 
 
-class TransitionSerializer(serializers.ModelSerializer):
+class TransitionSerializer(BoundedModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, default="")
     action_label = serializers.CharField(read_only=True)
 
@@ -125,13 +126,13 @@ class TransitionSerializer(serializers.ModelSerializer):
         fields = ["action", "action_label", "from_status", "to_status", "actor", "note", "at"]
 
 
-class ProgressSerializer(serializers.ModelSerializer):
+class ProgressSerializer(BoundedModelSerializer):
     class Meta:
         model = HazardProgress
         fields = ["id", "entry_on", "content", "percent", "funds_spent", "created_at"]
 
 
-class EscalationSerializer(serializers.ModelSerializer):
+class EscalationSerializer(BoundedModelSerializer):
     document_number = serializers.CharField(source="document.number", read_only=True, default="")
     stage = serializers.CharField(source="rule.stage", read_only=True)
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhiben.core import calendar
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.documents import DocumentError, chinese_date, download_url
 from zhiben.core.errors import DomainError
 from zhiben.core.excel.tables import TablesWorkbook, export_statistics
@@ -96,7 +97,7 @@ def _select(choices: Sequence[tuple[str, str]]) -> FastSelect:
     return FastSelect(choices=[("", _("全部")), *choices])
 
 
-class StatsFilterForm(forms.Form):
+class StatsFilterForm(BoundedForm):
     """The filter bar: every field optional; a bad value is reported on its field and left out."""
 
     region = forms.ChoiceField(label=gettext_lazy("区域"), required=False)
@@ -389,7 +390,7 @@ def stats_export(request: HttpRequest) -> HttpResponse:
 # -------------------------------------------------------------------------------------------- bulletins
 
 
-class BulletinForm(forms.Form):
+class BulletinForm(BoundedForm):
     period = forms.ChoiceField(label=gettext_lazy("通报期间"))
 
     def __init__(self, data: Any = None, *, today: dt.date) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.scoping import grants_for
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Department, Enterprise
@@ -19,7 +20,7 @@ from .choices import Level, Source, SupervisionLevel
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 
 
-class HazardRegisterForm(forms.Form):
+class HazardRegisterForm(BoundedForm):
     """登记隐患."""
 
     enterprise = forms.ModelChoiceField(label=_("生产经营单位"), queryset=Enterprise.objects.none())
@@ -62,7 +63,7 @@ def _enterprise_only(user: Any) -> bool:
     return bool(grants) and all(g.enterprise_ids is not None for g in grants)
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(BoundedForm):
     level = forms.ChoiceField(label=_("隐患等级"), choices=Level.choices)
     clause = forms.ModelChoiceField(label=_("判定依据条款"), queryset=Clause.objects.all(), required=False)
     deadline = forms.DateField(
@@ -84,20 +85,20 @@ class ConfirmForm(forms.Form):
         )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BoundedForm):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class NoteForm(forms.Form):
+class NoteForm(BoundedForm):
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class MergeForm(forms.Form):
+class MergeForm(BoundedForm):
     into = forms.CharField(label=_("合并到（隐患编号）"), max_length=40)
     note = forms.CharField(label=_("说明"), required=False)
 
 
-class PlanForm(forms.Form):
+class PlanForm(BoundedForm):
     goal = forms.CharField(
         label=_("治理目标和任务"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -124,7 +125,7 @@ class PlanForm(forms.Form):
                 self.fields[name].error_messages["required"] = message
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(BoundedForm):
     content = forms.CharField(label=_("整改进展"), widget=forms.Textarea(attrs={"rows": 3}))
     percent = forms.IntegerField(label=_("完成比例（%）"), min_value=0, max_value=100)
     entry_on = forms.DateField(label=_("日期"), widget=DATE, required=False)
@@ -139,7 +140,7 @@ class ProgressForm(forms.Form):
     )
 
 
-class SelfAcceptForm(forms.Form):
+class SelfAcceptForm(BoundedForm):
     acceptor = forms.CharField(label=_("验收人"), max_length=50)
     passed = forms.TypedChoiceField(
         label=_("验收结论"),
@@ -151,24 +152,24 @@ class SelfAcceptForm(forms.Form):
     note = forms.CharField(label=_("验收意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(BoundedForm):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
     deadline = forms.DateField(label=_("新的整改期限"), widget=DATE, required=False)
 
 
-class TransferForm(forms.Form):
+class TransferForm(BoundedForm):
     to_department = forms.ModelChoiceField(
         label=_("接收部门"), queryset=Department.objects.order_by("sort_order", "code"), to_field_name="code"
     )
     reason = forms.CharField(label=_("移送理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(BoundedForm):
     requested_deadline = forms.DateField(label=_("申请延至"), widget=DATE)
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DecideExtensionForm(forms.Form):
+class DecideExtensionForm(BoundedForm):
     approve = forms.TypedChoiceField(
         label=_("审批结论"),
         choices=[("1", _("批准")), ("0", _("不予批准"))],
@@ -180,16 +181,16 @@ class DecideExtensionForm(forms.Form):
     note = forms.CharField(label=_("审批意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class WorkersReportForm(forms.Form):
+class WorkersReportForm(BoundedForm):
     reported_on = forms.DateField(label=_("报告日期"), widget=DATE)
 
 
-class SupervisionForm(forms.Form):
+class SupervisionForm(BoundedForm):
     level = forms.ChoiceField(label=_("督办级别"), choices=SupervisionLevel.choices, required=False)
     note = forms.CharField(label=_("说明"), required=False)
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(BoundedForm):
     upload = forms.FileField(
         label=_("文件"), help_text=_("照片（JPEG/PNG）或文件（PDF/Word/Excel），不超过 10 MB")
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.loop.web import run_form
 from zhiben.core.views import ScopedViewMixin
 
@@ -22,7 +23,7 @@ from .models import Escalation, Hazard
 DEFAULT_PLACE = "区安委办会议室"
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(BoundedForm):
     # Not required here: the service says why a notice cannot go out without a time (one message).
     interview_at = forms.DateTimeField(
         label=_lazy("约谈日期和时间"),

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from zhiben.core import audit
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.errors import Conflict
 from zhiben.core.models import DocumentTemplate
 from zhiben.core.scoping import can
@@ -30,14 +31,14 @@ from . import events
 from .models import DeadlinePolicy, EscalationRule
 
 
-class DeadlinePolicyForm(forms.Form):
+class DeadlinePolicyForm(BoundedForm):
     workdays = forms.IntegerField(label=_lazy("期限（工作日）"), min_value=1, max_value=500)
     reminder_workdays = forms.IntegerField(label=_lazy("到期前提醒（工作日）"), min_value=0, max_value=60)
     source = forms.CharField(label=_lazy("依据"), max_length=200, required=False)
     verified = forms.BooleanField(label=_lazy("已核实"), required=False)
 
 
-class EscalationRuleForm(forms.Form):
+class EscalationRuleForm(BoundedForm):
     overdue_workdays = forms.IntegerField(label=_lazy("逾期工作日"), min_value=1, max_value=500)
     interval_workdays = forms.IntegerField(
         label=_lazy("距上一措施间隔（工作日）"), min_value=0, max_value=250

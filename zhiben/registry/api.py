@@ -18,7 +18,8 @@ from zhiben.core.api import (
     ServiceWriteMixin,
     error_responses,
 )
-from zhiben.core.codes import validate_uscc
+from zhiben.core.bounds import BoundedModelSerializer
+from zhiben.core.codes import USCC_INPUT_MAX_LENGTH, validate_uscc
 from zhiben.core.crypto import mask_phone
 from zhiben.core.scoping import grants_for
 
@@ -29,7 +30,7 @@ from .models import Department, Enterprise, Industry, Person, Region, Responsibi
 # --- 生产经营单位 -----------------------------------------------------------------------------------------
 
 
-class EnterpriseSerializer(serializers.ModelSerializer):
+class EnterpriseSerializer(BoundedModelSerializer):
     """What the API shows of an enterprise; phones are masked (R16)."""
 
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -96,11 +97,15 @@ def enterprise_row(r: dict[str, Any], industries: list[str]) -> dict[str, Any]:
 _phone = RegexValidator(r"^[0-9+\-() ]{0,20}$", _("请输入有效的电话号码（数字、+、-、括号）。"))
 
 
-class EnterpriseWriteSerializer(serializers.ModelSerializer):
+class EnterpriseWriteSerializer(BoundedModelSerializer):
     """What a client may send to create or edit an enterprise; codes stand for regions and industries."""
 
     uscc = serializers.CharField(
-        label=_("统一社会信用代码"), max_length=40, required=False, allow_blank=True, allow_null=True
+        label=_("统一社会信用代码"),
+        max_length=USCC_INPUT_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
     )
     region = ScopedRegionField(label=_("所在区划"), scoped_model=Enterprise, queryset=Region.objects.all())
     primary_industry = CodeRelatedField(label=_("主行业"), queryset=Industry.objects.all(), required=False)
@@ -251,7 +256,7 @@ class EnterpriseViewSet(ServiceWriteMixin, mixins.ListModelMixin, mixins.Retriev
 # --- 人员 -------------------------------------------------------------------------------------------------
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(BoundedModelSerializer):
     """A person of an enterprise; the phone is masked and the ID number never leaves the server (R16)."""
 
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
@@ -281,7 +286,7 @@ class PersonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 # --- 基础数据（只读）---------------------------------------------------------------------------------------
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(BoundedModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -289,7 +294,7 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "legal_code", "name", "level", "parent", "verified"]
 
 
-class IndustrySerializer(serializers.ModelSerializer):
+class IndustrySerializer(BoundedModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -297,13 +302,13 @@ class IndustrySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "parent", "gbt4754", "high_risk"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(BoundedModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "code", "name", "short_name", "full_name", "document_code", "kind"]
 
 
-class ResponsibilitySerializer(serializers.ModelSerializer):
+class ResponsibilitySerializer(BoundedModelSerializer):
     industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
     industry_name = serializers.CharField(source="industry.name", read_only=True)
     lead = serializers.SlugRelatedField(slug_field="code", read_only=True)

@@ -6,12 +6,14 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.accounts.roles import Role
-from zhiben.core.codes import validate_uscc
+from zhiben.core.bounds import BoundedForm
+from zhiben.core.codes import USCC_INPUT_MAX_LENGTH, validate_uscc
 from zhiben.core.scoping import grants_for
 
 from .choices import RegionLevel
@@ -88,7 +90,7 @@ class IndustryChoiceField(forms.ModelMultipleChoiceField):
 _MODEL_FIELDS = tuple(f for f in ENTERPRISE_FIELDS if f not in ("region",))
 
 
-class EnterpriseForm(forms.Form):
+class EnterpriseForm(BoundedForm):
     """生产经营单位 registration and edit (fields of registry.services.ENTERPRISE_FIELDS plus industries)."""
 
     # (section title, ((field, Bootstrap column class), ...)): the page layout, one row per line here.
@@ -153,6 +155,13 @@ class EnterpriseForm(forms.Form):
             help_text=_("可多选；主行业自动计入。按住 Ctrl 选择多个。"),
             widget=forms.SelectMultiple(attrs={"size": 6}),
         )
+        # Spaces and full-width characters are folded before the 18-character check, as the API does
+        # (registry.services → core.codes.validate_uscc): the input may be longer than the code.
+        self.fields["uscc"].max_length = USCC_INPUT_MAX_LENGTH
+        self.fields["uscc"].widget.attrs["maxlength"] = str(USCC_INPUT_MAX_LENGTH)
+        self.fields["uscc"].validators = [
+            v for v in self.fields["uscc"].validators if not isinstance(v, MaxLengthValidator)
+        ] + [MaxLengthValidator(USCC_INPUT_MAX_LENGTH)]
         self.fields["uscc"].help_text = _("18 位，系统校验校验码；个体工商户、在建项目等可暂缺")
         self.fields["longitude"].help_text = _("WGS-84，如 112.9")
         self.fields["latitude"].help_text = _("WGS-84，如 28.8")
@@ -189,7 +198,7 @@ class EnterpriseForm(forms.Form):
         return cleaned
 
 
-class RoleAssignForm(forms.Form):
+class RoleAssignForm(BoundedForm):
     """Role plus its scope; which scope field is required depends on the role (checked by assign_role)."""
 
     role = forms.ChoiceField(

@@ -14,6 +14,7 @@ from rest_framework import mixins, serializers
 from rest_framework.routers import DefaultRouter
 
 from zhiben.core.api import CodeRelatedField, ScopedViewSet, ServiceWriteMixin, error_responses
+from zhiben.core.bounds import BoundedModelSerializer, BoundedSerializer
 
 from . import services
 from .api_checklists import register as register_checklists
@@ -22,7 +23,7 @@ from .models import Clause, Confidence, Standard, StandardVersion
 from .views import with_current_version
 
 
-class StandardSerializer(serializers.ModelSerializer):
+class StandardSerializer(BoundedModelSerializer):
     """A sector standard with its current version (null when none is current)."""
 
     industries = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -48,7 +49,7 @@ class StandardSerializer(serializers.ModelSerializer):
         ]
 
 
-class StandardVersionSerializer(serializers.ModelSerializer):
+class StandardVersionSerializer(BoundedModelSerializer):
     """One issued text of a standard; `version` is the row version (ETag), not the label."""
 
     standard = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -76,7 +77,7 @@ class StandardVersionSerializer(serializers.ModelSerializer):
         ]
 
 
-class StandardVersionWriteSerializer(serializers.Serializer):
+class StandardVersionWriteSerializer(BoundedSerializer):
     """What the office sends to add a version (新增版本)."""
 
     standard = CodeRelatedField(
@@ -110,7 +111,7 @@ class StandardVersionWriteSerializer(serializers.Serializer):
     )
 
 
-class ClauseSerializer(serializers.ModelSerializer):
+class ClauseSerializer(BoundedModelSerializer):
     """One judgement item; `version` is the id of its standard version."""
 
     version = serializers.PrimaryKeyRelatedField(read_only=True)

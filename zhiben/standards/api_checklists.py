@@ -26,6 +26,7 @@ from zhiben.core.api import (
     etag,
     expected_version,
 )
+from zhiben.core.bounds import BoundedModelSerializer, BoundedSerializer
 from zhiben.registry.models import Industry
 
 from . import checklists
@@ -33,7 +34,7 @@ from .filtersets_checklists import ChecklistFilterSet
 from .models import Checklist, ChecklistItem, Clause
 
 
-class ChecklistItemSerializer(serializers.ModelSerializer):
+class ChecklistItemSerializer(BoundedModelSerializer):
     clause_citation = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,7 +45,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
         return obj.clause.citation if obj.clause_id else ""
 
 
-class ChecklistSerializer(serializers.ModelSerializer):
+class ChecklistSerializer(BoundedModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
     items = ChecklistItemSerializer(many=True, read_only=True)
@@ -64,7 +65,7 @@ class ChecklistSerializer(serializers.ModelSerializer):
         ]
 
 
-class ChecklistWriteSerializer(serializers.Serializer):
+class ChecklistWriteSerializer(BoundedSerializer):
     name = serializers.CharField(label=_("检查表名称"), max_length=100)
     clauses = serializers.PrimaryKeyRelatedField(
         label=_("判定条款"), queryset=Clause.objects.all(), many=True, required=False, default=list
@@ -81,7 +82,7 @@ class ChecklistWriteSerializer(serializers.Serializer):
     description = serializers.CharField(label=_("说明"), required=False, allow_blank=True, default="")
 
 
-class ChecklistUpdateSerializer(serializers.Serializer):
+class ChecklistUpdateSerializer(BoundedSerializer):
     name = serializers.CharField(label=_("检查表名称"), max_length=100, required=False)
     industry = CodeRelatedField(
         label=_("适用行业"), queryset=Industry.objects.all(), required=False, allow_null=True
@@ -90,13 +91,13 @@ class ChecklistUpdateSerializer(serializers.Serializer):
     active = serializers.BooleanField(label=_("启用"), required=False)
 
 
-class CopySerializer(serializers.Serializer):
+class CopySerializer(BoundedSerializer):
     name = serializers.CharField(
         label=_("新检查表名称"), max_length=100, required=False, allow_blank=True, default=""
     )
 
 
-class ItemsSerializer(serializers.Serializer):
+class ItemsSerializer(BoundedSerializer):
     clauses = serializers.PrimaryKeyRelatedField(
         label=_("判定条款"), queryset=Clause.objects.all(), many=True, required=False, default=list
     )

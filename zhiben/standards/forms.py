@@ -7,12 +7,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.bounds import BoundedForm
+
 from .models import Clause, Confidence, Standard, StandardVersion
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class VersionForm(forms.Form):
+class VersionForm(BoundedForm):
     """新增版本 / 修改版本: the particulars of one issued text of a standard."""
 
     SECTIONS = (
@@ -121,7 +123,7 @@ class VersionForm(forms.Form):
         return self.cleaned_data["title"].strip()
 
 
-class ClauseForm(forms.Form):
+class ClauseForm(BoundedForm):
     """判定条款: one judgement item of a version. `revision` is the version's row version (409 when stale)."""
 
     code = forms.CharField(

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Industry
 
@@ -35,7 +36,7 @@ def citable_version_queryset() -> Any:
     return StandardVersion.objects.filter(pk__in=ids).select_related("standard")
 
 
-class ChecklistBuildForm(forms.Form):
+class ChecklistBuildForm(BoundedForm):
     """新建检查表: a standard version's clauses (all ticked to start with) plus custom items, one per line."""
 
     name = forms.CharField(label=_("检查表名称"), max_length=100)
@@ -86,7 +87,7 @@ class ChecklistBuildForm(forms.Form):
         ]
 
 
-class ChecklistEditForm(forms.Form):
+class ChecklistEditForm(BoundedForm):
     name = forms.CharField(label=_("检查表名称"), max_length=100)
     industry = forms.ModelChoiceField(label=_("适用行业"), queryset=Industry.objects.all(), required=False)
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
@@ -99,7 +100,7 @@ class ChecklistEditForm(forms.Form):
         self.fields["industry"].widget = _industry_select()
 
 
-class ItemAddForm(forms.Form):
+class ItemAddForm(BoundedForm):
     text = forms.CharField(label=_("检查内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     clause = forms.ModelChoiceField(label=_("或选择判定条款"), queryset=Clause.objects.all(), required=False)
     guidance = forms.CharField(label=_("检查方法"), max_length=500, required=False)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
 
+from ..bounds import FIRST_DATE, INT_MAX, INT_MIN, TEXT_MAX_LENGTH, last_date
 from .export import FORMULA_START
 
 # ---------------------------------------------------------------------------------------------------------
@@ -192,6 +193,19 @@ def _show(value: Any) -> str:
 
 
 def _check_range(col: ImportColumn, number: Any) -> None:
+    if (
+        col.kind == Kind.INT
+    ):  # a whole number must fit its column (core/bounds.py), even without a limit of its own
+        if number < max(INT_MIN, INT_MIN if col.min_value is None else col.min_value):
+            raise CellInvalid(
+                _("不能小于 %(v)s，当前为 %(n)s。")
+                % {"v": max(INT_MIN, col.min_value or INT_MIN), "n": number}
+            )
+        if number > min(INT_MAX, INT_MAX if col.max_value is None else col.max_value):
+            raise CellInvalid(
+                _("不能大于 %(v)s，当前为 %(n)s。")
+                % {"v": min(INT_MAX, col.max_value or INT_MAX), "n": number}
+            )
     if col.min_value is not None and number < col.min_value:
         raise CellInvalid(_("不能小于 %(v)s，当前为 %(n)s。") % {"v": col.min_value, "n": number})
     if col.max_value is not None and number > col.max_value:
@@ -253,16 +267,16 @@ def parse_bool(col: ImportColumn, value: Any) -> bool:
 def parse_date(col: ImportColumn, value: Any) -> dt.date:
     """A date from a date cell, an Excel serial, or text: 2024年3月12日, 2024.3.12, 2024/3/12, 2024-03-12, 20240312."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _check_date(col, value.date(), value.date().isoformat())
     if isinstance(value, dt.date):
-        return value
+        return _check_date(col, value, value.isoformat())
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return _from_serial(value)
+        return _check_date(col, _from_serial(value), value)
     raw = str(value)
     text = _TIME_SUFFIX.sub("", unicodedata.normalize("NFKC", raw).strip())
     text = fold(text)
     if _DATE_SERIAL.match(text):
-        return _from_serial(float(text))
+        return _check_date(col, _from_serial(float(text)), raw)
     match = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
     if not match:
         raise CellInvalid(
@@ -273,7 +287,12 @@ def parse_date(col: ImportColumn, value: Any) -> dt.date:
         date = dt.date(year, month, day)
     except ValueError:
         raise CellInvalid(_("日期不存在：“%(v)s”。") % {"v": _show(raw)}) from None
-    if not 1900 <= date.year <= 2100:
+    return _check_date(col, date, raw)
+
+
+def _check_date(col: ImportColumn, date: dt.date, raw: Any) -> dt.date:
+    """From 1949 on; a date that records an event (core/bounds.py) not after the end of next year."""
+    if not FIRST_DATE <= date <= last_date(col.key):
         raise CellInvalid(_("日期超出范围：“%(v)s”。") % {"v": _show(raw)})
     return date
 
@@ -313,10 +332,9 @@ def parse_text(col: ImportColumn, value: Any) -> str:
     text = _text(value)
     if col.fold_width:
         text = fold(text)
-    if col.max_length is not None and len(text) > col.max_length:
-        raise CellInvalid(
-            _("不能超过 %(n)d 个字符（当前 %(m)d 个）。") % {"n": col.max_length, "m": len(text)}
-        )
+    limit = TEXT_MAX_LENGTH if col.max_length is None else col.max_length
+    if len(text) > limit:
+        raise CellInvalid(_("不能超过 %(n)d 个字符（当前 %(m)d 个）。") % {"n": limit, "m": len(text)})
     return text
 
 

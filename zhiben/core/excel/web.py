@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from ..bounds import BoundedForm
 from ..jobs import enqueue_on_commit, job, reap_stale_runs, worker_alive, worker_id
 from ..views import ScopedViewMixin
 from .export import XLSX_MIME, workbook_response
@@ -222,7 +223,7 @@ def _purge_old_reports(directory: Path) -> None:
 # Views: an app subclasses these with its spec, model, template and URL names
 
 
-class ImportForm(forms.Form):
+class ImportForm(BoundedForm):
     """The upload form of an import page (数据导入). A page with a second upload (another file format) gives
     it its own `prefix` and `file_label`."""
 

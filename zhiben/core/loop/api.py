@@ -20,6 +20,7 @@ from zhiben.core.api import CodeRelatedField, error_responses, etag, expected_ve
 from zhiben.core.errors import NotPermitted
 from zhiben.core.scoping import rows_of
 
+from ..bounds import BoundedSerializer
 from .steps import Flow, Step, form_takes_target, make_form
 
 
@@ -88,7 +89,7 @@ def serializer_for(
             help_text=gettext_lazy("读取时的版本号（或 If-Match 请求头）；过期返回 409"),
         )
     name = "".join(part.title() for part in step.name.split("_"))
-    return type(f"{prefix}{name}Serializer", (serializers.Serializer,), fields)
+    return type(f"{prefix}{name}Serializer", (BoundedSerializer,), fields)
 
 
 def step_action(flow: Flow, step: Step, *, prefix: str, output: type[serializers.Serializer]) -> Any:

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from zhiben.core.api import ScopedViewSet, error_responses
+from zhiben.core.bounds import BoundedModelSerializer, BoundedSerializer
 from zhiben.hazards.choices import Level
 from zhiben.registry.models import Enterprise, Person
 from zhiben.standards.models import Checklist, ChecklistItem, Clause
@@ -34,7 +35,7 @@ from ..services import duties, selfchecks
 from ..services.photos import save_photo
 
 
-class DutyOccurrenceSerializer(serializers.ModelSerializer):
+class DutyOccurrenceSerializer(BoundedModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     region = serializers.CharField(source="enterprise.region.code", read_only=True)
     rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -63,7 +64,7 @@ class DutyOccurrenceSerializer(serializers.ModelSerializer):
         return duties.period_label(obj.rule.frequency, obj.period_start)
 
 
-class SelfCheckAnswerSerializer(serializers.ModelSerializer):
+class SelfCheckAnswerSerializer(BoundedModelSerializer):
     item_text = serializers.CharField(source="item.text", read_only=True)
     clause = serializers.IntegerField(source="item.clause_id", read_only=True, allow_null=True)
     hazard_code = serializers.CharField(source="hazard.code", read_only=True, default="")
@@ -73,7 +74,7 @@ class SelfCheckAnswerSerializer(serializers.ModelSerializer):
         fields = ["item", "item_text", "clause", "result", "note", "hazard", "hazard_code"]
 
 
-class SelfCheckPhotoSerializer(serializers.ModelSerializer):
+class SelfCheckPhotoSerializer(BoundedModelSerializer):
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -84,7 +85,7 @@ class SelfCheckPhotoSerializer(serializers.ModelSerializer):
         return reverse("inspections:photo", args=[obj.pk])
 
 
-class SelfCheckSerializer(serializers.ModelSerializer):
+class SelfCheckSerializer(BoundedModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     answers = SelfCheckAnswerSerializer(many=True, read_only=True)
     photos = SelfCheckPhotoSerializer(many=True, read_only=True)
@@ -110,13 +111,13 @@ class SelfCheckSerializer(serializers.ModelSerializer):
         ]
 
 
-class SelfCheckAnswerInputSerializer(serializers.Serializer):
+class SelfCheckAnswerInputSerializer(BoundedSerializer):
     item = serializers.PrimaryKeyRelatedField(label=_("检查项"), queryset=ChecklistItem.objects.all())
     result = serializers.ChoiceField(label=_("检查结果"), choices=Answer.choices)
     note = serializers.CharField(label=_("说明"), max_length=500, required=False, allow_blank=True)
 
 
-class SelfCheckFindingInputSerializer(serializers.Serializer):
+class SelfCheckFindingInputSerializer(BoundedSerializer):
     title = serializers.CharField(label=_("问题（隐患名称）"), max_length=200)
     level = serializers.ChoiceField(label=_("隐患等级"), choices=Level.choices, default=Level.GENERAL)
     clause = serializers.PrimaryKeyRelatedField(
@@ -126,7 +127,7 @@ class SelfCheckFindingInputSerializer(serializers.Serializer):
     description = serializers.CharField(label=_("描述"), required=False, allow_blank=True)
 
 
-class SelfCheckCreateSerializer(serializers.Serializer):
+class SelfCheckCreateSerializer(BoundedSerializer):
     enterprise = serializers.PrimaryKeyRelatedField(
         label=_("生产经营单位"), queryset=Enterprise.objects.unrestricted("validate_enterprise checks scope")
     )
@@ -168,7 +169,7 @@ class SelfCheckCreateSerializer(serializers.Serializer):
         return value
 
 
-class SelfCheckPhotoUploadSerializer(serializers.Serializer):
+class SelfCheckPhotoUploadSerializer(BoundedSerializer):
     file = serializers.FileField(label=_("照片"), help_text=_("JPEG 或 PNG，不超过 10 MB"))
     latitude = serializers.DecimalField(
         label=_("纬度"), max_digits=9, decimal_places=6, required=False, allow_null=True

@@ -28,6 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from zhiben.core.api import ScopedViewSet, error_responses, etag, expected_version
+from zhiben.core.bounds import BoundedModelSerializer, BoundedSerializer
 from zhiben.core.errors import NotPermitted
 
 from ..draw_algorithm import canonical_json
@@ -39,7 +40,7 @@ from ..services import draws, plans
 # --- plans ---------------------------------------------------------------------------------------------------
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(BoundedModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
     status = serializers.CharField(
@@ -65,7 +66,7 @@ class PlanSerializer(serializers.ModelSerializer):
         ]
 
 
-class PlanWriteSerializer(serializers.Serializer):
+class PlanWriteSerializer(BoundedSerializer):
     year = serializers.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     title = serializers.CharField(label=_("计划名称"), max_length=200)
     random_ratio = serializers.DecimalField(
@@ -79,7 +80,7 @@ class PlanWriteSerializer(serializers.Serializer):
     notes = serializers.CharField(label=_("说明"), required=False, allow_blank=True)
 
 
-class PlanUpdateSerializer(serializers.Serializer):
+class PlanUpdateSerializer(BoundedSerializer):
     title = serializers.CharField(label=_("计划名称"), max_length=200, required=False)
     random_ratio = serializers.DecimalField(
         label=_("一般单位抽查比例（%）"),
@@ -93,7 +94,7 @@ class PlanUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField(label=_("版本"), min_value=1, required=False)
 
 
-class PlanDrawVersionSerializer(serializers.Serializer):
+class PlanDrawVersionSerializer(BoundedSerializer):
     version = serializers.IntegerField(
         label=_("版本"),
         min_value=1,
@@ -110,7 +111,7 @@ class PlanPublicitySerializer(PlanDrawVersionSerializer):
     public = serializers.BooleanField(label=_("向社会公开"))
 
 
-class PlanProgressSerializer(serializers.Serializer):
+class PlanProgressSerializer(BoundedSerializer):
     key_planned = serializers.IntegerField()
     key_inspected = serializers.IntegerField()
     general_units = serializers.IntegerField()
@@ -264,7 +265,7 @@ class InspectionPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
 # --- draws ---------------------------------------------------------------------------------------------------
 
 
-class DrawAssignmentSerializer(serializers.ModelSerializer):
+class DrawAssignmentSerializer(BoundedModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     officers = serializers.ListField(child=serializers.IntegerField(), source="officer_ids", read_only=True)
     inspection = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -274,7 +275,7 @@ class DrawAssignmentSerializer(serializers.ModelSerializer):
         fields = ["position", "enterprise", "enterprise_name", "officers", "inspection"]
 
 
-class DrawSerializer(serializers.ModelSerializer):
+class DrawSerializer(BoundedModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     status = serializers.CharField(
         read_only=True,
@@ -321,7 +322,7 @@ class DrawDetailSerializer(DrawSerializer):
         fields = [*DrawSerializer.Meta.fields, "assignments"]
 
 
-class DrawCreateSerializer(serializers.Serializer):
+class DrawCreateSerializer(BoundedSerializer):
     title = serializers.CharField(label=_("抽查任务名称"), max_length=200)
     subject = serializers.CharField(label=_("抽查事项"), max_length=200, required=False, allow_blank=True)
     plan = serializers.PrimaryKeyRelatedField(
@@ -360,7 +361,7 @@ class DrawRedrawSerializer(PlanDrawVersionSerializer):
     reason = serializers.CharField(label=_("重新抽取理由"))
 
 
-class DrawVerifySerializer(serializers.Serializer):
+class DrawVerifySerializer(BoundedSerializer):
     pool_digest = serializers.BooleanField(allow_null=True)
     seed_digest = serializers.BooleanField(allow_null=True)
     assignments = serializers.BooleanField(allow_null=True)

@@ -32,6 +32,7 @@ from zhiben.core.api import (
     etag,
     expected_version,
 )
+from zhiben.core.bounds import BoundedModelSerializer, BoundedSerializer
 from zhiben.core.documents import download_url
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Checklist, ChecklistItem, Clause
@@ -53,7 +54,7 @@ from ..services import records, roster
 LEVELS = [("general", _("一般")), ("major", _("重大"))]
 
 
-class TakingPartSerializer(serializers.ModelSerializer):
+class TakingPartSerializer(BoundedModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     checklist_name = serializers.CharField(source="checklist.name", read_only=True, default="")
 
@@ -62,7 +63,7 @@ class TakingPartSerializer(serializers.ModelSerializer):
         fields = ["department", "is_lead", "checklist", "checklist_name"]
 
 
-class TeamMemberSerializer(serializers.ModelSerializer):
+class TeamMemberSerializer(BoundedModelSerializer):
     name = serializers.CharField(source="inspector.name", read_only=True)
     department = serializers.SlugRelatedField(
         source="inspector.department", slug_field="code", read_only=True
@@ -74,7 +75,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
         fields = ["inspector", "name", "department", "role", "certificate_no", "is_legal_subject"]
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class FindingSerializer(BoundedModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     clause_citation = serializers.SerializerMethodField()
     hazard_code = serializers.CharField(source="hazard.code", read_only=True, default="")
@@ -100,7 +101,7 @@ class FindingSerializer(serializers.ModelSerializer):
         return obj.clause.citation if obj.clause_id else ""
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(BoundedModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -153,7 +154,7 @@ class InspectionSerializer(serializers.ModelSerializer):
         return download_url(obj.record_document, "pdf") if obj.record_document_id else ""  # type: ignore[arg-type]
 
 
-class InspectionCreateSerializer(serializers.Serializer):
+class InspectionCreateSerializer(BoundedSerializer):
     enterprise = serializers.PrimaryKeyRelatedField(
         label=_("被检查单位"), queryset=Enterprise.objects.unrestricted("validate_enterprise checks scope")
     )
@@ -223,7 +224,7 @@ class InspectionCreateSerializer(serializers.Serializer):
         return out
 
 
-class VersionSerializer(serializers.Serializer):
+class VersionSerializer(BoundedSerializer):
     version = serializers.IntegerField(
         label=_("版本"),
         min_value=1,
@@ -251,7 +252,7 @@ class CancelSerializer(VersionSerializer):
     reason = serializers.CharField(label=_("取消原因"))
 
 
-class AnswerSerializer(serializers.Serializer):
+class AnswerSerializer(BoundedSerializer):
     item = serializers.PrimaryKeyRelatedField(label=_("检查项"), queryset=ChecklistItem.objects.all())
     result = serializers.ChoiceField(label=_("检查结果"), choices=Answer.choices)
     note = serializers.CharField(
@@ -259,7 +260,7 @@ class AnswerSerializer(serializers.Serializer):
     )
 
 
-class AnswerOutSerializer(serializers.ModelSerializer):
+class AnswerOutSerializer(BoundedModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
@@ -267,21 +268,21 @@ class AnswerOutSerializer(serializers.ModelSerializer):
         fields = ["id", "item", "department", "result", "note"]
 
 
-class FindingProposalSerializer(serializers.Serializer):
+class FindingProposalSerializer(BoundedSerializer):
     department = serializers.CharField(help_text=_("承办部门代码"))
     level = serializers.ChoiceField(choices=LEVELS)
     clause = serializers.IntegerField(allow_null=True)
     title = serializers.CharField()
 
 
-class AnswerResultSerializer(serializers.Serializer):
+class AnswerResultSerializer(BoundedSerializer):
     answer = AnswerOutSerializer()
     proposal = FindingProposalSerializer(
         allow_null=True, help_text=_("“不符合”时建议记录的问题；其他结果为 null")
     )
 
 
-class InspectionFindingInputSerializer(serializers.Serializer):
+class InspectionFindingInputSerializer(BoundedSerializer):
     answer = serializers.PrimaryKeyRelatedField(
         label=_("不符合的检查项（填写记录编号）"),
         queryset=InspectionAnswer.objects.unrestricted("the service checks it is the visit's"),
@@ -455,7 +456,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
 # --- 执法检查人员名录库 ----------------------------------------------------------------------------------------
 
 
-class InspectorSerializer(serializers.ModelSerializer):
+class InspectorSerializer(BoundedModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     user = serializers.SlugRelatedField(slug_field="username", read_only=True)
     certified_today = serializers.SerializerMethodField(help_text=_("今天是否可作为执法主体"))
@@ -480,7 +481,7 @@ class InspectorSerializer(serializers.ModelSerializer):
         return obj.is_certified(timezone.localdate())
 
 
-class InspectorWriteSerializer(serializers.Serializer):
+class InspectorWriteSerializer(BoundedSerializer):
     name = serializers.CharField(label=_("姓名"), max_length=50)
     department = CodeRelatedField(label=_("所属部门"), queryset=Department.objects.all())
     kind = serializers.ChoiceField(label=_("人员类别"), choices=InspectorKind.choices)
@@ -504,7 +505,7 @@ class InspectorWriteSerializer(serializers.Serializer):
     )
 
 
-class ConflictSerializer(serializers.ModelSerializer):
+class ConflictSerializer(BoundedModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
 
     class Meta:

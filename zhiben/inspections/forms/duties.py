@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.widgets import FastSelect
 from zhiben.hazards.choices import Level
 from zhiben.registry.choices import PersonRole
@@ -56,7 +57,7 @@ def _occurrence_label(o: DutyOccurrence) -> str:
     return f"{period_label(o.rule.frequency, o.period_start)}（{o.get_status_display()}，截止 {o.period_end:%Y-%m-%d}）"
 
 
-class SelfCheckForm(forms.Form):
+class SelfCheckForm(BoundedForm):
     """记录企业自查: who led it, when, the checklist answered item by item, photos; findings in a formset."""
 
     enterprise = forms.ModelChoiceField(label=_("生产经营单位"), queryset=Enterprise.objects.none())
@@ -146,7 +147,7 @@ class SelfCheckForm(forms.Form):
         return [(i, d[item_field(i)], d.get(note_field(i)) or "") for i in self.items]
 
 
-class FindingForm(forms.Form):
+class FindingForm(BoundedForm):
     """A problem found outside the checklist: it is registered as a hazard (来源：企业自查)."""
 
     title = forms.CharField(label=_("问题（隐患名称）"), max_length=200, required=False)
@@ -183,7 +184,7 @@ class FindingForm(forms.Form):
 FindingFormSet = forms.formset_factory(FindingForm, extra=1, max_num=30, validate_max=True)
 
 
-class DutyRuleForm(forms.Form):
+class DutyRuleForm(BoundedForm):
     """修改自查规则 (区安委办)."""
 
     name = forms.CharField(label=_("名称"), max_length=100)

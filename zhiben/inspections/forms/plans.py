@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.choices import RegionLevel, StandardisationGrade
 from zhiben.registry.models import Department, Enterprise, Industry, Region
@@ -32,7 +33,7 @@ def _unit_field(form: forms.Form, name: str, units: Any) -> None:
         field.help_text = _("单位较多，请填写单位 ID（可在单位页面查看）")
 
 
-class PlanForm(forms.Form):
+class PlanForm(BoundedForm):
     """编制/修改年度监督检查计划."""
 
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
@@ -64,7 +65,7 @@ class PlanForm(forms.Form):
             self.fields.pop("year")  # a plan is for the year it was drafted for
 
 
-class PlanUnitForm(forms.Form):
+class PlanUnitForm(BoundedForm):
     """列入重点检查单位."""
 
     enterprise = forms.ModelChoiceField(label=_("重点检查单位"), queryset=Enterprise.objects.none())
@@ -81,7 +82,7 @@ class PlanUnitForm(forms.Form):
         _unit_field(self, "enterprise", units)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BoundedForm):
     """审批意见 (required when returning a plan or rejecting an exception)."""
 
     note = forms.CharField(
@@ -89,7 +90,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class CapForm(forms.Form):
+class CapForm(BoundedForm):
     """检查频次上限 (区安委办)."""
 
     industry = forms.ModelChoiceField(
@@ -122,7 +123,7 @@ class CapForm(forms.Form):
         super().__init__(data, initial=initial)
 
 
-class CapExceptionForm(forms.Form):
+class CapExceptionForm(BoundedForm):
     """申请超频次检查."""
 
     enterprise = forms.ModelChoiceField(label=_("生产经营单位"), queryset=Enterprise.objects.none())
@@ -138,7 +139,7 @@ class CapExceptionForm(forms.Form):
         _unit_field(self, "enterprise", units)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BoundedForm):
     """批准或不予批准."""
 
     approve = forms.TypedChoiceField(
@@ -152,7 +153,7 @@ class DecisionForm(forms.Form):
     )
 
 
-class DrawForm(forms.Form):
+class DrawForm(BoundedForm):
     """双随机抽查: the task, the entity pool's filters, the count and the teams."""
 
     title = forms.CharField(label=_("抽查任务名称"), max_length=200)
@@ -257,7 +258,7 @@ class DrawForm(forms.Form):
         return {"title": draw.title, "subject": draw.subject, "plan": draw.plan_id, **c}
 
 
-class RedrawForm(forms.Form):
+class RedrawForm(BoundedForm):
     reason = forms.CharField(
         label=_("重新抽取理由"),
         widget=forms.Textarea(attrs={"rows": 3}),

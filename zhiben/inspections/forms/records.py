@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhiben.accounts.models import User
 from zhiben.accounts.roles import Role
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.widgets import FastSelect
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Checklist, Clause
@@ -49,7 +50,7 @@ def department_label(d: Department) -> str:
     return d.short_name or d.name
 
 
-class InspectionCreateForm(forms.Form):
+class InspectionCreateForm(BoundedForm):
     """创建检查任务: the unit, the way it is inspected, the team, and each department's checklist."""
 
     department = forms.ModelChoiceField(label=_("牵头部门"), queryset=Department.objects.none())
@@ -188,12 +189,12 @@ def _checklist_label(c: Checklist) -> str:
     return f"{owner}：{c.name}"
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(BoundedForm):
     result = forms.ChoiceField(label=_("检查结果"), choices=Answer.choices)
     note = forms.CharField(label=_("说明"), max_length=500, required=False)
 
 
-class FindingForm(forms.Form):
+class FindingForm(BoundedForm):
     """记录发现问题: from a 不符合 item (department and clause follow the item) or free."""
 
     answer = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -229,7 +230,7 @@ class FindingForm(forms.Form):
             del self.fields["level"]
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(BoundedForm):
     """完成检查: what was checked, the 处理意见, and who signed (or refused to sign)."""
 
     summary = forms.CharField(label=_("检查情况"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -242,11 +243,11 @@ class CompleteForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(BoundedForm):
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class InspectorForm(forms.Form):
+class InspectorForm(BoundedForm):
     """执法检查人员: an officer with a 行政执法证, an expert, or a technician of one department."""
 
     name = forms.CharField(label=_("姓名"), max_length=50)
@@ -283,7 +284,7 @@ class InspectorForm(forms.Form):
         )
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(BoundedForm):
     """申报回避关系."""
 
     enterprise = forms.ModelChoiceField(label=_("生产经营单位"), queryset=Enterprise.objects.none())
