@@ -124,6 +124,15 @@ _SUBHEADING = re.compile(r"^##\s*(.+)$")
 _CC = re.compile(r"^抄送[：:]\s*(.*)$")
 _FIELD = re.compile(r"^=\s*(.+)$")
 _SIGN = re.compile(r"^>\s*(.+)$")
+# Put before a line of a context value (a unit's name, a hazard's title, what an inspector wrote) that would
+# read as markup ("# …", "= …", "> …", "抄送：…"), so it stays text (documents.literal_values). A zero-width
+# space: invisible in Word and PDF, and not whitespace to str.strip(), so no markup pattern matches the line.
+LITERAL = "\u200b"
+MARKUP_START = ("#", "=", ">", "抄送")
+
+
+def strip_literal(text: str) -> str:
+    return text.replace(LITERAL, "")
 
 
 def parse_body(body: str) -> tuple[list[Block], str]:

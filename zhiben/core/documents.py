@@ -54,7 +54,9 @@ from .document_layout import (
     FOOTER_PT,
     HEAD_PT,
     LINE_PT,
+    LITERAL,
     MARK_PT,
+    MARKUP_START,
     PAGE_MARGINS_MM,
     RED,
     SANS,
@@ -63,6 +65,7 @@ from .document_layout import (
     TITLE_PT,
     Layout,
     parse_body,
+    strip_literal,
     text_width,
     title_lines,
 )
@@ -106,10 +109,25 @@ def compile_template(text: str, field_name: str) -> Template:
         raise DocumentError(_("模板语法错误：%(error)s") % {"error": _describe(exc)}, field=field_name)
 
 
+def literal_values(value: Any) -> Any:
+    """Context values escaped for the body's markup, as HTML escapes user text: a line of a value that starts
+    like markup ("# ", "= ", "抄送：") gets document_layout.LITERAL before it, so it stays a paragraph."""
+    if isinstance(value, str):
+        return "\n".join(
+            LITERAL + line if line.strip().startswith(MARKUP_START) else line for line in value.split("\n")
+        )
+    if isinstance(value, Mapping):
+        return {k: literal_values(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [literal_values(v) for v in value]
+    return value
+
+
 def render_template_text(text: str, context: Mapping[str, Any], field_name: str) -> str:
+    """The template rendered with `context`, its values escaped for the body's markup (literal_values)."""
     template = compile_template(text, field_name)
     try:
-        return template.render(Context(dict(context), autoescape=False))
+        return template.render(Context(literal_values(dict(context)), autoescape=False))
     except (TemplateSyntaxError, TemplateDoesNotExist) as exc:
         raise DocumentError(_("模板语法错误：%(error)s") % {"error": _describe(exc)}, field=field_name)
     except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError) as exc:
@@ -175,7 +193,7 @@ def check_document_text(body: str, required: Mapping[str, Any], context: Mapping
     for name, label in required.items():
         if not str(context.get(name) or "").strip():
             raise DocumentError(_("公文缺少“%(what)s”，不能签发。") % {"what": label}, field=name)
-    if DOUBLE_STOP.search(body):
+    if DOUBLE_STOP.search(strip_literal(body)):
         raise DocumentError(_("公文正文出现连续的句号（“。。”），请检查填写的内容后再签发。"))
 
 
@@ -234,7 +252,7 @@ def issue_document(
         data = plain(dict(context))
         data.update({"number": number, "issuer": issuer or template.issuer, "today": chinese_date(on)})
         data["_date"] = on.isoformat()
-        title = " ".join(render_template_text(template.title, data, "title").split())
+        title = " ".join(strip_literal(render_template_text(template.title, data, "title")).split())
         body = render_template_text(template.body, data, "body").strip()
         if (
             required is not None
@@ -496,7 +514,7 @@ def check_template_text(title: str, body: str, code: str | None = None) -> tuple
                 _("模板语法错误：“%(mark)s”没有配对，请检查变量和标签是否完整。") % {"mark": leftover},
                 field=name,
             )
-    return rendered["title"], rendered["body"]
+    return strip_literal(rendered["title"]), rendered["body"]
 
 
 @transaction.atomic

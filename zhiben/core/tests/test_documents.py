@@ -312,3 +312,16 @@ def test_it_hides_unlinked_documents_from_users_without_document_permission(
     client.logout()
     anonymous = client.get(reverse("core:document_download", args=[document.pk, "pdf"]))
     assert anonymous.status_code == 302
+
+
+def test_it_keeps_user_text_that_looks_like_markup_as_text(templates: dict[str, Any]) -> None:
+    """A hazard title typed as "…\n# 一、…\n抄送：…" stays in its paragraph: no heading, no 版记 from user text."""
+    from zhiben.core.documents import layout_of
+
+    context = sample_context("hazard_letter")
+    context["hazard"] = {**context["hazard"], "title": "配电箱未接地\n# 一、伪造的标题\n抄送：伪造的抄送机关"}
+    document = issue_document("hazard_letter", context=context, actor=None, on=dt.date(2025, 5, 6))
+    layout = layout_of(document)
+    kinds = {b.kind for b in layout.blocks if "伪造" in b.text}
+    assert kinds == {"paragraph"}
+    assert "伪造" not in layout.cc and "伪造的抄送机关" in " ".join(b.text for b in layout.blocks)

@@ -117,12 +117,12 @@ def test_the_department_is_reminded_then_escalated_once_per_rung(world: Any, cla
     # One reminder, two working days before the 判定 deadline, to the department that must judge.
     reminder = HazardReminder.objects.get(hazard=hazard)
     assert (reminder.stage, reminder.deadline) == (Stage.JUDGE, JUDGE_BY)
-    assert told(world.yingji, "hazard_deadline") == [f"隐患报告即将到判定期限：{hazard.code}"]
+    assert told(world.yingji, "hazard_judge_deadline") == [f"隐患报告即将到判定期限：{hazard.code}"]
     # Each rung once, with its document addressed to the department, to the department and the office.
     steps = Escalation.objects.filter(hazard=hazard).select_related("rule", "document")
     assert {(s.rule.stage, s.deadline) for s in steps} == {(Stage.JUDGE, JUDGE_BY)}
     letter = steps.get(kind=EscalationKind.LETTER).document
-    assert letter.template.code == "judge_letter" and letter.body.startswith("区应急管理局：")
+    assert letter.template.code == "judge_letter" and letter.body.startswith("屈原管理区应急管理局：")
     assert "判定期限为2025年4月11日" in letter.body
     assert "屈安办函" in letter.number
     for user in (world.yingji, world.anweiban):
@@ -131,7 +131,10 @@ def test_the_department_is_reminded_then_escalated_once_per_rung(world: Any, cla
             "隐患逾期未判定：通报",
         ], user
     # The unit is not at fault and is not told; its 当前督办措施 stays the rectification's.
-    assert told(world.qiye1, "hazard_escalated") == [] and told(world.qiye1, "hazard_deadline") == []
+    assert (
+        told(world.qiye1, "hazard_escalated") == []
+        and told(world.qiye1, "hazard_deadline") == told(world.qiye1, "hazard_judge_deadline") == []
+    )
     hazard.refresh_from_db()
     assert hazard.escalation == ""
 
