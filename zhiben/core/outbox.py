@@ -178,6 +178,7 @@ def notify_users(
     """In-app message to each user, plus an SMS to those with a phone when `sms` is set (`line`: how a
     digest lists the item, see collect_digests)."""
     out = []
+    texted: set[str] = set()  # two accounts of one person (one phone) get one SMS
     for user in {u.pk: u for u in users if u is not None}.values():
         out.append(
             queue_message(
@@ -191,7 +192,9 @@ def notify_users(
                 line=line,
             )
         )
-        if sms and _address_of(user, Channel.SMS):
+        phone = _address_of(user, Channel.SMS) if sms else ""
+        if phone and phone not in texted:
+            texted.add(phone)
             out.append(
                 queue_message(
                     channel=Channel.SMS, recipient=user, subject=subject, body=body, topic=topic, obj=obj
