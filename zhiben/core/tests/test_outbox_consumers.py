@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.db.utils import load_backend
 from django.utils import timezone
 
 from zhiben.core import outbox
@@ -74,7 +75,7 @@ def own_connection(tmp_path: Path) -> Callable[[], Any]:
                     connection.connection.backup(target)
                 shared = {**connection.settings_dict, "NAME": str(path)}
             previous = connections["default"]
-            connections["default"] = connections.create_connection("default").__class__(shared, "default")
+            connections["default"] = load_backend(shared["ENGINE"]).DatabaseWrapper(shared, "default")
             try:
                 yield
             finally:
