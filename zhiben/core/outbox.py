@@ -1,6 +1,9 @@
 """Transactional outbox: `queue_message()` inside the business transaction, `deliver_pending()` in the worker.
 
-Delivery is at-least-once with backoff; the in-app inbox de-duplicates by message id (R33).
+Delivery is at-least-once with backoff; the in-app inbox de-duplicates by message id (R33). Any number of
+workers may deliver at once: each claims a few messages with a lease before sending them (`SELECT … FOR UPDATE
+SKIP LOCKED` on PostgreSQL, a conditional UPDATE on SQLite), so a message is sent at most once per attempt; a
+message whose worker died is taken again when its lease lapses.
 
 A run over many items (a daily job) wraps itself in `collect_digests()`: the in-app messages of the declared
 kinds are written as usual, each in its item's transaction, but held; when the run ends, a person told of
@@ -14,7 +17,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -24,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -37,6 +41,10 @@ MAX_ATTEMPTS = 8
 DIGEST_MINIMUM = 3  # this many items of one kind to one person in one run make a digest
 DIGEST_LINES = 30  # a digest lists this many items and counts the rest
 DIGEST_HOLD = timedelta(hours=1)  # held messages of a run that never ended are sent one by one after this
+CLAIM_BATCH = 20  # a worker claims this many messages at a time
+LEASE = timedelta(
+    minutes=5
+)  # a claim lapses after this (its worker died or hung); well above a batch's sending
 
 
 @dataclass(frozen=True)
@@ -117,18 +125,20 @@ def collect_digests(kinds: Mapping[str, DigestKind]) -> Iterator[None]:
 
 def _fold(run: _Run) -> None:
     """End of a run: fold each person's many held messages of one kind into a digest; release the rest."""
+    now = timezone.now()
     with transaction.atomic():
+        # A run longer than the hold: a worker may be sending some of its messages one by one; leave those.
         held = list(
-            OutboxMessage.objects.filter(batch=run.key, sent_at__isnull=True, digest__isnull=True).order_by(
-                "created_at", "pk"
-            )
+            OutboxMessage.objects.filter(batch=run.key, sent_at__isnull=True, digest__isnull=True)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+            .select_for_update(skip_locked=True)
+            .order_by("created_at", "pk")
         )
         if not held:
             return
         groups: dict[tuple[Any, str], list[OutboxMessage]] = defaultdict(list)
         for msg in held:
             groups[(msg.recipient_id, msg.topic)].append(msg)
-        now = timezone.now()
         release: list[Any] = []
         for (recipient_id, topic), msgs in groups.items():
             kind = run.kinds[topic]
@@ -168,6 +178,7 @@ def notify_users(
     """In-app message to each user, plus an SMS to those with a phone when `sms` is set (`line`: how a
     digest lists the item, see collect_digests)."""
     out = []
+    texted: set[str] = set()  # two accounts of one person (one phone) get one SMS
     for user in {u.pk: u for u in users if u is not None}.values():
         out.append(
             queue_message(
@@ -181,7 +192,9 @@ def notify_users(
                 line=line,
             )
         )
-        if sms and _address_of(user, Channel.SMS):
+        phone = _address_of(user, Channel.SMS) if sms else ""
+        if phone and phone not in texted:
+            texted.add(phone)
             out.append(
                 queue_message(
                     channel=Channel.SMS, recipient=user, subject=subject, body=body, topic=topic, obj=obj
@@ -231,28 +244,86 @@ def deliver(msg: OutboxMessage) -> None:
         send_mail(msg.subject, msg.body, None, [msg.address])
 
 
-def deliver_pending(limit: int = 500, now: Any = None) -> dict[str, int]:
-    """Send what is due; failures back off exponentially and are retried up to MAX_ATTEMPTS."""
-    now = now or timezone.now()
-    sent = failed = 0
-    pending = OutboxMessage.objects.filter(
-        sent_at__isnull=True, available_at__lte=now, attempts__lt=MAX_ATTEMPTS
+def _due(now: Any) -> models.QuerySet[OutboxMessage]:
+    """Messages a worker may take now: unsent, due, attempts left, and nobody's live claim on them."""
+    return OutboxMessage.objects.filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lte=now),
+        sent_at__isnull=True,
+        available_at__lte=now,
+        attempts__lt=MAX_ATTEMPTS,
     )
-    for msg in pending.order_by("available_at")[:limit]:
+
+
+def _claim(token: str, now: Any, limit: int) -> list[OutboxMessage]:
+    """Take up to `limit` due messages for the worker `token` until `now + LEASE`; each claim is one attempt.
+
+    PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED`, so two workers take disjoint messages without waiting on
+    each other. SQLite has no row locks (select_for_update is a no-op there): its write transactions are
+    serialised (BEGIN IMMEDIATE), and the UPDATE repeats the conditions, so a message another worker claimed
+    in between is not taken again. Either way a message is in at most one live claim."""
+    with transaction.atomic():
+        ids = list(
+            _due(now)
+            .select_for_update(skip_locked=True)
+            .order_by("available_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        _due(now).filter(pk__in=ids).update(
+            claimed_by=token, lease_until=now + LEASE, attempts=models.F("attempts") + 1
+        )
+        return list(OutboxMessage.objects.filter(pk__in=ids, claimed_by=token).order_by("available_at", "pk"))
+
+
+def _still_mine(msg: OutboxMessage, token: str, now: Any) -> bool:
+    """Just before sending: the claim is still this worker's and has not lapsed (a worker paused past its lease
+    must not send what another has taken over), and nobody marked the message sent or folded it meanwhile."""
+    return OutboxMessage.objects.filter(
+        pk=msg.pk, claimed_by=token, lease_until__gt=now, sent_at__isnull=True
+    ).exists()
+
+
+def _deliver_claimed(claimed: list[OutboxMessage], token: str, clock: Callable[[], Any]) -> dict[str, int]:
+    """Send each claimed message at most once, then record the outcome and release the claim."""
+    sent = failed = 0
+    for msg in claimed:
+        if not _still_mine(msg, token, clock()):
+            log.warning("outbox: claim on %s lapsed before sending; left to the worker that took it", msg.pk)
+            continue
+        mine = OutboxMessage.objects.filter(pk=msg.pk, claimed_by=token)
         try:
             deliver(msg)
         except Exception as exc:
             failed += 1
-            attempts = msg.attempts + 1
-            OutboxMessage.objects.filter(pk=msg.pk).update(
-                attempts=attempts,
+            mine.update(
+                claimed_by="",
+                lease_until=None,
                 last_error=str(exc)[:2000],
-                available_at=now + timedelta(seconds=30 * 2**attempts),
+                available_at=clock() + timedelta(seconds=30 * 2**msg.attempts),
             )
             continue
-        OutboxMessage.objects.filter(pk=msg.pk).update(sent_at=now, attempts=msg.attempts + 1)
+        mine.update(sent_at=clock(), claimed_by="", lease_until=None)
         sent += 1
     return {"sent": sent, "failed": failed}
+
+
+def deliver_pending(limit: int = 500, now: Any = None) -> dict[str, int]:
+    """Send what is due: claim a few messages at a time (see `_claim`), send each at most once per claim;
+    failures back off exponentially and are retried up to MAX_ATTEMPTS. Any number of workers may run this
+    at once; a message whose worker died is taken again when its lease lapses (delivery stays at least once)."""
+    clock: Callable[[], Any] = (lambda: now) if now is not None else timezone.now
+    token = uuid.uuid4().hex
+    totals = {"sent": 0, "failed": 0}
+    taken = 0
+    while taken < limit:
+        claimed = _claim(token, clock(), min(CLAIM_BATCH, limit - taken))
+        if not claimed:
+            break
+        taken += len(claimed)
+        for key, n in _deliver_claimed(claimed, token, clock).items():
+            totals[key] += n
+    return totals
 
 
 @job

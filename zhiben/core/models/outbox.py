@@ -44,6 +44,10 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(_("投递时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
+    # A worker claims a message before sending it (outbox.deliver_pending): its key and how long the claim
+    # holds. Another worker takes the message only when the claim has lapsed (the first one died or hung).
+    claimed_by = models.CharField(_("领取者"), max_length=32, blank=True)
+    lease_until = models.DateTimeField(_("领取有效至"), null=True, blank=True)
     # A run that collects digests (outbox.collect_digests) holds its in-app messages under its key; at its end
     # a person's many messages of one kind are folded into one digest (`digest`) instead of being sent.
     batch = models.CharField(_("批次"), max_length=32, blank=True, db_index=True)

@@ -76,6 +76,13 @@ def test_it_notifies_each_user_once_with_optional_sms(world):
     ]
 
 
+def test_two_accounts_with_one_phone_get_one_sms(world):
+    world.yingtian.phone = world.qiye1.phone
+    world.yingtian.save(update_fields=["phone"])
+    messages = notify_users([world.yingtian, world.qiye1], subject="通知", sms=True)
+    assert sorted(m.channel for m in messages) == ["inapp", "inapp", "sms"]
+
+
 def test_a_run_folds_many_messages_of_one_kind_to_one_person_into_one_digest(world):
     """Issue 10 #13: a job telling one official of 40 items sends one digest, not 40 messages; a person told
     of fewer than the minimum gets them one by one, and other topics are not held."""

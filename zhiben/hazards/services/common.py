@@ -97,6 +97,8 @@ def _notify_major(hazard: Hazard) -> None:
         "c": hazard.code,
         "d": hazard.deadline or _("待定"),
     }
+    # The same person is often both 主要负责人 and 实际控制人: one number gets one SMS, recorded for both roles.
+    by_number: dict[str, Any] = {}
     for kind, name, phone in (
         (NoticeRecipient.PRINCIPAL, ent.principal_name, ent.principal_phone),
         (NoticeRecipient.CONTROLLER, ent.controller_name, ent.controller_phone),
@@ -110,9 +112,17 @@ def _notify_major(hazard: Hazard) -> None:
                 topic="major_hazard",
             )
             continue
-        msg = queue_message(
-            channel=Channel.SMS, address=phone, subject=subject, body=body, topic="major_hazard", obj=hazard
-        )
+        number = re.sub(r"\D", "", phone)
+        msg = by_number.get(number)
+        if msg is None:
+            msg = by_number[number] = queue_message(
+                channel=Channel.SMS,
+                address=phone,
+                subject=subject,
+                body=body,
+                topic="major_hazard",
+                obj=hazard,
+            )
         HazardNotice.objects.create(
             hazard=hazard,
             recipient_kind=kind,

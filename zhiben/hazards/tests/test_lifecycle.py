@@ -48,6 +48,27 @@ def plan(h: Hazard, actor: Any) -> None:
     )
 
 
+def test_one_sms_when_the_principal_and_the_controller_share_a_number(
+    world: Any, clause: Any, clock: Any
+) -> None:
+    """Issue 11 #2: the same person as 主要负责人 and 实际控制人 got the same SMS twice; now once, and the notice
+    record still names both roles (pointing at the one message)."""
+    ent = world.enterprises["qiye1"]
+    ent.principal_phone, ent.controller_phone = "13807301234", "138-0730-1234"
+    ent.save(update_fields=["principal_phone", "controller_phone"])
+    h = register_major(world, clause)
+    services.confirm(h, actor=world.yingji)
+    sms = OutboxMessage.objects.filter(object_id=str(h.pk), channel="sms", topic="major_hazard")
+    assert sms.count() == 1
+    notices = HazardNotice.objects.filter(
+        hazard=h, recipient_kind__in=[NoticeRecipient.PRINCIPAL, NoticeRecipient.CONTROLLER]
+    )
+    assert sorted(n.recipient_kind for n in notices) == sorted(
+        [NoticeRecipient.PRINCIPAL, NoticeRecipient.CONTROLLER]
+    )
+    assert {n.message_id for n in notices} == {sms.get().id}
+
+
 def test_major_hazard_full_loop(world: Any, clause: Any, clock: Any) -> None:
     h = register_major(world, clause)
     assert h.status == Status.REPORTED and h.department.code == "emergency"
