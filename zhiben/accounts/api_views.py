@@ -8,7 +8,6 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from zhiben.core.api import error_responses
 from zhiben.core.errors import NotPermitted
 
 from .services import AccountError, create_token, login_user
@@ -23,8 +22,7 @@ class TokenRequestSerializer(serializers.Serializer):
     request=TokenRequestSerializer,
     responses={
         200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-        # A refused login answers {"detail": …}; a missing field answers field by field.
-        **error_responses(400),
+        400: inline_serializer("TokenError", {"detail": serializers.CharField()}),
         403: inline_serializer("TokenRefused", {"detail": serializers.CharField()}),
     },
     summary="获取 API 令牌",

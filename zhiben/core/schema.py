@@ -5,6 +5,7 @@ so no app has to repeat it (and none can forget it):
 
 - the error statuses the framework answers: 401/403 wherever a login is needed, 400 for a body or filters,
   404 for an id in the path or a page past the end, 409 for a write on an existing record (version or state);
+  a 400 is always an object (field errors, or `detail`), whatever an annotation said;
 - only a viewset's `list` is paginated and filtered: a detail sub-resource (a hazard's history, a case's
   documents …) answers a plain array and ignores the list's filters;
 - a field read from a nullable model column or relation (Region.parent, Draw.redraw_of …) is nullable,
@@ -78,7 +79,13 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _get_response_bodies(self, direction: Any = "response") -> Any:
         responses = super()._get_response_bodies(direction)
-        for code, description in self.error_codes().items():
+        codes = self.error_codes()
+        if "400" in responses:
+            # Every 400 passes through core.api.exception_handler: field by field, or {"detail": …} for what
+            # belongs to no field; a "detail"-only annotation (the token endpoint's) would be untrue.
+            described = responses.pop("400").get("description")
+            codes[400] = described or ERROR_DESCRIPTIONS[400]
+        for code, description in sorted(codes.items()):
             if str(code) in responses:
                 continue
             body = OpenApiTypes.OBJECT if code == 400 else ErrorSerializer
