@@ -126,19 +126,21 @@ def step_action(flow: Flow, step: Step, *, prefix: str, output: type[serializers
 
     run_step.__name__ = step.name
     run_step.__doc__ = str(step.help or step.label)
-    decorated = extend_schema(
-        summary=str(step.label),
-        description=str(step.help or ""),
-        request=input_serializer,
-        responses={200: output, **error_responses(400, 401, 403, 404, 409)},
-    )(run_step)
-    return action(
+    routed = action(
         detail=True,
         methods=["post"],
         url_path=step.name.replace("_", "-"),
         url_name=step.name.replace("_", "-"),
         parser_classes=[JSONParser, FormParser, MultiPartParser],
-    )(decorated)
+    )(run_step)
+    # extend_schema goes on the action, not under it: @action replaces the function's `kwargs`, where
+    # drf-spectacular keeps the annotation (applied first, every step was documented as 200 + the object).
+    return extend_schema(
+        summary=str(step.label),
+        description=str(step.help or ""),
+        request=input_serializer,
+        responses={200: output, **error_responses(400, 401, 403, 404, 409)},
+    )(routed)
 
 
 def install_steps(viewset: type, flow: Flow, *, prefix: str, output: type[serializers.Serializer]) -> None:
