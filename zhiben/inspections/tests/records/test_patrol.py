@@ -194,5 +194,19 @@ def test_a_township_completes_its_patrol_and_the_record_is_a_patrol_record(
     assert login(Client(), world.zhujian).get(patrol.get_absolute_url()).status_code == 200
 
 
-def test_a_patrol_counts_against_no_cap(world: Any, patrol: Inspection) -> None:
+def test_a_patrol_counts_against_no_cap_and_in_no_enforcement_figure(world: Any, patrol: Inspection) -> None:
+    from zhiben.enforcement import stats
+    from zhiben.enforcement.stats import StatsFilter
+
     assert caps.inspections_in_year(world.enterprises["yt_gas"].pk, 2025) == 0
+    records.start_inspection(patrol, actor=world.yingtian, version=patrol.version)
+    patrol.refresh_from_db()
+    records.complete_inspection(
+        patrol,
+        actor=world.yingtian,
+        summary="巡查。",
+        conclusion="未发现问题。",
+        unit_representative="张燃明",
+    )
+    figures = stats.figures(world.anweiban, StatsFilter(year=2025, quarter=1), dt.date(2025, 6, 16))
+    assert figures.totals.inspections == 0 and "patrol" not in figures.totals.modes
