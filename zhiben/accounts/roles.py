@@ -129,8 +129,11 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "hazards.hazardtally": READ,
         **_HAZARD_CHILDREN,
         "hazards.hazardattachment": READ | {"add"},
-        "inspections.inspection": READ,
+        # 乡镇巡查 of the units of its territory (inspections.steps.patrols: only patrols, never 执法检查).
+        "inspections.inspection": READ | {"add", "change"},
         **_INSPECTION_CHILDREN,
+        "inspections.finding": READ | {"add"},
+        "inspections.inspectionphoto": READ | {"add"},
         "inspections.dutyrule": VIEW,
         "inspections.dutyoccurrence": READ,
         "inspections.selfcheck": READ,

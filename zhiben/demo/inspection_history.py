@@ -14,6 +14,9 @@ What a visitor finds after `make run`:
 * Cases with fines and corrective orders (some closed, some open), one typical case; 市场监管局 inspects but
   never penalises, so the statistics flag it 零处罚.
 * 打非治违 records of two townships, one of them converted into a registered unit.
+* 乡镇巡查: each township persona (tianwen, yingtian, heshi, fenghuang) patrols a few units of its territory
+  through the year — the unit's checklist, a problem now and then handed to the supervising department, which
+  judges it — and has one patrol planned for today.
 
 Everything runs under time-machine at the date it would have happened and is drawn from `random.Random(seed)`.
 """
@@ -156,6 +159,7 @@ class _Year:
         self._joint_inspection()
         self._draws()
         self._operations()
+        self._patrols()
         self._escalate_today()
 
     def _escalate_today(self) -> None:
@@ -572,6 +576,90 @@ class _Year:
         with _at(on, 11):
             hazard_services.confirm(hazard, actor=user, note="经现场复核，判定交办")
         self.report.judged += 1
+
+    # ------------------------------------------------------------------------------------------ patrols
+    def _patrols(self) -> None:
+        """乡镇巡查: each township official patrols three units of its territory this year and one today. Only
+        units a persona department supervises, so each problem found is judged in time (no report waits
+        past its deadline)."""
+        judges = {code: self.user(login) for code, (login, _s, _c) in DEPARTMENTS.items()}
+        officials = RoleAssignment.objects.filter(role=Role.TOWNSHIP).exclude(region_code="")
+        for assignment in officials.select_related("user").order_by("user__username"):
+            user = assignment.user
+            units = []
+            for unit in (
+                Enterprise.objects.filter(
+                    status=EnterpriseStatus.OPERATING, region__code__startswith=assignment.region_code
+                )
+                .select_related("region", "primary_industry")
+                .order_by("pk")[:300]
+            ):
+                try:
+                    code = hazard_services.supervising_department(unit.primary_industry).code
+                except hazard_services.HazardError:
+                    continue
+                if judges.get(code) is not None:
+                    units.append((unit, judges[code]))
+            if not units:
+                continue
+            picked = self.rng.sample(units, min(4, len(units)))
+            days = sorted(
+                _workday(self.today - dt.timedelta(days=self.rng.randint(7, 120))) for _ in picked[:-1]
+            )
+            companions = "、".join(person_name(self.rng) for _ in range(self.rng.randint(0, 2)))
+            for (unit, judge), day in zip(picked, days, strict=False):
+                self._one_patrol(user, unit, judge, day, companions)
+            unit, _judge = picked[-1]
+            records.create_patrol(
+                actor=user,
+                enterprise=unit,
+                planned_on=self.today,
+                subject="网格化安全生产巡查",
+                companions=companions,
+            )
+            self.report.inspections += 1
+
+    def _one_patrol(self, user: User, unit: Enterprise, judge: User, day: dt.date, companions: str) -> None:
+        with _at(day, 9):
+            patrol = records.create_patrol(
+                actor=user,
+                enterprise=unit,
+                planned_on=day,
+                subject=self.rng.choice(["网格化安全生产巡查", "汛期安全巡查", "节前安全巡查"]),
+                companions=companions,
+            )
+        self.report.inspections += 1
+        with _at(day, 10):
+            patrol = records.start_inspection(patrol, actor=user, location=unit.address)
+            found = None
+            row = patrol.departments.first()
+            items = list(row.checklist.items.all()[:8]) if row is not None and row.checklist else []
+            for item in items:
+                # A patrol looks at what it can see; a 重大 clause is for the department's own inspection.
+                bad = found is None and item.clause_id is None and self.rng.random() < 0.3
+                answer, _proposal = records.answer_item(
+                    patrol, actor=user, item=item, result=Answer.FAIL if bad else Answer.PASS
+                )
+                if bad:
+                    found = records.record_finding(
+                        patrol,
+                        actor=user,
+                        handling=FindingHandling.HAZARD,
+                        answer=answer,
+                        title=item.text[:60],
+                        description="乡镇巡查发现，已告知单位整改，移交监管部门判定。",
+                    )
+            patrol.refresh_from_db()
+            records.complete_inspection(
+                patrol,
+                actor=user,
+                summary="巡查人员对该单位安全出口、消防器材、作业现场和安全管理台账进行了巡查。",
+                conclusion="发现的问题已告知单位立即整改，并移交监管部门判定。" if found else "未发现问题。",
+                unit_representative=unit.principal_name or "现场负责人",
+            )
+        if found is not None:
+            self.report.findings += 1
+            self._judge(judge, found, day)
 
     # ------------------------------------------------------------------------------------------ cases
     def _case(self, code: str, user: User, unit: Enterprise, finding: Any, day: dt.date) -> None:

@@ -61,7 +61,7 @@ from django.utils.translation import gettext as _
 from zhiben.core.calendar import parse_quarter, quarter_label, quarter_of, quarters_between
 from zhiben.core.scoping import unscoped
 from zhiben.hazards.stats import Ratio
-from zhiben.inspections.choices import InspectionStatus, Mode
+from zhiben.inspections.choices import ENFORCEMENT_MODES, InspectionStatus, Mode
 from zhiben.inspections.models import Finding, Inspection, InspectionDepartment
 from zhiben.registry.choices import RegionLevel
 from zhiben.registry.models import Department, Region
@@ -345,8 +345,9 @@ def _day(prefix: str = "") -> Coalesce:
 
 
 def _completed(qs: QuerySet[Any], period: Period, prefix: str = "") -> QuerySet[Any]:
+    """Completed 执法检查 of the period: a township's patrol (乡镇巡查) is not 执法 and is not counted."""
     return (
-        qs.filter(**{f"{prefix}status": InspectionStatus.COMPLETED})
+        qs.filter(**{f"{prefix}status": InspectionStatus.COMPLETED, f"{prefix}mode__in": ENFORCEMENT_MODES})
         .alias(day=_day(prefix))
         .filter(day__gte=period.start, day__lte=period.end)
     )
@@ -742,6 +743,7 @@ def _assemble(
             Ratio(totals.modes.get(value, 0), totals.inspections),
         )
         for value, label in Mode.choices
+        if value in ENFORCEMENT_MODES
     ]
     flags = [
         Flag("department", _("部门"), row.code, row.label, row.counts.inspections)

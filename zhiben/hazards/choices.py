@@ -16,6 +16,7 @@ class Source(models.TextChoices):
     EXPERT = "expert", _("专家诊查")
     PEER = "peer", _("行业互查")
     INSPECTION = "inspection", _("监管检查")
+    PATROL = "patrol", _("乡镇巡查")
     UNDERCOVER = "undercover", _("暗访")
     TIP = "tip", _("举报")
     MEDIA = "media", _("媒体曝光")

@@ -22,6 +22,13 @@ class Mode(models.TextChoices):
     EXPERT = "expert", _("专家诊查")
     PEER = "peer", _("行业互查")
     REMOTE = "remote", _("远程检查（互联网+执法）")
+    # 乡镇（街道）网格化巡查 of the units of its territory: not 行政执法 (no certified officers, no cap, not in the
+    # enforcement figures); what it finds goes to the unit's supervising department to judge.
+    PATROL = "patrol", _("乡镇巡查")
+
+
+# The modes of 行政执法检查 (every mode but the township's patrol).
+ENFORCEMENT_MODES = tuple(m for m in Mode.values if m != Mode.PATROL)
 
 
 class Origin(models.TextChoices):

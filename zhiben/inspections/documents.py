@@ -6,6 +6,10 @@ department's checklist), the problems found with their handling, the 处理意�
 blanks of the inspectors, the 记录人 and the unit. `services.complete_inspection` issues it through
 core.documents (template `inspection_record`, kind 笔录, shipped in data/document_templates.json) in the lead
 department's full name and with its 代字 in the number: （屈住建）现检〔2026〕1号.
+
+A township's patrol (乡镇巡查) is not 执法: its record is the 巡查记录 (template `patrol_record`, kind 笔录) in
+the township's name (`township_body`: 营田镇人民政府, 天问街道办事处) with the township in the number
+（营田镇）巡查〔2026〕1号, naming the patrolling officials instead of officers and certificates.
 """
 
 from __future__ import annotations
@@ -134,9 +138,25 @@ def record_context(inspection: Inspection, *, recorder: str = "") -> dict[str, A
             for f in findings
         ],
         "recorder": recorder,
+        "patrol": {
+            "township": inspection.patrol_township.name if inspection.patrol_township else "",
+            "body": township_body(inspection.patrol_township),
+            "patrollers": "、".join(inspection.patrollers),
+            "department": inspection.department.official_name,
+        }
+        if inspection.is_patrol
+        else {},
         "unit_representative": inspection.unit_representative,
         "refused_to_sign": inspection.refused_to_sign,
     }
+
+
+def township_body(township: Any) -> str:
+    """The township's issuing body: a 街道's 办事处, else the 乡镇人民政府 (营田镇人民政府)."""
+    if township is None:
+        return ""
+    name = township.name
+    return f"{name}办事处" if name.endswith("街道") else f"{name}人民政府"
 
 
 def _can_view_inspection_document(user: Any, object_id: str) -> bool:

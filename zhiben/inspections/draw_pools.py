@@ -228,7 +228,8 @@ def candidate_units(department: Department, criteria: DrawCriteria, actor: Any =
 
 def _recently_inspected(since: dt.date) -> set[int]:
     rows = (
-        Inspection.objects.exclude(status=InspectionStatus.CANCELLED)
+        Inspection.objects.enforcement()
+        .exclude(status=InspectionStatus.CANCELLED)
         .filter(Q(started_at__date__gte=since) | Q(started_at__isnull=True, planned_on__gte=since))
         .values_list("enterprise_id", flat=True)
         .distinct()

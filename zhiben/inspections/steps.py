@@ -6,7 +6,9 @@ history, and each step's label is its audit event's label (the names in events.p
 Permissions (accounts/roles.py): department — inspectionplan change, draw draw; district office —
 inspectionplan approve, capexception approve; an inspection is worked on (checklist, photos) by the users of a
 taking-part department and the members of its team, whatever their roles (`works_on`); its steps (开始, 完成,
-取消) are for those users and the officers of the team, not for an assisting expert (`leads`).
+取消) are for those users and the officers of the team, not for an assisting expert (`leads`). A township's
+patrol (乡镇巡查) has no team: it is worked on and led by the township officials of its territory alone
+(`patrols`), and they work on nothing else.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from zhiben.core.loop import Flow, Step
 from zhiben.core.scoping import can, grants_for
 
 from . import events
-from .choices import DrawStatus, ExceptionStatus, InspectionStatus, OfficerRole, PlanStatus
+from .choices import DrawStatus, ExceptionStatus, InspectionStatus, Mode, OfficerRole, PlanStatus
 from .models import CapException, Draw, Inspection, InspectionPlan
 
 # --- object rules (used by the pages and by the services alike) ----------------------------------------------
@@ -34,6 +36,23 @@ def department_ids_of(actor: Any) -> set[int]:
         for g in grants_for(actor)
         if g.role == Role.DEPARTMENT and g.extra.get("department_id")
     }
+
+
+def township_prefixes(actor: Any, action: str = "change") -> list[str]:
+    """The territories (region code prefixes) of the actor's 乡镇（街道） grants allowing `action` on inspections."""
+    return [
+        g.region_prefix
+        for g in grants_for(actor)
+        if g.role == Role.TOWNSHIP and g.region_prefix and g.allows(action, Inspection)
+    ]
+
+
+def patrols(actor: Any, inspection: Inspection) -> bool:
+    """Whether the actor is a township official of the territory of this patrol (乡镇巡查)."""
+    if inspection.mode != Mode.PATROL:
+        return False
+    code = inspection.region.code
+    return any(code.startswith(prefix) for prefix in township_prefixes(actor))
 
 
 def is_team_member(actor: Any, inspection: Inspection, *, assistants: bool = True) -> bool:
@@ -50,6 +69,8 @@ def may_work_on(actor: Any, inspection: Inspection) -> bool:
     """Whether the actor may act on this visit: a user of a taking-part department, or one of the team."""
     if actor is None:
         return True
+    if inspection.mode == Mode.PATROL:  # the township's own: the department sees it and judges its findings
+        return patrols(actor, inspection)
     if can(actor, "change", Inspection):
         ids = department_ids_of(actor)
         if ids and inspection.departments.filter(department_id__in=ids).exists():
@@ -60,7 +81,14 @@ def may_work_on(actor: Any, inspection: Inspection) -> bool:
 def works_on(actor: Any, inspection: Inspection) -> None:
     """The rule of working on a visit (filling its checklist): else 403 with the reason."""
     if not may_work_on(actor, inspection):
-        raise NotPermitted(str(_("只有参检部门的人员和检查组成员可以办理此检查。")))
+        raise NotPermitted(str(refusal(inspection)))
+
+
+def refusal(inspection: Inspection) -> Any:
+    """Why someone may not work on this visit (the pages and the services say the same)."""
+    if inspection.mode == Mode.PATROL:
+        return _("乡镇巡查由辖区乡镇（街道）的人员办理；监管部门查看巡查记录并判定发现的问题。")
+    return _("只有参检部门的人员和检查组成员可以办理此检查。")
 
 
 def may_lead(actor: Any, inspection: Inspection) -> bool:
@@ -68,6 +96,8 @@ def may_lead(actor: Any, inspection: Inspection) -> bool:
     or technician is not the inspecting subject and may not."""
     if actor is None:
         return True
+    if inspection.mode == Mode.PATROL:
+        return patrols(actor, inspection)
     if can(actor, "change", Inspection):
         ids = department_ids_of(actor)
         if ids and inspection.departments.filter(department_id__in=ids).exists():
@@ -78,6 +108,8 @@ def may_lead(actor: Any, inspection: Inspection) -> bool:
 def leads(actor: Any, inspection: Inspection) -> None:
     """The object rule of the visit's steps: else 403 with the reason."""
     if not may_lead(actor, inspection):
+        if inspection.mode == Mode.PATROL:
+            raise NotPermitted(str(refusal(inspection)))
         raise NotPermitted(
             str(_("只有参检部门的人员和执法检查人员可以开始、完成或取消检查；专家协助填写检查表。"))
         )

@@ -85,3 +85,20 @@ def test_the_expert_has_inspections_to_assist_on_today(world: Any) -> None:
         assert seed_inspection_history(seed=1) is not None
         mine = Inspection.objects.assigned_to(world.zhuanjia).open()
         assert mine.exists() and all(i.department.code == "emergency" for i in mine)
+
+
+def test_each_township_patrols_its_units_and_the_departments_judge_what_it_found(world: Any) -> None:
+    from zhiben.hazards.models import Hazard
+
+    with time_machine.travel(dt.datetime(2026, 6, 15, 8, 0, tzinfo=TZ), tick=False):
+        assert seed_inspection_history(seed=1) is not None
+    patrols = Inspection.objects.filter(mode="patrol").select_related("patrol_township", "record_document")
+    assert {p.created_by.username for p in patrols} >= {"yingtian", "heshi"}
+    for patrol in patrols:
+        assert patrol.region.code.startswith(patrol.patrol_township.code[:9])
+        assert not patrol.officers.exists()
+        if patrol.status == InspectionStatus.COMPLETED:
+            assert patrol.record_document.template.code == "patrol_record"
+    assert patrols.filter(planned_on=dt.date(2026, 6, 15), status=InspectionStatus.PLANNED).exists()
+    found = Hazard.objects.filter(source="patrol")
+    assert all(h.status != "reported" or h.judge_deadline >= dt.date(2026, 6, 15) for h in found)

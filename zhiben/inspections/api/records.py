@@ -111,8 +111,18 @@ class InspectionSerializer(BoundedModelSerializer):
     officers = TeamMemberSerializer(many=True, read_only=True)
     findings = FindingSerializer(many=True, read_only=True)
     record_number = serializers.CharField(source="record_document.number", read_only=True, default="")
-    record_docx = serializers.SerializerMethodField(help_text=_("现场检查笔录 Word 下载地址"))
-    record_pdf = serializers.SerializerMethodField(help_text=_("现场检查笔录 PDF 下载地址"))
+    record_docx = serializers.SerializerMethodField(
+        help_text=_("现场检查笔录（乡镇巡查：巡查记录）Word 下载地址")
+    )
+    record_pdf = serializers.SerializerMethodField(
+        help_text=_("现场检查笔录（乡镇巡查：巡查记录）PDF 下载地址")
+    )
+    patrol_township = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text=_("乡镇巡查：开展巡查的乡镇（街道）区划代码")
+    )
+    patrollers = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text=_("乡镇巡查：巡查人员姓名")
+    )
 
     class Meta:
         model = Inspection
@@ -138,6 +148,8 @@ class InspectionSerializer(BoundedModelSerializer):
             "refused_to_sign",
             "host_department",
             "cap_exception",
+            "patrol_township",
+            "patrollers",
             "departments",
             "officers",
             "findings",
@@ -159,16 +171,25 @@ class InspectionCreateSerializer(BoundedSerializer):
         label=_("被检查单位"), queryset=Enterprise.objects.unrestricted("validate_enterprise checks scope")
     )
     department = CodeRelatedField(
-        label=_("牵头部门"), queryset=Department.objects.all(), help_text=_("部门代码")
+        label=_("牵头部门"),
+        queryset=Department.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("部门代码；乡镇巡查不填（由单位的监管部门判定发现的问题）"),
     )
-    mode = serializers.ChoiceField(label=_("检查方式"), choices=Mode.choices)
+    mode = serializers.ChoiceField(
+        label=_("检查方式"), choices=Mode.choices, help_text=_("乡镇（街道）只能 patrol（乡镇巡查）")
+    )
     origin = serializers.ChoiceField(label=_("检查来源"), choices=Origin.choices, default=Origin.OTHER)
     planned_on = serializers.DateField(label=_("计划检查日期"))
     officers = serializers.PrimaryKeyRelatedField(
         label=_("执法人员"),
         queryset=Inspector.objects.unrestricted("joint visits: any department's officers"),
         many=True,
-        help_text=_("名录库人员编号，第一位为主办；不少于两名持有效执法证的执法人员"),
+        required=False,
+        default=list,
+        help_text=_("名录库人员编号，第一位为主办；不少于两名持有效执法证的执法人员（乡镇巡查不填）"),
     )
     assistants = serializers.PrimaryKeyRelatedField(
         label=_("辅助检查人员"),
@@ -203,6 +224,14 @@ class InspectionCreateSerializer(BoundedSerializer):
         required=False,
         allow_null=True,
         default=None,
+    )
+    companions = serializers.CharField(
+        label=_("同行巡查人员"),
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("乡镇巡查：除创建人外的巡查人员姓名，顿号分隔"),
     )
 
     def validate_enterprise(self, value: Enterprise) -> Enterprise:
@@ -320,6 +349,8 @@ class InspectionFindingInputSerializer(BoundedSerializer):
             "执法人员不少于两名且须持有效行政执法证（第一位为主办）；专家、技术检查员只能作为 assistants。"
             "有回避关系的人员、超过单位年度检查频次上限（无已批准的超频次审批）均返回 400。"
             "联合检查（mode=joint）须在 departments 中列出其他参检部门。"
+            "乡镇（街道）只能创建乡镇巡查（mode=patrol，不填 department 和 officers，可填 companions），"
+            "其他检查方式返回 403；巡查按单位的监管部门（三管三必须）选用检查表，完成后生成巡查记录。"
         ),
         request=InspectionCreateSerializer,
         responses={201: InspectionSerializer, **error_responses(400, 401, 403)},

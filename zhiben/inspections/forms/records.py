@@ -17,7 +17,7 @@ from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Checklist, Clause
 from zhiben.standards.queries import citable_clauses, clause_label
 
-from ..choices import Answer, ExceptionStatus, FindingHandling, InspectorKind, Mode, Origin
+from ..choices import ENFORCEMENT_MODES, Answer, ExceptionStatus, FindingHandling, InspectorKind, Mode, Origin
 from ..models import CapException, Inspector
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -54,7 +54,11 @@ class InspectionCreateForm(BoundedForm):
     """创建检查任务: the unit, the way it is inspected, the team, and each department's checklist."""
 
     department = forms.ModelChoiceField(label=_("牵头部门"), queryset=Department.objects.none())
-    mode = forms.ChoiceField(label=_("检查方式"), choices=Mode.choices, initial=Mode.ROUTINE)
+    mode = forms.ChoiceField(
+        label=_("检查方式"),
+        choices=[(v, label) for v, label in Mode.choices if v in ENFORCEMENT_MODES],
+        initial=Mode.ROUTINE,
+    )
     origin = forms.ChoiceField(label=_("检查来源"), choices=Origin.choices, initial=Origin.OTHER)
     enterprise = forms.ModelChoiceField(label=_("被检查单位"), queryset=Enterprise.objects.none())
     planned_on = forms.DateField(label=_("计划检查日期"), widget=DATE)
@@ -177,6 +181,35 @@ class InspectionCreateForm(BoundedForm):
             by_department[lead.pk] = data["checklist"]
         data["checklists"] = by_department
         return data
+
+
+class PatrolCreateForm(forms.Form):
+    """创建乡镇巡查: a township official patrols a unit of its territory (no officers: 巡查 is not 执法)."""
+
+    mode = forms.ChoiceField(
+        label=_("检查方式"),
+        choices=[(Mode.PATROL, Mode.PATROL.label)],
+        initial=Mode.PATROL,
+        help_text=_("乡镇（街道）开展属地巡查；执法检查由监管部门开展"),
+    )
+    enterprise = forms.ModelChoiceField(label=_("被巡查单位"), queryset=Enterprise.objects.none())
+    planned_on = forms.DateField(label=_("计划巡查日期"), widget=DATE)
+    origin = forms.ChoiceField(label=_("检查来源"), choices=Origin.choices, initial=Origin.OTHER)
+    subject = forms.CharField(label=_("巡查事项"), max_length=200, required=False)
+    companions = forms.CharField(
+        label=_("同行巡查人员"),
+        max_length=200,
+        required=False,
+        help_text=_("您之外的巡查人员姓名，用顿号分隔，如：李明、王芳"),
+    )
+
+    def __init__(self, *args: Any, user: Any, enterprises: QuerySet[Enterprise], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        enterprise_widget(self.fields["enterprise"], enterprises)
+        self.fields["enterprise"].error_messages["invalid_choice"] = _("请选择本乡镇（街道）辖区内的单位。")
+        self.fields["mode"].error_messages["invalid_choice"] = _(
+            "乡镇（街道）只能开展乡镇巡查；执法检查由监管部门持证执法人员开展。"
+        )
 
 
 def _inspector_label(i: Inspector) -> str:

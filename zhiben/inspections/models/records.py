@@ -127,6 +127,11 @@ class InspectionQuerySet(ScopedQuerySet):
             )
         return qs
 
+    def enforcement(self) -> InspectionQuerySet:
+        """行政执法检查 only: without the townships' patrols (乡镇巡查), which count against no cap, no plan and
+        no enforcement figure."""
+        return self.exclude(mode=Mode.PATROL)
+
     def open(self) -> InspectionQuerySet:
         return self.filter(status__in=(InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS))
 
@@ -171,6 +176,22 @@ class Inspection(ScopedModel):
         verbose_name=_("牵头部门"),
         on_delete=models.PROTECT,
         related_name="led_inspections",
+        help_text=_("乡镇巡查：单位的监管部门（三管三必须），巡查发现的问题由其判定"),
+    )
+    patrol_township = models.ForeignKey(
+        "registry.Region",
+        verbose_name=_("巡查乡镇（街道）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="patrols",
+        help_text=_("乡镇巡查：开展巡查的乡镇（街道）"),
+    )
+    companions = models.CharField(
+        _("同行巡查人员"),
+        max_length=200,
+        blank=True,
+        help_text=_("乡镇巡查：除创建人外的巡查人员姓名，顿号分隔"),
     )
     mode = models.CharField(_("检查方式"), max_length=20, choices=Mode.choices, default=Mode.ROUTINE)
     origin = models.CharField(_("检查来源"), max_length=20, choices=Origin.choices, default=Origin.OTHER)
@@ -244,6 +265,20 @@ class Inspection(ScopedModel):
     @property
     def is_joint(self) -> bool:
         return self.mode == Mode.JOINT
+
+    @property
+    def is_patrol(self) -> bool:
+        """乡镇巡查: a township's patrol, not 行政执法."""
+        return self.mode == Mode.PATROL
+
+    @property
+    def patrollers(self) -> list[str]:
+        """The patrol's officials by name: the one who created it, then the companions named."""
+        names = [self.created_by.get_full_name()] if self.created_by else []
+        for name in self.companions.replace("，", "、").replace(",", "、").split("、"):
+            if name.strip() and name.strip() not in names:
+                names.append(name.strip())
+        return names
 
 
 class InspectionDepartment(BaseModel):

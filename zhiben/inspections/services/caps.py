@@ -103,9 +103,10 @@ def _year_q(year: int) -> Q:
 
 
 def inspections_in_year(enterprise_id: int, year: int, *, exclude_pk: int | None = None) -> int:
-    """Visits to the unit that year (planned or done; cancelled ones do not count)."""
+    """Visits to the unit that year (planned or done; cancelled ones and townships' patrols do not count)."""
     qs = (
-        Inspection.objects.unrestricted("caps count the whole district")
+        Inspection.objects.enforcement()
+        .unrestricted("caps count the whole district")
         .filter(enterprise_id=enterprise_id)
         .exclude(status=InspectionStatus.CANCELLED)
     )
@@ -187,9 +188,11 @@ class CapIndex:
 
 
 def inspections_per_unit(year: int) -> dict[int, int]:
-    """Visits per unit in `year` across the district (planned or done, not cancelled), for cap checks in bulk."""
+    """Visits per unit in `year` across the district (planned or done, not cancelled, no patrol), for cap checks
+    in bulk."""
     rows = (
-        Inspection.objects.unrestricted("caps count the whole district")
+        Inspection.objects.enforcement()
+        .unrestricted("caps count the whole district")
         .exclude(status=InspectionStatus.CANCELLED)
         .filter(_year_q(year))
         .values_list("enterprise_id")

@@ -357,10 +357,14 @@ class PlanProgress:
 @unscoped("plan progress: the plan's department")
 def plan_progress(plan: InspectionPlan) -> PlanProgress:
     key_ids = set(plan.units.filter(kind=PlanUnitKind.KEY).values_list("enterprise_id", flat=True))
-    done = Inspection.objects.filter(
-        Q(department=plan.department) | Q(departments__department=plan.department),
-        status=InspectionStatus.COMPLETED,
-    ).filter(Q(finished_at__year=plan.year) | Q(finished_at__isnull=True, planned_on__year=plan.year))
+    done = (
+        Inspection.objects.enforcement()
+        .filter(
+            Q(department=plan.department) | Q(departments__department=plan.department),
+            status=InspectionStatus.COMPLETED,
+        )
+        .filter(Q(finished_at__year=plan.year) | Q(finished_at__isnull=True, planned_on__year=plan.year))
+    )
     key_inspected = len(set(done.filter(enterprise_id__in=key_ids).values_list("enterprise_id", flat=True)))
     general = in_department_scope(plan.department).operating().exclude(pk__in=key_ids).count()
     draws = plan.draws.exclude(status=DrawStatus.SUPERSEDED)

@@ -13,7 +13,13 @@ Rules that make an inspection lawful:
   - a joint inspection (联合检查) is one visit by at least two departments, each bringing its checklist; each
     finding goes to the ledger of the department whose checklist found it.
 
-Who may write: users of a department taking part in the inspection, and the team's members. Each write is one
+A township's patrol (乡镇巡查, `create_patrol`) is not 行政执法: no certified officers (the officials are the
+township user who creates it and the companions named), no cap; it is the unit's supervising department's
+(三管三必须) to judge what it finds, so that department takes part with the unit's checklist, and the
+completed patrol's record is a 巡查记录 in the township's name. Townships create nothing else.
+
+Who may write: users of a department taking part in the inspection, and the team's members; for a patrol, the
+township officials of its territory (steps.patrols). Each write is one
 transaction with exactly one audit row of this module (a hazard registered from a finding adds the hazard
 loop's own row); edits of the inspection compare-and-swap its version (a lost race is a 409).
 """
@@ -39,13 +45,19 @@ from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can
 from zhiben.core.sequences import next_value
 from zhiben.hazards import services as hazard_services
-from zhiben.registry.models import Department, Enterprise
+from zhiben.registry.choices import RegionLevel
+from zhiben.registry.models import Department, Enterprise, Region
 from zhiben.standards.checklists import checklist_for, fits
 from zhiben.standards.models import Checklist, ChecklistItem, Clause
 
 from .. import events, steps
 from ..choices import Answer, FindingHandling, InspectionStatus, InspectorKind, Mode, OfficerRole, Origin
-from ..documents import record_context, recorder_name, team_of  # noqa: F401  (team_of: the pages' team order)
+from ..documents import (  # noqa: F401  (team_of: the pages' team order)
+    record_context,
+    recorder_name,
+    team_of,
+    township_body,
+)
 from ..models import (
     CapException,
     Finding,
@@ -56,7 +68,12 @@ from ..models import (
     Inspector,
     InspectorConflict,
 )
-from ..steps import department_ids_of, is_team_member, may_work_on  # noqa: F401  (the visit steps' rule)
+from ..steps import (  # noqa: F401  (the visit steps' rule)
+    department_ids_of,
+    is_team_member,
+    may_work_on,
+    township_prefixes,
+)
 from . import caps
 
 
@@ -75,6 +92,7 @@ SOURCE_BY_MODE: dict[str, str] = {
     Mode.UNDERCOVER: "undercover",
     Mode.EXPERT: "expert",
     Mode.PEER: "peer",
+    Mode.PATROL: "patrol",
 }
 HAZARD_HANDLINGS = (FindingHandling.HAZARD, FindingHandling.HAZARD_AND_CASE)
 CASE_HANDLINGS = (FindingHandling.CASE, FindingHandling.HAZARD_AND_CASE)
@@ -82,6 +100,7 @@ CASE_HANDLINGS = (FindingHandling.CASE, FindingHandling.HAZARD_AND_CASE)
 NO_SIGNATURE_MODES = (Mode.UNDERCOVER, Mode.REMOTE)
 
 RECORD_TEMPLATE = "inspection_record"
+PATROL_TEMPLATE = "patrol_record"  # 巡查记录 (kind 笔录), issued in the township's name
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -174,24 +193,53 @@ def create_inspection(
     *,
     actor: Any,
     enterprise: Enterprise,
-    department: Department,
+    department: Department | None = None,
     mode: str,
     origin: str = Origin.OTHER,
     planned_on: dt.date,
-    officers: Sequence[Inspector],
+    officers: Sequence[Inspector] = (),
     assistants: Sequence[Inspector] = (),
     departments: Sequence[Department] = (),
     checklists: Mapping[int, Checklist] | None = None,
     subject: str = "",
     cap_exception: CapException | None = None,
     host_department: Department | None = None,
+    companions: str = "",
 ) -> Inspection:
     """创建检查任务: one visit of `department` (and, for 联合检查, `departments`) to one unit, with its team.
 
     `officers` are the legal inspecting subjects, the first being 主办; `assistants` are experts and
     technicians. `checklists` maps a department id to the checklist it brings; one it leaves out brings its
     list for the unit's industry (standards.checklists.checklist_for). A chosen list must fit the unit.
+    A 乡镇巡查 (`mode=patrol`) is `create_patrol`'s; a township official creates nothing else.
     """
+    if mode == Mode.PATROL:
+        if (
+            department is not None
+            or officers
+            or assistants
+            or departments
+            or host_department
+            or cap_exception
+        ):
+            raise ValidationError(
+                {"mode": _("乡镇巡查不是执法检查：不指定牵头部门、执法人员、联合检查部门或超频次审批。")}
+            )
+        return create_patrol(
+            actor=actor,
+            enterprise=enterprise,
+            planned_on=planned_on,
+            origin=origin,
+            subject=subject,
+            companions=companions,
+        )
+    if actor is not None and township_prefixes(actor, "add") and not department_ids_of(actor):
+        raise NotPermitted(
+            _("乡镇（街道）只能创建乡镇巡查：执法检查由监管部门持有效行政执法证的执法人员开展。"),
+            field="mode",
+        )
+    if department is None:
+        raise ValidationError({"department": _("请选择牵头部门。")})
     if actor is not None:
         if not can(actor, "add", Inspection):
             raise NotPermitted(_("您无权创建检查任务。"))
@@ -321,6 +369,93 @@ def create_inspection(
     return inspection
 
 
+def township_of(region: Region | None) -> Region | None:
+    """The 乡镇（街道） a place lies in: the region itself or its nearest township-level ancestor."""
+    node = region
+    while node is not None and node.level > RegionLevel.TOWNSHIP:
+        node = node.parent
+    return node if node is not None and node.level == RegionLevel.TOWNSHIP else None
+
+
+@transaction.atomic
+def create_patrol(
+    *,
+    actor: Any,
+    enterprise: Enterprise,
+    planned_on: dt.date,
+    origin: str = Origin.OTHER,
+    subject: str = "",
+    companions: str = "",
+) -> Inspection:
+    """创建乡镇巡查: a township official patrols a unit of its territory (乡镇网格化巡查).
+
+    Not 行政执法: no certified officers and no cap. The unit's supervising department (三管三必须) takes part
+    with the unit's checklist, so what the patrol finds goes to the department that must judge it.
+    """
+    if actor is not None:
+        if not can(actor, "add", Inspection) or not township_prefixes(actor, "add"):
+            raise NotPermitted(_("乡镇巡查由乡镇（街道）的人员创建。"), field="mode")
+        if not Enterprise.objects.restrict(actor, "view").filter(pk=enterprise.pk).exists():
+            raise NotPermitted(_("该单位不在您的辖区。"), field="enterprise")
+        if not any(enterprise.region.code.startswith(p) for p in township_prefixes(actor, "add")):
+            raise NotPermitted(_("只能巡查本乡镇（街道）辖区内的单位。"), field="enterprise")
+    errors: dict[str, list[str]] = {}
+    if origin not in Origin.values:
+        errors["origin"] = [_("检查来源无效。")]
+    township = township_of(enterprise.region)
+    if township is None:
+        errors.setdefault("enterprise", []).append(_("该单位未登记所在乡镇（街道），无法安排乡镇巡查。"))
+    department: Department | None = None
+    try:
+        department = hazard_services.supervising_department(enterprise.primary_industry)
+    except DomainError as exc:
+        errors.setdefault("enterprise", []).append(exc.message)
+    companions = "、".join(
+        n.strip() for n in companions.replace("，", "、").replace(",", "、").split("、") if n.strip()
+    )
+    if len(companions) > 200:
+        errors["companions"] = [_("同行巡查人员不超过200字。")]
+    if errors:
+        raise ValidationError(errors)
+    assert department is not None and township is not None
+    checklist = checklist_for(department, enterprise)
+    inspection = Inspection.objects.create(
+        code=_next_code(planned_on.year),
+        enterprise=enterprise,
+        region=enterprise.region,
+        industry=enterprise.primary_industry,
+        department=department,
+        patrol_township=township,
+        companions=companions,
+        mode=Mode.PATROL,
+        origin=origin,
+        planned_on=planned_on,
+        location=enterprise.address,
+        subject=subject.strip(),
+        created_by=_user(actor),
+    )
+    InspectionDepartment.objects.create(
+        inspection=inspection, department=department, is_lead=True, checklist=checklist
+    )
+    audit.record(
+        inspection,
+        events.INSPECTION_CREATED,
+        actor=actor,
+        data={
+            "code": inspection.code,
+            "enterprise": enterprise.pk,
+            "department": department.pk,
+            "mode": Mode.PATROL,
+            "origin": origin,
+            "planned_on": planned_on.isoformat(),
+            "patrol_township": township.code,
+            "companions": companions,
+            "checklists": {str(department.pk): checklist.pk} if checklist else {},
+        },
+    )
+    return inspection
+
+
 # --- on site -------------------------------------------------------------------------------------------------
 
 
@@ -446,6 +581,17 @@ def _hazard_source(mode: str) -> str:
     return SOURCE_BY_MODE.get(mode, "inspection")
 
 
+def _finder(inspection: Inspection) -> str:
+    """Who found a hazard, as its register shows it: the inspecting team, or the township's patrol."""
+    if inspection.is_patrol:
+        return _("%(t)s巡查：%(n)s（%(c)s）") % {
+            "t": inspection.patrol_township.name if inspection.patrol_township else "",
+            "n": "、".join(inspection.patrollers),
+            "c": inspection.code,
+        }
+    return _("检查组：%(n)s（%(c)s）") % {"n": _subject_names(inspection), "c": inspection.code}
+
+
 def _subject_names(inspection: Inspection) -> str:
     names = [
         o.inspector.name
@@ -530,7 +676,7 @@ def record_finding(
             clause=clause,
             description=description,
             location=location,
-            finder=_("检查组：%(n)s（%(c)s）") % {"n": _subject_names(inspection), "c": inspection.code},
+            finder=_finder(inspection),
             department=department,
             visit=inspection,
         )
@@ -600,17 +746,31 @@ def complete_inspection(
     inspection.unit_representative = unit_representative.strip()[:50]
     inspection.refused_to_sign = refused_to_sign
     inspection.finished_at = finished_at
-    # The 笔录 is the lead department's: its full name heads the record and its 代字 is in the number.
-    document = issue_document(
-        RECORD_TEMPLATE,
-        context=record_context(inspection, recorder=recorder_name(inspection, actor)),
-        actor=actor,
-        obj=inspection,
-        on=timezone.localdate(),
-        defer_files=True,
-        issuer=inspection.department.official_name,
-        agency_code=inspection.department.document_code,
-    )
+    if inspection.is_patrol:
+        # The 巡查记录 is the township's: its name heads the record and is in the number （营田镇）巡查〔2026〕1号.
+        township = inspection.patrol_township
+        document = issue_document(
+            PATROL_TEMPLATE,
+            context=record_context(inspection, recorder=recorder_name(inspection, actor)),
+            actor=actor,
+            obj=inspection,
+            on=timezone.localdate(),
+            defer_files=True,
+            issuer=township_body(township),
+            agency_code=township.name if township else "",
+        )
+    else:
+        # The 笔录 is the lead department's: its full name heads the record and its 代字 is in the number.
+        document = issue_document(
+            RECORD_TEMPLATE,
+            context=record_context(inspection, recorder=recorder_name(inspection, actor)),
+            actor=actor,
+            obj=inspection,
+            on=timezone.localdate(),
+            defer_files=True,
+            issuer=inspection.department.official_name,
+            agency_code=inspection.department.document_code,
+        )
     steps.INSPECTION_FLOW.advance(
         inspection,
         steps.COMPLETE,
@@ -629,11 +789,22 @@ def complete_inspection(
             "refused_to_sign": refused_to_sign,
         },
     )
+    if inspection.is_patrol:
+        subject = _("巡查记录：%(c)s") % {"c": inspection.code}
+        body = _("%(d)s 已完成对你单位的安全生产巡查，巡查记录编号 %(n)s。") % {
+            "d": inspection.patrol_township.name if inspection.patrol_township else "",
+            "n": document.number,
+        }
+    else:
+        subject = _("现场检查笔录：%(c)s") % {"c": inspection.code}
+        body = _("%(d)s 已完成对你单位的现场检查，笔录文号 %(n)s。") % {
+            "d": inspection.department.name,
+            "n": document.number,
+        }
     notify_users(
         users_of_enterprise(inspection.enterprise_id),
-        subject=_("现场检查笔录：%(c)s") % {"c": inspection.code},
-        body=_("%(d)s 已完成对你单位的现场检查，笔录文号 %(n)s。")
-        % {"d": inspection.department.name, "n": document.number},
+        subject=subject,
+        body=body,
         url=inspection.get_absolute_url(),
         topic="inspection",
         obj=inspection,

@@ -37,13 +37,14 @@ from ..forms.records import (
     CompleteForm,
     FindingForm,
     InspectionCreateForm,
+    PatrolCreateForm,
     ReasonForm,
     department_label,
 )
 from ..models import Finding, Inspection, InspectionAnswer, InspectionPhoto
 from ..services import records
 from ..services.photos import save_photo
-from ..steps import CANCEL, COMPLETE, START, may_lead
+from ..steps import CANCEL, COMPLETE, START, may_lead, refusal
 
 STATUS_COLORS = {
     InspectionStatus.PLANNED: "info",
@@ -150,16 +151,28 @@ def _actor_departments(user: Any) -> Any:
     return Department.objects.filter(pk__in=records.department_ids_of(user))
 
 
+def _patrols_only(user: Any) -> bool:
+    """A township official (no department): the page offers the patrol of its own units, nothing else."""
+    return bool(records.township_prefixes(user, "add")) and not records.department_ids_of(user)
+
+
 class InspectionCreateView(ScopedViewMixin, View):
-    """创建检查任务."""
+    """创建检查任务; for a township official, 创建乡镇巡查 of a unit of its territory."""
 
     model = Inspection
     action = "add"
 
-    def _form(self, request: HttpRequest, data: Any = None) -> InspectionCreateForm:
+    def _form(self, request: HttpRequest, data: Any = None) -> forms.Form:
         initial: dict[str, Any] = {"planned_on": timezone.localdate()}
         if request.GET.get("enterprise", "").isdigit():
             initial["enterprise"] = request.GET["enterprise"]
+        if _patrols_only(request.user):
+            return PatrolCreateForm(
+                data,
+                initial=initial,
+                user=request.user,
+                enterprises=Enterprise.objects.restrict(request.user, "view").order_by("name"),
+            )
         return InspectionCreateForm(
             data,
             initial=initial,
@@ -175,6 +188,8 @@ class InspectionCreateView(ScopedViewMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         self.check_action(request)
         form = self._form(request, request.POST)
+        if isinstance(form, PatrolCreateForm):
+            return self._post_patrol(request, form)
 
         def call() -> Inspection:
             d = form.cleaned_data
@@ -200,7 +215,32 @@ class InspectionCreateView(ScopedViewMixin, View):
             return redirect(inspection.get_absolute_url())
         return self.render(request, form, status=400)
 
+    def _post_patrol(self, request: HttpRequest, form: PatrolCreateForm) -> HttpResponse:
+        def call() -> Inspection:
+            d = form.cleaned_data
+            return records.create_patrol(
+                actor=request.user,
+                enterprise=d["enterprise"],
+                planned_on=d["planned_on"],
+                origin=d["origin"],
+                subject=d.get("subject", ""),
+                companions=d.get("companions", ""),
+            )
+
+        inspection, status = run_form(request, form, call)
+        if status == 200:
+            messages.success(request, _("已创建乡镇巡查 %(c)s。") % {"c": inspection.code})
+            return redirect(inspection.get_absolute_url())
+        return self.render(request, form, status=status)
+
     def render(self, request: HttpRequest, form: forms.Form, status: int = 200) -> HttpResponse:
+        if isinstance(form, PatrolCreateForm):
+            return render(
+                request,
+                "inspections/records/patrol_form.html",
+                {"form": form, "title": _("创建乡镇巡查")},
+                status=status,
+            )
         return render(
             request,
             "inspections/records/inspection_form.html",
@@ -297,11 +337,13 @@ class InspectionMixin(ScopedViewMixin):
 
     def workable(self, request: HttpRequest, inspection: Inspection) -> None:
         if not records.may_work_on(request.user, inspection):
-            raise PermissionDenied(_("只有参检部门的人员和检查组成员可以办理此检查。"))
+            raise PermissionDenied(refusal(inspection))
 
     def leadable(self, request: HttpRequest, inspection: Inspection) -> None:
         """The visit's steps (开始, 完成, 取消): not for an assisting expert (steps.leads)."""
         if not may_lead(request.user, inspection):
+            if inspection.is_patrol:
+                raise PermissionDenied(refusal(inspection))
             raise PermissionDenied(_("只有参检部门的人员和执法检查人员可以开始、完成或取消检查。"))
 
 
@@ -550,7 +592,12 @@ class InspectionStepView(InspectionMixin, View):
 
         _done, status = run_form(request, form, call)
         if status == 200:
-            done = _("已完成检查，现场检查笔录已生成。") if self.step == "complete" else _("已取消检查任务。")
+            record = _("巡查记录") if inspection.is_patrol else _("现场检查笔录")
+            done = (
+                _("已完成检查，%(r)s已生成。") % {"r": record}
+                if self.step == "complete"
+                else _("已取消检查任务。")
+            )
             messages.success(request, done)
             return redirect(inspection.get_absolute_url())
         return self.render(request, inspection, form, status=status)
