@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_verbose_names'),
+        ('core', '0008_job_run_lease'),
     ]
 
     operations = [
