@@ -11,12 +11,13 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from zhiben.core.bounds import BoundedSerializer
 from zhiben.core.errors import NotPermitted
 
 from .services import AccountError, AddressThrottled, create_token, login_user
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(BoundedSerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     name = serializers.CharField(

@@ -12,12 +12,14 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from zhiben.core.bounds import BoundedForm
+
 from .models import User
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
-class LoginForm(forms.Form):
+class LoginForm(BoundedForm):
     username = forms.CharField(
         label=_("账号"),
         max_length=150,
@@ -33,7 +35,7 @@ class LoginForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(BoundedForm):
     """Old password, new password twice; the new one must pass every validator (R01)."""
 
     old_password = forms.CharField(
@@ -85,7 +87,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(BoundedForm):
     username = forms.CharField(
         label=_("账号"),
         max_length=150,
@@ -123,7 +125,7 @@ TOKEN_LIFETIMES = (
 )
 
 
-class TokenCreateForm(forms.Form):
+class TokenCreateForm(BoundedForm):
     name = forms.CharField(
         label=_("用途"),
         max_length=50,
@@ -132,7 +134,7 @@ class TokenCreateForm(forms.Form):
     lifetime = forms.ChoiceField(label=_("有效期"), choices=TOKEN_LIFETIMES, initial="30")
 
 
-class WorkdayOverrideForm(forms.Form):
+class WorkdayOverrideForm(BoundedForm):
     date = forms.DateField(
         label=_("日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -147,7 +149,7 @@ class WorkdayOverrideForm(forms.Form):
     name = forms.CharField(label=_("说明"), max_length=50, required=False)
 
 
-class CalendarYearForm(forms.Form):
+class CalendarYearForm(BoundedForm):
     year = forms.IntegerField(
         label=_("年份"),
         min_value=2000,

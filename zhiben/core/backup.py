@@ -19,6 +19,7 @@ when its head row was rewritten to match). Both are audited (R22).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 import shutil
@@ -193,7 +194,7 @@ def _pg_params(alias: str) -> dict[str, str]:
 
 
 def _pg_connect(alias: str) -> Any:
-    import psycopg
+    import psycopg  # only a PostgreSQL backup needs the driver; SQLite installs may lack it
 
     params: dict[str, Any] = {k: v for k, v in _pg_params(alias).items() if v}
     conn = psycopg.connect(**params)
@@ -339,8 +340,6 @@ def create_backup(
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
-    import io
-
     info = tarfile.TarInfo(name)
     info.size = len(data)
     info.mtime = int(timezone.now().timestamp())
@@ -545,7 +544,7 @@ def compare_tables(expected: dict[str, Any], actual: dict[str, Any]) -> list[str
 
 def check_head(head: dict[str, Any], *, using: str = "default") -> list[str]:
     """The chain must reach the recorded head row, and that row must carry the recorded MAC."""
-    from .models.audit import AuditEntry
+    from .models.audit import AuditEntry  # models load after the app registry; this module is imported by cli
 
     seq, mac = int(head["seq"]), str(head["mac"])
     if seq == 0:

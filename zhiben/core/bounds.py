@@ -224,9 +224,15 @@ class _BoundedSerializerMixin:
                 values = raw if isinstance(raw, list | tuple) else [raw]
                 if any(v not in (None, "") and whole_id(v) is None for v in values):
                     errors[name] = [str(MESSAGES["whole_id"])]
-        if errors:
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            # All of a request's field errors come back at once; an id that is not whole replaces its field's.
+            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            raise serializers.ValidationError({**detail, **errors}) from exc
+        if errors:  # a fractional id the relation would have rounded (1.5 → 1)
             raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)  # type: ignore[misc]
+        return value
 
 
 class BoundedSerializer(_BoundedSerializerMixin, serializers.Serializer):

@@ -27,8 +27,9 @@ def refuse_unsafe_start() -> None:
 
     `manage.py` runs the checks before each command; gunicorn does not, so production calls this once when
     the application loads (issue 11 #5: a demo account refuses the start)."""
+    # Imported when the application loads in production, after the app registry is ready:
     from django.core.checks import run_checks
-    from django.core.management.base import SystemCheckError
+    from django.core.management.base import SystemCheckError  # (same reason)
 
     errors = [e for e in run_checks() if e.is_serious()]
     if errors:

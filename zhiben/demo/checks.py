@@ -13,9 +13,10 @@ from django.db import DatabaseError
 def check_no_demo_accounts_in_production(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if not settings.PRODUCTION:
         return []
+    # Checks are registered before the models load; the models are read when the check runs.
     from zhiben.accounts.models import User
 
-    from .personas import PERSONAS
+    from .personas import PERSONAS  # (same reason: read when the check runs)
 
     names = [p.username for p in PERSONAS]
     try:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from zhiben.accounts.models import User
 from zhiben.accounts.services import create_token, reset_password
@@ -76,7 +77,13 @@ def test_it_refuses_api_tokens_of_a_user_who_must_change_the_password(world, cli
     _, key = create_token(world.heshi, actor=world.heshi)
     headers = {"Authorization": f"Token {key}"}
     assert client.get("/api/v1/enterprises/", headers=headers).status_code == 200
+    # A reset revokes the user's tokens outright (issue 11 §4) ...
     reset_password(world.heshi, actor=world.xitong)
-    response = client.get("/api/v1/enterprises/", headers=headers)
+    assert client.get("/api/v1/enterprises/", headers=headers).status_code == 401
+    # ... and a token held while the password is over 90 days old is refused until it is changed (R02).
+    User.objects.filter(pk=world.heshi.pk).update(must_change_password=False)
+    _, key = create_token(User.objects.get(pk=world.heshi.pk), actor=world.heshi)
+    User.objects.filter(pk=world.heshi.pk).update(password_changed_at=timezone.now() - dt.timedelta(days=91))
+    response = client.get("/api/v1/enterprises/", headers={"Authorization": f"Token {key}"})
     assert response.status_code == 403
     assert "修改密码" in response.json()["detail"]

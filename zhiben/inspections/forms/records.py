@@ -183,7 +183,7 @@ class InspectionCreateForm(BoundedForm):
         return data
 
 
-class PatrolCreateForm(forms.Form):
+class PatrolCreateForm(BoundedForm):
     """创建乡镇巡查: a township official patrols a unit of its territory (no officers: 巡查 is not 执法)."""
 
     mode = forms.ChoiceField(
