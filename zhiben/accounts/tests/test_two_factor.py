@@ -225,3 +225,12 @@ def test_the_security_admin_resets_it_and_the_reset_is_audited(world, client):
     [row] = audit_rows(events.TWO_FACTOR_RESET, actor=world.anquan)
     assert row.data["was_enrolled"] is True
     assert login_via_page(Client(), "anweiban").url == "/"
+
+
+def test_it_is_required_by_default_in_production_only(tmp_path):
+    from zhiben.core.tests.test_production import _start  # the production-settings subprocess
+
+    code = "import zhiben.settings as s; print(s.ZHIBEN_REQUIRE_2FA)"
+    assert _start(tmp_path, code).stdout.strip() == "True"
+    assert _start(tmp_path, code, ZHIBEN_ENV="development").stdout.strip() == "False"
+    assert _start(tmp_path, code, ZHIBEN_REQUIRE_2FA="0").stdout.strip() == "False"
