@@ -142,6 +142,9 @@ LOGIN_LOCKOUT = timedelta(minutes=30)
 # Issue 11 #7: one source address may fail this often within LOGIN_FAILURE_WINDOW, over any accounts, before it
 # is refused (429) until its failures age out; a sprayer cannot then lock accounts either.
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("ZHIBEN_LOGIN_ADDRESS_LIMIT", default=20)
+# R04: the three admins and 区安委办 must enrol in two-factor login (accounts.two_factor) before anything else.
+# On in production; off elsewhere so the demo personas and the tests log in with the password alone.
+ZHIBEN_REQUIRE_2FA = env.bool("ZHIBEN_REQUIRE_2FA", default=PRODUCTION)
 # R21: the reverse proxies whose X-Forwarded-For is believed (core.middleware.client_ip); none by default.
 TRUSTED_PROXIES = env.list("ZHIBEN_TRUSTED_PROXIES", default=[])
 # API tokens (issue 11): every token expires, by default after 30 days; the 我的账号 page offers up to a year.

@@ -171,3 +171,17 @@ class CalendarYearForm(BoundedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = dt.date.today().year + 1
+
+
+class OtpForm(forms.Form):
+    """A 6-digit dynamic password from the authenticator app, or a recovery code (R04)."""
+
+    code = forms.CharField(
+        label=_("动态口令"),
+        max_length=20,
+        error_messages={"required": _("请输入动态口令。"), "max_length": _("动态口令过长。")},
+        help_text=_("身份验证器应用中的 6 位数字；手机丢失时可输入一个恢复码。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

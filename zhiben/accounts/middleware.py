@@ -1,4 +1,5 @@
-"""Session policy (R05: idle timeout 15 min admins / 30 min others, 12-hour lifetime) and forced password change (R02)."""
+"""Session policy (R05: idle timeout 15 min admins / 30 min others, 12-hour lifetime), forced password change (R02)
+and required two-factor enrolment (R04)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from zhiben.core import audit
 
 from . import events
 from .passwords import change_required_reason
+from .two_factor import must_enrol
 
 _LAST = "zhiben_last_seen"
 _START = "zhiben_login_at"
@@ -64,7 +67,8 @@ def start_session_clock(request: HttpRequest) -> None:
 
 
 class PasswordPolicyMiddleware:
-    """R02: a user who must change the password (first login, reset, 90 days old) can do nothing else.
+    """R02: a user who must change the password (first login, reset, 90 days old) can do nothing else; then R04:
+    a user whose role requires two-factor login and who has not enrolled can only enrol.
 
     Pages redirect to the change-password page; API calls answer 403 with the reason. API token
     requests are checked in TokenAuthentication, which runs after this middleware.
@@ -81,6 +85,12 @@ class PasswordPolicyMiddleware:
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": reason, "code": "password_change_required"}, status=403)
                 return redirect(f"{reverse('accounts:password_change')}?{urlencode({'next': request.path})}")
+            if must_enrol(user) and not request.path.startswith(reverse("accounts:two_factor")):
+                # R04 (settings.ZHIBEN_REQUIRE_2FA): an admin or 区安委办 without 2FA enrols first.
+                if request.path.startswith("/api/"):
+                    detail = _("您的角色须先在“我的账号”中启用双因素认证。")
+                    return JsonResponse({"detail": detail, "code": "two_factor_required"}, status=403)
+                return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': request.path})}")
         return self.get_response(request)
 
     @staticmethod

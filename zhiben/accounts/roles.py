@@ -185,8 +185,9 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "core.calendaryear": frozenset({"view", "add"}),
     },
     Role.SECURITY_ADMIN: {
-        # unlock: lift a login lockout (R03); end_sessions: force a user offline (R05).
-        "accounts.user": frozenset({"view", "unlock", "end_sessions"}),
+        # unlock: lift a login lockout (R03); end_sessions: force a user offline (R05); reset_2fa: clear a
+        # user's two-factor enrolment after checking who they are (R04).
+        "accounts.user": frozenset({"view", "unlock", "end_sessions", "reset_2fa"}),
         "accounts.loginfailure": VIEW,
         "accounts.roleassignment": VIEW,
     },

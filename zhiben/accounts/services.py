@@ -400,9 +400,15 @@ def login_user(request: HttpRequest | None, username: str, password: str) -> Use
                 outcome="failure",
             )
         raise AccountError(_("初始密码已超过 72 小时有效期，请联系系统管理员重置密码。"))
+    from .two_factor import enrolled  # two_factor builds on this module
+
     with transaction.atomic():
         LoginFailure.objects.filter(username=username, cleared=False).update(cleared=True)
-        audit.record(user, events.USER_LOGGED_IN, actor=user)
+        if enrolled(user):
+            # R04: the password alone logs nobody in; `two_factor.complete_login` records the login.
+            audit.record(user, events.PASSWORD_ACCEPTED, actor=user)
+        else:
+            audit.record(user, events.USER_LOGGED_IN, actor=user)
     return user  # type: ignore[return-value]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from typing import Any
 
 from django import forms
@@ -22,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,11 +38,12 @@ from zhiben.core.models import AuditEntry, CalendarYear, WorkdayOverride
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedViewMixin
 
-from . import events, services
+from . import events, services, two_factor
 from .filtersets import AuditFilterSet, UserFilterSet
 from .forms import (
     CalendarYearForm,
     LoginForm,
+    OtpForm,
     PasswordChangeForm,
     TokenCreateForm,
     UserCreateForm,
@@ -77,6 +79,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             atomic=False,
         )
         if status == 200:
+            if two_factor.enrolled(user):
+                # R04: the password alone opens no session; the second step asks for the code.
+                request.session.cycle_key()
+                request.session[_PENDING] = {"user": user.pk, "at": time.time()}
+                query = urlencode({"next": _safe_next(request)})
+                return redirect(f"{reverse('accounts:login_otp')}?{query}")
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             start_session_clock(request)
             return redirect(_safe_next(request))
@@ -87,6 +95,46 @@ def login_view(request: HttpRequest) -> HttpResponse:
         "title": _("登录"),
     }
     return render(request, "accounts/login.html", context, status=status)
+
+
+_PENDING = "zhiben_2fa_pending"
+_PENDING_FOR = 300  # seconds between the password and the code
+
+
+@require_http_methods(["GET", "POST"])
+def login_otp_view(request: HttpRequest) -> HttpResponse:
+    """登录第二步 (R04): the dynamic password (or a recovery code) of a user whose password was accepted."""
+    pending = request.session.get(_PENDING)
+    user = None
+    if pending and time.time() - pending.get("at", 0) <= _PENDING_FOR:
+        user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    if user is None:
+        request.session.pop(_PENDING, None)
+        return redirect("accounts:login")
+    form = OtpForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        # Not atomic: a wrong code stays counted (the throttle) and audited.
+        _method, status = run_form(
+            request, form, lambda: two_factor.complete_login(user, form.cleaned_data["code"]), atomic=False
+        )
+        if status == 200:
+            request.session.pop(_PENDING, None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            start_session_clock(request)
+            if _method == "recovery":
+                messages.warning(
+                    request,
+                    _("您使用了恢复码登录，还剩 %(n)d 个；如手机丢失，请在“我的账号”中重新设置双因素认证。")
+                    % {"n": two_factor.recovery_codes_left(user)},
+                )
+            return redirect(_safe_next(request))
+    context = {
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "title": _("动态口令验证"),
+    }
+    return render(request, "accounts/login_otp.html", context, status=status)
 
 
 @require_POST
@@ -161,9 +209,61 @@ class ProfileView(LoginRequiredMixin, View):
             "token_form": form,
             "may_hold_tokens": user.may_hold_api_tokens,
             "password_reason": change_required_reason(user),
+            "two_factor_enrolled": two_factor.enrolled(user),
+            "two_factor_required": two_factor.required(user),
             **extra,
         }
         return render(request, "accounts/profile.html", context, status=status)
+
+
+class TwoFactorView(LoginRequiredMixin, View):
+    """双因素认证 on 我的账号 (R04): enrol (secret as text and QR code, confirmed with one code), then ten
+    recovery codes shown once; disable or renew the recovery codes with a current code."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render(request)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        action = request.POST.get("action", "")
+        form = OtpForm(request.POST)
+        user = request.user
+        calls = {
+            "confirm": lambda: two_factor.confirm_enrolment(user, form.cleaned_data["code"]),
+            "disable": lambda: two_factor.disable(user, form.cleaned_data["code"]),
+            "recovery": lambda: two_factor.regenerate_recovery_codes(user, form.cleaned_data["code"]),
+        }
+        if action not in calls:
+            return self.render(request, form, status=400)
+        # Not atomic: a wrong code stays counted (the throttle) and audited.
+        result, status = run_form(request, form, calls[action], atomic=False)
+        if status != 200:
+            return self.render(request, form, status=status)
+        if action == "disable":
+            messages.success(request, _("已停用双因素认证。"))
+            return redirect("accounts:profile")
+        return self.render(request, OtpForm(), recovery_codes=result)
+
+    def render(
+        self, request: HttpRequest, form: OtpForm | None = None, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        user = request.user
+        context: dict[str, Any] = {
+            "title": _("双因素认证"),
+            "account": user,
+            "form": form or OtpForm(),
+            "enrolled": two_factor.enrolled(user),
+            "required": two_factor.required(user),
+            "next": _safe_next(request, ""),
+            **extra,
+        }
+        if context["enrolled"]:
+            context["codes_left"] = two_factor.recovery_codes_left(user)
+        else:
+            device = two_factor.start_enrolment(user)
+            uri = two_factor.provisioning_uri(user, device.secret)
+            context["secret"] = " ".join(device.secret[i : i + 4] for i in range(0, len(device.secret), 4))
+            context["qr"] = two_factor.qr_svg_data_uri(uri)
+        return render(request, "accounts/two_factor.html", context, status=status)
 
 
 @login_required
@@ -215,6 +315,8 @@ class UserDetailView(ObjectDetailView):
             "can_revoke": can(user, "delete", RoleAssignment),
             "can_unlock": can(user, "unlock", User),
             "can_end_sessions": can(user, "end_sessions", User),
+            "can_reset_2fa": can(user, "reset_2fa", User),
+            "two_factor_enrolled": two_factor.enrolled(obj),
             "is_self": obj.pk == user.pk,
         }
 
@@ -419,6 +521,23 @@ class UserEndSessionsView(UserActionView):
     def perform(self, request: HttpRequest, account: User) -> None:
         n = services.end_user_sessions(account, actor=request.user)
         messages.success(request, _("已结束 %(n)d 个会话。") % {"n": n})
+
+
+class UserTwoFactorResetView(UserActionView):
+    """重置双因素认证 (安全管理员, R04): for a lost phone, after the person's identity is checked; audited."""
+
+    action = "reset_2fa"
+    title = gettext_lazy("重置双因素认证")
+    question = gettext_lazy(
+        "请先核实本人身份。重置后该用户的动态口令密钥和恢复码全部作废，其全部会话结束、API 令牌撤销；"
+        "下次登录只需密码，管理员和区安委办须立即重新设置。"
+    )
+    button = gettext_lazy("重置")
+
+    def perform(self, request: HttpRequest, account: User) -> None:
+        two_factor.reset(account, actor=request.user)
+        services.end_user_sessions(account, actor=request.user)
+        messages.success(request, _("已重置 %(u)s 的双因素认证。") % {"u": account})
 
 
 # ---------------------------------------------------------------- lockouts (安全管理员)

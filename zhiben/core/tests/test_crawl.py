@@ -406,6 +406,8 @@ ACCOUNT_PAGES = {
     "accounts:user_disable",
     "accounts:user_enable",
     "accounts:user_end_sessions",
+    "accounts:user_reset_2fa",
+    "accounts:two_factor",
 }
 _USCC = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 # Record numbers a person reads and quotes (JC2026-000001, SJ2026-0001, the 裁量基准's AQ102-3, GB/T 4754's
@@ -427,6 +429,7 @@ CODE_SAMPLES = {
     "hazards:exchange_import_json": "the exchange format's JSON keys",
     "core:document_template_edit": "the template language's variables and the template text",
     "accounts:audit_detail": "the stored record the chain's MAC covers",
+    "accounts:two_factor": "the two-factor secret, typed into an authenticator app when the QR code won't scan",
 }
 _CODE = re.compile(r"<(code|pre|textarea)\b.*?</\1>", re.S)
 _MAIN = re.compile(r"<main\b.*?</main>", re.S)
