@@ -173,7 +173,7 @@ class CalendarYearForm(BoundedForm):
         self.fields["year"].initial = dt.date.today().year + 1
 
 
-class OtpForm(forms.Form):
+class OtpForm(BoundedForm):
     """A 6-digit dynamic password from the authenticator app, or a recovery code (R04)."""
 
     code = forms.CharField(

@@ -19,20 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.core import audit
-from zhiben.core.errors import DomainError, NotPermitted
+from zhiben.core.errors import NotPermitted
 from zhiben.core.middleware import client_ip
 
 from . import events
+from .errors import AccountError
 from .models import ApiToken, LoginFailure, RoleAssignment, User
 from .passwords import initial_password_expired
 from .roles import ADMIN_ROLES, DISTRICT_WIDE, Role
 
 # R06: an account nobody has used for this long is disabled by `disable_stale_accounts`.
 STALE_AFTER = timedelta(days=90)
-
-
-class AccountError(DomainError):
-    """An account rule refused the action."""
 
 
 GENERIC_LOGIN_ERROR = _("账号或密码错误。")  # identical for unknown user and wrong password (R03)

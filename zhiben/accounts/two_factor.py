@@ -29,9 +29,9 @@ from zhiben.core import audit
 from zhiben.core.crypto import constant_time_equal, hmac_sm3
 
 from . import events
+from .errors import AccountError
 from .models import OtpFailure, RecoveryCode, TwoFactor, User
 from .roles import ADMIN_ROLES, Role
-from .services import AccountError
 
 DIGITS = 6
 STEP = 30  # seconds
