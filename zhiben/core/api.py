@@ -43,8 +43,19 @@ class ScopedPermission(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if not request.user or not request.user.is_authenticated:
             return False
-        action = getattr(view, "scope_action", None) or ACTION_MAP.get(view.action or "", "view")
-        return can(request.user, action, view.queryset.model)
+        model = view.queryset.model
+        explicit = getattr(view, "scope_action", None)
+        action = explicit or ACTION_MAP.get(view.action or "", "view")
+        if (
+            explicit is None
+            and view.action not in ACTION_MAP
+            and request.method not in permissions.SAFE_METHODS
+        ):
+            # A custom action that writes (开始检查, 提交, 抽取 …): a reader who may neither add nor change
+            # the model is refused here, before the body is read (so a 分管领导 gets 403, never a 400 about
+            # fields); the service still decides whether this user may take this step on this record.
+            return can(request.user, "change", model) or can(request.user, "add", model)
+        return can(request.user, action, model)
 
 
 class ScopedViewSet(viewsets.GenericViewSet):

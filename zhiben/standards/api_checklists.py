@@ -162,7 +162,7 @@ class ChecklistViewSet(ServiceWriteMixin, mixins.ListModelMixin, mixins.Retrieve
         responses={201: ChecklistSerializer, **error_responses(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
-    def copy(self, request: Request, pk: str | None = None) -> Response:
+    def copy(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         source = self.get_object()
         data = CopySerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -179,7 +179,7 @@ class ChecklistViewSet(ServiceWriteMixin, mixins.ListModelMixin, mixins.Retrieve
         responses={200: ChecklistSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
-    def items(self, request: Request, pk: str | None = None) -> Response:
+    def items(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         checklist = self.get_object()
         version = expected_version(request)
         data = ItemsSerializer(data=request.data)

@@ -394,7 +394,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         responses={200: InspectionSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
-    def start(self, request: Request, pk: str | None = None) -> Response:
+    def start(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         inspection = self.get_object()
         version = expected_version(request)
         data = StartSerializer(data=request.data)
@@ -412,7 +412,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         responses={200: AnswerResultSerializer, **error_responses(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
-    def answer(self, request: Request, pk: str | None = None) -> Response:
+    def answer(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         inspection = self.get_object()
         data = AnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -441,7 +441,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         responses={201: FindingSerializer, **error_responses(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
-    def findings(self, request: Request, pk: str | None = None) -> Response:
+    def findings(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         inspection = self.get_object()
         data = InspectionFindingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -456,7 +456,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         responses={200: InspectionSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
-    def complete(self, request: Request, pk: str | None = None) -> Response:
+    def complete(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         inspection = self.get_object()
         version = expected_version(request)
         data = CompleteSerializer(data=request.data)
@@ -472,7 +472,7 @@ class InspectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         responses={200: InspectionSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
+    def cancel(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         inspection = self.get_object()
         version = expected_version(request)
         data = CancelSerializer(data=request.data)
@@ -597,7 +597,7 @@ class InspectorViewSet(ServiceWriteMixin, mixins.ListModelMixin, mixins.Retrieve
         responses={201: ConflictSerializer, **error_responses(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
-    def conflicts(self, request: Request, pk: str | None = None) -> Response:
+    def conflicts(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         inspector = self.get_object()
         data = ConflictSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
