@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.http import Http404
@@ -37,6 +38,15 @@ ACTION_MAP = {
 }
 
 
+def _writes_anything(user: Any) -> bool:
+    return any(
+        can(user, action, model)
+        for model in apps.get_models()
+        if model.__module__.startswith("zhiben.")
+        for action in ("add", "change")
+    )
+
+
 class ScopedPermission(permissions.BasePermission):
     """403 when the user may not perform the viewset action on the model at all; scope is left to 404."""
 
@@ -51,10 +61,11 @@ class ScopedPermission(permissions.BasePermission):
             and view.action not in ACTION_MAP
             and request.method not in permissions.SAFE_METHODS
         ):
-            # A custom action that writes (开始检查, 提交, 抽取 …): a reader who may neither add nor change
-            # the model is refused here, before the body is read (so a 分管领导 gets 403, never a 400 about
-            # fields); the service still decides whether this user may take this step on this record.
-            return can(request.user, "change", model) or can(request.user, "add", model)
+            # A custom action that writes (开始检查, 提交, 审批, 抽取 …): a read-only persona — one who may add
+            # or change nothing at all, like the 分管领导 or the 审计管理员 — is refused here, before the body
+            # is read (403, never a 400 about fields). Who may take which step on which record is the
+            # service's decision (an office approves plans it may not edit), so nothing finer is decided here.
+            return _writes_anything(request.user)
         return can(request.user, action, model)
 
 

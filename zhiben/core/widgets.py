@@ -34,3 +34,24 @@ class FastSelect(forms.Select):
             "", ' {}="{}"', ((k, v) for k, v in final.items() if v not in (None, False))
         )
         return format_html('<select name="{}"{}>{}</select>', name, attrs_html, options)
+
+
+# A list longer than this is not rendered at all: the record's id is typed or carried from its page (a
+# province has tens of thousands of units; a district's 2,000 render in a few milliseconds with FastSelect).
+MAX_PICK_OPTIONS = 5000
+
+
+def pick_from(field: forms.ModelChoiceField, queryset: Any, label: Any = None) -> None:
+    """The one widget for choosing a record from a long scoped list (a unit, …): a select of every choice,
+    ordered by name, which `static/js/zhiben.js` turns into a type-to-filter box (`data-filter`); without
+    JavaScript it is a plain select. Above MAX_PICK_OPTIONS the id is typed instead."""
+    field.queryset = queryset
+    if queryset.count() > MAX_PICK_OPTIONS:
+        field.widget = forms.NumberInput(attrs={"placeholder": "编号"})
+        field.help_text = "数量较多，请在记录页面发起，或填写编号"
+        return
+    rows = queryset.order_by("name").only("pk", "name")
+    field.widget = FastSelect(
+        choices=[("", "—")] + [(str(o.pk), label(o) if label else o.name) for o in rows],
+        attrs={"data-filter": "输入名称筛选"},
+    )

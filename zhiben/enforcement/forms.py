@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.bounds import BoundedForm
 from zhiben.core.scoping import grants_for
-from zhiben.core.widgets import FastSelect
+from zhiben.core.widgets import FastSelect, pick_from
 from zhiben.registry.choices import EnterpriseKind, RegionLevel
 from zhiben.registry.models import Department, Enterprise, Industry, Region
 
@@ -21,7 +21,6 @@ from .models import DiscretionRule, IllegalOperation
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 TEXT2 = forms.Textarea(attrs={"rows": 2})
 TEXT3 = forms.Textarea(attrs={"rows": 3})
-MAX_SELECT_OPTIONS = 300
 
 
 def industry_choices() -> list[tuple[str, str]]:
@@ -76,13 +75,7 @@ class CaseForm(BoundedForm):
     def __init__(self, *args: Any, enterprises: Any = None, departments: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         ents = enterprises if enterprises is not None else Enterprise.objects.none()
-        self.fields["enterprise"].queryset = ents  # type: ignore[attr-defined]
-        if ents.count() <= MAX_SELECT_OPTIONS:
-            self.fields["enterprise"].widget = FastSelect(
-                choices=[("", "—")] + [(str(e.pk), e.name) for e in ents]
-            )
-        else:  # a district has thousands: the id comes from the unit's page or is typed
-            self.fields["enterprise"].widget = forms.NumberInput()
+        pick_from(self.fields["enterprise"], ents)  # type: ignore[arg-type]
         deps = departments if departments is not None else Department.objects.none()
         self.fields["department"].queryset = deps  # type: ignore[attr-defined]
         self.fields["department"].widget = FastSelect(choices=[(str(d.pk), d.name) for d in deps])

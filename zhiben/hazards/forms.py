@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.bounds import BoundedForm
 from zhiben.core.scoping import grants_for
-from zhiben.core.widgets import FastSelect
+from zhiben.core.widgets import pick_from
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Clause
 from zhiben.standards.queries import clause_picker
@@ -43,13 +43,7 @@ class HazardRegisterForm(BoundedForm):
     def __init__(self, *args: Any, user: Any = None, enterprises: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         qs = enterprises if enterprises is not None else Enterprise.objects.none()
-        self.fields["enterprise"].queryset = qs  # type: ignore[attr-defined]
-        if qs.count() <= 300:
-            self.fields["enterprise"].widget = FastSelect(
-                choices=[("", "—")] + [(str(e.pk), e.name) for e in qs]
-            )
-        else:  # a district has thousands: the id is typed or comes from the unit's page
-            self.fields["enterprise"].widget = forms.NumberInput()
+        pick_from(self.fields["enterprise"], qs)  # type: ignore[arg-type]
         # A search over the citable clauses, the standards of the chosen unit's industry first.
         self.fields["clause"].widget = clause_picker(width=48, enterprise_field="enterprise")
         if user is not None and _enterprise_only(user):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.bounds import BoundedForm
-from zhiben.core.widgets import FastSelect
+from zhiben.core.widgets import FastSelect, pick_from
 from zhiben.registry.choices import RegionLevel, StandardisationGrade
 from zhiben.registry.models import Department, Enterprise, Industry, Region
 from zhiben.registry.scoping import industry_ids_of_department
@@ -20,17 +20,10 @@ from ..draw_pools import MAX_RECENT_DAYS, DrawCriteria
 from ..models import InspectionPlan
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MAX_SELECT = 300  # more units than this: the id is typed (a district has thousands)
 
 
 def _unit_field(form: forms.Form, name: str, units: Any) -> None:
-    field = form.fields[name]
-    field.queryset = units  # type: ignore[attr-defined]
-    if units.count() <= MAX_SELECT:
-        field.widget = FastSelect(choices=[("", "—")] + [(str(e.pk), e.name) for e in units.order_by("name")])
-    else:
-        field.widget = forms.NumberInput()
-        field.help_text = _("单位较多，请填写单位 ID（可在单位页面查看）")
+    pick_from(form.fields[name], units)  # type: ignore[arg-type]
 
 
 class PlanForm(BoundedForm):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from zhiben.accounts.models import User
 from zhiben.accounts.roles import Role
 from zhiben.core.bounds import BoundedForm
-from zhiben.core.widgets import FastSelect
+from zhiben.core.widgets import FastSelect, pick_from
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Checklist, Clause
 from zhiben.standards.queries import citable_clauses, clause_label
@@ -25,7 +25,6 @@ LEVELS = [("general", _("一般")), ("major", _("重大"))]
 CHECKS = forms.CheckboxSelectMultiple(
     attrs={"class": "form-check-input"}
 )  # shown by standards/includes/checks.html
-MAX_SELECT_OPTIONS = 300
 
 
 def _select(qs: Any, label: Any = str, blank: bool = True) -> FastSelect:
@@ -33,12 +32,8 @@ def _select(qs: Any, label: Any = str, blank: bool = True) -> FastSelect:
 
 
 def enterprise_widget(field: forms.ModelChoiceField, qs: QuerySet[Enterprise]) -> None:
-    """A select when the list is short; otherwise the unit's id (typed, or carried from the unit's page)."""
-    field.queryset = qs
-    if qs.count() <= MAX_SELECT_OPTIONS:
-        field.widget = _select(qs.only("pk", "name"), lambda e: e.name)
-    else:
-        field.widget = forms.NumberInput(attrs={"placeholder": _("单位编号")})
+    """The units the user may choose, as the one record picker (core.widgets.pick_from)."""
+    pick_from(field, qs)
 
 
 def clause_select(qs: QuerySet[Clause] | None = None) -> FastSelect:

@@ -71,5 +71,36 @@
     if (btn && !window.confirm(btn.dataset.zbConfirm)) evt.preventDefault();
   });
 
-  window.Zhiben = { initCharts: initCharts, stackedBar: stackedBar };
+  // Long record lists (core.widgets.pick_from: <select data-filter="…">): a search box above the select hides
+  // the options whose name does not contain what is typed, and picks the first match; the select still posts.
+  function initFilters(root) {
+    root.querySelectorAll("select[data-filter]").forEach(function (select) {
+      if (select.dataset.zbFilterReady) return;
+      select.dataset.zbFilterReady = "1";
+      var box = document.createElement("input");
+      box.type = "search";
+      box.className = "form-control mb-1";
+      box.placeholder = select.dataset.filter;
+      box.setAttribute("aria-label", select.dataset.filter);
+      select.parentNode.insertBefore(box, select);
+      box.addEventListener("input", function () {
+        var text = box.value.trim();
+        var first = null;
+        Array.prototype.forEach.call(select.options, function (option) {
+          var show = !option.value || !text || option.text.indexOf(text) !== -1;
+          option.hidden = !show;
+          if (show && option.value && first === null) first = option;
+        });
+        if (text && first && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) {
+          first.selected = true;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { initFilters(document); });
+  document.addEventListener("htmx:afterSwap", function (evt) { initFilters(evt.target); });
+
+  window.Zhiben = { initCharts: initCharts, stackedBar: stackedBar, initFilters: initFilters };
 })();
