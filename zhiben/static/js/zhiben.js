@@ -91,7 +91,8 @@
           option.hidden = !show;
           if (show && option.value && first === null) first = option;
         });
-        if (text && first && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) {
+        var current = select.selectedIndex < 0 ? null : select.options[select.selectedIndex];
+        if (text && first && (!current || !current.value || current.hidden)) {
           first.selected = true;
           select.dispatchEvent(new Event("change", { bubbles: true }));
         }
