@@ -11,6 +11,8 @@ from zhiben.hazards.api import register as register_hazards
 from zhiben.inspections.api import register as register_inspections
 from zhiben.registry.api import register as register_registry
 from zhiben.standards.api import register as register_standards
+from zhiben.tips.api import register as register_tips
+from zhiben.tips.api import urlpatterns as tips_paths
 
 router = DefaultRouter()
 register_registry(router)
@@ -19,8 +21,10 @@ register_hazards(router)
 register_inspections(router)
 register_enforcement(router)
 register_enforcement_operations(router)
+register_tips(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),
+    *tips_paths,
     *router.urls,
 ]

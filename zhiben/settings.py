@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "zhiben.hazards",
     "zhiben.inspections",
     "zhiben.enforcement",
+    "zhiben.tips",
     "zhiben.dashboard",
     "zhiben.demo",
 ]

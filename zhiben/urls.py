@@ -13,6 +13,8 @@ urlpatterns = [
     path("hazards/", include("zhiben.hazards.urls")),
     path("inspections/", include("zhiben.inspections.urls")),
     path("enforcement/", include("zhiben.enforcement.urls")),
+    path("tips/", include("zhiben.tips.urls")),
+    path("open311/v2/", include("zhiben.tips.urls_open311")),
     path("core/", include("zhiben.core.urls")),
     path("api/v1/", include("zhiben.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

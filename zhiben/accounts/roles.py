@@ -21,13 +21,16 @@ class Role(models.TextChoices):
     ENTERPRISE = "enterprise", _("生产经营单位")
     EXPERT = "expert", _("专家/技术检查员")
     LEADER = "leader", _("领导")
+    TIP_CUSTODIAN = "tip_custodian", _("举报受理保密员")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
-GOVERNMENT_ROLES = frozenset({Role.DISTRICT_OFFICE, Role.DEPARTMENT, Role.TOWNSHIP, Role.LEADER})
+GOVERNMENT_ROLES = frozenset(
+    {Role.DISTRICT_OFFICE, Role.DEPARTMENT, Role.TOWNSHIP, Role.LEADER, Role.TIP_CUSTODIAN}
+)
 # Roles whose work another system may carry out with an API token (系统对接: a department's or township's own
 # system, a unit's monitoring devices, the office's exchange with a higher platform). Leaders read the pages,
 # experts fill what they are assigned on the pages, and the 三员 keep their duties separate: none hold tokens.
@@ -68,6 +71,23 @@ _INSPECTION_CHILDREN = {
     "inspections.inspectionphoto": READ,
 }
 
+# 举报 (tips): the reporter's identity (tips.tipidentity) is the custodian's alone; nobody else holds any
+# permission on it, and a handler reads it only through an approved, time-limited request (tips.identityrequest).
+#   intake    受理/不予受理/另行编辑/转办/合并/答复举报人 — the intake custodian (区安委办 举报受理保密员)
+#   verify    核查/办结/申请延期 — the department and the township a tip is transferred to
+#   approve   批准延期; 审批奖励 (never the person who proposed it) — the office; the custodian decides identity requests
+#   pay       告知、登记申领与发放 — the custodian (the reporter's identity is needed to pay)
+_TIP_HANDLER = {
+    "tips.tip": READ | {"verify"},
+    "tips.tiptransition": READ,
+    "tips.tipattachment": READ,
+    "tips.tipextension": READ | {"add"},
+    "tips.identityrequest": READ | {"add"},
+    "tips.tipdeadlinerule": VIEW,
+    "tips.rewardrule": VIEW,
+    "tips.internalreport": READ,
+}
+
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     Role.DISTRICT_OFFICE: {
         "registry.*": ALL,
@@ -89,6 +109,16 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "enforcement.*": READ,
         "enforcement.discretionrule": ALL - {"delete"},
         "enforcement.closureproposal": READ | {"decide"},  # 提请关闭 or 不予提请 (安全生产法 Art 113)
+        "tips.tip": READ | {"supervise"},
+        "tips.tiptransition": READ,
+        "tips.tipattachment": READ,
+        "tips.tipextension": READ | {"approve"},
+        "tips.identityrequest": READ | {"add"},
+        "tips.tipdeadlinerule": frozenset({"view", "change"}),
+        "tips.rewardrule": ALL - {"delete", "import"},
+        "tips.reward": READ | {"add", "approve"},
+        "tips.rewardtransition": READ,
+        "tips.internalreport": READ,
     },
     Role.DEPARTMENT: {
         **_REFERENCE_READ,
@@ -120,6 +150,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "enforcement.case": READ | {"add", "change"},
         "enforcement.illegaloperation": READ | {"add", "change"},
         "enforcement.illegaloperationevidence": READ | {"add"},
+        **_TIP_HANDLER,
     },
     Role.TOWNSHIP: {
         **_REFERENCE_READ,
@@ -141,6 +172,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "enforcement.illegaloperation": READ | {"add", "change"},
         "enforcement.illegaloperationevidence": READ | {"add"},
         "enforcement.case": READ,
+        **_TIP_HANDLER,
+        "tips.tipextension": READ,  # the department that leads the check asks for more time
     },
     Role.ENTERPRISE: {
         "registry.enterprise": frozenset({"view", "change"}),
@@ -160,6 +193,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "inspections.selfcheckanswer": READ | {"add"},
         "inspections.inspectionphoto": READ | {"add"},
         "enforcement.case": VIEW,
+        # its own workers' reports to it (内部举报); never a tip about it
+        "tips.internalreport": READ | {"add", "change"},
     },
     Role.EXPERT: {
         "registry.region": VIEW,
@@ -177,6 +212,26 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "inspections.*": READ,
         "enforcement.*": READ,
         "core.officialdocument": VIEW,
+        "tips.tip": READ,
+        "tips.tiptransition": READ,
+        "tips.reward": READ,
+        "tips.rewardrule": VIEW,
+        "tips.internalreport": READ,
+    },
+    Role.TIP_CUSTODIAN: {
+        **_REFERENCE_READ,
+        "registry.enterprise": READ,
+        "registry.person": VIEW,
+        "tips.tip": READ | {"add", "change", "intake"},
+        "tips.tipidentity": VIEW,
+        "tips.tiptransition": READ,
+        "tips.tipattachment": READ | {"original"},  # the encrypted originals (evidence)
+        "tips.tipextension": READ,
+        "tips.identityrequest": READ | {"decide"},
+        "tips.tipdeadlinerule": VIEW,
+        "tips.rewardrule": VIEW,
+        "tips.reward": READ | {"approve", "pay"},
+        "tips.rewardtransition": READ,
     },
     Role.SYSTEM_ADMIN: {
         "accounts.user": frozenset({"view", "add", "change", "export"}),
@@ -197,4 +252,4 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 # Roles whose scope is the whole district (no region prefix on the assignment needed).
-DISTRICT_WIDE = frozenset({Role.DISTRICT_OFFICE, Role.LEADER, *ADMIN_ROLES})
+DISTRICT_WIDE = frozenset({Role.DISTRICT_OFFICE, Role.LEADER, Role.TIP_CUSTODIAN, *ADMIN_ROLES})

@@ -27,6 +27,7 @@ class Persona:
 
 PERSONAS: tuple[Persona, ...] = (
     Persona("anweiban", "区安委办值班员", "区安委会办公室", Role.DISTRICT_OFFICE),
+    Persona("jubao", "举报受理保密员", "区安委会办公室", Role.TIP_CUSTODIAN),
     Persona("yingji", "应急管理局监管员", "区应急管理局", Role.DEPARTMENT, department="emergency"),
     Persona("zhujian", "住建局监管员", "区住房和城乡建设局", Role.DEPARTMENT, department="housing"),
     Persona("jiaotong", "交通运输局监管员", "区交通运输局", Role.DEPARTMENT, department="transport"),

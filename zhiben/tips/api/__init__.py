@@ -1,0 +1,13 @@
+"""API of the whistleblower channel: the anonymous public intake and status (public.py), the handlers' scoped
+tips (tips.py), rewards and the calculator (rewards.py), internal reports (internal.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Explicit paths (not on the router): the anonymous public endpoints and calculators.
+urlpatterns: list[Any] = []
+
+
+def register(router: Any) -> None:
+    """Add the channel's viewsets to the API router (each area module adds its own below)."""

@@ -1,0 +1,3 @@
+"""Pages: handling (see urls.py)."""
+
+urlpatterns: list = []

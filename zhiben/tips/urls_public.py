@@ -1,0 +1,3 @@
+"""Pages: public (see urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: rewards (see urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: stats (see urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: vault (see urls.py)."""
+
+urlpatterns: list = []
