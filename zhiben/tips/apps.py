@@ -7,4 +7,4 @@ class TipsConfig(AppConfig):
     verbose_name = "举报奖励"
 
     def ready(self) -> None:
-        from . import events  # noqa: F401  (the audit events of the channel)
+        from . import events, steps  # noqa: F401  (the audit events of the channel and its steps)

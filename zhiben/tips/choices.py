@@ -33,7 +33,9 @@ class TipStatus(models.TextChoices):
     MERGED = "merged", _("已合并")
 
 
-OPEN_TIP_STATUSES = frozenset({TipStatus.RECEIVED, TipStatus.ACCEPTED, TipStatus.VERIFYING, TipStatus.CONCLUDED})
+OPEN_TIP_STATUSES = frozenset(
+    {TipStatus.RECEIVED, TipStatus.ACCEPTED, TipStatus.VERIFYING, TipStatus.CONCLUDED}
+)
 FINAL_TIP_STATUSES = frozenset({TipStatus.CLOSED, TipStatus.REJECTED, TipStatus.MERGED})
 
 

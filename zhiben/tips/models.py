@@ -140,13 +140,19 @@ class Tip(ScopedModel):
         on_delete=models.PROTECT,
         related_name="tips",
     )
-    hazards = models.ManyToManyField("hazards.Hazard", verbose_name=_("核查发现的隐患"), blank=True, related_name="tips")
-    cases = models.ManyToManyField("enforcement.Case", verbose_name=_("立案查处"), blank=True, related_name="tips")
+    hazards = models.ManyToManyField(
+        "hazards.Hazard", verbose_name=_("核查发现的隐患"), blank=True, related_name="tips"
+    )
+    cases = models.ManyToManyField(
+        "enforcement.Case", verbose_name=_("立案查处"), blank=True, related_name="tips"
+    )
     # The receipt code (查询码) is never stored: a keyed locator and a slow hash of it (R14).
     receipt_index = models.CharField(_("查询码索引"), max_length=64, unique=True, editable=False)
     receipt_hash = models.CharField(_("查询码摘要"), max_length=200, editable=False)
     # A second press of 提交 (or a retried API call) carries the same key and creates nothing new.
-    submission_key = models.CharField(_("提交标识"), max_length=64, unique=True, null=True, blank=True, editable=False)
+    submission_key = models.CharField(
+        _("提交标识"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("举报")
@@ -170,7 +176,11 @@ class TipTransition(models.Model):
     from_status = models.CharField(_("原状态"), max_length=12, choices=TipStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=TipStatus.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.TextField(_("说明"), blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -238,13 +248,18 @@ class IdentityRequest(VersionedModel):
     不予批准; each step and each view audited."""
 
     scope = _child_scope("tip")
-    tip = models.ForeignKey(Tip, verbose_name=_("举报"), on_delete=models.CASCADE, related_name="identity_requests")
+    tip = models.ForeignKey(
+        Tip, verbose_name=_("举报"), on_delete=models.CASCADE, related_name="identity_requests"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(_("申请理由"))
     status = models.CharField(
-        _("状态"), max_length=12, choices=IdentityRequestStatus.choices, default=IdentityRequestStatus.REQUESTED
+        _("状态"),
+        max_length=12,
+        choices=IdentityRequestStatus.choices,
+        default=IdentityRequestStatus.REQUESTED,
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -335,10 +350,18 @@ class RewardRule(VersionedModel):
     basis = models.CharField(_("计奖方式"), max_length=20, choices=RewardBasis.choices)
     categories = models.JSONField(_("适用举报类别"), default=list, help_text=_("举报类别代码列表；空为全部"))
     percent = models.DecimalField(_("奖励比例（%）"), max_digits=6, decimal_places=2, null=True, blank=True)
-    per_death = models.JSONField(_("每查实瞒报1人奖励（元）"), default=dict, blank=True, help_text=_("按事故等级"))
-    fixed_amount = models.DecimalField(_("定额（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
-    min_amount = models.DecimalField(_("最低奖励（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
-    max_amount = models.DecimalField(_("最高奖励（元）"), max_digits=12, decimal_places=2, null=True, blank=True)
+    per_death = models.JSONField(
+        _("每查实瞒报1人奖励（元）"), default=dict, blank=True, help_text=_("按事故等级")
+    )
+    fixed_amount = models.DecimalField(
+        _("定额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    min_amount = models.DecimalField(
+        _("最低奖励（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    max_amount = models.DecimalField(
+        _("最高奖励（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     excluded_industries = models.JSONField(_("不适用的行业领域"), default=list, blank=True)
     priority = models.PositiveSmallIntegerField(_("优先顺序"), default=100, help_text=_("数值小者优先适用"))
     source = models.CharField(_("依据"), max_length=300)
@@ -362,7 +385,9 @@ class Reward(ScopedModel):
 
     scope = _child_scope("tip")
     tip = models.OneToOneField(Tip, verbose_name=_("举报"), on_delete=models.PROTECT, related_name="reward")
-    rule = models.ForeignKey(RewardRule, verbose_name=_("适用标准"), on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(
+        RewardRule, verbose_name=_("适用标准"), on_delete=models.PROTECT, related_name="+"
+    )
     rule_text = models.CharField(_("计算依据"), max_length=300)
     basis = models.CharField(_("计奖方式"), max_length=20, choices=RewardBasis.choices)
     fine = models.DecimalField(_("罚款金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
@@ -413,12 +438,18 @@ class RewardTransition(models.Model):
     """One step of a reward, in order."""
 
     scope = ScopePaths(region="reward__tip__township__code", department="reward__tip__department_id")
-    reward = models.ForeignKey(Reward, verbose_name=_("举报奖励"), on_delete=models.CASCADE, related_name="transitions")
+    reward = models.ForeignKey(
+        Reward, verbose_name=_("举报奖励"), on_delete=models.CASCADE, related_name="transitions"
+    )
     action = models.CharField(_("操作"), max_length=30)
     from_status = models.CharField(_("原状态"), max_length=12, choices=RewardStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=RewardStatus.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.TextField(_("说明"), blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -438,12 +469,19 @@ class InternalReport(ScopedModel):
     """内部举报: a worker reports a hazard to their own unit; the unit verifies and rewards (安全生产法 第四十一条
     encourages it; the seed asks enterprises to reward their own workers). The counts feed the assessment."""
 
-    scope = ScopePaths(region="enterprise__region__code", industry="enterprise__industries", enterprise="enterprise_id")
+    scope = ScopePaths(
+        region="enterprise__region__code", industry="enterprise__industries", enterprise="enterprise_id"
+    )
     enterprise = models.ForeignKey(
-        "registry.Enterprise", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="internal_reports"
+        "registry.Enterprise",
+        verbose_name=_("单位"),
+        on_delete=models.PROTECT,
+        related_name="internal_reports",
     )
     reported_on = models.DateField(_("报告日期"))
-    reporter_name = EncryptedTextField(_("报告人"), blank=True)  # may be left blank: anonymous inside the unit
+    reporter_name = EncryptedTextField(
+        _("报告人"), blank=True
+    )  # may be left blank: anonymous inside the unit
     location = models.CharField(_("部位"), max_length=200, blank=True)
     content = models.TextField(_("报告内容"))
     status = models.CharField(
@@ -457,10 +495,16 @@ class InternalReport(ScopedModel):
         on_delete=models.PROTECT,
         related_name="internal_reports",
     )
-    reward_amount = models.DecimalField(_("奖励金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    reward_amount = models.DecimalField(
+        _("奖励金额（元）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     rewarded_on = models.DateField(_("奖励日期"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
