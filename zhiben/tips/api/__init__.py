@@ -11,3 +11,6 @@ urlpatterns: list[Any] = []
 
 def register(router: Any) -> None:
     """Add the channel's viewsets to the API router (each area module adds its own below)."""
+    from . import tips
+
+    tips.register(router)

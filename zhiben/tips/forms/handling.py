@@ -37,6 +37,7 @@ class AcceptForm(BoundedForm):
     working_text = forms.CharField(
         label=_("举报内容（另行编辑件）"),
         widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("请填写另行编辑件：承办部门只见此件。")},
         help_text=_(
             "另行编辑：去除姓名、电话、工号、岗位、笔迹特征等可识别举报人的内容后重新撰写；承办部门只见此件"
         ),
@@ -69,7 +70,10 @@ class AcceptForm(BoundedForm):
 
 class ReasonForm(BoundedForm):
     rejection_reason = forms.CharField(
-        label=_("不予受理理由"), widget=NOTE, help_text=_("将告知举报人，请勿写入承办人或被举报单位的答复")
+        label=_("不予受理理由"),
+        widget=NOTE,
+        error_messages={"required": _("请写明不予受理的理由（将告知举报人）。")},
+        help_text=_("将告知举报人，请勿写入承办人或被举报单位的答复"),
     )
 
 
