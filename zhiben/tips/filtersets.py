@@ -108,3 +108,27 @@ class TipFilterSet(BaseFilterSet):
     def filter_department(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         dept = Department.objects.filter(code=value).first()
         return queryset.none() if dept is None else queryset.filter(department=dept)
+
+
+def acts_on_tips(user: Any) -> bool:
+    """Those who act on tips: the custodian (受理), the department and township (核查), the office (延期)."""
+    from zhiben.core.scoping import can
+
+    return any(can(user, action, Tip) for action in ("intake", "verify", "supervise"))
+
+
+def tip_todo(user: Any) -> dict[str, int] | None:
+    """The workbench's 举报待办 card: counts of the user's visible tips by stage (one query), or None."""
+    if not acts_on_tips(user):
+        return None
+    from django.db.models import Count
+
+    return Tip.objects.restrict(user, "view").aggregate(
+        received=Count("pk", filter=Q(status=S.RECEIVED)),
+        accepted=Count("pk", filter=Q(status=S.ACCEPTED)),
+        verifying=Count("pk", filter=Q(status=S.VERIFYING)),
+        due_soon=Count("pk", filter=due_soon_q()),
+        verify_overdue=Count("pk", filter=Q(status=S.VERIFYING, verify_deadline__lt=timezone.localdate())),
+        concluded=Count("pk", filter=Q(status=S.CONCLUDED)),
+        overdue=Count("pk", filter=overdue_q()),
+    )

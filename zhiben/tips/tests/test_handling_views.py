@@ -158,3 +158,22 @@ def test_reminders_and_escalation_are_idempotent(world: Any, clock: Any) -> None
     with time_machine.travel(dt.datetime(2025, 5, 8, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))):
         text = page(world.zhujian).get(f"/tips/manage/{tip.pk}/").content.decode()
         assert "已超期" in text and "函告" in text
+
+
+def test_workbench_card_and_the_units_file(world: Any, clock: Any) -> None:
+    tip = transferred(world)
+    make_tip()
+    text = page(world.jubao).get("/").content.decode()
+    assert 'data-testid="tip-todo"' in text and 'data-kpi="tips_received">1<' in text
+    text = page(world.zhujian).get("/").content.decode()
+    assert 'data-kpi="tips_verifying">1<' in text and 'data-kpi="tips_received">0<' in text
+    assert 'data-testid="tip-todo"' not in page(world.qiye1).get("/").content.decode()
+    gas = world.enterprises["yt_gas"]
+    from zhiben.registry.enterprise_file import sections_for
+
+    titles = {s.title for s in sections_for(gas, world.zhujian)}
+    assert "举报核查" in titles
+    assert "举报核查" not in {s.title for s in sections_for(gas, world.yingji)}  # nothing transferred to it
+    assert "举报核查" not in {s.title for s in sections_for(gas, world.users["qiye1"])}
+    section = next(s for s in sections_for(gas, world.jubao) if s.title == "举报核查")
+    assert section.total == 1 and tip.code in section.rows[0].text and WORKING not in section.rows[0].text
