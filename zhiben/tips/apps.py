@@ -8,3 +8,4 @@ class TipsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import events, steps  # noqa: F401  (the audit events of the channel and its steps)
+        from . import reward_steps, reward_tasks, vault_steps  # noqa: F401  (rewards and the vault)

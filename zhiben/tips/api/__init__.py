@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import rewards
+
 # Explicit paths (not on the router): the anonymous public endpoints and calculators.
-urlpatterns: list[Any] = []
+urlpatterns: list[Any] = [*rewards.urlpatterns]
 
 
 def register(router: Any) -> None:
     """Add the channel's viewsets to the API router (each area module adds its own below)."""
+    rewards.register(router)
