@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
@@ -66,6 +66,16 @@ class RewardListView(ObjectListView):
         return Reward.objects.select_related("tip")
 
 
+def _tip_url(user: Any, tip: Tip) -> str:
+    """The tip's page, when the user may see the tip (and the handling pages are installed)."""
+    if not Tip.objects.restrict(user, "view").filter(pk=tip.pk).exists():
+        return ""
+    try:
+        return tip.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
 class RewardDetailView(ScopedViewMixin, View):
     model = Reward
 
@@ -77,10 +87,12 @@ class RewardDetailView(ScopedViewMixin, View):
             "title": f"{reward.tip.code} 举报奖励",
             "steps": FLOW.available(request.user, reward),
             "status_color": STATUS_COLORS.get(reward.status, "secondary"),
+            "amount": _money(reward.amount),
+            "fine": _money(reward.fine) if reward.fine else "",
             "history": [
                 (FLOW.label(h.action), h) for h in reward.transitions.select_related("actor").order_by("at", "pk")
             ],
-            "tip_visible": Tip.objects.restrict(request.user, "view").filter(pk=reward.tip_id).exists(),
+            "tip_url": _tip_url(request.user, reward.tip),
         }
         return render(request, "tips/rewards/reward_detail.html", context)
 
@@ -169,7 +181,12 @@ class CalculatorView(ScopedViewMixin, View):
         return render(
             request,
             "tips/rewards/calculator.html",
-            {"form": form, "result": result, "title": _("奖励试算")},
+            {
+                "form": form,
+                "result": result,
+                "amount": _money(result.amount) if result else "",
+                "title": _("奖励试算"),
+            },
             status=status,
         )
 
@@ -275,6 +292,7 @@ class PublicClaimView(View):
         context = {
             "form": form,
             "answer": answer,
+            "amount": _money(answer.amount) if answer is not None and answer.amount else "",
             "throttled": throttled,
             "how": services.HOW_TO_CLAIM,
             "action": reverse("tips:claim"),
