@@ -7,5 +7,4 @@ class TipsConfig(AppConfig):
     verbose_name = "举报奖励"
 
     def ready(self) -> None:
-        from . import events, steps  # noqa: F401  (the audit events of the channel and its steps)
-        from . import reward_steps, reward_tasks, vault_steps  # noqa: F401  (rewards and the vault)
+        from . import events, reward_steps, reward_tasks, steps, vault_steps  # noqa: F401  (the audit events of the channel and its steps)  # noqa: F401  (rewards and the vault)

@@ -40,7 +40,11 @@ class CalculateInput(BoundedSerializer):
     )
     fine = serializers.CharField(label=_("罚款金额（元）"), required=False, allow_null=True, max_length=30)
     grade = serializers.CharField(
-        label=_("事故等级"), required=False, allow_blank=True, allow_null=True, max_length=10,
+        label=_("事故等级"),
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=10,
         help_text=_("一般、较大、重大、特别重大"),
     )
     deaths = serializers.JSONField(label=_("查实瞒报死亡人数"), required=False, allow_null=True)
