@@ -40,6 +40,7 @@ PUBLIC = {
     "inspections:public_plan": {200, 404},  # 404 while the plan is not public
     "inspections:public_draw": {200, 404},  # 404 before the commitment is published
     "inspections:public_draw_inputs": {200, 404},
+    "tips:claim": {200},  # 申领举报奖励 by receipt code (no login; never shows an identity)
 }
 
 # Routes that only accept POST: a GET must be refused with 405, by everyone.
