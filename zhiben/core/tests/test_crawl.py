@@ -150,6 +150,8 @@ ARGUMENT_HINTS: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("enforcement:case_step", "name"): lambda world: "investigate",
     ("enforcement:operation_step", "name"): lambda world: "stop",
     ("enforcement:proposal_step", "name"): lambda world: "submit",
+    ("tips:reward_step", "name"): lambda world: "approve",
+    ("tips:vault_request_step", "name"): lambda world: "approve",
     ("*", "format"): lambda world: "json",
     ("*", "year"): lambda world: 2025,
     ("*", "month"): lambda world: 1,
