@@ -296,3 +296,20 @@ def test_the_office_edits_a_rule(world: Any) -> None:
     rule.refresh_from_db()
     assert rule.verified and AuditEntry.objects.filter(event="REWARD_RULE_CHANGED").exists()
     assert login(Client(), world.yingji).post(url, form).status_code == 403
+
+
+def test_the_daily_job_lapses_and_expires(world: Any) -> None:
+    from zhiben.core.models.jobs import JobRun
+    from zhiben.tips.reward_tasks import lapse_unclaimed_rewards
+
+    reward = rewards.propose_reward(founded_tip(world), actor=world.anweiban, basis="fine")
+    rewards.approve_reward(reward, actor=world.jubao)
+    rewards.notify_reward(reward, actor=world.jubao)
+    later = timezone.now() + dt.timedelta(days=62)
+    with time_machine.travel(later, tick=False):
+        lapse_unclaimed_rewards.call_local()
+        lapse_unclaimed_rewards.call_local()  # a rerun changes nothing more
+    reward.refresh_from_db()
+    assert reward.status == RewardStatus.LAPSED
+    assert RewardTransition.objects.filter(reward=reward, action="lapse").count() == 1
+    assert JobRun.objects.filter(name__endswith="lapse_unclaimed_rewards", status="succeeded").count() == 2
