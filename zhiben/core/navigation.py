@@ -89,7 +89,12 @@ MODULES: tuple[Module, ...] = (
         _("举报奖励"),
         "megaphone",
         "三(四)9",
-        (NavItem(_("举报办理"), "tips:manage", "tips.tip"), NavItem(_("核查与奖励"))),
+        (
+            NavItem(_("举报办理"), "tips:manage", "tips.tip"),
+            NavItem(_("举报奖励"), "tips:reward_list", "tips.reward"),
+            NavItem(_("身份保密库"), "tips:vault", "tips.identityrequest"),
+            NavItem(_("奖励标准"), "tips:reward_rules", "tips.rewardrule"),
+        ),
         _("安全生产有奖举报：保密受理、核查、奖励发放。"),
     ),
     Module(

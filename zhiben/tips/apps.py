@@ -7,7 +7,7 @@ class TipsConfig(AppConfig):
     verbose_name = "举报奖励"
 
     def ready(self) -> None:
-        from . import events, steps  # noqa: F401  (the audit events of the channel and its steps)
+        from . import events, reward_steps, reward_tasks, steps, vault_steps  # noqa: F401  (events, steps, jobs)
         from .enterprise_file import register as register_handling
 
         register_handling()  # the handling loop: its services, events, jobs and 一企一档 section

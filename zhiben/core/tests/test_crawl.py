@@ -40,6 +40,7 @@ PUBLIC = {
     "inspections:public_plan": {200, 404},  # 404 while the plan is not public
     "inspections:public_draw": {200, 404},  # 404 before the commitment is published
     "inspections:public_draw_inputs": {200, 404},
+    "tips:claim": {200},  # 申领举报奖励 by receipt code (no login; never shows an identity)
 }
 
 # Routes that only accept POST: a GET must be refused with 405, by everyone.
@@ -149,6 +150,8 @@ ARGUMENT_HINTS: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("enforcement:case_step", "name"): lambda world: "investigate",
     ("enforcement:operation_step", "name"): lambda world: "stop",
     ("enforcement:proposal_step", "name"): lambda world: "submit",
+    ("tips:reward_step", "name"): lambda world: "approve",
+    ("tips:vault_request_step", "name"): lambda world: "approve",
     ("*", "format"): lambda world: "json",
     ("*", "year"): lambda world: 2025,
     ("*", "month"): lambda world: 1,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import rewards
+
 # Explicit paths (not on the router): the anonymous public endpoints and calculators.
-urlpatterns: list[Any] = []
+urlpatterns: list[Any] = [*rewards.urlpatterns]
 
 
 def register(router: Any) -> None:
@@ -14,3 +16,4 @@ def register(router: Any) -> None:
     from . import tips
 
     tips.register(router)
+    rewards.register(router)
