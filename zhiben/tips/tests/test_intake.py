@@ -138,11 +138,18 @@ def test_an_oversized_file_is_refused(world: Any) -> None:
     assert "超过 10 MB" in refused.value.message_dict["files"][0]
 
 
-def test_a_failure_late_in_the_transaction_leaves_nothing(world: Any) -> None:
+def test_a_failure_late_in_the_transaction_leaves_nothing(world: Any, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
     failing = mock.patch.object(steps.FLOW, "record_created", side_effect=RuntimeError("audit down"))
     with failing, pytest.raises(RuntimeError):
-        submit_tip(category=Category.HAZARD, text=TEXT, identity={"name": SENTINEL_NAME})
+        submit_tip(
+            category=Category.HAZARD,
+            text=TEXT,
+            identity={"name": SENTINEL_NAME},
+            files=[upload("a.jpg", jpeg_with_gps())],
+        )
     assert not Tip.objects.exists() and not TipIdentity.objects.exists()
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no orphan original or working copy
 
 
 def test_a_repeated_submission_key_returns_the_first_tip(world: Any) -> None:
