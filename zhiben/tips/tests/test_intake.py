@@ -376,8 +376,33 @@ def test_the_client_address_and_user_agent_are_stored_nowhere(world: Any, caplog
     receipt = re.search(r'data-testid="receipt">([\d ]+)<', response.content.decode()).group(1)
     client.post("/tips/status/", {"receipt": receipt}, **_sentinel_headers())
     client.post("/tips/status/", {"receipt": "9" * 25}, **_sentinel_headers())
+    api = client.post(
+        "/api/v1/public/tips/",
+        {"category": Category.HAZARD, "text": TEXT, "name": SENTINEL_NAME},
+        content_type="application/json",
+        **_sentinel_headers(),
+    )
+    open311 = client.post(
+        "/open311/v2/requests.json",
+        {
+            "service_code": Category.HAZARD.value,
+            "description": TEXT,
+            "address_string": "老街",
+            "phone": SENTINEL_PHONE,
+        },
+        **_sentinel_headers(),
+    )
+    assert (api.status_code, open311.status_code) == (201, 200)
+    assert AuditEntry.objects.filter(object_type="tips.tip").count() == 3
     dump = database_text()
-    for sentinel in (SENTINEL_IP, SENTINEL_UA, "SentinelBrowser", SENTINEL_NAME, receipt.replace(" ", "")):
+    for sentinel in (
+        SENTINEL_IP,
+        SENTINEL_UA,
+        "SentinelBrowser",
+        SENTINEL_NAME,
+        SENTINEL_PHONE,
+        receipt.replace(" ", ""),
+    ):
         assert sentinel not in dump, sentinel
         assert sentinel not in caplog.text, sentinel
 
