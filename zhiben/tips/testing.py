@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from .choices import Category
+from .choices import Category, TipStatus
 from .models import Tip, TipIdentity
 
 SENTINEL_NAME = "哨兵甲乙丙"  # a planted identity that must never leak outside the vault (R13)
@@ -29,6 +29,8 @@ def make_tip(*, identity: bool = False, **fields: Any) -> Tip:
         "real_name": identity,
     }
     values.update(fields)
+    if values.get("status", TipStatus.RECEIVED) not in (TipStatus.RECEIVED, TipStatus.REJECTED):
+        values.setdefault("accepted_on", timezone.localdate())  # past 受理, as the loop would have it
     tip = Tip.objects.create(**values)
     if identity:
         TipIdentity.objects.create(

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import rewards
+from . import public, rewards
 
-# Explicit paths (not on the router): the anonymous public endpoints and calculators.
-urlpatterns: list[Any] = [*rewards.urlpatterns]
+# Explicit paths (not on the router): the anonymous public intake and status, the reward calculator.
+urlpatterns: list[Any] = [*public.urlpatterns, *rewards.urlpatterns]
 
 
 def register(router: Any) -> None:

@@ -11,14 +11,13 @@ Each view is audited with who, which tip and which field group — never the val
 tip's code only. In lists, phones and ID numbers are masked (`mask_identity`); the full values appear only on
 the audited view.
 
-Original attachments are stored sealed (`seal_original`): intake writes `seal_original(data)` to
-`TipAttachment.original_file`; the vault reads them with `open_original`.
+Original attachments are stored sealed by intake (`services.files.encrypt_original`, SM4-GCM under the current
+field key); the vault opens them with `open_original` (the same function).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +29,7 @@ from django.utils import timezone
 from zhiben.accounts.lookups import users_with_role
 from zhiben.accounts.roles import Role
 from zhiben.core import audit
-from zhiben.core.crypto import current_key_version, field_keys, mask_phone, sm4_gcm_decrypt, sm4_gcm_encrypt
+from zhiben.core.crypto import mask_phone
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.loop.records import pin
 from zhiben.core.outbox import notify_users
@@ -48,34 +47,13 @@ from ..vault_steps import (
     ORIGINAL_VIEWED,
     REQUEST,
 )
+from .files import decrypt_original, encrypt_original
 
 # --- sealed files -------------------------------------------------------------------------------------------
+# Intake seals each original (services.files.encrypt_original); these names are the vault's view of it.
 
-_MAGIC = b"ZBSM4F"
-
-
-def _aad(version: int) -> bytes:
-    return f"tip-original:v{version}".encode()
-
-
-def seal_original(data: bytes) -> bytes:
-    """An original attachment's bytes SM4-GCM encrypted under the current field key (what intake stores)."""
-    version = current_key_version()
-    blob = sm4_gcm_encrypt(data, field_keys()[version], aad=_aad(version))
-    return _MAGIC + struct.pack(">H", version) + blob
-
-
-def open_original(sealed: bytes) -> bytes:
-    """The bytes sealed by `seal_original` (raises DecryptionError when tampered with or not sealed)."""
-    from zhiben.core.crypto import DecryptionError
-
-    if not sealed.startswith(_MAGIC) or len(sealed) < len(_MAGIC) + 2:
-        raise DecryptionError("not a sealed original")
-    (version,) = struct.unpack(">H", sealed[len(_MAGIC) : len(_MAGIC) + 2])
-    key = field_keys().get(version)
-    if key is None:
-        raise DecryptionError(f"unknown key version {version}")
-    return sm4_gcm_decrypt(sealed[len(_MAGIC) + 2 :], key, aad=_aad(version))
+seal_original = encrypt_original
+open_original = decrypt_original
 
 
 # --- masking (R16) ------------------------------------------------------------------------------------------

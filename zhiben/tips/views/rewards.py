@@ -3,11 +3,9 @@ handlers, the reward rules (待核实 badges; the office edits them), and the pu
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +17,7 @@ from zhiben.core.loop.web import StepView, posted_version, run_form
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectListView, ScopedViewMixin
 
+from .. import ratelimit
 from ..choices import Outcome, RewardStatus, TipStatus
 from ..forms.rewards import CalculatorForm, ProposeForm, PublicClaimForm, RewardRuleForm
 from ..models import Reward, RewardRule, Tip
@@ -252,15 +251,6 @@ class RuleEditView(ScopedViewMixin, View):
 
 # --- the public claim -------------------------------------------------------------------------------------------
 
-CLAIM_LIMIT = 10  # wrong codes per address per window, like the status lookup
-CLAIM_WINDOW = 600  # seconds
-
-
-def _limit_key(request: HttpRequest) -> str:
-    """A cache key per client address: hashed, kept in the cache for the window only, never stored (R15)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    return "tips-claim:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-
 
 def _public(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
@@ -276,15 +266,12 @@ class PublicClaimView(View):
         return self._render(request, PublicClaimForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        key = _limit_key(request)
-        if cache.get(key, 0) >= CLAIM_LIMIT:
+        if not ratelimit.hit(request, ratelimit.CLAIM):  # per address, hashed with a daily salt (R15)
             return self._render(request, PublicClaimForm(), status=429, throttled=True)
         form = PublicClaimForm(request.POST)
         if not form.is_valid():
             return self._render(request, form, status=400)
         answer = services.claim_by_receipt(form.cleaned_data["receipt"])
-        if not answer.ok:
-            cache.set(key, cache.get(key, 0) + 1, CLAIM_WINDOW)
         return self._render(request, PublicClaimForm(), answer=answer, status=200 if answer.ok else 400)
 
     def _render(
