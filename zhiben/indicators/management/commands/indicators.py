@@ -22,6 +22,7 @@ class Command(BaseCommand):
             p = sub.add_parser(name, help=text)
             p.add_argument("--period", required=True, help="季度，如 2026Q2")
         sub.add_parser("list", help="列出全部指标")
+        sub.add_parser("markdown", help="指标定义表（Markdown，docs/indicators.md 的表格）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -29,6 +30,9 @@ class Command(BaseCommand):
             for ind in registry.all():
                 state = "" if ind.available else "（未接入）"
                 self.stdout.write(f"{ind.id}\t{ind.name}{state}\t{ind.unit}")
+            return
+        if action == "markdown":
+            self.stdout.write(definitions_table())
             return
         period = options["period"]
         if not QUARTER_RE.match(period or ""):
@@ -48,3 +52,31 @@ class Command(BaseCommand):
             self.stdout.write(f"{period}：{len(differences)} 处与现算值不同。")
             raise SystemExit(1)
         self.stdout.write(f"{period}：快照与现算值一致。")
+
+
+def definitions_table() -> str:
+    """The registry as the Markdown table of docs/indicators.md."""
+    lines = [
+        "| 编号 | 指标 | 口径 | 单位 | 目标 | 方向 | 范围 | 来源 | 状态 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for ind in registry.all():
+        target = "—" if ind.target is None else f"{ind.target}{ind.unit}"
+        scopes = "、".join(str(registry.SCOPE_LABELS[k]) for k in registry.SCOPE_KINDS if k in ind.scopes)
+        state = "已接入" if ind.available else "未接入"
+        if not ind.verified:
+            state += "（待核实）"
+        definition = ind.definition + (f" {ind.note}" if ind.note else "")
+        cells = [
+            f"`{ind.id}`",
+            ind.name,
+            definition,
+            ind.unit,
+            target,
+            str(registry.DIRECTION_LABELS[ind.direction]),
+            scopes,
+            ind.source,
+            state,
+        ]
+        lines.append("| " + " | ".join(c.replace("|", "／") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
