@@ -187,7 +187,7 @@ class IndicatorViewSet(viewsets.ViewSet):
     """指标库：指标定义、按乡镇（街道）/部门的指标值、构成每个数字的记录。"""
 
     permission_classes = [permissions.IsAuthenticated, IndicatorAccess]
-    lookup_value_regex = r"[a-z_]+\.[a-z_0-9]+"
+    lookup_value_regex = r"[^/]+"  # ids hold a dot; an id that names nothing is a JSON 404
     lookup_field = "id"
     pagination_class = Pagination
 
