@@ -14,7 +14,7 @@
   }];
   if (data.target !== null) {
     series[0].markLine = { symbol: "none", lineStyle: { color: "#c8102e", type: "dashed" },
-      label: { formatter: "目标 " + data.target + data.unit }, data: [{ yAxis: data.target }] };
+      label: { position: "insideEndTop", formatter: "目标 " + data.target + data.unit }, data: [{ yAxis: data.target }] };
   }
   chart.setOption({
     animation: !navigator.webdriver,
