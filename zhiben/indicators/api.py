@@ -53,7 +53,10 @@ class IndicatorSerializer(BoundedSerializer):
         max_digits=18, decimal_places=2, allow_null=True, coerce_to_string=False
     )
     direction = serializers.ChoiceField(choices=["higher", "lower"], help_text="越高越好或越低越好")
-    scopes = serializers.ListField(child=serializers.ChoiceField(choices=list(SCOPE_KINDS)))
+    scopes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="可切分的范围：district 全区、township 乡镇（街道）、department 部门、industry 行业领域",
+    )
     source = serializers.CharField(help_text="数据来源模块")
     available = serializers.BooleanField(help_text="来源模块是否已接入；未接入的指标没有数值")
     group = serializers.CharField()

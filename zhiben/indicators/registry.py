@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -27,6 +27,9 @@ from django.utils.translation import gettext_lazy as _
 from zhiben.core.calendar import QUARTER_RE, quarter_end, quarter_of, quarter_start
 from zhiben.registry.choices import RegionLevel
 from zhiben.registry.models import Department, Industry, Region
+from zhiben.registry.scoping import with_descendants
+
+from .models import IndicatorSnapshot
 
 # ------------------------------------------------------------------------------------------------ scopes
 
@@ -98,8 +101,6 @@ class Scope:
     def industry_ids(self) -> set[int] | None:
         if self.kind != INDUSTRY:
             return None
-        from zhiben.registry.scoping import with_descendants
-
         return with_descendants({int(self.key)}) if self.key.isdigit() else set()
 
     def label(self) -> str:
@@ -268,8 +269,6 @@ class Indicator:
         """The value for `scope` in `period` (default: this quarter): a closed quarter with a snapshot reads
         the snapshot (the numbers shown then), otherwise the records are counted now."""
         period = period or current_period(today)
-        from .snapshots import frozen_value
-
         frozen = frozen_value(self, scope, period)
         return frozen if frozen is not None else self.live_value(scope, period, today)
 
@@ -374,8 +373,6 @@ def connect(
     """Wire a 未接入 indicator to its records once its module exists (the campaign's small registers, the
     tips app): the declaration stays, `available` becomes true. Call it from the source's module or its app's
     `ready()`; e.g. `connect("campaign.team_staffing", staffing_parts, source="campaign")`."""
-    from dataclasses import replace
-
     current = get(indicator_id)
     changes: dict[str, Any] = {"records": records, "total": total}
     if source:
@@ -383,3 +380,34 @@ def connect(
     if kind:
         changes["kind"] = kind
     return register(replace(current, **changes))
+
+
+# ------------------------------------------------------------------------------------ frozen values
+
+
+def _as_number(value: Decimal | None) -> Decimal | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else value
+
+
+def to_value(row: IndicatorSnapshot) -> Value:
+    """A snapshot row as the value it froze."""
+    return Value(
+        indicator=row.indicator,
+        scope=Scope(row.scope_kind, row.scope_key),
+        period=row.period,
+        available=row.available,
+        numerator=_as_number(row.numerator),
+        denominator=_as_number(row.denominator),
+        value=row.value.quantize(Decimal("0.1")) if row.value is not None else None,
+        frozen=True,
+    )
+
+
+def frozen_value(ind: Indicator, scope: Scope, period: str) -> Value | None:
+    """The value frozen for this indicator, scope and quarter, or None when the quarter was not frozen."""
+    row = IndicatorSnapshot.objects.filter(
+        indicator=ind.id, period=period, scope_kind=scope.kind, scope_key=scope.key
+    ).first()
+    return to_value(row) if row is not None else None

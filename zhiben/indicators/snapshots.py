@@ -2,7 +2,7 @@
 back for that quarter, and compare them with a live recount.
 
 `freeze(period)` is idempotent (a row already frozen is kept as it is; only missing ones are added) and
-writes one audit row per run that added rows. `frozen_value()` is what `Indicator.value()` reads first, so a
+writes one audit row per run that added rows. `registry.frozen_value()` is what `Indicator.value()` reads first, so a
 past quarter's figures are the ones shown then, whatever changed in the records since. `recount(period)`
 lists the differences between the frozen numbers and a count made now, and any row whose digest no longer
 matches its content.
@@ -24,7 +24,7 @@ from zhiben.core.crypto import sm3_hex
 
 from . import events, registry
 from .models import IndicatorSnapshot
-from .registry import DEPARTMENT, DISTRICT, TOWNSHIP, Indicator, Scope, Value
+from .registry import DEPARTMENT, DISTRICT, TOWNSHIP, Indicator, Scope, Value, to_value
 
 # The scopes frozen at each quarter end: the district, each township, each department (industry cuts are
 # computed live; the assessment reads townships and departments).
@@ -119,32 +119,6 @@ def freeze(period: str, *, actor: Any = None, today: dt.date | None = None) -> i
                 data={"period": period, "rows": len(rows)},
             )
     return len(rows)
-
-
-def _as_number(value: Decimal | None) -> Decimal | int | None:
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else value
-
-
-def to_value(row: IndicatorSnapshot) -> Value:
-    return Value(
-        indicator=row.indicator,
-        scope=Scope(row.scope_kind, row.scope_key),
-        period=row.period,
-        available=row.available,
-        numerator=_as_number(row.numerator),
-        denominator=_as_number(row.denominator),
-        value=row.value.quantize(Decimal("0.1")) if row.value is not None else None,
-        frozen=True,
-    )
-
-
-def frozen_value(ind: Indicator, scope: Scope, period: str) -> Value | None:
-    row = IndicatorSnapshot.objects.filter(
-        indicator=ind.id, period=period, scope_kind=scope.kind, scope_key=scope.key
-    ).first()
-    return to_value(row) if row is not None else None
 
 
 def frozen_values(ind: Indicator, kind: str, period: str) -> dict[str, Value]:

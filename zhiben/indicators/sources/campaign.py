@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhiben.registry.choices import EnterpriseStatus, StandardisationGrade
 from zhiben.registry.models import Enterprise, Industry
+from zhiben.registry.scoping import with_descendants
 
 from ..registry import (
     DEPARTMENT,
@@ -53,8 +54,6 @@ DENOMINATOR_SETS: dict[str, DenominatorSet] = {
 
 
 def _industry_ids(codes: tuple[str, ...]) -> set[int]:
-    from zhiben.registry.scoping import with_descendants
-
     return with_descendants(set(Industry.objects.filter(code__in=codes).values_list("pk", flat=True)))
 
 

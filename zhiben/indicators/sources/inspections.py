@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from zhiben.inspections.choices import OccurrenceStatus
 from zhiben.inspections.models import DutyOccurrence, SelfCheck
 from zhiben.registry.models import Enterprise
+from zhiben.registry.scoping import industry_ids_of_department
 
 from ..registry import (
     COUNT,
@@ -45,8 +46,6 @@ def unit_filter(scope: Scope, path: str = "") -> dict[str, Any]:
     if scope.kind == TOWNSHIP:
         return {f"{path}region__code__startswith": scope.region_prefix}
     if scope.kind == DEPARTMENT:
-        from zhiben.registry.scoping import industry_ids_of_department
-
         ids = industry_ids_of_department(scope.department_id) if scope.department_id else frozenset()
         return {f"{path}industries__in": sorted(ids)}
     if scope.kind == INDUSTRY:
