@@ -201,7 +201,7 @@ class IndicatorViewSet(viewsets.ViewSet):
             raise Http404 from None
 
     @extend_schema(responses=IndicatorSerializer(many=True), summary="指标清单")
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request, format: str | None = None) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset([indicator_data(i) for i in registry.all()], request, view=self)
         return paginator.get_paginated_response(IndicatorSerializer(page, many=True).data)
@@ -211,7 +211,7 @@ class IndicatorViewSet(viewsets.ViewSet):
         summary="指标定义",
         parameters=[OpenApiParameter("id", OpenApiTypes.STR, OpenApiParameter.PATH)],
     )
-    def retrieve(self, request: Request, id: str) -> Response:
+    def retrieve(self, request: Request, id: str, format: str | None = None) -> Response:
         return Response(IndicatorSerializer(indicator_data(self._indicator(id))).data)
 
     @extend_schema(
@@ -220,7 +220,7 @@ class IndicatorViewSet(viewsets.ViewSet):
         responses={200: ValuesSerializer, 400: OpenApiTypes.OBJECT},
     )
     @action(detail=True, methods=["get"], url_path="values")
-    def values(self, request: Request, id: str) -> Response:
+    def values(self, request: Request, id: str, format: str | None = None) -> Response:
         ind = self._indicator(id)
         query = ValuesQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -247,7 +247,7 @@ class IndicatorViewSet(viewsets.ViewSet):
         responses={200: RecordPageSerializer, 400: OpenApiTypes.OBJECT},
     )
     @action(detail=True, methods=["get"], url_path="records")
-    def records(self, request: Request, id: str) -> Response:
+    def records(self, request: Request, id: str, format: str | None = None) -> Response:
         ind = self._indicator(id)
         query = RecordsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

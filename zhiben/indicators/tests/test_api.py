@@ -135,3 +135,11 @@ def test_bad_parameters_are_field_errors(world: Any, clock: Any) -> None:
     assert bad.status_code == 400
     assert set(bad.json()) == {"period", "scope"}
     assert client.get(f"/api/v1/indicators/{ON_TIME}/records/", {"part": "all"}).status_code == 400
+
+
+def test_format_suffixes_answer_like_the_plain_routes(world: Any, clock: Any) -> None:
+    client = api(world, "anweiban")
+
+    assert client.get("/api/v1/indicators.json").status_code == 200
+    assert client.get(f"/api/v1/indicators/{ON_TIME}/values.json").status_code == 200
+    assert client.get("/api/v1/indicators/1.json").status_code == 404

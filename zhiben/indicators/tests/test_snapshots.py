@@ -125,3 +125,21 @@ def test_the_command_freezes_only_ended_quarters(world: Any, clock: Any) -> None
     out = io.StringIO()
     call_command("indicators", "recount", "--period", Q1, stdout=out)
     assert "一致" in out.getvalue()
+
+
+def test_the_api_and_the_page_read_the_snapshot_of_a_frozen_quarter(world: Any, clock: Any) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from zhiben.core.testing import login
+
+    s = first_quarter(world)
+    snapshots.freeze(Q1)
+    Hazard.objects.filter(pk=s["overdue"].pk).update(status=Status.CLOSED, closed_on_time=True)
+    client = login(Client(), world.anweiban)
+
+    body = client.get(f"/api/v1/indicators/{ON_TIME}/values/", {"scope": "district", "period": Q1}).json()
+    row = body["results"][0]
+    assert (row["frozen"], row["numerator"], row["denominator"], row["value"]) == (True, 1, 2, 50.0)
+    html = client.get(reverse("indicators:detail", args=[ON_TIME]), {"period": Q1}).content.decode()
+    assert "已冻结季度快照" in html and "50.0%" in html
