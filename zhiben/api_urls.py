@@ -8,6 +8,7 @@ from zhiben.accounts.api_views import obtain_token
 from zhiben.enforcement.api import register as register_enforcement
 from zhiben.enforcement.api_operations import register as register_enforcement_operations
 from zhiben.hazards.api import register as register_hazards
+from zhiben.indicators.api import register as register_indicators
 from zhiben.inspections.api import register as register_inspections
 from zhiben.registry.api import register as register_registry
 from zhiben.standards.api import register as register_standards
@@ -22,6 +23,7 @@ register_inspections(router)
 register_enforcement(router)
 register_enforcement_operations(router)
 register_tips(router)
+register_indicators(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

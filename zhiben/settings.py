@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "zhiben.inspections",
     "zhiben.enforcement",
     "zhiben.tips",
+    "zhiben.indicators",
     "zhiben.dashboard",
     "zhiben.demo",
 ]

@@ -102,7 +102,13 @@ MODULES: tuple[Module, ...] = (
         _("考核督办"),
         "award",
         "三(一)1–2",
-        (NavItem(_("职责清单")), NavItem(_("督办交办")), NavItem(_("季度考核排名")), NavItem(_("约谈通报"))),
+        (
+            NavItem(_("指标库"), "indicators:index", "hazards.hazardtally"),
+            NavItem(_("职责清单")),
+            NavItem(_("督办交办")),
+            NavItem(_("季度考核排名")),
+            NavItem(_("约谈通报")),
+        ),
         _("一季度一考核、一季度一排名、一季度一约谈；督办交办与通报。"),
     ),
     Module(

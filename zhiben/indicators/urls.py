@@ -1,0 +1,13 @@
+"""指标库 pages (included under /indicators/)."""
+
+from django.urls import URLPattern, path
+
+from . import views
+
+app_name = "indicators"
+
+urlpatterns: list[URLPattern] = [
+    path("", views.index, name="index"),
+    path("<str:indicator_id>/", views.detail, name="detail"),
+    path("<str:indicator_id>/records/", views.records, name="records"),
+]
