@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "zhiben.inspections",
     "zhiben.enforcement",
     "zhiben.tips",
+    "zhiben.campaign",
     "zhiben.dashboard",
     "zhiben.demo",
 ]
@@ -276,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "OperationStatusEnum": "zhiben.enforcement.choices.OperationStatus",
         "ProposalStatusEnum": "zhiben.enforcement.choices.ProposalStatus",
         "InspectorKindEnum": "zhiben.inspections.choices.InspectorKind",
+        "CampaignTaskStatusEnum": "zhiben.campaign.choices.TaskStatus",
     },
 }
 
@@ -313,6 +315,7 @@ ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.inspections.reference.load_inspection_caps",
     "zhiben.inspections.reference.load_duty_rules",
     "zhiben.enforcement.reference.load_discretion_rules",
+    "zhiben.campaign.reference.load_campaign_plan",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
 # The scope of a role assignment is named in the registry's terms (township, department, unit); accounts sits

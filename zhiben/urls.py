@@ -14,6 +14,7 @@ urlpatterns = [
     path("inspections/", include("zhiben.inspections.urls")),
     path("enforcement/", include("zhiben.enforcement.urls")),
     path("tips/", include("zhiben.tips.urls")),
+    path("campaign/", include("zhiben.campaign.urls")),
     path("open311/v2/", include("zhiben.tips.urls_open311")),
     path("core/", include("zhiben.core.urls")),
     path("api/v1/", include("zhiben.api_urls")),
