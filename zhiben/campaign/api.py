@@ -194,19 +194,21 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSe
         return qs
 
     @extend_schema(
-        summary="办理记录", responses={200: CampaignTransitionSerializer(many=True), **error_responses(401, 403, 404)}
+        summary="办理记录",
+        responses={200: CampaignTransitionSerializer(many=True), **error_responses(401, 403, 404)},
     )
     @action(detail=True, methods=["get"], pagination_class=None)
-    def history(self, request: Request, pk: str | None = None) -> Response:
+    def history(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         task = self.get_object()
         rows = task.history.order_by("at", "pk")
         return Response(CampaignTransitionSerializer(rows, many=True).data)
 
     @extend_schema(
-        summary="进展报告", responses={200: CampaignReportSerializer(many=True), **error_responses(401, 403, 404)}
+        summary="进展报告",
+        responses={200: CampaignReportSerializer(many=True), **error_responses(401, 403, 404)},
     )
     @action(detail=True, methods=["get"], pagination_class=None)
-    def reports(self, request: Request, pk: str | None = None) -> Response:
+    def reports(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         task = self.get_object()
         rows = task.reports.prefetch_related("attachments").order_by("-reported_on", "-pk")
         return Response(CampaignReportSerializer(rows, many=True).data)

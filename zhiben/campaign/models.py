@@ -149,7 +149,11 @@ class Task(ScopedModel):
     )
     # Lead + co-departments: the scope path (a department sees the tasks it leads or helps with).
     departments = models.ManyToManyField(
-        "registry.Department", related_name="campaign_scope_tasks", blank=True, editable=False
+        "registry.Department",
+        verbose_name=_("相关单位"),
+        related_name="campaign_scope_tasks",
+        blank=True,
+        editable=False,
     )
     other_units = models.CharField(_("其他单位（待核实）"), max_length=300, blank=True)
     deliverable = models.TextField(_("成果要求"), blank=True)
@@ -364,6 +368,8 @@ class TaskReminder(models.Model):
     sent_on = models.DateField()
 
     class Meta:
+        verbose_name = _("任务到期提醒")
+        verbose_name_plural = _("任务到期提醒")
         constraints = [
             models.UniqueConstraint(fields=["task", "rule", "due_on"], name="campaign_reminder_once")
         ]
