@@ -39,7 +39,7 @@ from .choices import (
     TaskStatus,
 )
 from .forms import EntryForm, SubPlanForm
-from .models import Goal, Measure, RegisterEntry, SubPlan, Task, TaskAttachment, TaskReport
+from .models import Goal, Measure, RegisterEntry, SubPlan, Task, TaskAttachment, TaskReport, TaskRule
 from .steps import FLOW, leads
 
 STATUS_FILTERS = (
@@ -151,6 +151,7 @@ class PlanView(ScopedViewMixin, View):
             "params": params,
             "filtered": filtered,
             "can_registers": can(request.user, "view", RegisterEntry),
+            "rules": TaskRule.objects.restrict(request.user).filter(active=True).order_by("kind", "days"),
         }
         return render(request, "campaign/plan.html", context)
 

@@ -319,3 +319,52 @@ def test_township_scope_and_registers(world: Any) -> None:
     assert rows(RegisterEntry).filter(township=yingtian).count() == 2
     bad = client.post("/campaign/registers/new/", {"kind": "nope", "name": "", "on": "x"})
     assert bad.status_code == 400
+
+
+def test_api_report_with_evidence_and_page_subplan_upload(world: Any) -> None:
+    task = task_of(world, "fire")
+    client = login(Client(), world.xiaofang)
+    r = client.post(
+        f"/api/v1/campaign/tasks/{task.pk}/report-final/",
+        {
+            "content": "完成",
+            "percent": "100",
+            "version": str(task.version),
+            "files": SimpleUploadedFile("证明.pdf", PDF),
+        },
+    )
+    assert r.status_code == 200, r.content
+    assert rows(Task).get(pk=task.pk).reports.get().attachments.get().name == "证明.pdf"
+    fake = client.post(
+        f"/api/v1/campaign/tasks/{task_of(world, 'fire').pk}/report/",
+        {
+            "content": "x",
+            "percent": "1",
+            "version": "1",
+            "files": SimpleUploadedFile("a.pdf", b"MZ not a pdf"),
+        },
+    )
+    assert fake.status_code == 400 and "files" in fake.json()
+    measure = rows(Measure).get(number=16)
+    page = client.post(
+        measure.get_absolute_url(),
+        {
+            "department": "fire",
+            "title": "消防救援大队子方案",
+            "issued_on": "2024-04-10",
+            "upload": SimpleUploadedFile("方案.pdf", PDF),
+        },
+    )
+    assert page.status_code == 302
+    refused = client.post(
+        measure.get_absolute_url(),
+        {
+            "department": "housing",
+            "title": "代传",
+            "issued_on": "2024-04-10",
+            "upload": SimpleUploadedFile("b.pdf", PDF),
+        },
+    )
+    assert refused.status_code == 403
+    # A township reports on no district task: it does not even see it.
+    assert login(Client(), world.yingtian).get(f"/campaign/tasks/{task.pk}/").status_code == 404
