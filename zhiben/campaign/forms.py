@@ -3,6 +3,7 @@ sub-plan upload and a register entry."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -17,6 +18,8 @@ from .choices import EntryStatus, RegisterKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_LINKS = 20
+# A path on this site: no scheme, no host, no backslash (a browser reads "/\\evil" as another host).
+_PATH = re.compile(r"/[A-Za-z0-9_\-./?=&%#]*")
 
 
 def parse_links(text: str) -> list[str]:
@@ -25,7 +28,7 @@ def parse_links(text: str) -> list[str]:
     if len(links) > MAX_LINKS:
         raise ValidationError(_("关联记录最多 %(n)s 条。") % {"n": MAX_LINKS})
     for link in links:
-        if not link.startswith("/") or link.startswith("//") or len(link) > 300 or " " in link:
+        if not _PATH.fullmatch(link) or link.startswith("//") or len(link) > 300:
             raise ValidationError(
                 _("“%(l)s”不是本平台的记录链接：请填写以 / 开头的页面地址，如 /hazards/12/。")
                 % {"l": link[:60]}
