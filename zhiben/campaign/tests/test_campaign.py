@@ -118,10 +118,15 @@ def test_refusals(world: Any) -> None:
         services.report_progress(task, actor=world.anweiban, content="x", percent=1)
     with pytest.raises(ValidationError):  # a completion is 100 %; links stay on this site
         services.report_completion(task, actor=world.yingji, content="x", percent=80)
-    with pytest.raises(ValidationError):
-        services.report_progress(
-            task, actor=world.yingji, content="x", percent=5, links="https://evil.example/"
-        )
+    for bad in (
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/a b",
+        "javascript:alert(1)",
+    ):
+        with pytest.raises(ValidationError):
+            services.report_progress(task, actor=world.yingji, content="x", percent=5, links=bad)
     services.report_progress(task, actor=world.yingji, content="进展", percent=30)
     task.refresh_from_db()
     with pytest.raises(NotPermitted):  # a department does not accept its own report
