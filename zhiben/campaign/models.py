@@ -209,7 +209,7 @@ class Task(ScopedModel):
 class TaskTransition(models.Model):
     """A task's history: one row per step (报告进展, 报告完成, 通过, 退回)."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="history")
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="history")
     action = models.CharField(_("操作"), max_length=30)
     from_status = models.CharField(_("原状态"), max_length=20, choices=TaskStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, choices=TaskStatus.choices)
@@ -362,10 +362,10 @@ class TaskRule(VersionedModel):
 class TaskReminder(models.Model):
     """A reminder sent: one per (task, rule, due date), so the daily job is idempotent."""
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reminders")
-    rule = models.ForeignKey(TaskRule, on_delete=models.PROTECT, related_name="+")
-    due_on = models.DateField()
-    sent_on = models.DateField()
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="reminders")
+    rule = models.ForeignKey(TaskRule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField(_("完成时限"))
+    sent_on = models.DateField(_("提醒日期"))
 
     class Meta:
         verbose_name = _("任务到期提醒")
@@ -384,7 +384,7 @@ class TaskEscalation(models.Model):
     task = models.ForeignKey(
         Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="escalations"
     )
-    rule = models.ForeignKey(TaskRule, on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(TaskRule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("督办措施"), max_length=10, choices=EscalationKind.choices)
     due_on = models.DateField(_("完成时限"))
     overdue_days = models.PositiveSmallIntegerField(_("逾期天数"))
@@ -430,8 +430,8 @@ class RegisterEntry(VersionedModel):
     on = models.DateField(_("日期"))
     evidence_note = models.CharField(_("佐证说明"), max_length=300, blank=True)
     evidence = models.FileField(_("佐证材料"), upload_to="campaign/registers/%Y/", blank=True)
-    evidence_type = models.CharField(max_length=100, blank=True, editable=False)
-    evidence_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    evidence_type = models.CharField(_("佐证材料类型"), max_length=100, blank=True, editable=False)
+    evidence_sha256 = models.CharField(_("佐证材料摘要"), max_length=64, blank=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
