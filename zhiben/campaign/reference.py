@@ -26,6 +26,7 @@ def plan_data() -> dict[str, Any]:
 def load_plan(apps: Any = None) -> dict[str, int]:
     """Create what is missing; `apps` is the migration's app registry (None: the live models)."""
     if apps is None:
+        # The live registry only when no migration passes its historical one.
         from django.apps import apps as live
 
         apps = live
@@ -107,9 +108,10 @@ def load_plan(apps: Any = None) -> dict[str, int]:
 @transaction.atomic
 def load_campaign_plan(actor: Any = None) -> dict[str, int]:
     """The reference loader (after the registry's): create what is missing and link the units; audited."""
+    # Imported here: the data migration imports this module, and must not load the app's events at import time.
     from zhiben.core import audit
 
-    from .events import PLAN_LOADED
+    from .events import PLAN_LOADED  # (same reason)
 
     result = load_plan()
     if any(result.values()):
