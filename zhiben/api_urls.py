@@ -5,6 +5,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from zhiben.accounts.api_views import obtain_token
+from zhiben.campaign.api import register as register_campaign
 from zhiben.enforcement.api import register as register_enforcement
 from zhiben.enforcement.api_operations import register as register_enforcement_operations
 from zhiben.hazards.api import register as register_hazards
@@ -24,6 +25,7 @@ register_enforcement(router)
 register_enforcement_operations(router)
 register_tips(router)
 register_indicators(router)
+register_campaign(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "zhiben.enforcement",
     "zhiben.tips",
     "zhiben.indicators",
+    "zhiben.campaign",
     "zhiben.dashboard",
     "zhiben.demo",
 ]
@@ -278,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "zhiben.enforcement.choices.ProposalStatus",
         "InspectorKindEnum": "zhiben.inspections.choices.InspectorKind",
         "TipStatusEnum": "zhiben.tips.choices.TipStatus",
+        "CampaignTaskStatusEnum": "zhiben.campaign.choices.TaskStatus",
     },
 }
 
@@ -315,6 +317,7 @@ ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.inspections.reference.load_inspection_caps",
     "zhiben.inspections.reference.load_duty_rules",
     "zhiben.enforcement.reference.load_discretion_rules",
+    "zhiben.campaign.reference.load_campaign_plan",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
 # The scope of a role assignment is named in the registry's terms (township, department, unit); accounts sits

@@ -88,6 +88,28 @@ _TIP_HANDLER = {
     "tips.internalreport": READ,
 }
 
+# 治本攻坚 (campaign): the plan (goals, measures) is read by every government role; tasks by their lead and
+# co-operating units (scope).
+#   report   报告进展/报告完成 — the task's lead department, or the township of a township's task
+#   approve  通过/退回 a task's report — the committee office (its 工作专班 sits in 区应急管理局)
+_CAMPAIGN_READ = {
+    "campaign.goal": READ,
+    "campaign.measure": READ,
+    "campaign.task": READ,
+    "campaign.tasktransition": READ,
+    "campaign.taskreport": READ,
+    "campaign.taskattachment": READ,
+    "campaign.subplan": READ,
+    "campaign.taskrule": VIEW,
+    "campaign.taskescalation": READ,
+    "campaign.registerentry": READ,
+}
+_CAMPAIGN_UNIT = {
+    **_CAMPAIGN_READ,
+    "campaign.task": READ | {"report"},
+    "campaign.registerentry": READ | {"add"},
+}
+
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     Role.DISTRICT_OFFICE: {
         "registry.*": ALL,
@@ -119,6 +141,11 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "tips.reward": READ | {"add", "approve"},
         "tips.rewardtransition": READ,
         "tips.internalreport": READ,
+        **_CAMPAIGN_READ,
+        "campaign.task": READ | {"approve"},
+        "campaign.subplan": READ | {"add"},
+        "campaign.taskrule": frozenset({"view", "change"}),
+        "campaign.registerentry": READ | {"add", "change"},
     },
     Role.DEPARTMENT: {
         **_REFERENCE_READ,
@@ -151,6 +178,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "enforcement.illegaloperation": READ | {"add", "change"},
         "enforcement.illegaloperationevidence": READ | {"add"},
         **_TIP_HANDLER,
+        **_CAMPAIGN_UNIT,
+        "campaign.subplan": READ | {"add"},
     },
     Role.TOWNSHIP: {
         **_REFERENCE_READ,
@@ -174,6 +203,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "enforcement.case": READ,
         **_TIP_HANDLER,
         "tips.tipextension": READ,  # the department that leads the check asks for more time
+        **_CAMPAIGN_UNIT,
     },
     Role.ENTERPRISE: {
         "registry.enterprise": frozenset({"view", "change"}),
@@ -217,6 +247,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         "tips.reward": READ,
         "tips.rewardrule": VIEW,
         "tips.internalreport": READ,
+        "campaign.*": READ,
     },
     Role.TIP_CUSTODIAN: {
         **_REFERENCE_READ,

@@ -31,6 +31,17 @@ class Module:
 
 MODULES: tuple[Module, ...] = (
     Module(
+        "campaign",
+        _("治本攻坚"),
+        "bullseye",
+        "一–三",
+        (
+            NavItem(_("三年行动"), "campaign:plan", "campaign.task"),
+            NavItem(_("攻坚登记"), "campaign:register_list", "campaign.registerentry"),
+        ),
+        _("三年行动的目标、22项措施分解的任务、牵头与配合单位、进展报告与逾期督办。"),
+    ),
+    Module(
         "hazards",
         _("重大隐患"),
         "exclamation-triangle",

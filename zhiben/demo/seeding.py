@@ -35,6 +35,7 @@ from zhiben.registry.services import (
 )
 
 from . import events
+from .campaign_history import seed_campaign_history
 from .generator import SYNTHETIC_SOURCE, Plan, PlannedEnterprise, plan_world
 from .hazard_history import HistoryReport, seed_hazard_history
 from .inspection_history import InspectionReport, seed_inspection_history
@@ -138,6 +139,7 @@ def seed_demo(
         report.inspections = seed_inspection_history(seed=seed, actor=actor, progress=say)
         if report.inspections is not None:
             say(report.inspections.summary())
+        seed_campaign_history(seed=seed, actor=actor, progress=say)  # 治本攻坚: tasks, reports, registers
         if report.hazards is not None or report.inspections is not None:
             settle_inbox()
     with transaction.atomic():

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CampaignConfig(AppConfig):
+    name = "zhiben.campaign"
+    label = "campaign"
+    verbose_name = "治本攻坚"
+
+    def ready(self) -> None:
+        from . import events, steps, tasks  # noqa: F401  (the audit events, the task steps, the daily job)
