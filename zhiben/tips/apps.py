@@ -8,3 +8,6 @@ class TipsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import events, steps  # noqa: F401  (the audit events of the channel and its steps)
+        from .internal_file import register as register_internal_file  # 内部举报: flow, 一企一档 section
+
+        register_internal_file()

@@ -11,3 +11,6 @@ urlpatterns: list[Any] = []
 
 def register(router: Any) -> None:
     """Add the channel's viewsets to the API router (each area module adds its own below)."""
+    from .internal import register as register_internal  # 内部举报 (/api/v1/internal-reports/)
+
+    register_internal(router)
