@@ -89,7 +89,11 @@ MODULES: tuple[Module, ...] = (
         _("举报奖励"),
         "megaphone",
         "三(四)9",
-        (NavItem(_("举报受理")), NavItem(_("核查与奖励"))),
+        (
+            NavItem(_("举报受理")),
+            NavItem(_("核查与奖励")),
+            NavItem(_("内部举报"), "tips:internal_list", "tips.internalreport"),
+        ),
         _("安全生产有奖举报：保密受理、核查、奖励发放。"),
     ),
     Module(

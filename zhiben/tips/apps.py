@@ -11,3 +11,6 @@ class TipsConfig(AppConfig):
         from .internal_file import register as register_internal_file  # 内部举报: flow, 一企一档 section
 
         register_internal_file()
+        from .indicators import connect_registry  # the registry's tips indicators (issue 13), if installed
+
+        connect_registry()

@@ -18,8 +18,9 @@ tip was transferred to; for internal reports, the units of the industries it sup
 day a tip was received (Beijing time), both ends included; for rewards, the day the reward was approved.
 A merged tip (已合并) is counted in none: its content lives on in the tip it was merged into.
 
-Nothing here writes, caches or reads the clock except through `today`; the indicator registry (issue 13)
-registers `INDICATORS` as they are.
+Nothing here writes, caches or reads the clock except through `today`. The indicator registry (issue 13,
+`zhiben.indicators`) declares these five under the same ids as 未接入; `connect_registry()` (from the app's
+`ready()`) wires them to `RECORDS`, the (scope, window) → records functions below, when that app is installed.
 """
 
 from __future__ import annotations
@@ -406,7 +407,7 @@ class Indicator:
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
-        "tips.acceptance_timeliness",
+        "tips.accept_on_time",
         "举报受理及时率",
         "统计期间内收到的举报中，在受理期限内作出受理决定的比例。不予受理和已合并的举报不计入；"
         "尚未受理且受理期限未届满的不计入分母。",
@@ -418,7 +419,7 @@ INDICATORS: tuple[Indicator, ...] = (
         acceptance_timeliness,
     ),
     Indicator(
-        "tips.verification_timeliness",
+        "tips.verify_on_time",
         "举报核查按期办结率",
         "统计期间内收到的举报中，在核查期限（经批准延期的，为延长后的期限）内办结的比例；"
         "未办结且期限未届满的不计入分母。",
@@ -441,7 +442,7 @@ INDICATORS: tuple[Indicator, ...] = (
         founded_rate,
     ),
     Indicator(
-        "tips.reward_fulfilment",
+        "tips.reward_paid_rate",
         "举报奖励兑现率",
         "统计期间内审批通过的举报奖励中，截至统计日已发放的比例（逾期未领取的计入分母）。",
         "已发放：奖励状态为已发放",
@@ -463,3 +464,58 @@ INDICATORS: tuple[Indicator, ...] = (
         internal_reporting,
     ),
 )
+
+
+# -------------------------------------------------------------------------------- the indicator registry
+
+
+def _cut(scope: Any) -> dict[str, Any]:
+    """The registry's scope as this module's cuts (district: none; township: its code; department: its id)."""
+    kind = getattr(scope, "kind", "district")
+    if kind == "township":
+        return {"township": scope.key or "__none__"}
+    if kind == "department":
+        return {"department": scope.department_id if scope.department_id is not None else -1}
+    return {}
+
+
+def _rate_parts(fn: Callable[..., Result]) -> Callable[[Any, Any], Any]:
+    def records(scope: Any, window: Any) -> Any:
+        from zhiben.indicators.registry import Parts
+
+        result = fn(start=window.start, end=window.end, today=window.as_of, **_cut(scope))
+        return Parts(numerator=result.hits, denominator=result.records)
+
+    return records
+
+
+def _internal_parts(scope: Any, window: Any) -> Any:
+    from zhiben.indicators.registry import Parts
+
+    return Parts(numerator=reports_measured(start=window.start, end=window.end, **_cut(scope)))
+
+
+RECORDS: dict[str, Callable[[Any, Any], Any]] = {
+    "tips.accept_on_time": _rate_parts(acceptance_timeliness),
+    "tips.verify_on_time": _rate_parts(verification_timeliness),
+    "tips.founded_rate": _rate_parts(founded_rate),
+    "tips.reward_paid_rate": _rate_parts(reward_fulfilment),
+    "tips.internal_reports": _internal_parts,
+}
+
+
+def connect_registry() -> None:
+    """Wire the registry's tips indicators (declared 未接入 in `zhiben.indicators.sources.tips`) to RECORDS;
+    nothing when the indicators app is not installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("zhiben.indicators"):
+        return
+    try:
+        from zhiben.indicators import registry
+        from zhiben.indicators.sources import tips as declared  # noqa: F401  (the declarations, by id)
+    except ImportError:  # pragma: no cover - an indicators app without a tips source
+        return
+    for indicator_id, records in RECORDS.items():
+        if indicator_id in registry.ids():
+            registry.connect(indicator_id, records, source="tips")

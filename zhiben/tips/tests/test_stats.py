@@ -150,10 +150,10 @@ def test_each_indicator_is_its_numerator_over_its_denominator(world: Any) -> Non
     empty = indicators.founded_rate(start=dt.date(2020, 1, 1), end=dt.date(2020, 12, 31))
     assert empty.value is None and empty.denominator == 0
     assert [i.code for i in indicators.INDICATORS] == [
-        "tips.acceptance_timeliness",
-        "tips.verification_timeliness",
+        "tips.accept_on_time",
+        "tips.verify_on_time",
         "tips.founded_rate",
-        "tips.reward_fulfilment",
+        "tips.reward_paid_rate",
         "tips.internal_reports",
     ]
 

@@ -92,7 +92,12 @@ class InternalReportListView(ObjectListView):
         return InternalReport.objects.select_related("enterprise", "hazard")
 
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
-        return {"government": not acts_for_units(request.user)}
+        from .. import stats
+
+        return {
+            "government": not acts_for_units(request.user),
+            "can_view_tip_stats": stats.may_view_statistics(request.user),
+        }
 
 
 class InternalReportDetailView(ScopedViewMixin, View):

@@ -177,5 +177,5 @@ def figures_workbook(figures: stats.Figures, *, scope: str, description: str) ->
 def stats_export(request: HttpRequest) -> HttpResponse:
     _require_statistics(request.user)
     return export_statistics(
-        request, Tip, _context, figures_workbook, name="举报统计", object_type="tips.statistics"
+        request, Tip, _context, figures_workbook, name="举报统计", object_type="tips.tip"
     )
