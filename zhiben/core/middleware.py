@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextvars
 import ipaddress
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,6 +30,17 @@ _context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
 
 def current_request_context() -> RequestContext:
     return _context.get()
+
+
+@contextmanager
+def without_client_address() -> Iterator[None]:
+    """Audit rows written in this block carry neither the client's address nor the request id (R15): the
+    public whistleblower intake stores nothing that could link a report to the network it came from."""
+    token = _context.set(RequestContext(ip=None, request_id=""))
+    try:
+        yield
+    finally:
+        _context.reset(token)
 
 
 def client_ip(request: HttpRequest) -> str | None:

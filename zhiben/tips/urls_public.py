@@ -1,3 +1,11 @@
-"""Pages: public (see urls.py)."""
+"""Pages: the public portal (no login; see views/public.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import public
+
+urlpatterns: list = [
+    path("", public.portal, name="portal"),
+    path("status/", public.status, name="status"),
+    path("units/", public.units, name="units"),
+]

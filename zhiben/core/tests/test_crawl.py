@@ -40,6 +40,14 @@ PUBLIC = {
     "inspections:public_plan": {200, 404},  # 404 while the plan is not public
     "inspections:public_draw": {200, 404},  # 404 before the commitment is published
     "inspections:public_draw_inputs": {200, 404},
+    # 举报 (issue 12): the public portal, its unit search, the receipt lookup (400 without a code) and Open311.
+    "tips:portal": {200},
+    "tips:status": {200},
+    "tips:units": {200},
+    "public-tip-status": {400},
+    "open311-services": {200},
+    "open311-requests": {400},  # the list of requests is not public; POST files a tip
+    "open311-request": {404},
 }
 
 # Routes that only accept POST: a GET must be refused with 405, by everyone.
@@ -54,6 +62,7 @@ POST_ONLY = {
     "accounts:calendar_year_publish": "publishes a year's holidays (a form on the calendar)",
     "core:inbox_read": "marks notifications read (a button in the inbox)",
     "hazards:attachment_upload": "uploads a file to a hazard (a form on the hazard page)",
+    "public-tip-submit": "files a tip anonymously (the public API)",
     **dict.fromkeys(
         (
             "inspections:inspection_start",

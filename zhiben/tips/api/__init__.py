@@ -8,6 +8,10 @@ from typing import Any
 # Explicit paths (not on the router): the anonymous public endpoints and calculators.
 urlpatterns: list[Any] = []
 
+from .public import urlpatterns as _public  # noqa: E402  (the anonymous intake and status)
+
+urlpatterns += _public
+
 
 def register(router: Any) -> None:
     """Add the channel's viewsets to the API router (each area module adds its own below)."""
