@@ -90,7 +90,7 @@ MODULES: tuple[Module, ...] = (
         "megaphone",
         "三(四)9",
         (
-            NavItem(_("举报受理")),
+            NavItem(_("举报办理"), "tips:manage", "tips.tip"),
             NavItem(_("核查与奖励")),
             NavItem(_("内部举报"), "tips:internal_list", "tips.internalreport"),
         ),

@@ -18,6 +18,7 @@ from zhiben.core.scoping import can, grants_for
 from zhiben.hazards.models import Hazard
 from zhiben.inspections.models import Inspection
 from zhiben.registry.models import Enterprise, Region
+from zhiben.tips.filtersets import tip_todo
 
 from . import queries
 
@@ -51,6 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if can(user, "view", Hazard):
         context["hazard_todo"] = queries.hazard_todo(user)
+    context["tip_todo"] = tip_todo(user)
     if context["can_view_enterprises"]:
         table = queries.industry_distribution(user)
         context.update(

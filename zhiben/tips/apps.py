@@ -8,6 +8,9 @@ class TipsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import events, steps  # noqa: F401  (the audit events of the channel and its steps)
+        from .enterprise_file import register as register_handling
+
+        register_handling()  # the handling loop: its services, events, jobs and 一企一档 section
         from .internal_file import register as register_internal_file  # 内部举报: flow, 一企一档 section
 
         register_internal_file()

@@ -15,6 +15,9 @@ urlpatterns += _public
 
 def register(router: Any) -> None:
     """Add the channel's viewsets to the API router (each area module adds its own below)."""
+    from . import tips
+
+    tips.register(router)
     from .internal import register as register_internal  # 内部举报 (/api/v1/internal-reports/)
 
     register_internal(router)

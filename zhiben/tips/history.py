@@ -1,0 +1,29 @@
+"""Audit events of the handling loop that are not steps, and how a tip's history card reads its rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from zhiben.core.events import describes, register
+
+TIP_ORIGINAL_VIEWED = register("TIP_ORIGINAL_VIEWED", _("查看举报原件"))
+TIP_ATTACHMENT_VIEWED = register("TIP_ATTACHMENT_VIEWED", _("查看举报附件工作件"))
+
+_KIND = {"overdue_notice": "逾期提醒", "overdue_letter": "函告"}
+
+
+@describes("TIP_ESCALATED")
+def _escalated(rows: list[dict[str, Any]]) -> list[str]:
+    return [f"{_KIND.get(str(r.get('kind', '')), '')}（逾期 {r.get('overdue_days', '')} 日）" for r in rows]
+
+
+@describes("TIP_DEADLINE_REMINDED")
+def _reminded(rows: list[dict[str, Any]]) -> list[str]:
+    return [f"{r.get('stage_label', '')}期限 {r.get('deadline', '')}" for r in rows]
+
+
+@describes("TIP_TRANSFERRED")
+def _transferred(rows: list[dict[str, Any]]) -> list[str]:
+    return [str(r.get("note", "")) for r in rows]
