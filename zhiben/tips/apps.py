@@ -11,6 +11,7 @@ class TipsConfig(AppConfig):
         from .enterprise_file import register as register_handling
 
         register_handling()  # the handling loop: its services, events, jobs and 一企一档 section
+        from . import reward_steps, reward_tasks, vault_steps  # noqa: F401  (rewards and the vault)
         from .internal_file import register as register_internal_file  # 内部举报: flow, 一企一档 section
 
         register_internal_file()

@@ -283,6 +283,9 @@ class IdentityRequest(VersionedModel):
     def __str__(self) -> str:
         return f"举报 {self.tip_id} 身份查看申请"
 
+    def get_absolute_url(self) -> str:
+        return reverse("tips:vault_request", args=[self.pk])
+
 
 class TipExtension(VersionedModel):
     """延期: one extension of the verification deadline (≤ 30 days), with the reason told to the reporter."""
@@ -432,6 +435,9 @@ class Reward(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.tip.code} 奖励 {self.amount} 元"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tips:reward_detail", args=[self.pk])
 
 
 class RewardTransition(models.Model):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import rewards
+
 # Explicit paths (not on the router): the anonymous public endpoints and calculators.
-urlpatterns: list[Any] = []
+urlpatterns: list[Any] = [*rewards.urlpatterns]
 
 from .public import urlpatterns as _public  # noqa: E402  (the anonymous intake and status)
 
@@ -18,6 +20,7 @@ def register(router: Any) -> None:
     from . import tips
 
     tips.register(router)
+    rewards.register(router)
     from .internal import register as register_internal  # 内部举报 (/api/v1/internal-reports/)
 
     register_internal(router)
