@@ -48,6 +48,7 @@ PUBLIC = {
     "open311-services": {200},
     "open311-requests": {400},  # the list of requests is not public; POST files a tip
     "open311-request": {404},
+    "tips:outcomes": {200},  # 举报办理情况公开: anonymised counts and summaries
 }
 
 # Routes that only accept POST: a GET must be refused with 405, by everyone.
