@@ -20,6 +20,7 @@ so the same seed and the same day give the same year. A rerun adds nothing (skip
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -29,14 +30,35 @@ from decimal import Decimal
 from typing import Any
 
 import time_machine
+from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from zhiben.accounts.models import RoleAssignment, User
 from zhiben.accounts.roles import Role
-from zhiben.registry.models import Enterprise, Region
+from zhiben.core.documents import sentence
+from zhiben.core.errors import DomainError
+from zhiben.enforcement import services as enforcement
+from zhiben.enforcement.choices import MeasureKind
+from zhiben.enforcement.models import DiscretionRule
+from zhiben.hazards import services as hazard_services
+from zhiben.hazards.choices import Level
+from zhiben.hazards.choices import Status as HazardStatus
+from zhiben.hazards.services import supervising_department
+from zhiben.registry.choices import EnterpriseStatus
+from zhiben.registry.models import Department, Enterprise, Industry, Region
+from zhiben.tips.choices import RewardBasis
+from zhiben.tips.models import InternalReport, Tip
+from zhiben.tips.reminders import apply_tip_escalations, send_tip_reminders
+from zhiben.tips.services import handling, rewards
+from zhiben.tips.services import internal as services
+from zhiben.tips.services.intake import submit_tip
 
-from .names import person_name
+from .hazard_history import _publish_calendar
+from .hazard_texts import clause_candidates, clause_on, clauses_for
+from .names import mobile_phone, person_name
 
 TZ = dt.timezone(dt.timedelta(hours=8))
 
@@ -54,16 +76,18 @@ class TipsReport:
     internal: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    receipt: str = ""  # one closed tip's receipt code, for a visitor to try /tips/status/ (never audited)
 
     def summary(self) -> str:
         return (
             f"举报奖励：举报 {self.tips} 件（办结 {self.closed}，属实 {self.founded}，登记隐患 {self.hazards}，"
             f"立案 {self.cases}，奖励 {self.rewards}，逾期 {self.overdue}，待办 {self.waiting}），"
             f"企业内部举报 {self.internal} 件，用时 {self.seconds:.1f} 秒"
+            + (f"；演示查询码 {self.receipt}（/tips/status/ 查看办理结果）" if self.receipt else "")
         )
 
     def as_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "notes"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("notes", "receipt")}
 
 
 @contextmanager
@@ -111,8 +135,6 @@ INTERNAL_UNFOUNDED = "经安全管理人员现场核实，反映情况已于报�
 def seed_internal_reports(rng: random.Random, today: dt.date, actor: Any, report: TipsReport) -> None:
     """Internal reports at the persona units and a few others, recorded, verified and rewarded by each unit
     (its own login where it has one; the system otherwise)."""
-    from zhiben.hazards.choices import Level
-    from zhiben.tips.services import internal as services
 
     persona_units = {
         a.enterprise_id: a.user
@@ -175,7 +197,6 @@ def seed_tips_history(
     *, seed: int, actor: Any = None, progress: Callable[[str], None] | None = None
 ) -> TipsReport | None:
     """生成举报演示数据: None when tips or internal reports exist already (a rerun adds nothing)."""
-    from zhiben.tips.models import InternalReport, Tip
 
     if (
         Tip.objects.unrestricted("demo: idempotence").exists()
@@ -186,9 +207,8 @@ def seed_tips_history(
     report = TipsReport()
     today = timezone.localdate()
     rng = random.Random(seed * 7919 + 12)
-    with transaction.atomic():
-        from .hazard_history import _publish_calendar  # deadlines in working days need the years' calendars
-
+    with transaction.atomic(), _cheap_receipts():
+        # Deadlines in working days need the simulated years' calendars.
         _publish_calendar(today, actor)
         seed_internal_reports(random.Random(seed * 7919 + 13), today, actor, report)
         _Year(rng=rng, today=today, actor=actor, report=report).run()
@@ -403,6 +423,23 @@ def _moment(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=TZ)
 
 
+class DemoReceiptHasher(Argon2PasswordHasher):
+    """Argon2 at the lowest cost, for the demo's receipt codes only: synthetic tips whose codes nobody keeps
+    (one is printed for a visitor), while the production parameters cost a fifth of a second per tip. The
+    encoded hash carries its own parameters, so the platform's Argon2 hasher checks it like any other."""
+
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1
+
+
+@contextmanager
+def _cheap_receipts() -> Iterator[None]:
+    hashers = [f"{__name__}.DemoReceiptHasher", *settings.PASSWORD_HASHERS]
+    with override_settings(PASSWORD_HASHERS=hashers):
+        yield
+
+
 class _Year:
     """The tips of the year: each one a story (received → … → closed, and its reward), run interleaved in time
     order under time-machine so that every row carries the day it would have had."""
@@ -420,9 +457,6 @@ class _Year:
     # ------------------------------------------------------------------------------------------ the pool
     def _units(self) -> dict[str, list[tuple[Enterprise, Any]]]:
         """Units by industry code whose supervising department has a demo login: (unit, department)."""
-        from zhiben.core.errors import DomainError
-        from zhiben.hazards.services import supervising_department
-        from zhiben.registry.choices import EnterpriseStatus
 
         pool: dict[str, list[tuple[Enterprise, Any]]] = {}
         departments: dict[int, Any] = {}
@@ -461,7 +495,6 @@ class _Year:
 
     # ------------------------------------------------------------------------------------------ the plan
     def run(self) -> None:
-        import heapq
 
         # Only what could be about a unit of the district (or an unregistered subject).
         texts = [t for t in TEXTS if t.category != CONCEALED and (t.unit or self._candidates(t))]
@@ -500,7 +533,6 @@ class _Year:
 
     def _today(self) -> None:
         """The daily reminder and escalation jobs once today, so the overdue tip shows its rung."""
-        from zhiben.tips.reminders import apply_tip_escalations, send_tip_reminders
 
         send_tip_reminders(today=self.today)
         apply_tip_escalations(today=self.today)
@@ -508,8 +540,6 @@ class _Year:
     # ------------------------------------------------------------------------------------------ a story
     def _story(self, n: int, day: dt.date, text: Text, role: str) -> Story:
         """One tip's life; yields the moment of each next step (the first: its receipt)."""
-        from zhiben.tips.services import handling
-        from zhiben.tips.services.intake import submit_tip
 
         rng = random.Random(self.rng.random())
         picked = None if text.unit else self._pick(text)
@@ -528,8 +558,6 @@ class _Year:
         real = rng.random() < 0.55 or text.category == CONCEALED
         identity = None
         if real:
-            from .names import mobile_phone
-
             identity = {
                 "name": person_name(rng),
                 "phone": mobile_phone(rng),
@@ -537,7 +565,7 @@ class _Year:
                 "works_there": text.category == CONCEALED,
             }
         yield _moment(day, rng.choice((9, 10, 14, 16, 20)))
-        tip, _receipt = submit_tip(
+        tip, receipt = submit_tip(
             category=text.category,
             text=text.original.format(unit=name),
             channel=rng.choice(CHANNELS),
@@ -622,6 +650,8 @@ class _Year:
         )
         self.report.closed += 1
         self.report.founded += founded
+        if founded and receipt and not self.report.receipt:
+            self.report.receipt = receipt
         # Rewards by the fine: 重大事故隐患 and 非法违法 (the shipped rules; 瞒报 is rewarded per concealed death).
         if case is not None and real and text.category in (MAJOR, ILLEGAL):
             yield from self._reward(tip, answer, rng)
@@ -630,11 +660,6 @@ class _Year:
     def _hazard(self, tip: Any, text: Text, handler: Any, day: dt.date, rng: random.Random) -> Any:
         """登记核查发现的隐患 (source 举报), then the department's 判定: 重大 with a clause of the unit's
         standards when the tip says so and a clause is there to cite, else 一般."""
-        from zhiben.hazards import services as hazard_services
-        from zhiben.hazards.choices import Level
-        from zhiben.tips.services import handling
-
-        from .hazard_texts import clause_candidates, clause_on, clauses_for
 
         hazard = handling.add_hazard(
             tip,
@@ -648,8 +673,6 @@ class _Year:
         clause = None
         if text.major and tip.enterprise is not None:
             if self.clauses is None:
-                from zhiben.registry.models import Industry
-
                 self.clauses = (clause_candidates(), {i.pk: i for i in Industry.objects.all()})
             candidates, industries = self.clauses
             found = clauses_for(tip.enterprise.primary_industry, industries, candidates)
@@ -675,13 +698,6 @@ class _Year:
         rng: random.Random,
     ) -> Any:
         """立案 on the tip's hazard, a fine decided the same week (the reward's basis), linked to the tip."""
-        from zhiben.core.documents import sentence
-        from zhiben.enforcement import services as enforcement
-        from zhiben.enforcement.choices import MeasureKind
-        from zhiben.enforcement.models import DiscretionRule
-        from zhiben.hazards import services as hazard_services
-        from zhiben.hazards.choices import Status as HazardStatus
-        from zhiben.tips.services import handling
 
         major = text.major
         rule = DiscretionRule.objects.filter(code="AQ102-3" if major else "AQ102-2", active=True).first()
@@ -725,8 +741,6 @@ class _Year:
     def _reward(self, tip: Any, day: dt.date, rng: random.Random) -> Story:
         """拟定 by the office, 审批 by the custodian (a second person), 告知, 申领, 发放 — the most recent one is
         left approved and waiting for the reporter's claim."""
-        from zhiben.tips.choices import RewardBasis
-        from zhiben.tips.services import rewards
 
         office, custodian = self.users.get("anweiban"), self.users.get("jubao")
         propose = min(_workday(day + dt.timedelta(days=rng.randint(2, 8))), self.today)
@@ -765,6 +779,5 @@ class _Year:
 
 
 def _department(code: str) -> Any:
-    from zhiben.registry.models import Department
 
     return Department.objects.get(code=code)

@@ -26,16 +26,20 @@ Nothing here writes, caches or reads the clock except through `today`. The indic
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from zhiben.hazards.stats import Ratio
+from zhiben.registry.choices import RegionLevel
 from zhiben.registry.models import Department, Enterprise, Region
+from zhiben.registry.scoping import industry_ids_of_department
 
 from .choices import InternalStatus, Outcome, RewardStatus, TipStatus
 from .models import InternalReport, Reward, Tip
@@ -302,8 +306,6 @@ def reports_measured(
     if prefix:
         qs = qs.filter(enterprise__region__code__startswith=prefix)
     if department is not None and department != "":
-        from zhiben.registry.scoping import industry_ids_of_department
-
         industries = sorted(industry_ids_of_department(_pk(department)))
         units = Enterprise.objects.unrestricted("indicator: the units of a department's industries")
         qs = qs.filter(enterprise__in=units.filter(industries__in=industries).values("pk"))
@@ -372,8 +374,6 @@ NO_TOWNSHIP = "未明确乡镇（街道）"
 
 def township_names() -> dict[str, str]:
     """Township code prefix → name (the four townships of the district, and any other in the register)."""
-    from zhiben.registry.choices import RegionLevel
-
     return {
         code[:9]: name
         for code, name in Region.objects.filter(level=RegionLevel.TOWNSHIP).values_list("code", "name")
@@ -479,20 +479,21 @@ def _cut(scope: Any) -> dict[str, Any]:
     return {}
 
 
+def _registry() -> Any:
+    """The indicator registry module (an app above this one, maybe not installed: never imported by name)."""
+    return importlib.import_module("zhiben.indicators.registry")
+
+
 def _rate_parts(fn: Callable[..., Result]) -> Callable[[Any, Any], Any]:
     def records(scope: Any, window: Any) -> Any:
-        from zhiben.indicators.registry import Parts
-
         result = fn(start=window.start, end=window.end, today=window.as_of, **_cut(scope))
-        return Parts(numerator=result.hits, denominator=result.records)
+        return _registry().Parts(numerator=result.hits, denominator=result.records)
 
     return records
 
 
 def _internal_parts(scope: Any, window: Any) -> Any:
-    from zhiben.indicators.registry import Parts
-
-    return Parts(numerator=reports_measured(start=window.start, end=window.end, **_cut(scope)))
+    return _registry().Parts(numerator=reports_measured(start=window.start, end=window.end, **_cut(scope)))
 
 
 RECORDS: dict[str, Callable[[Any, Any], Any]] = {
@@ -507,13 +508,11 @@ RECORDS: dict[str, Callable[[Any, Any], Any]] = {
 def connect_registry() -> None:
     """Wire the registry's tips indicators (declared 未接入 in `zhiben.indicators.sources.tips`) to RECORDS;
     nothing when the indicators app is not installed."""
-    from django.apps import apps
-
     if not apps.is_installed("zhiben.indicators"):
         return
     try:
-        from zhiben.indicators import registry
-        from zhiben.indicators.sources import tips as declared  # noqa: F401  (the declarations, by id)
+        registry = _registry()
+        importlib.import_module("zhiben.indicators.sources.tips")  # the declarations, by id
     except ImportError:  # pragma: no cover - an indicators app without a tips source
         return
     for indicator_id, records in RECORDS.items():

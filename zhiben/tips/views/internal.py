@@ -28,7 +28,7 @@ from zhiben.core.scoping import can, grants_for
 from zhiben.core.views import Column, ObjectEditView, ObjectListView, ScopedViewMixin, object_history
 from zhiben.registry.models import Enterprise
 
-from .. import indicators
+from .. import indicators, stats
 from ..choices import InternalStatus
 from ..forms.internal import InternalReportForm
 from ..models import InternalReport
@@ -92,8 +92,6 @@ class InternalReportListView(ObjectListView):
         return InternalReport.objects.select_related("enterprise", "hazard")
 
     def extra_context(self, request: HttpRequest) -> dict[str, Any]:
-        from .. import stats
-
         return {
             "government": not acts_for_units(request.user),
             "can_view_tip_stats": stats.may_view_statistics(request.user),
