@@ -375,7 +375,7 @@ TEXTS: tuple[Text, ...] = (
         (),
         "镇上那个废品收购站在院子里拆报废车，气割的火花到处飞，旁边还堆着轮胎和废油桶。",
         "反映某废品收购站在露天场地违规拆解报废机动车，动火作业周边堆放可燃物。",
-        unit="某废品收购站",
+        unit="路口废品收购站（无照）",
         summary="某废品收购站无资质拆解报废车辆，已责令停止违法行为并移送相关部门查处。",
     ),
     Text(
@@ -497,15 +497,23 @@ class _Year:
     def run(self) -> None:
 
         # Only what could be about a unit of the district (or an unregistered subject).
-        texts = [t for t in TEXTS if t.category != CONCEALED and (t.unit or self._candidates(t))]
-        weights = [4 if t.category == HAZARD else 3 if t.category == MAJOR else 1 for t in texts]
+        usable = [t for t in TEXTS if t.unit or self._candidates(t)]
+        # Mostly 一般隐患 and 重大事故隐患 (weighted 4:3); three 非法违法 and the one 瞒报 at drawn places.
+        texts = [t for t in usable if t.category in (HAZARD, MAJOR)]
+        weights = [4 if t.category == HAZARD else 3 for t in texts]
+        illegal = [t for t in usable if t.category == ILLEGAL]
+        concealed = [t for t in usable if t.category == CONCEALED]
         count = self.rng.randint(44, 52)
         days = sorted(self.today - dt.timedelta(days=self.rng.randint(3, 360)) for _ in range(count))
         plans: list[tuple[dt.date, Text, str]] = []
-        concealed_at = self.rng.randint(count // 3, count // 2)
+        special = self.rng.sample(range(count - 2), 4)
         for n, day in enumerate(days):
-            text = next(t for t in TEXTS if t.category == CONCEALED) if n == concealed_at else None
-            text = text or self.rng.choices(texts, weights)[0]
+            if n == special[0] and concealed:
+                text = concealed[0]
+            elif n in special[1:] and illegal:
+                text = illegal[special.index(n) % len(illegal)]
+            else:
+                text = self.rng.choices(texts, weights)[0]
             plans.append((day, text, "closed"))
         # The last weeks: two waiting for 受理, two being checked; one overdue; one refused.
         for day, role in (
