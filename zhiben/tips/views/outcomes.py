@@ -3,7 +3,7 @@
 Per month and category: tips received, concluded (办结) and founded; the anonymised summaries (`public_summary`,
 written by the custodian) of closed tips that have one — with month and category only, never a code, a unit, a
 place or a name; and the rewards paid (count and total). The page sets no cookie, is never cached
-(`Cache-Control: no-store`), sends no referrer, and loads nothing from another origin; it carries no staff
+(`Cache-Control: no-store`), sends no referrer (the portal's `public` wrapper and base), and loads nothing from another origin; it carries no staff
 navigation.
 """
 
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 from ..choices import Category, Outcome, RewardStatus, TipStatus
 from ..indicators import FOUNDED_Q
 from ..models import Reward, Tip
+from .public import public
 
 MONTHS = 12
 SUMMARIES = 30
@@ -128,12 +129,8 @@ def outcome_figures(today: dt.date) -> dict[str, Any]:
     }
 
 
+@public  # the portal's privacy headers: no-store, no-referrer, noindex; no CSRF cookie
 @require_safe
 def outcomes_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    response = render(
-        request, "tips/outcomes/page.html", {"title": "举报办理情况公开", **outcome_figures(today)}
-    )
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return render(request, "tips/outcomes/page.html", {"title": "举报办理情况公开", **outcome_figures(today)})
