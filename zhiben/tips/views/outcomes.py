@@ -3,8 +3,8 @@
 Per month and category: tips received, concluded (办结) and founded; the anonymised summaries (`public_summary`,
 written by the custodian) of closed tips that have one — with month and category only, never a code, a unit, a
 place or a name; and the rewards paid (count and total). The page sets no cookie, is never cached
-(`Cache-Control: no-store`), sends no referrer (the portal's `public` wrapper and base), and loads nothing from another origin; it carries no staff
-navigation.
+(`Cache-Control: no-store`), sends no referrer (the portal's `public` wrapper and base), loads nothing from
+another origin and carries no staff navigation.
 """
 
 from __future__ import annotations
