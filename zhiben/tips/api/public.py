@@ -183,7 +183,20 @@ def submit(request: Request) -> Response:
     return _private(Response({"receipt": receipt, "code": tip.code}, status=code))
 
 
+class ReceiptSerializer(BoundedSerializer):
+    receipt = serializers.CharField(max_length=80, help_text="查询码（25 位数字，可带空格或短横线）")
+
+
+_LOOKUP_RESPONSES = {
+    200: STATUS_RESPONSE,
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="未提供查询码"),
+    404: OpenApiResponse(DETAIL, description="查询码不正确或不存在"),
+    429: OpenApiResponse(DETAIL, description="查询过于频繁"),
+}
+
+
 @extend_schema(
+    methods=["GET"],
     parameters=[
         OpenApiParameter(
             "receipt",
@@ -193,21 +206,25 @@ def submit(request: Request) -> Response:
             description="查询码（25 位数字）",
         )
     ],
-    responses={
-        200: STATUS_RESPONSE,
-        400: OpenApiResponse(OpenApiTypes.OBJECT, description="未提供查询码"),
-        404: OpenApiResponse(DETAIL, description="查询码不正确或不存在"),
-        429: OpenApiResponse(DETAIL, description="查询过于频繁"),
-    },
+    responses=_LOOKUP_RESPONSES,
     summary="凭查询码查询举报办理进度",
     tags=["举报（公开）"],
 )
-@api_view(["GET"])
+@extend_schema(
+    methods=["POST"],
+    request=ReceiptSerializer,
+    responses=_LOOKUP_RESPONSES,
+    summary="凭查询码查询举报办理进度（查询码放在请求体中，不进入网址和访问日志）",
+    tags=["举报（公开）"],
+)
+@api_view(["GET", "POST"])
+@parser_classes([JSONParser, FormParser])
 @authentication_classes([])
 @permission_classes([])
 @throttle_classes([])
 def lookup(request: Request) -> Response:
-    code = (request.query_params.get("receipt") or "").strip()
+    raw = request.query_params.get("receipt") if request.method == "GET" else _posted_receipt(request)
+    code = (raw or "").strip()
     if not code:
         return _private(Response({"receipt": ["请提供查询码。"]}, status=status.HTTP_400_BAD_REQUEST))
     if not ratelimit.hit(request._request, ratelimit.LOOKUP):
@@ -231,6 +248,12 @@ def lookup(request: Request) -> Response:
         "merged": view.merged,
     }
     return _private(Response(body))
+
+
+def _posted_receipt(request: Request) -> str | None:
+    data = request.data
+    value = data.get("receipt") if hasattr(data, "get") else None
+    return value if isinstance(value, str) and len(value) <= 80 else None
 
 
 urlpatterns: list[Any] = [

@@ -18,7 +18,7 @@ from zhiben.registry.choices import EnterpriseStatus, RegionLevel
 from zhiben.registry.models import Enterprise, Region
 
 from ..choices import Category
-from ..services.intake import MAX_SHORT, MAX_TEXT
+from ..services.intake import MAX_SHORT, MAX_TEXT, MESSAGES, MIN_TEXT
 
 TOKEN_SALT = "zhiben.tips.portal.form"  # noqa: S105 - a signing namespace, not a password
 TOKEN_MAX_AGE = 24 * 3600
@@ -106,6 +106,15 @@ class TipForm(BoundedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["place"].choices = place_choices()  # type: ignore[attr-defined]
+
+    def clean_text(self) -> str:
+        """The intake's own rules, so that every error shows at once (the service checks them again)."""
+        text = (self.cleaned_data.get("text") or "").strip()
+        if not text:
+            raise forms.ValidationError(MESSAGES["empty"])
+        if len(text) < MIN_TEXT:
+            raise forms.ValidationError(MESSAGES["short"])
+        return text
 
     def clean_enterprise(self) -> Enterprise | None:
         pk = self.cleaned_data.get("enterprise")

@@ -91,24 +91,24 @@ def _shown_name(upload: Any, number: int) -> str:
 
 def clean_image(data: bytes, content_type: str, name: str) -> bytes:
     """The pixels alone, upright, re-encoded: no EXIF (GPS), XMP, ICC profile or text chunks."""
+    out = io.BytesIO()
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise ValidationError({FIELD: BROKEN_IMAGE.format(n=name)})
             image.load()
             upright = ImageOps.exif_transpose(image)
+            if content_type == "image/jpeg":
+                pixels = upright.convert("RGB")
+                pixels.info = {}
+                pixels.save(out, "JPEG", quality=88, optimize=True)
+            else:
+                mode = upright.mode if upright.mode in ("RGB", "RGBA", "L", "LA") else "RGBA"
+                pixels = upright.convert(mode)
+                pixels.info = {}
+                pixels.save(out, "PNG", optimize=True)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError) as exc:
         raise ValidationError({FIELD: BROKEN_IMAGE.format(n=name)}) from exc
-    out = io.BytesIO()
-    if content_type == "image/jpeg":
-        pixels = upright.convert("RGB")
-        pixels.info = {}
-        pixels.save(out, "JPEG", quality=88, optimize=True)
-    else:
-        mode = upright.mode if upright.mode in ("RGB", "RGBA", "L", "LA") else "RGBA"
-        pixels = upright.convert(mode)
-        pixels.info = {}
-        pixels.save(out, "PNG", optimize=True)
     return out.getvalue()
 
 
@@ -228,9 +228,12 @@ def read_original(attachment: TipAttachment) -> bytes:
         return decrypt_original(handle.read())
 
 
-def store_files(tip: Tip, prepared: Sequence[PreparedFile]) -> list[TipAttachment]:
-    """The attachment rows and files of `tip` (inside the intake's transaction)."""
-    rows = []
+def store_files(
+    tip: Tip, prepared: Sequence[PreparedFile], rows: list[TipAttachment] | None = None
+) -> list[TipAttachment]:
+    """The attachment rows and files of `tip` (inside the intake's transaction); each row is appended to
+    `rows` as soon as its files are written, so a caller whose transaction fails can `discard_files` them."""
+    rows = [] if rows is None else rows
     for item in prepared:
         digest = hashlib.sha256(item.working).hexdigest()
         stem = f"{tip.pk}-{item.number}-{digest[:16]}"
@@ -242,10 +245,18 @@ def store_files(tip: Tip, prepared: Sequence[PreparedFile]) -> list[TipAttachmen
             size=len(item.working),
             sha256=digest,
         )
+        rows.append(attachment)
         attachment.original_file.save(f"{stem}.bin", ContentFile(encrypt_original(item.original)), save=False)
         attachment.working_file.save(
             f"{stem}.{EXTENSIONS[item.content_type]}", ContentFile(item.working), save=False
         )
         attachment.save()
-        rows.append(attachment)
     return rows
+
+
+def discard_files(rows: Iterable[TipAttachment]) -> None:
+    """Delete the stored files of attachments whose transaction rolled back (no orphan original on disk)."""
+    for attachment in rows:
+        for stored in (attachment.original_file, attachment.working_file):
+            if stored.name:
+                stored.storage.delete(stored.name)

@@ -27,7 +27,7 @@ from zhiben.registry.models import Enterprise, Region
 
 from .. import steps
 from ..choices import Category, Channel
-from ..models import Tip, TipDeadlineRule, TipIdentity
+from ..models import Tip, TipAttachment, TipDeadlineRule, TipIdentity
 from . import files as tip_files
 from . import receipts
 
@@ -208,6 +208,7 @@ def submit_tip(
     if enterprise is not None and not unit_name:
         unit_name = enterprise.name
     receipt = receipts.new_receipt()
+    written: list[TipAttachment] = []
     try:
         with without_client_address(), transaction.atomic():
             tip = Tip.objects.create(
@@ -229,7 +230,7 @@ def submit_tip(
             )
             if vault:
                 TipIdentity.objects.create(tip=tip, **vault)
-            tip_files.store_files(tip, prepared)
+            tip_files.store_files(tip, prepared, written)
             steps.FLOW.record_created(
                 tip,
                 steps.RECEIVE,
@@ -241,7 +242,10 @@ def submit_tip(
                     "attachments": len(prepared),
                 },
             )
-    except IntegrityError:
+    except BaseException as exc:
+        tip_files.discard_files(written)
+        if not isinstance(exc, IntegrityError):
+            raise
         earlier = existing_submission(submission_key)
         if earlier is not None:  # the same key committed by a concurrent request
             return earlier, None

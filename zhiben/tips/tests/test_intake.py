@@ -138,11 +138,18 @@ def test_an_oversized_file_is_refused(world: Any) -> None:
     assert "超过 10 MB" in refused.value.message_dict["files"][0]
 
 
-def test_a_failure_late_in_the_transaction_leaves_nothing(world: Any) -> None:
+def test_a_failure_late_in_the_transaction_leaves_nothing(world: Any, settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
     failing = mock.patch.object(steps.FLOW, "record_created", side_effect=RuntimeError("audit down"))
     with failing, pytest.raises(RuntimeError):
-        submit_tip(category=Category.HAZARD, text=TEXT, identity={"name": SENTINEL_NAME})
+        submit_tip(
+            category=Category.HAZARD,
+            text=TEXT,
+            identity={"name": SENTINEL_NAME},
+            files=[upload("a.jpg", jpeg_with_gps())],
+        )
     assert not Tip.objects.exists() and not TipIdentity.objects.exists()
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no orphan original or working copy
 
 
 def test_a_repeated_submission_key_returns_the_first_tip(world: Any) -> None:
@@ -369,8 +376,33 @@ def test_the_client_address_and_user_agent_are_stored_nowhere(world: Any, caplog
     receipt = re.search(r'data-testid="receipt">([\d ]+)<', response.content.decode()).group(1)
     client.post("/tips/status/", {"receipt": receipt}, **_sentinel_headers())
     client.post("/tips/status/", {"receipt": "9" * 25}, **_sentinel_headers())
+    api = client.post(
+        "/api/v1/public/tips/",
+        {"category": Category.HAZARD, "text": TEXT, "name": SENTINEL_NAME},
+        content_type="application/json",
+        **_sentinel_headers(),
+    )
+    open311 = client.post(
+        "/open311/v2/requests.json",
+        {
+            "service_code": Category.HAZARD.value,
+            "description": TEXT,
+            "address_string": "老街",
+            "phone": SENTINEL_PHONE,
+        },
+        **_sentinel_headers(),
+    )
+    assert (api.status_code, open311.status_code) == (201, 200)
+    assert AuditEntry.objects.filter(object_type="tips.tip").count() == 3
     dump = database_text()
-    for sentinel in (SENTINEL_IP, SENTINEL_UA, "SentinelBrowser", SENTINEL_NAME, receipt.replace(" ", "")):
+    for sentinel in (
+        SENTINEL_IP,
+        SENTINEL_UA,
+        "SentinelBrowser",
+        SENTINEL_NAME,
+        SENTINEL_PHONE,
+        receipt.replace(" ", ""),
+    ):
         assert sentinel not in dump, sentinel
         assert sentinel not in caplog.text, sentinel
 

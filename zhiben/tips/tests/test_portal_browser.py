@@ -52,6 +52,12 @@ def test_citizen_files_a_tip_with_a_photo_and_follows_it_by_receipt(
 
     page.goto(f"{url}/tips/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+    # Submitting nothing lists every missing thing in Chinese, and files no tip.
+    page.locator("[data-testid=submit]").click()
+    errors = page.locator("[data-testid=form-errors]").inner_text()
+    assert "请选择举报类别" in errors and "请填写举报内容" in errors
+    page.screenshot(path=str(shots / "tips_portal_errors.png"), full_page=False)
+    assert not Tip.objects.unrestricted("test").exists()
     page.get_by_label("重大事故隐患").check()
     page.fill("[data-testid=unit-name]", "营田燃气")
     page.locator("[data-testid=unit-suggestions] [role=option]", has_text="营田燃气经营部").click()

@@ -99,6 +99,13 @@ def test_unknown_forged_or_missing_receipts(world: Any) -> None:
     assert client.get(STATUS, {"receipt": forged}).status_code == 404
     assert client.get(STATUS, {"receipt": "abc"}).status_code == 404
     assert client.get(STATUS).status_code == 400
+    # POST keeps the code out of URLs and access logs.
+    assert (
+        client.post(STATUS, {"receipt": tip_body["receipt"]}, content_type="application/json").status_code
+        == 200
+    )
+    assert client.post(STATUS, {"receipt": forged}, content_type="application/json").status_code == 404
+    assert client.post(STATUS, {"receipt": ["x"]}, content_type="application/json").status_code == 400
 
 
 def test_status_never_tells_internal_facts(world: Any) -> None:
@@ -154,3 +161,5 @@ def test_the_paths_are_in_the_openapi_schema() -> None:
     get = document["paths"]["/api/v1/public/tips/status/"]["get"]
     assert {"200", "400", "404", "429"} <= set(get["responses"])
     assert [p["name"] for p in get["parameters"]] == ["receipt"]
+    post_lookup = document["paths"]["/api/v1/public/tips/status/"]["post"]
+    assert {"200", "400", "404", "429"} <= set(post_lookup["responses"])
