@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "OperationStatusEnum": "zhiben.enforcement.choices.OperationStatus",
         "ProposalStatusEnum": "zhiben.enforcement.choices.ProposalStatus",
         "InspectorKindEnum": "zhiben.inspections.choices.InspectorKind",
+        "TipStatusEnum": "zhiben.tips.choices.TipStatus",
     },
 }
 

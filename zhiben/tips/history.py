@@ -26,4 +26,15 @@ def _reminded(rows: list[dict[str, Any]]) -> list[str]:
 
 @describes("TIP_TRANSFERRED")
 def _transferred(rows: list[dict[str, Any]]) -> list[str]:
-    return [str(r.get("note", "")) for r in rows]
+    """转办：区住房和城乡建设局、营田镇 (the names, looked up once for the rows)."""
+    from zhiben.registry.models import Department, Region
+
+    deps = dict(
+        Department.objects.filter(pk__in=[r.get("department") for r in rows]).values_list("pk", "name")
+    )
+    towns = dict(Region.objects.filter(pk__in=[r.get("township") for r in rows]).values_list("pk", "name"))
+    out = []
+    for r in rows:
+        names = [n for n in (deps.get(r.get("department")), towns.get(r.get("township"))) if n]
+        out.append("转" + "、".join(names) if names else "")
+    return out

@@ -67,7 +67,7 @@ class TestEnterpriseListAccess(AccessMatrix):
     cases = [
         ApiCase(
             "enterprise-list",
-            allowed=["anweiban", "lingdao", *DEPARTMENTS, *TOWNSHIPS, *ENTERPRISES],
+            allowed=["anweiban", "lingdao", "jubao", *DEPARTMENTS, *TOWNSHIPS, *ENTERPRISES],
             forbidden=["zhuanjia", *ADMINS],
         )
     ]
@@ -79,7 +79,7 @@ class TestEnterpriseDetailAccess(AccessMatrix):
         ApiCase(
             "enterprise-detail",
             kwargs=qiye2_pk,
-            allowed=["anweiban", "lingdao", "yingji", "jiaotong", "shichang", "heshi", "qiye2"],
+            allowed=["anweiban", "lingdao", "jubao", "yingji", "jiaotong", "shichang", "heshi", "qiye2"],
             forbidden=["zhuanjia", *ADMINS],
             hidden=["zhujian", "xiaofang", "tianwen", "yingtian", "fenghuang", "qiye1", "qiye3"],
         )
@@ -94,7 +94,7 @@ class TestEnterpriseCreateAccess(AccessMatrix):
             data=new_enterprise_data,
             ok=201,
             allowed=["anweiban", *TOWNSHIPS],
-            forbidden=["lingdao", "zhuanjia", *ADMINS, *DEPARTMENTS, *ENTERPRISES],
+            forbidden=["lingdao", "jubao", "zhuanjia", *ADMINS, *DEPARTMENTS, *ENTERPRISES],
             snapshot=lambda world: Enterprise.objects.count(),
         )
     ]
@@ -108,7 +108,7 @@ class TestEnterpriseUpdateAccess(AccessMatrix):
             method="patch",
             data=qiye2_patch,
             allowed=["anweiban", "yingji", "jiaotong", "shichang", "heshi", "qiye2"],
-            forbidden=["lingdao", "zhuanjia", *ADMINS],
+            forbidden=["lingdao", "jubao", "zhuanjia", *ADMINS],
             hidden=["zhujian", "xiaofang", "tianwen", "yingtian", "fenghuang", "qiye1", "qiye3"],
             snapshot=lambda world: Enterprise.objects.get(pk=world.enterprises["qiye2"].pk).version,
         )
@@ -116,7 +116,7 @@ class TestEnterpriseUpdateAccess(AccessMatrix):
 
 
 class TestReferenceAccess(AccessMatrix):
-    everyone_but_admins = ["anweiban", "lingdao", *DEPARTMENTS, *TOWNSHIPS]
+    everyone_but_admins = ["anweiban", "lingdao", "jubao", *DEPARTMENTS, *TOWNSHIPS]
     cases = [
         ApiCase(
             "region-list",
@@ -520,7 +520,7 @@ class TestPageAndApiAgree(AccessMatrix):
     # Scope lives in restrict(): the enterprise page and the API answer every persona alike.
     detail = {
         "kwargs": qiye2_pk,
-        "allowed": ["anweiban", "lingdao", "yingji", "jiaotong", "shichang", "heshi", "qiye2"],
+        "allowed": ["anweiban", "lingdao", "jubao", "yingji", "jiaotong", "shichang", "heshi", "qiye2"],
         "forbidden": ["zhuanjia", *ADMINS],
         "hidden": ["zhujian", "xiaofang", "tianwen", "yingtian", "fenghuang", "qiye1", "qiye3"],
     }

@@ -137,8 +137,9 @@ class InspectionForm(BoundedForm):
     planned_on = forms.DateField(label=_("计划检查日期"), widget=DATE)
     mode = forms.ChoiceField(
         label=_("检查方式"),
-        choices=[(m, lbl) for m, lbl in Mode.choices if m not in ("patrol", "joint")],
+        choices=Mode.choices,
         initial=Mode.UNANNOUNCED,
+        help_text=_("联合检查、乡镇巡查请在检查任务页面创建"),
     )
     lead_officer = forms.ModelChoiceField(
         label=_("主办执法人员"), queryset=Inspector.objects.unrestricted("the service checks")

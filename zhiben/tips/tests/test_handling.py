@@ -119,6 +119,21 @@ def test_the_loop_end_to_end(world: Any, clock: Any, inspectors: Any, checklists
     )
     assert hazard.source == Source.TIP and list(hazard.tips.all()) == [tip]
     assert list(tip.hazards.all()) == [hazard]
+    # 关联执法案件: a case of the unit by the department; another unit's case is refused.
+    from zhiben.enforcement.services import file_case
+
+    tip.refresh_from_db()
+    case = file_case(
+        actor=world.zhujian,
+        department=dept,
+        violation="未按规定存放液化气瓶",
+        filed_on=dt.date(2025, 3, 3),
+        enterprise=gas,
+    )
+    h.link_case(tip, actor=world.zhujian, case=case, version=tip.version)
+    assert list(case.tips.all()) == [tip]
+    with pytest.raises(ValidationError):
+        h.link_case(tip, actor=world.zhujian, case=case, version=tip.version)
     # 延期: once, the office approves (not the requester), the deadline moves.
     tip.refresh_from_db()
     with pytest.raises(ValidationError):
@@ -176,6 +191,7 @@ def test_the_loop_end_to_end(world: Any, clock: Any, inspectors: Any, checklists
         "transfer",
         "open_inspection",
         "add_hazard",
+        "link_case",
         "request_extension",
         "decide_extension",
         "conclude",

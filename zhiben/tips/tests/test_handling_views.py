@@ -177,3 +177,26 @@ def test_workbench_card_and_the_units_file(world: Any, clock: Any) -> None:
     assert "举报核查" not in {s.title for s in sections_for(gas, world.users["qiye1"])}
     section = next(s for s in sections_for(gas, world.jubao) if s.title == "举报核查")
     assert section.total == 1 and tip.code in section.rows[0].text and WORKING not in section.rows[0].text
+
+
+def test_attachment_working_copies_are_scoped_and_audited(
+    world: Any, clock: Any, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from zhiben.tips.models import TipAttachment
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    tip = transferred(world)
+    att = TipAttachment(tip=tip, name="附件1.jpg", content_type="image/jpeg", size=4, sha256="0" * 64)
+    att.original_file.save("o.bin", ContentFile(b"ENCRYPTED"), save=False)
+    att.working_file.save("w.jpg", ContentFile(b"\xff\xd8\xff\xd9"), save=False)
+    att.save()
+    url = f"/tips/manage/{tip.pk}/attachments/{att.pk}/"
+    assert f'href="{url}"' in page(world.zhujian).get(f"/tips/manage/{tip.pk}/").content.decode()
+    r = page(world.zhujian).get(url)
+    assert r.status_code == 200 and b"".join(r.streaming_content) == b"\xff\xd8\xff\xd9"
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert AuditEntry.objects.filter(event="TIP_ATTACHMENT_VIEWED", object_id=str(att.pk)).count() == 1
+    assert page(world.yingji).get(url).status_code == 404
+    assert page(world.qiye1).get(url).status_code == 403

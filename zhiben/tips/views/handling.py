@@ -202,7 +202,8 @@ class TipDetailView(ScopedViewMixin, View):
             if d is not None
         ]
         duplicates = find_duplicates(tip, user)
-        rewardable = first_rewardable(tip) if custodian or can(user, "supervise", Tip) else None
+        grouped = bool(duplicates) or tip.merged_into_id is not None or tip.duplicates.exists()
+        rewardable = first_rewardable(tip) if grouped and (custodian or can(user, "supervise", Tip)) else None
         hazards = tip.hazards.all().order_by("pk")
         cases = tip.cases.all().order_by("pk")
         extension = tip.extensions.order_by("-pk").first()

@@ -134,7 +134,7 @@ def test_it_scopes_the_self_check_routes(
 ) -> None:
     check = _a_check(world)
     in_scope = ["anweiban", "yingji", "jiaotong", "shichang", "heshi", "qiye2", "lingdao"]
-    no_permission = ["zhuanjia", "xitong", "anquan", "shenji"]
+    no_permission = ["zhuanjia", "xitong", "anquan", "shenji", "jubao"]
     assert_access(
         client,
         world,

@@ -270,7 +270,7 @@ def test_it_hides_other_units_checks_and_tasks(
     occurrence = DutyOccurrence.objects.filter(enterprise=world.enterprises["qiye2"]).first()
     # 河市化工 (危险化学品): 应急局 leads; 交通、市场监管 co-supervise (三管三必须); 河市镇 is its township.
     in_scope = ["anweiban", "yingji", "jiaotong", "shichang", "heshi", "qiye2", "lingdao"]
-    no_permission = ["zhuanjia", "xitong", "anquan", "shenji"]
+    no_permission = ["zhuanjia", "xitong", "anquan", "shenji", "jubao"]
     hidden = [p for p in EVERYONE if p not in in_scope + no_permission]
     assert_access(
         client,

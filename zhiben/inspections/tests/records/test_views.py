@@ -42,7 +42,7 @@ class TestWhoSeesAJointVisit(AccessMatrix):
                 "zhuanjia",
             ),
             hidden=("yingji", "tianwen", "heshi", "fenghuang", "qiye1", "qiye2", "qiye3"),
-            forbidden=("xitong", "anquan", "shenji"),
+            forbidden=("xitong", "anquan", "shenji", "jubao"),
         ),
         ViewCase(
             "inspections:inspection_start",
