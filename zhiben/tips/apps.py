@@ -7,11 +7,10 @@ class TipsConfig(AppConfig):
     verbose_name = "举报奖励"
 
     def ready(self) -> None:
-        from . import events, steps  # noqa: F401  (the audit events of the channel and its steps)
+        from . import events, reward_steps, reward_tasks, steps, vault_steps  # noqa: F401  (events, steps, jobs)
         from .enterprise_file import register as register_handling
 
         register_handling()  # the handling loop: its services, events, jobs and 一企一档 section
-        from . import reward_steps, reward_tasks, vault_steps  # noqa: F401  (rewards and the vault)
         from .internal_file import register as register_internal_file  # 内部举报: flow, 一企一档 section
 
         register_internal_file()

@@ -76,9 +76,7 @@ def parse_deaths(value: Any) -> int:
         raise _fail("deaths", "死亡人数应为整数。")
     if isinstance(value, int):
         deaths = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        deaths = int(value.strip())
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    elif isinstance(value, str) and value.strip().removeprefix("-").isdigit():
         deaths = int(value.strip())
     else:
         raise _fail("deaths", "死亡人数应为整数。")
@@ -104,7 +102,7 @@ def _industry_codes(industry: Any) -> set[str]:
         return set()
     if isinstance(industry, str):
         return {industry}
-    codes = set()
+    codes: set[str] = set()
     node = industry
     while node is not None and len(codes) < 10:
         codes.add(node.code)
@@ -121,9 +119,7 @@ def _cite(rule: Any) -> str:
     return f"{rule.source.split('：')[0]}{mark}"
 
 
-def applicable_rules(
-    basis: str, category: str | None, rules: Iterable[Any]
-) -> list[Any]:
+def applicable_rules(basis: str, category: str | None, rules: Iterable[Any]) -> list[Any]:
     return sorted(
         (
             r
@@ -147,7 +143,9 @@ def calculate(
 ) -> Result:
     """The reward for one founded tip by the rules (`rules`: RewardRule rows; default: the active ones)."""
     if basis not in RewardBasis.values:
-        raise _fail("basis", "计奖方式应为按罚款比例（fine）、按瞒报死亡人数（concealed_deaths）或定额（fixed）。")
+        raise _fail(
+            "basis", "计奖方式应为按罚款比例（fine）、按瞒报死亡人数（concealed_deaths）或定额（fixed）。"
+        )
     if category not in (None, "") and category not in Category.values:
         raise _fail("category", "举报类别不正确。")
     # Validate the inputs of the basis before looking at the rules: the person fixes their input first.

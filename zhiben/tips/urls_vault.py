@@ -14,5 +14,9 @@ urlpatterns = [
         name="vault_attachment_original",
     ),
     path("vault/requests/<int:pk>/", views.RequestDetailView.as_view(), name="vault_request"),
-    path("vault/requests/<int:pk>/step/<slug:name>/", views.RequestStepView.as_view(), name="vault_request_step"),
+    path(
+        "vault/requests/<int:pk>/step/<slug:name>/",
+        views.RequestStepView.as_view(),
+        name="vault_request_step",
+    ),
 ]

@@ -37,7 +37,9 @@ DENY = Step(
     style="outline-danger",
     icon="x-circle",
 )
-EXPIRE = Step("expire", _("查看期限届满"), "decide", frozenset({S.APPROVED}), S.EXPIRED, "IDENTITY_REQUEST_EXPIRED")
+EXPIRE = Step(
+    "expire", _("查看期限届满"), "decide", frozenset({S.APPROVED}), S.EXPIRED, "IDENTITY_REQUEST_EXPIRED"
+)
 
 FLOW = Flow(
     model=IdentityRequest,

@@ -48,6 +48,7 @@ PUBLIC = {
     "open311-services": {200},
     "open311-requests": {400},  # the list of requests is not public; POST files a tip
     "open311-request": {404},
+    "tips:claim": {200},  # 申领举报奖励 by receipt code (no login; never shows an identity)
     "tips:outcomes": {200},  # 举报办理情况公开: anonymised counts and summaries
 }
 
@@ -159,6 +160,8 @@ ARGUMENT_HINTS: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("enforcement:case_step", "name"): lambda world: "investigate",
     ("enforcement:operation_step", "name"): lambda world: "stop",
     ("enforcement:proposal_step", "name"): lambda world: "submit",
+    ("tips:reward_step", "name"): lambda world: "approve",
+    ("tips:vault_request_step", "name"): lambda world: "approve",
     ("*", "format"): lambda world: "json",
     ("*", "year"): lambda world: 2025,
     ("*", "month"): lambda world: 1,

@@ -40,10 +40,25 @@ class CalculateInput(BoundedSerializer):
     )
     fine = serializers.CharField(label=_("罚款金额（元）"), required=False, allow_null=True, max_length=30)
     grade = serializers.CharField(
-        label=_("事故等级"), required=False, allow_blank=True, allow_null=True, max_length=10,
+        label=_("事故等级"),
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=10,
         help_text=_("一般、较大、重大、特别重大"),
     )
-    deaths = serializers.JSONField(label=_("查实瞒报死亡人数"), required=False, allow_null=True)
+    deaths = serializers.IntegerField(
+        label=_("查实瞒报死亡人数"),
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=10000,
+        error_messages={
+            "invalid": _("死亡人数应为整数。"),
+            "min_value": _("查实瞒报的死亡人数应至少为 1 人。"),
+            "max_value": _("死亡人数过大，请核对。"),
+        },
+    )
     category = serializers.CharField(
         label=_("举报类别"), required=False, allow_blank=True, allow_null=True, max_length=20
     )

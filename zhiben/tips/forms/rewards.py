@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from zhiben.core.bounds import BoundedForm
 
 from ..choices import AccidentGrade, Category, RewardBasis
-from ..models import RewardRule
+from ..models import RewardRule, Tip
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT2 = forms.Textarea(attrs={"rows": 2})
@@ -34,15 +34,13 @@ class CalculatorForm(BoundedForm):
         label=_("事故等级"), required=False, choices=[("", "—"), *AccidentGrade.choices]
     )
     deaths = forms.CharField(label=_("查实瞒报死亡人数"), required=False, max_length=6)
-    category = forms.ChoiceField(
-        label=_("举报类别"), required=False, choices=[("", "—"), *Category.choices]
-    )
+    category = forms.ChoiceField(label=_("举报类别"), required=False, choices=[("", "—"), *Category.choices])
 
 
 class ProposeForm(BoundedForm):
     """拟定奖励 for a founded, closed tip: the fine base comes from its cases; 瞒报 needs the grade and deaths."""
 
-    tip = forms.ModelChoiceField(label=_("举报"), queryset=None)  # type: ignore[arg-type]
+    tip = forms.ModelChoiceField(label=_("举报"), queryset=Tip.objects.none())
     basis = forms.ChoiceField(label=_("计奖方式"), choices=BASIS_CHOICES)
     grade = forms.ChoiceField(
         label=_("事故等级"), required=False, choices=[("", "—"), *AccidentGrade.choices]
@@ -98,7 +96,9 @@ class PublicClaimForm(BoundedForm):
     receipt = forms.CharField(
         label=_("查询码"),
         max_length=40,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
     )
 
 
@@ -106,10 +106,18 @@ class RewardRuleForm(BoundedForm):
     """The office edits a rule's figures, its source and whether it is verified (核实)."""
 
     name = forms.CharField(label=_("名称"), max_length=100)
-    percent = forms.DecimalField(label=_("奖励比例（%）"), required=False, max_digits=6, decimal_places=2, min_value=0)
-    fixed_amount = forms.DecimalField(label=_("定额（元）"), required=False, max_digits=12, decimal_places=2, min_value=0)
-    min_amount = forms.DecimalField(label=_("最低奖励（元）"), required=False, max_digits=12, decimal_places=2, min_value=0)
-    max_amount = forms.DecimalField(label=_("最高奖励（元）"), required=False, max_digits=12, decimal_places=2, min_value=0)
+    percent = forms.DecimalField(
+        label=_("奖励比例（%）"), required=False, max_digits=6, decimal_places=2, min_value=0
+    )
+    fixed_amount = forms.DecimalField(
+        label=_("定额（元）"), required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    min_amount = forms.DecimalField(
+        label=_("最低奖励（元）"), required=False, max_digits=12, decimal_places=2, min_value=0
+    )
+    max_amount = forms.DecimalField(
+        label=_("最高奖励（元）"), required=False, max_digits=12, decimal_places=2, min_value=0
+    )
     source = forms.CharField(label=_("依据"), max_length=300, widget=TEXT2)
     verified = forms.BooleanField(label=_("已核实（对照正式文本）"), required=False)
     active = forms.BooleanField(label=_("启用"), required=False)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib import import_module
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -55,10 +56,8 @@ def _after(start: dt.date, stage: str, default: int, working: bool) -> dt.date:
 
 def _rewardable_tip(tip: Tip) -> Tip | None:
     """The tip whose reporter is rewarded: the first accepted real-name report of the matter."""
-    try:
-        from . import handling  # the handling loop (merged separately)
-
-        first = getattr(handling, "first_rewardable", None)
+    try:  # the handling loop (merged separately) knows the duplicates and who was first
+        first = getattr(import_module("zhiben.tips.services.handling"), "first_rewardable", None)
     except ImportError:
         first = None
     if first is not None:
@@ -112,7 +111,10 @@ def propose_reward(
     if tip.status != TipStatus.CLOSED or tip.outcome not in REWARDABLE_OUTCOMES:
         raise ValidationError({"tip": ["只有核查属实或部分属实并已办结的举报才能拟定奖励。"]})
     target = _rewardable_tip(tip)
-    if target is None or not rows_of(TipIdentity, "is there a real-name reporter").filter(tip=target).exists():
+    if (
+        target is None
+        or not rows_of(TipIdentity, "is there a real-name reporter").filter(tip=target).exists()
+    ):
         raise ValidationError({"tip": ["该举报没有实名举报人，不能奖励。"]})
     if rows_of(Reward, "one reward per matter").filter(tip=target).exists():
         raise Conflict("该举报已拟定奖励，同一事项只奖励一次。")
@@ -219,6 +221,7 @@ def record_claim(reward: Reward, *, actor: Any, note: str = "", version: int | N
     """登记申领: the custodian records the reporter's claim within the window (also the public page's step)."""
     FLOW.require(actor, CLAIM, reward)
     pin(reward, version)
+    FLOW.check(reward, CLAIM)
     _check_window(reward, timezone.localdate())
     FLOW.advance(reward, CLAIM, actor=actor, note=note, changes={"claimed_at": timezone.now()})
     _tell(
@@ -294,9 +297,9 @@ HOW_TO_CLAIM = (
 
 
 def _find_tip(receipt: str) -> Tip | None:
-    try:
-        from .receipts import find_by_receipt  # type: ignore[attr-defined]  # intake (merged separately)
-    except ImportError:
+    try:  # intake (merged separately): the receipt's keyed locator, then its slow hash
+        find_by_receipt = import_module("zhiben.tips.services.receipts").find_by_receipt
+    except (ImportError, AttributeError):
         return None
     return find_by_receipt(receipt)  # type: ignore[no-any-return]
 
@@ -311,7 +314,9 @@ def claim_by_receipt(receipt: str) -> ClaimAnswer:
     if reward is None or reward.status in (RewardStatus.PROPOSED, RewardStatus.DECLINED):
         return not_found
     if reward.status == RewardStatus.CLAIMED:
-        return ClaimAnswer(True, "您已申领，奖励正在发放中。" + HOW_TO_CLAIM, reward.amount, reward.claim_deadline)
+        return ClaimAnswer(
+            True, "您已申领，奖励正在发放中。" + HOW_TO_CLAIM, reward.amount, reward.claim_deadline
+        )
     if reward.status == RewardStatus.PAID:
         return ClaimAnswer(True, "奖励已发放。", reward.amount)
     if reward.status == RewardStatus.LAPSED:

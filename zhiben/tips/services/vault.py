@@ -220,7 +220,9 @@ def read_original_attachment(attachment: TipAttachment, *, actor: Any) -> Origin
         sealed = handle.read()
     content = open_original(sealed)
     with transaction.atomic():
-        audit.record(tip, ORIGINAL_VIEWED, actor=actor, data={"group": "附件原件", "attachment": attachment.pk})
+        audit.record(
+            tip, ORIGINAL_VIEWED, actor=actor, data={"group": "附件原件", "attachment": attachment.pk}
+        )
     return OriginalFile(content, attachment.original_name or attachment.name, attachment.content_type)
 
 
@@ -305,7 +307,9 @@ def approve_request(
 
 @DENY.implements
 @transaction.atomic
-def deny_request(req: IdentityRequest, *, actor: Any, note: str, version: int | None = None) -> IdentityRequest:
+def deny_request(
+    req: IdentityRequest, *, actor: Any, note: str, version: int | None = None
+) -> IdentityRequest:
     """不予批准, with the reason told to the requester."""
     FLOW.require(actor, DENY, req)
     pin(req, version)

@@ -40,7 +40,12 @@ def test_rounding_is_half_up_to_the_fen() -> None:
 
 @pytest.mark.parametrize(
     ("grade", "deaths", "amount"),
-    [("一般", 2, "60000.00"), ("较大", 3, "120000.00"), ("重大", 1, "50000.00"), ("特别重大", 11, "300000.00")],
+    [
+        ("一般", 2, "60000.00"),
+        ("较大", 3, "120000.00"),
+        ("重大", 1, "50000.00"),
+        ("特别重大", 11, "300000.00"),
+    ],
 )
 def test_concealed_deaths(grade: str, deaths: int, amount: str) -> None:
     result = calculate("concealed_deaths", grade=grade, deaths=deaths)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
 from zhiben.core.models.audit import AuditEntry
 from zhiben.core.testing import login
+from zhiben.core.workflow import TransitionNotAllowed
 from zhiben.enforcement.models import Case
 from zhiben.enforcement.tests.case_helpers import penalise
 from zhiben.tips.choices import Category, Outcome, RewardStatus, TipStatus
@@ -75,14 +76,24 @@ def test_the_whole_flow(world: Any) -> None:
             paid_on=timezone.localdate() + dt.timedelta(days=1),
         )
     rewards.pay_reward(
-        reward, actor=world.jubao, payment_method="银行转账", payment_reference="ZZ-1", paid_on=timezone.localdate()
+        reward,
+        actor=world.jubao,
+        payment_method="银行转账",
+        payment_reference="ZZ-1",
+        paid_on=timezone.localdate(),
     )
     reward.refresh_from_db()
     assert reward.status == RewardStatus.PAID and reward.paid_by == world.jubao
     steps = list(RewardTransition.objects.filter(reward=reward).values_list("action", flat=True))
     assert steps == ["propose", "approve", "notify", "claim", "pay"]
     events = set(AuditEntry.objects.filter(object_type="tips.reward").values_list("event", flat=True))
-    assert {"REWARD_PROPOSED", "REWARD_APPROVED", "REWARD_NOTIFIED", "REWARD_CLAIMED", "REWARD_PAID"} <= events
+    assert {
+        "REWARD_PROPOSED",
+        "REWARD_APPROVED",
+        "REWARD_NOTIFIED",
+        "REWARD_CLAIMED",
+        "REWARD_PAID",
+    } <= events
 
 
 def test_only_the_custodian_notifies_and_pays(world: Any) -> None:
@@ -120,7 +131,9 @@ def test_what_cannot_be_rewarded(world: Any) -> None:
 
 def test_concealed_deaths_and_the_cap(world: Any) -> None:
     tip = founded_tip(world, category=Category.CONCEALED)
-    reward = rewards.propose_reward(tip, actor=world.anweiban, basis="concealed_deaths", grade="特别重大", deaths=11)
+    reward = rewards.propose_reward(
+        tip, actor=world.anweiban, basis="concealed_deaths", grade="特别重大", deaths=11
+    )
     assert reward.amount == Decimal("300000.00") and reward.deaths == 11
 
 
@@ -142,9 +155,11 @@ def test_unclaimed_rewards_lapse_once(world: Any) -> None:
     assert rewards.lapse_unclaimed(later) == 0  # idempotent
     reward.refresh_from_db()
     assert reward.status == RewardStatus.LAPSED
-    with time_machine.travel(dt.datetime.combine(later, dt.time(10)), tick=False):
-        with pytest.raises(Exception):
-            rewards.record_claim(reward, actor=world.jubao)
+    with (
+        time_machine.travel(dt.datetime.combine(later, dt.time(10)), tick=False),
+        pytest.raises(TransitionNotAllowed),
+    ):
+        rewards.record_claim(reward, actor=world.jubao)
 
 
 def test_public_claim_by_receipt(world: Any, monkeypatch: Any) -> None:
@@ -161,7 +176,9 @@ def test_public_claim_by_receipt(world: Any, monkeypatch: Any) -> None:
     rewards.notify_reward(reward, actor=world.jubao)
     ok = client.post(reverse("tips:claim"), {"receipt": "GOOD-CODE"})
     text = ok.content.decode()
-    assert ok.status_code == 200 and "身份证件" in text and "15,000.00" in text, text[text.find("answer"):][:600]
+    assert ok.status_code == 200 and "身份证件" in text and "15,000.00" in text, text[text.find("answer") :][
+        :600
+    ]
     reward.refresh_from_db()
     assert reward.status == RewardStatus.CLAIMED
     # Wrong codes are counted per address: the 11th try is refused with 429.
@@ -196,21 +213,34 @@ def test_calculate_api(world: Any) -> None:
         r = client.post(CALC, body, content_type="application/json")
         assert r.status_code == 400, (body, r.content)
         assert field in r.json(), r.json()
-    assert Client().post(CALC, {"basis": "fine", "fine": "1"}, content_type="application/json").status_code in (
+    assert Client().post(
+        CALC, {"basis": "fine", "fine": "1"}, content_type="application/json"
+    ).status_code in (
         401,
         403,
     )
     enterprise = login(Client(), world.qiye1)
-    assert enterprise.post(CALC, {"basis": "fine", "fine": "1"}, content_type="application/json").status_code == 403
+    assert (
+        enterprise.post(CALC, {"basis": "fine", "fine": "1"}, content_type="application/json").status_code
+        == 403
+    )
 
 
 def test_reward_api_steps(world: Any) -> None:
     reward = rewards.propose_reward(founded_tip(world), actor=world.anweiban, basis="fine")
     office = login(Client(), world.anweiban)
-    r = office.post(f"/api/v1/tip-rewards/{reward.pk}/approve/", {"version": reward.version}, content_type="application/json")
+    r = office.post(
+        f"/api/v1/tip-rewards/{reward.pk}/approve/",
+        {"version": reward.version},
+        content_type="application/json",
+    )
     assert r.status_code == 403  # the proposer
     custodian = login(Client(), world.jubao)
-    r = custodian.post(f"/api/v1/tip-rewards/{reward.pk}/approve/", {"version": reward.version}, content_type="application/json")
+    r = custodian.post(
+        f"/api/v1/tip-rewards/{reward.pk}/approve/",
+        {"version": reward.version},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "approved"
     assert login(Client(), world.qiye1).get("/api/v1/tip-rewards/").status_code == 403
 
@@ -234,9 +264,13 @@ def test_pages(world: Any) -> None:
     assert office.get(reverse("tips:reward_list") + "?export=xlsx").status_code in (200, 403)
     rules = office.get(reverse("tips:reward_rules")).content.decode()
     assert "待核实" in rules and "湘应急发〔2023〕16号" in rules
-    calc = login(Client(), world.yingji).get(reverse("tips:reward_calculator"), {"basis": "fine", "fine": "10000"})
+    calc = login(Client(), world.yingji).get(
+        reverse("tips:reward_calculator"), {"basis": "fine", "fine": "10000"}
+    )
     assert calc.status_code == 200 and "3,000.00" in calc.content.decode()
-    bad = login(Client(), world.yingji).get(reverse("tips:reward_calculator"), {"basis": "fine", "fine": "-1"})
+    bad = login(Client(), world.yingji).get(
+        reverse("tips:reward_calculator"), {"basis": "fine", "fine": "-1"}
+    )
     assert bad.status_code == 400 and "负数" in bad.content.decode()
     assert login(Client(), world.qiye1).get(reverse("tips:reward_list")).status_code == 403
 
@@ -262,3 +296,20 @@ def test_the_office_edits_a_rule(world: Any) -> None:
     rule.refresh_from_db()
     assert rule.verified and AuditEntry.objects.filter(event="REWARD_RULE_CHANGED").exists()
     assert login(Client(), world.yingji).post(url, form).status_code == 403
+
+
+def test_the_daily_job_lapses_and_expires(world: Any) -> None:
+    from zhiben.core.models.jobs import JobRun
+    from zhiben.tips.reward_tasks import lapse_unclaimed_rewards
+
+    reward = rewards.propose_reward(founded_tip(world), actor=world.anweiban, basis="fine")
+    rewards.approve_reward(reward, actor=world.jubao)
+    rewards.notify_reward(reward, actor=world.jubao)
+    later = timezone.now() + dt.timedelta(days=62)
+    with time_machine.travel(later, tick=False):
+        lapse_unclaimed_rewards.call_local()
+        lapse_unclaimed_rewards.call_local()  # a rerun changes nothing more
+    reward.refresh_from_db()
+    assert reward.status == RewardStatus.LAPSED
+    assert RewardTransition.objects.filter(reward=reward, action="lapse").count() == 1
+    assert JobRun.objects.filter(name__endswith="lapse_unclaimed_rewards", status="succeeded").count() == 2

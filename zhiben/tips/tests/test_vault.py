@@ -147,9 +147,17 @@ def test_who_may_ask(world: Any) -> None:
     with pytest.raises(Exception, match="匿名"):
         vault.request_identity(anonymous, actor=world.yingji, reason="需当面核实现场情况")
     with pytest.raises(NotPermitted):
-        vault.request_identity(tip, actor=world.yingtian, reason="需当面核实现场情况")  # not transferred there
-    assert login(Client(), world.qiye2).get(reverse("tips:vault_request_create", args=[tip.pk])).status_code == 403
-    assert login(Client(), world.jubao).get(reverse("tips:vault_request_create", args=[tip.pk])).status_code == 403
+        vault.request_identity(
+            tip, actor=world.yingtian, reason="需当面核实现场情况"
+        )  # not transferred there
+    assert (
+        login(Client(), world.qiye2).get(reverse("tips:vault_request_create", args=[tip.pk])).status_code
+        == 403
+    )
+    assert (
+        login(Client(), world.jubao).get(reverse("tips:vault_request_create", args=[tip.pk])).status_code
+        == 403
+    )
 
 
 def test_original_attachment_decrypted_for_the_custodian_only(world: Any) -> None:

@@ -90,7 +90,8 @@ class RewardDetailView(ScopedViewMixin, View):
             "amount": _money(reward.amount),
             "fine": _money(reward.fine) if reward.fine else "",
             "history": [
-                (FLOW.label(h.action), h) for h in reward.transitions.select_related("actor").order_by("at", "pk")
+                (FLOW.label(h.action), h)
+                for h in reward.transitions.select_related("actor").order_by("at", "pk")
             ],
             "tip_url": _tip_url(request.user, reward.tip),
         }
@@ -149,7 +150,9 @@ class RewardProposeView(ScopedViewMixin, View):
         return self._render(request, form, status=status)
 
     def _render(self, request: HttpRequest, form: ProposeForm, status: int = 200) -> HttpResponse:
-        return render(request, "tips/rewards/propose.html", {"form": form, "title": _("拟定奖励")}, status=status)
+        return render(
+            request, "tips/rewards/propose.html", {"form": form, "title": _("拟定奖励")}, status=status
+        )
 
 
 class CalculatorView(ScopedViewMixin, View):
@@ -205,7 +208,11 @@ class RuleListView(ScopedViewMixin, View):
         return render(
             request,
             "tips/rewards/rule_list.html",
-            {"rules": rules, "title": _("举报奖励标准"), "can_change": can(request.user, "change", RewardRule)},
+            {
+                "rules": rules,
+                "title": _("举报奖励标准"),
+                "can_change": can(request.user, "change", RewardRule),
+            },
         )
 
 

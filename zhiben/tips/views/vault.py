@@ -49,7 +49,9 @@ class VaultIndexView(ScopedViewMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         self.check_action(request)
         custodian = vault.is_custodian(request.user)
-        requests = IdentityRequest.objects.restrict(request.user, "view").select_related("tip", "requested_by")
+        requests = IdentityRequest.objects.restrict(request.user, "view").select_related(
+            "tip", "requested_by"
+        )
         if not custodian:
             requests = requests.filter(requested_by=request.user)
         identities = []
@@ -111,7 +113,9 @@ class OriginalAttachmentView(ScopedViewMixin, View):
             original = vault.read_original_attachment(attachment, actor=request.user)
         except NotPermitted as exc:
             raise PermissionDenied(exc.message) from exc
-        response = HttpResponse(original.content, content_type=original.content_type or "application/octet-stream")
+        response = HttpResponse(
+            original.content, content_type=original.content_type or "application/octet-stream"
+        )
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(original.name)}"
         return _private(response)
 
@@ -134,7 +138,9 @@ class RequestCreateView(ScopedViewMixin, View):
         tip = self._tip(request, pk)
         form = IdentityRequestForm(request.POST)
         req, status = run_form(
-            request, form, lambda: vault.request_identity(tip, actor=request.user, reason=form.cleaned_data["reason"])
+            request,
+            form,
+            lambda: vault.request_identity(tip, actor=request.user, reason=form.cleaned_data["reason"]),
         )
         if status == 200:
             return redirect(req.get_absolute_url())
