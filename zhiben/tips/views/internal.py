@@ -74,19 +74,26 @@ class InternalReportListView(ObjectListView):
     paginate_by = 30
     columns = [
         Column("reported_on", gettext_lazy("报告日期"), sort="reported_on", link=True),
-        Column("enterprise.name", gettext_lazy("单位"), sort="enterprise__name"),
-        Column("location", gettext_lazy("部位")),
-        Column("content", gettext_lazy("报告内容"), display=_summary),
         Column(
             "get_status_display",
             gettext_lazy("核实结果"),
             sort="status",
             badge=lambda o: STATUS_COLORS.get(o.status, "secondary"),
         ),
+        Column("enterprise.name", gettext_lazy("单位"), sort="enterprise__name"),
+        Column("location", gettext_lazy("部位")),
+        Column("content", gettext_lazy("报告内容"), display=_summary),
         Column("hazard.code", gettext_lazy("登记的隐患")),
         Column("reward_amount", gettext_lazy("奖励金额（元）"), sort="reward_amount"),
         Column("rewarded_on", gettext_lazy("奖励日期"), sort="rewarded_on"),
     ]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A unit's own user reads its own reports: the unit's name in every row says nothing (and on a phone it
+        # pushes the result off the screen).
+        if acts_for_units(request.user):
+            self.columns = [c for c in type(self).columns if c.accessor != "enterprise.name"]
+        return super().get(request, *args, **kwargs)
 
     def get_base_queryset(self):  # type: ignore[no-untyped-def]
         return InternalReport.objects.select_related("enterprise", "hazard")
