@@ -228,3 +228,34 @@ def test_bad_filters_are_ignored_with_a_message(client: Client, world: Any) -> N
     assert "不是有效的选项" in page.content.decode()
     f = stats.StatsFilter(year=2025, quarter=2).period(dt.date(2026, 1, 5))
     assert (f.start, f.end) == (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+
+
+def test_the_registry_records_are_the_indicators_records(world: Any, monkeypatch: Any) -> None:
+    """What `connect_registry` wires: (scope, window) → the numerator's and denominator's records (a stand-in
+    for the registry module, which lives in an app above this one)."""
+    import sys
+    import types
+    from dataclasses import dataclass
+    from types import SimpleNamespace
+
+    @dataclass(frozen=True)
+    class Parts:
+        numerator: Any
+        denominator: Any = None
+
+    fake = types.ModuleType("zhiben.indicators.registry")
+    fake.Parts = Parts  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "zhiben.indicators.registry", fake)
+    today = timezone.localdate()
+    tips = _world_of_tips(world, today)
+    window = SimpleNamespace(start=today - dt.timedelta(days=200), end=today, as_of=today)
+    town = SimpleNamespace(kind="township", key=world.regions["河市镇"].code, department_id=None)
+    parts = indicators.RECORDS["tips.accept_on_time"](town, window)
+    assert set(parts.denominator.values_list("pk", flat=True)) == {tips[k].pk for k in "cdg"}
+    assert set(parts.numerator.values_list("pk", flat=True)) == {tips["c"].pk, tips["g"].pk}
+    fire = SimpleNamespace(kind="department", key="", department_id=world.departments["fire"].pk)
+    assert indicators.RECORDS["tips.founded_rate"](fire, window).denominator.count() == 1
+    district = SimpleNamespace(kind="district", key="", department_id=None)
+    paid = indicators.RECORDS["tips.reward_paid_rate"](district, window)
+    assert (paid.numerator.count(), paid.denominator.count()) == (1, 2)
+    assert indicators.RECORDS["tips.internal_reports"](district, window).denominator is None
