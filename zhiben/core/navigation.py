@@ -105,6 +105,7 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("举报奖励"), "tips:reward_list", "tips.reward"),
             NavItem(_("身份保密库"), "tips:vault", "tips.identityrequest"),
             NavItem(_("奖励标准"), "tips:reward_rules", "tips.rewardrule"),
+            NavItem(_("内部举报"), "tips:internal_list", "tips.internalreport"),
         ),
         _("安全生产有奖举报：保密受理、核查、奖励发放。"),
     ),

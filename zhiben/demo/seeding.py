@@ -40,6 +40,7 @@ from .generator import SYNTHETIC_SOURCE, Plan, PlannedEnterprise, plan_world
 from .hazard_history import HistoryReport, seed_hazard_history
 from .inspection_history import InspectionReport, seed_inspection_history
 from .personas import PERSONAS, ensure_personas
+from .tips_history import seed_tips_history
 
 CHUNK = 5000
 READ_AFTER_DAYS = 14  # a persona has read what came more than two weeks ago (settle_inbox)
@@ -140,7 +141,11 @@ def seed_demo(
         if report.inspections is not None:
             say(report.inspections.summary())
         seed_campaign_history(seed=seed, actor=actor, progress=say)  # 治本攻坚: tasks, reports, registers
-        if report.hazards is not None or report.inspections is not None:
+        # The year of 举报 and the units' internal reports (skipped when any exists): tips_history.py.
+        tips = seed_tips_history(seed=seed, actor=actor, progress=say)
+        if tips is not None:
+            say(tips.summary())
+        if report.hazards is not None or report.inspections is not None or tips is not None:
             settle_inbox()
     with transaction.atomic():
         report.seconds = time.perf_counter() - started

@@ -11,3 +11,9 @@ class TipsConfig(AppConfig):
         from .enterprise_file import register as register_handling
 
         register_handling()  # the handling loop: its services, events, jobs and 一企一档 section
+        from .internal_file import register as register_internal_file  # 内部举报: flow, 一企一档 section
+
+        register_internal_file()
+        from .indicators import connect_registry  # the registry's tips indicators (issue 13), if installed
+
+        connect_registry()

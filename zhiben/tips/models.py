@@ -520,3 +520,6 @@ class InternalReport(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.reported_on:%Y-%m-%d} 内部举报"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tips:internal_detail", args=[self.pk])

@@ -40,7 +40,6 @@ PUBLIC = {
     "inspections:public_plan": {200, 404},  # 404 while the plan is not public
     "inspections:public_draw": {200, 404},  # 404 before the commitment is published
     "inspections:public_draw_inputs": {200, 404},
-    "tips:claim": {200},  # 申领举报奖励 by receipt code (no login; never shows an identity)
     # 举报 (issue 12): the public portal, its unit search, the receipt lookup (400 without a code) and Open311.
     "tips:portal": {200},
     "tips:status": {200},
@@ -49,6 +48,8 @@ PUBLIC = {
     "open311-services": {200},
     "open311-requests": {400},  # the list of requests is not public; POST files a tip
     "open311-request": {404},
+    "tips:claim": {200},  # 申领举报奖励 by receipt code (no login; never shows an identity)
+    "tips:outcomes": {200},  # 举报办理情况公开: anonymised counts and summaries
 }
 
 # Routes that only accept POST: a GET must be refused with 405, by everyone.

@@ -17,3 +17,6 @@ def register(router: Any) -> None:
 
     tips.register(router)
     rewards.register(router)
+    from .internal import register as register_internal  # 内部举报 (/api/v1/internal-reports/)
+
+    register_internal(router)
