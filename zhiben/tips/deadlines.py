@@ -30,6 +30,8 @@ REMIND = "remind"  # 到期提醒: this many days before a deadline
 OVERDUE_NOTICE = "overdue_notice"  # ladder rung 1 (逾期提醒): days past the deadline
 OVERDUE_LETTER = "overdue_letter"  # ladder rung 2 (函告): days past the deadline
 DUPLICATE_WINDOW = "duplicate_window"  # 疑似重复: same unit and category within this many days
+REWARD_DECISION = "reward_decision"  # 奖励决定: working days from the case's closing
+REWARD_CLAIM = "reward_claim"  # 领奖: from the day the reporter is told
 
 # (days, working days) when the office has deleted a rule: the numbers of migration 0002.
 FALLBACK: dict[str, tuple[int, bool]] = {
@@ -41,6 +43,8 @@ FALLBACK: dict[str, tuple[int, bool]] = {
     OVERDUE_NOTICE: (1, False),
     OVERDUE_LETTER: (5, False),
     DUPLICATE_WINDOW: (30, False),
+    REWARD_DECISION: (15, True),
+    REWARD_CLAIM: (60, False),
 }
 
 

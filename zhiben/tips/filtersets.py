@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.filtersets import BaseFilterSet
+from zhiben.core.scoping import can
 from zhiben.registry.models import Department, Region
 
 from .choices import Category, TipStatus
@@ -41,8 +43,6 @@ def overdue_q(today: Any = None) -> Q:
 
 def due_soon_q(days: int = 7, today: Any = None) -> Q:
     """Tips being checked whose 核查期限 is within `days` (近期到期)."""
-    import datetime as dt
-
     today = today or timezone.localdate()
     return Q(
         status=S.VERIFYING,
@@ -112,8 +112,6 @@ class TipFilterSet(BaseFilterSet):
 
 def acts_on_tips(user: Any) -> bool:
     """Those who act on tips: the custodian (受理), the department and township (核查), the office (延期)."""
-    from zhiben.core.scoping import can
-
     return any(can(user, action, Tip) for action in ("intake", "verify", "supervise"))
 
 
@@ -121,7 +119,6 @@ def tip_todo(user: Any) -> dict[str, int] | None:
     """The workbench's 举报待办 card: counts of the user's visible tips by stage (one query), or None."""
     if not acts_on_tips(user):
         return None
-    from django.db.models import Count
 
     return Tip.objects.restrict(user, "view").aggregate(
         received=Count("pk", filter=Q(status=S.RECEIVED)),

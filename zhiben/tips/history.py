@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.events import describes, register
+from zhiben.registry.models import Department, Region
 
 TIP_ORIGINAL_VIEWED = register("TIP_ORIGINAL_VIEWED", _("查看举报原件"))
 TIP_ATTACHMENT_VIEWED = register("TIP_ATTACHMENT_VIEWED", _("查看举报附件工作件"))
@@ -27,8 +28,6 @@ def _reminded(rows: list[dict[str, Any]]) -> list[str]:
 @describes("TIP_TRANSFERRED")
 def _transferred(rows: list[dict[str, Any]]) -> list[str]:
     """转办：区住房和城乡建设局、营田镇 (the names, looked up once for the rows)."""
-    from zhiben.registry.models import Department, Region
-
     deps = dict(
         Department.objects.filter(pk__in=[r.get("department") for r in rows]).values_list("pk", "name")
     )

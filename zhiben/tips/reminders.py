@@ -25,7 +25,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.lookups import users_of_office, users_with_role
+from zhiben.accounts.lookups import users_of_office, users_of_township, users_with_role
 from zhiben.accounts.roles import Role
 from zhiben.core import audit
 from zhiben.core.outbox import DigestKind, collect_digests, notify_users
@@ -83,8 +83,6 @@ def _who_acts(tip: Tip) -> list[Any]:
         if tip.department_id:
             users += users_with_role(Role.DEPARTMENT, department_id=tip.department_id)
         if tip.township_id:
-            from zhiben.accounts.lookups import users_of_township
-
             users += users_of_township(tip.township.code)  # type: ignore[union-attr]
         return users
     return users_with_role(Role.TIP_CUSTODIAN)

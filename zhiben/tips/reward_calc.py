@@ -24,7 +24,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from zhiben.core.scoping import rows_of
+
 from .choices import AccidentGrade, Category, RewardBasis
+from .models import RewardRule
 
 CENT = Decimal("0.01")
 MAX_FINE = Decimal("1000000000000")  # 1 万亿元: beyond any fine; keeps the arithmetic and the column sane
@@ -157,10 +160,6 @@ def calculate(
     elif not category:
         raise _fail("category", "定额奖励须选择举报类别。")
     if rules is None:
-        from zhiben.core.scoping import rows_of
-
-        from .models import RewardRule
-
         rules = list(rows_of(RewardRule, "reward rules are reference data").filter(active=True))
     chain = applicable_rules(basis, category or None, rules)
     if not chain:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from zhiben.core.jobs import crontab, periodic_job
 
+from .services.rewards import lapse_unclaimed
+from .services.vault import expire_requests
+
 
 @periodic_job(crontab(hour="17", minute="20"))
 def lapse_unclaimed_rewards() -> dict[str, int]:
     """逾期未领: rewards not claimed within their window; and identity views past their validity."""
-    from .services.rewards import lapse_unclaimed
-    from .services.vault import expire_requests
-
     return {"lapsed": lapse_unclaimed(), "expired": expire_requests()}

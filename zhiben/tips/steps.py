@@ -29,6 +29,7 @@ from zhiben.core.scoping import grants_for
 from .choices import TipStatus
 from .forms import handling as hf
 from .models import Tip, TipTransition
+from .routing import transfer_initial
 
 S = TipStatus
 
@@ -58,12 +59,6 @@ def _has_unit(tip: Tip) -> None:
 def _department_on_unit(actor: Any, tip: Tip) -> None:
     of_tip_department(actor, tip)
     _has_unit(tip)
-
-
-def _transfer_initial(tip: Tip) -> dict[str, Any]:
-    from .services.handling import transfer_initial  # services import the steps, not the reverse
-
-    return transfer_initial(tip)
 
 
 def pending_extension(tip: Tip) -> bool:
@@ -130,7 +125,7 @@ TRANSFER = Step(
     S.VERIFYING,
     "TIP_TRANSFERRED",
     hf.TransferForm,
-    initial=lambda t: _transfer_initial(t),
+    initial=lambda t: transfer_initial(t),
     style="primary",
     icon="send",
     help=_("按“三管三必须”转承办部门、按地点转属地乡镇（街道）核查；转办通知只含另行编辑件。"),

@@ -12,7 +12,12 @@ from zhiben.core.testing import is_api, login
 from .test_crawl import build_all, crawl_world  # noqa: F401 — the crawl's world and its paths
 
 READ_ONLY = ("lingdao", "shenji")
-PUBLIC_POSTS = {"api-token"}  # exchanges a password; anyone may try (it has its own limits)
+PUBLIC_POSTS = {
+    "api-token",  # exchanges a password; anyone may try (it has its own limits)
+    "public-tip-submit",  # 举报: anyone, logged in or not, may report (rate-limited)
+    "public-tip-status",  # the receipt lookup by POST (the code stays out of URLs)
+    "tip-reward-calculate",  # computes an amount from the rules and writes nothing
+}
 
 
 def test_read_only_personas_get_403_before_400_on_every_api_post(crawl_world: Any) -> None:  # noqa: F811

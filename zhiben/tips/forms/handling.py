@@ -20,6 +20,7 @@ from zhiben.registry.choices import RegionLevel
 from zhiben.registry.models import Department, Enterprise, Industry, Region
 
 from ..choices import OPEN_TIP_STATUSES, Category, Outcome
+from ..duplicates import find_duplicates
 from ..models import Tip
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -89,8 +90,6 @@ class MergeForm(BoundedForm):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["into"]
         if target is not None:
-            from ..services.handling import find_duplicates
-
             open_tips = (
                 Tip.objects.unrestricted("the custodian merges across the district")
                 .filter(status__in=OPEN_TIP_STATUSES)

@@ -6,15 +6,13 @@ Confidentiality (R13): what leaves the custodian's desk is the 另行编辑 `wor
 tip's code, category and working copy; never `original_text`, the identity, or the receipt. The answer to the
 reporter (`public_feedback`) must not name the handlers.
 
-Public functions other areas call: `find_duplicates(tip)`, `first_rewardable(tip)`, `supervising_department_for`,
-`township_for`.
+What other areas call lives below the steps: `tips.duplicates` (`find_duplicates`, `first_rewardable`) and
+`tips.routing` (`supervising_department_for`, `township_for`, `transfer_initial`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,7 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.lookups import users_of_department, users_of_office, users_of_township
+from zhiben.accounts.lookups import users_of_department, users_of_office, users_of_township, users_with_role
+from zhiben.accounts.roles import Role
 from zhiben.core.errors import DomainError, NotPermitted
 from zhiben.core.loop import pin
 from zhiben.core.outbox import notify_users
@@ -33,7 +32,6 @@ from zhiben.enforcement.models import Case
 from zhiben.hazards.choices import Source
 from zhiben.hazards.models import Hazard
 from zhiben.hazards.services import register_hazard
-from zhiben.hazards.services.common import supervising_department
 from zhiben.inspections.choices import Origin
 from zhiben.inspections.models import Inspection, Inspector
 from zhiben.inspections.services.records import create_inspection
@@ -42,6 +40,7 @@ from zhiben.registry.models import Department, Enterprise, Industry, Region
 
 from .. import deadlines, steps
 from ..choices import FINAL_TIP_STATUSES, OPEN_TIP_STATUSES, Category, Outcome, TipStatus
+from ..duplicates import _normal, root_of
 from ..models import Tip, TipExtension
 
 STALE = _("该举报已被他人处理（当前版本 %(v)s），请刷新后重试。")
@@ -88,119 +87,7 @@ def _handlers(tip: Tip) -> list[Any]:
 
 
 def _custodians() -> list[Any]:
-    from zhiben.accounts.lookups import users_with_role
-    from zhiben.accounts.roles import Role
-
     return users_with_role(Role.TIP_CUSTODIAN)
-
-
-def _normal(text: str) -> str:
-    """Text compared as meaning: full-width to half-width, no spaces or punctuation, lower case."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return re.sub(r"[\s\W_]+", "", text).lower()
-
-
-# --- routing ------------------------------------------------------------------------------------------------
-
-
-def supervising_department_for(tip: Tip) -> Department | None:
-    """三管三必须: the lead department of the tip's industry (or the unit's primary industry), else None."""
-    industry: Industry | None = tip.industry
-    if industry is None and tip.enterprise_id is not None:
-        industry = tip.enterprise.primary_industry  # type: ignore[union-attr]
-    if industry is None:
-        return None
-    try:
-        return supervising_department(industry)
-    except DomainError:
-        return None
-
-
-def township_of(region: Region | None) -> Region | None:
-    node = region
-    while node is not None:
-        if node.level == RegionLevel.TOWNSHIP:
-            return node
-        node = node.parent
-    return None
-
-
-def township_for(tip: Tip) -> Region | None:
-    """The township of the place reported (its township ancestor), else of the unit's region."""
-    town = township_of(tip.place)
-    if town is None and tip.enterprise_id is not None:
-        town = township_of(tip.enterprise.region)  # type: ignore[union-attr]
-    return town
-
-
-# --- duplicates and the first rewardable report ---------------------------------------------------------------
-
-
-def unit_key(tip: Tip) -> str:
-    """The unit a tip is about, normalised: the registered unit's name, else the name the reporter gave."""
-    if tip.enterprise_id is not None:
-        return _normal(tip.enterprise.name)  # type: ignore[union-attr]
-    return _normal(tip.unit_name)
-
-
-def find_duplicates(tip: Tip, user: Any = None) -> list[Tip]:
-    """疑似重复: other tips about the same unit (the registered unit, or the same normalised name) and of the same
-    category, received within the window (rule "duplicate_window") before or after this one; rejected tips
-    aside. With `user`, only those the user may see."""
-    key = unit_key(tip)
-    if not key:
-        return []
-    window = dt.timedelta(days=deadlines.duplicate_window_days())
-    qs = (
-        _tips("duplicate detection; filtered below by the reader's scope")
-        .filter(category=tip.category)
-        .filter(received_at__gte=tip.received_at - window, received_at__lte=tip.received_at + window)
-        .exclude(pk=tip.pk)
-        .exclude(status=TipStatus.REJECTED)
-        .select_related("enterprise")
-        .order_by("received_at", "pk")
-    )
-    if user is not None:
-        qs = qs.filter(pk__in=Tip.objects.restrict(user, "view").values("pk"))
-    out = []
-    for other in qs:
-        same_unit = tip.enterprise_id is not None and other.enterprise_id == tip.enterprise_id
-        if same_unit or unit_key(other) == key:
-            out.append(other)
-    return out
-
-
-def root_of(tip: Tip) -> Tip:
-    """The tip a merged tip was (eventually) merged into."""
-    seen = {tip.pk}
-    while tip.merged_into_id is not None and tip.merged_into_id not in seen:
-        seen.add(tip.merged_into_id)
-        tip = tip.merged_into  # type: ignore[assignment]
-    return tip
-
-
-def group_of(tip: Tip) -> list[Tip]:
-    """The tip, the one it was merged into, every tip merged into that, and their suspected duplicates."""
-    root = root_of(tip)
-    members: dict[int, Tip] = {root.pk: root}
-    frontier = [root.pk]
-    while frontier:
-        merged = list(_tips("the merged group").filter(merged_into_id__in=frontier))
-        frontier = [t.pk for t in merged if t.pk not in members]
-        members.update({t.pk: t for t in merged})
-    for other in find_duplicates(root):
-        members.setdefault(other.pk, other)
-    members.setdefault(tip.pk, tip)
-    return list(members.values())
-
-
-def first_rewardable(tip: Tip) -> Tip | None:
-    """The report a reward goes to (domain.md §6: several reporters of one matter — the first accepted real-name
-    report is rewarded, once): among the tip, its merged group and its suspected duplicates, the earliest
-    received real-name tip that was accepted (受理). None when none of them is."""
-    candidates = [t for t in group_of(tip) if t.real_name and t.accepted_on is not None]
-    candidates.sort(key=lambda t: (t.received_at, t.pk))
-    return candidates[0] if candidates else None
 
 
 # --- 受理 / 不予受理 / 合并 --------------------------------------------------------------------------------------
@@ -314,16 +201,6 @@ def merge(tip: Tip, *, actor: Any, into: Tip, note: str = "", version: int | str
 
 
 # --- 转办 ---------------------------------------------------------------------------------------------------
-
-
-def transfer_initial(tip: Tip) -> dict[str, Any]:
-    """The transfer page's preselection: the supervising department and the township of the place."""
-    department = supervising_department_for(tip)
-    town = township_for(tip)
-    return {
-        "department": department.code if department is not None else None,
-        "township": town.code if town is not None else None,
-    }
 
 
 @steps.TRANSFER.implements

@@ -26,6 +26,7 @@ from zhiben.registry.models import Enterprise, Region
 
 from .. import steps
 from ..choices import Category, Channel
+from ..deadlines import accept_deadline_for
 from ..models import Tip, TipAttachment, TipIdentity
 from . import files as tip_files
 from . import receipts
@@ -116,8 +117,6 @@ def _identity(identity: Mapping[str, Any] | None, errors: dict[str, str]) -> dic
 
 def _accept_deadline(received_at: dt.datetime) -> dt.date | None:
     """受理期限 from the rule row (tips.deadlines, one place for every deadline of the handling)."""
-    from ..deadlines import accept_deadline_for
-
     return accept_deadline_for(timezone.localtime(received_at).date())
 
 

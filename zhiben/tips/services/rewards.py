@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,48 +27,38 @@ from django.utils import timezone
 from zhiben.accounts.lookups import users_of_office, users_with_role
 from zhiben.accounts.roles import Role
 from zhiben.core import audit
-from zhiben.core.calendar import add_workdays
 from zhiben.core.errors import Conflict, DomainError
 from zhiben.core.loop.records import pin
 from zhiben.core.outbox import notify_users
-from zhiben.core.scoping import rows_of
+from zhiben.core.scoping import can, rows_of
+from zhiben.core.workflow import compare_and_swap
+from zhiben.enforcement.choices import MeasureKind
+from zhiben.enforcement.models import CaseMeasure
 
+from .. import deadlines
 from ..choices import Category, Outcome, RewardBasis, RewardStatus, TipStatus
-from ..models import Reward, RewardRule, Tip, TipDeadlineRule, TipIdentity
+from ..duplicates import first_rewardable
+from ..models import Reward, RewardRule, Tip, TipIdentity
 from ..reward_calc import calculate
 from ..reward_steps import APPROVE, CLAIM, DECLINE, FLOW, LAPSE, NOTIFY, PAY, PROPOSE, REWARD_RULE_CHANGED
+from .receipts import find_by_receipt
 
 REWARDABLE_OUTCOMES = frozenset({Outcome.FOUNDED, Outcome.PARTLY})
-DEFAULT_DECISION_WORKDAYS = 15  # 荆州等地方规定：结案后15个工作日内作出奖励决定（待核实）
-DEFAULT_CLAIM_DAYS = 60  # 安监总财〔2012〕63号：告知之日起60日内领取，逾期视为放弃（待核实）
 
 
-def _deadline_days(stage: str, default: int, working: bool) -> tuple[int, bool]:
-    rule = rows_of(TipDeadlineRule, "deadlines are reference data").filter(stage=stage).first()
-    return (rule.days, rule.working_days) if rule is not None else (default, working)
-
-
-def _after(start: dt.date, stage: str, default: int, working: bool) -> dt.date:
-    days, workdays = _deadline_days(stage, default, working)
-    return add_workdays(start, days) if workdays else start + dt.timedelta(days=days)
+def _after(start: dt.date, stage: str) -> dt.date:
+    """The day `stage`'s rule (tips.deadlines: data, 待核实) counts to from `start`."""
+    rule = deadlines.rule(stage)
+    return deadlines.add(start, rule.days, rule.working_days)
 
 
 def _rewardable_tip(tip: Tip) -> Tip | None:
     """The tip whose reporter is rewarded: the first accepted real-name report of the matter."""
-    try:  # the handling loop (merged separately) knows the duplicates and who was first
-        first = getattr(import_module("zhiben.tips.services.handling"), "first_rewardable", None)
-    except ImportError:
-        first = None
-    if first is not None:
-        return first(tip)  # type: ignore[no-any-return]
-    return tip if tip.real_name else None
+    return first_rewardable(tip)
 
 
 def fine_base(tip: Tip) -> Decimal:
     """The sum of the decided fines of the cases linked to the tip (0 when none)."""
-    from zhiben.enforcement.choices import MeasureKind
-    from zhiben.enforcement.models import CaseMeasure
-
     total = (
         rows_of(CaseMeasure, "the reward's fine base")
         .filter(case__in=tip.cases.all(), kind=MeasureKind.FINE, decided_on__isnull=False)
@@ -143,7 +132,7 @@ def propose_reward(
         deaths=deaths if basis == RewardBasis.CONCEALED_DEATHS else None,
         amount=result.amount,
         status=RewardStatus.PROPOSED,
-        decision_deadline=_after(_case_closed_on(tip), "reward_decision", DEFAULT_DECISION_WORKDAYS, True),
+        decision_deadline=_after(_case_closed_on(tip), deadlines.REWARD_DECISION),
         proposed_by=actor,
         note=note,
     )
@@ -203,7 +192,7 @@ def notify_reward(reward: Reward, *, actor: Any, note: str = "", version: int | 
     pin(reward, version)
     if reward.claim_deadline is not None:
         raise Conflict("已告知举报人，领取期限已确定。")
-    deadline = _after(timezone.localdate(), "reward_claim", DEFAULT_CLAIM_DAYS, False)
+    deadline = _after(timezone.localdate(), deadlines.REWARD_CLAIM)
     FLOW.advance(reward, NOTIFY, actor=actor, note=note, changes={"claim_deadline": deadline})
     return reward
 
@@ -297,11 +286,8 @@ HOW_TO_CLAIM = (
 
 
 def _find_tip(receipt: str) -> Tip | None:
-    try:  # intake (merged separately): the receipt's keyed locator, then its slow hash
-        find_by_receipt = import_module("zhiben.tips.services.receipts").find_by_receipt
-    except (ImportError, AttributeError):
-        return None
-    return find_by_receipt(receipt)  # type: ignore[no-any-return]
+    """The tip of a receipt code (its keyed locator, then its slow hash)."""
+    return find_by_receipt(receipt)
 
 
 def claim_by_receipt(receipt: str) -> ClaimAnswer:
@@ -335,9 +321,6 @@ def claim_by_receipt(receipt: str) -> ClaimAnswer:
 @transaction.atomic
 def update_rule(rule: RewardRule, *, actor: Any, version: int | None = None, **fields: Any) -> RewardRule:
     """The office edits a rule's figures, source, 核实 flag or whether it is in force (audited with the change)."""
-    from zhiben.core.scoping import can
-    from zhiben.core.workflow import compare_and_swap
-
     if not can(actor, "change", RewardRule):
         raise DomainError("您无权修改奖励标准。")
     pin(rule, version)

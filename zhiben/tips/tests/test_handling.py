@@ -15,7 +15,7 @@ from zhiben.core.models import AuditEntry, OutboxMessage
 from zhiben.hazards.choices import Source
 from zhiben.inspections.choices import Origin
 from zhiben.inspections.tests.conftest import checklists, inspectors  # noqa: F401 - fixtures
-from zhiben.tips import deadlines
+from zhiben.tips import deadlines, duplicates, routing
 from zhiben.tips.choices import Category, Outcome, TipStatus
 from zhiben.tips.models import Tip, TipDeadlineRule
 from zhiben.tips.services import handling as h
@@ -48,7 +48,7 @@ def accepted(world: Any, **fields: Any) -> Tip:
 
 def transferred(world: Any, **fields: Any) -> Tip:
     tip = accepted(world, **fields)
-    initial = h.transfer_initial(tip)
+    initial = routing.transfer_initial(tip)
     dept = world.departments["housing"]
     assert initial == {"department": dept.code, "township": world.regions["营田镇"].code}
     return h.transfer(
@@ -269,9 +269,9 @@ def test_duplicates_and_the_first_rewardable_report(world: Any, clock: Any) -> N
     other_category = make_tip(identity=True, enterprise=gas, category=Category.ILLEGAL)
     clock.shift(dt.timedelta(days=40))
     late = make_tip(identity=True, enterprise=gas)
-    dupes = {t.pk for t in h.find_duplicates(first)}
+    dupes = {t.pk for t in duplicates.find_duplicates(first)}
     assert dupes == {second.pk, third.pk}
-    assert h.first_rewardable(first) is None  # nobody accepted yet
+    assert duplicates.first_rewardable(first) is None  # nobody accepted yet
     for t in (first, second, third):
         h.accept(
             t,
@@ -281,11 +281,11 @@ def test_duplicates_and_the_first_rewardable_report(world: Any, clock: Any) -> N
             enterprise=gas,
             version=t.version,
         )
-    assert h.first_rewardable(third) == second  # the earliest accepted real-name report
+    assert duplicates.first_rewardable(third) == second  # the earliest accepted real-name report
     h.merge(third, actor=world.jubao, into=second, version=third.version)
     third.refresh_from_db()
     assert third.status == TipStatus.MERGED and third.merged_into == second
-    assert h.first_rewardable(third) == second
+    assert duplicates.first_rewardable(third) == second
     with pytest.raises(ValidationError):
         h.merge(second, actor=world.jubao, into=second, version=second.version)
-    assert late.pk not in {t.pk for t in h.find_duplicates(first)} and other_category.pk not in dupes
+    assert late.pk not in {t.pk for t in duplicates.find_duplicates(first)} and other_category.pk not in dupes

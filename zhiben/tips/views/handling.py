@@ -31,11 +31,11 @@ from zhiben.registry.models import Department, Region
 
 from .. import deadlines
 from ..choices import Outcome, TipStatus
+from ..duplicates import find_duplicates, first_rewardable
 from ..filtersets import TABS, TipFilterSet, tab_q
 from ..history import TIP_ATTACHMENT_VIEWED, TIP_ORIGINAL_VIEWED
 from ..models import Tip, TipAttachment
 from ..reminders import ESCALATION_LABELS
-from ..services.handling import find_duplicates, first_rewardable
 from ..steps import FLOW
 
 STATUS_COLORS = {

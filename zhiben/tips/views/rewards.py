@@ -16,6 +16,7 @@ from django.views import View
 from zhiben.core.loop.web import StepView, posted_version, run_form
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectListView, ScopedViewMixin
+from zhiben.registry.models import Industry
 
 from .. import ratelimit
 from ..choices import Outcome, RewardStatus, TipStatus
@@ -198,7 +199,6 @@ class RuleListView(ScopedViewMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         self.check_action(request)
-        from zhiben.registry.models import Industry
 
         rules = list(RewardRule.objects.restrict(request.user, "view").order_by("priority", "code"))
         names = dict(Industry.objects.values_list("code", "name"))
