@@ -279,6 +279,8 @@ SPECTACULAR_SETTINGS = {
         "ProposalStatusEnum": "zhiben.enforcement.choices.ProposalStatus",
         "InspectorKindEnum": "zhiben.inspections.choices.InspectorKind",
         "TipStatusEnum": "zhiben.tips.choices.TipStatus",
+        "TipOutcomeEnum": "zhiben.tips.choices.Outcome",
+        "CampaignReportOutcomeEnum": "zhiben.campaign.choices.ReportOutcome",
         "CampaignTaskStatusEnum": "zhiben.campaign.choices.TaskStatus",
     },
 }
@@ -318,6 +320,7 @@ ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.inspections.reference.load_duty_rules",
     "zhiben.enforcement.reference.load_discretion_rules",
     "zhiben.campaign.reference.load_campaign_plan",
+    "zhiben.tips.reference.load_tip_rules",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
 # The scope of a role assignment is named in the registry's terms (township, department, unit); accounts sits

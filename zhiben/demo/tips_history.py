@@ -36,6 +36,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from zhiben.accounts.lookups import users_of_department
 from zhiben.accounts.models import RoleAssignment, User
 from zhiben.accounts.roles import Role
 from zhiben.core.documents import sentence
@@ -179,6 +180,7 @@ def seed_internal_reports(rng: random.Random, today: dt.date, actor: Any, report
                 services.verify_founded(
                     item, actor=user, level=Level.GENERAL, title=title, note="经安全管理人员现场核实属实。"
                 )
+            _judge_if_waiting(item, check + dt.timedelta(days=1))
             paid = min(check + dt.timedelta(days=rng.randint(3, 20)), today)
             if rng.random() < 0.8:
                 with _at(paid, 11):
@@ -188,6 +190,19 @@ def seed_internal_reports(rng: random.Random, today: dt.date, actor: Any, report
                         amount=Decimal(rng.choice([100, 200, 200, 300, 500])),
                         rewarded_on=paid,
                     )
+
+
+def _judge_if_waiting(item: InternalReport, day: dt.date) -> None:
+    """A unit without a login of its own had its hazard registered by the system, so it waits for 判定: its
+    supervising department judges it the next day (as it would on reading the report)."""
+    item.refresh_from_db()
+    hazard = item.hazard
+    if hazard is None or hazard.status != HazardStatus.REPORTED:
+        return
+    staff = users_of_department(hazard.department_id)
+    if staff:
+        with _at(day, 10):
+            hazard_services.confirm(hazard, actor=staff[0])
 
 
 # ------------------------------------------------------------------------------------------------ entry point

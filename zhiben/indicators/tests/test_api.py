@@ -57,7 +57,7 @@ def test_the_registry_lists_every_indicator_with_its_definition(world: Any, cloc
         "industry",
     ]
     assert by_id["prevention.one_meeting_three_cards"]["available"] is False
-    assert by_id["tips.accept_on_time"]["available"] is False
+    assert by_id["tips.accept_on_time"]["available"] is True  # wired by the tips app
 
 
 def test_values_per_township_link_to_exactly_the_records_counted(world: Any, clock: Any) -> None:
