@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from zhiben.core import audit
+from zhiben.core.excel.tables import TablesWorkbook
 from zhiben.core.loop.steps import action_label
 from zhiben.core.loop.web import StepView, run_form
 from zhiben.core.scoping import can, grants_for
@@ -28,13 +29,12 @@ from zhiben.core.views import ScopedViewMixin
 from zhiben.registry.choices import RegionLevel
 from zhiben.registry.models import Department, Region
 
-from . import events, services
+from . import events, goals, services
 from .choices import (
     OPEN_TASK_STATUSES,
     REGISTER_UNITS,
     STATUS_COLORS,
     YEARS,
-    GoalKind,
     RegisterKind,
     TaskStatus,
 )
@@ -67,10 +67,13 @@ def task_rows(tasks: Any, today: Any) -> list[dict[str, Any]]:
 
 
 def filter_tasks(qs: Any, params: Any, user: Any, today: Any) -> Any:
-    """The plan's filters: year, lead department (code), status, and 我牵头的 (mine)."""
+    """The plan's filters: year, measure numbers (repeatable), lead department (code), status, 我牵头的 (mine)."""
     year = _int(params.get("year"))
     if year:
         qs = qs.filter(year=year)
+    numbers = [n for n in (_int(v) for v in params.getlist("measure")) if n]
+    if numbers:
+        qs = qs.filter(measure__number__in=numbers)
     if params.get("department"):
         qs = qs.filter(
             Q(lead_department__code=params["department"]) | Q(co_departments__code=params["department"])
@@ -105,12 +108,6 @@ class PlanView(ScopedViewMixin, View):
         today = timezone.localdate()
         params = request.GET
         year = _int(params.get("year"))
-        goals = Goal.objects.restrict(request.user).order_by("year", "sort_order", "code")
-        overall = [g for g in goals if g.kind == GoalKind.OVERALL]
-        stages = [g for g in goals if g.kind == GoalKind.STAGE and (year is None or g.year == year)]
-        by_year: dict[int, list[Goal]] = defaultdict(list)
-        for g in stages:
-            by_year[g.year or 0].append(g)
         scoped = Task.objects.restrict(request.user)
         tasks = filter_tasks(scoped, params, request.user, today)
         tasks = list(
@@ -121,7 +118,7 @@ class PlanView(ScopedViewMixin, View):
         by_measure: dict[int, list[Task]] = defaultdict(list)
         for t in tasks:
             by_measure[t.measure_id].append(t)
-        filtered = any(params.get(k) for k in ("year", "department", "status", "mine"))
+        filtered = any(params.get(k) for k in ("year", "measure", "department", "status", "mine"))
         sections: list[dict[str, Any]] = []
         for m in (
             Measure.objects.restrict(request.user).prefetch_related("lead_departments").order_by("number")
@@ -138,10 +135,13 @@ class PlanView(ScopedViewMixin, View):
             "overdue": sum(1 for t in tasks if t.is_overdue(today)),
             "review": sum(1 for t in tasks if t.status in (TaskStatus.REVIEWING, TaskStatus.FINAL_REVIEW)),
         }
+        progress = goals.progress(request.user, today)
+        if params.get("export") == "xlsx":
+            return self.export(request, progress, today)
         context = {
             "title": _("治本攻坚三年行动"),
-            "overall": overall,
-            "goal_years": sorted(by_year.items()),
+            "progress": progress,
+            "measure_filter": [n for n in (_int(v) for v in params.getlist("measure")) if n],
             "sections": sections,
             "summary": summary,
             "years": YEARS,
@@ -154,6 +154,25 @@ class PlanView(ScopedViewMixin, View):
             "rules": TaskRule.objects.restrict(request.user).filter(active=True).order_by("kind", "days"),
         }
         return render(request, "campaign/plan.html", context)
+
+    def export(self, request: HttpRequest, progress: goals.Progress, today: Any) -> HttpResponse:
+        """The goals table as .xlsx: the rows, figures, statuses and gaps of the screen, cell for cell."""
+        if not can(request.user, "export", Goal):
+            raise PermissionDenied(_("您无权导出此数据。"))
+        scope = progress.scope_label or _("本人职责范围")
+        book = TablesWorkbook(
+            _("统计范围：%(scope)s · 截至 %(day)s · 各年度数值为当年年末（本年为今天）")
+            % {"scope": scope, "day": today.strftime("%Y-%m-%d")}
+        )
+        headers, rows = goals.export_rows(progress)
+        book.sheet(_("阶段目标进度"), headers, rows)
+        return book.download(
+            _("治本攻坚目标进度"),
+            today,
+            actor=request.user,
+            object_type="campaign.goal",
+            data={"rows": len(rows), "scope": scope},
+        )
 
 
 class MeasureDetailView(ScopedViewMixin, View):
