@@ -8,3 +8,6 @@ class CampaignConfig(AppConfig):
 
     def ready(self) -> None:
         from . import events, steps, tasks  # noqa: F401  (the audit events, the task steps, the daily job)
+        from .indicators import connect_registry  # the registers' indicators, once the models are ready
+
+        connect_registry()

@@ -79,6 +79,7 @@ class RegisterKind(models.TextChoices):
     SUPERVISION_TEAM = "supervision_team", _("专业监管队伍配备")
     CAPACITY = "capacity", _("基层应急管理能力建设")
     DIGITAL_FIRE = "digital_fire", _("数字消防接入场所")
+    SMART = "smart", _("智慧监管事项")
 
 
 # The measure of the seed each register counts for (its number), and the unit its quantity is in.
@@ -98,6 +99,7 @@ REGISTER_MEASURE = {
     RegisterKind.SUPERVISION_TEAM: 10,
     RegisterKind.CAPACITY: 10,
     RegisterKind.DIGITAL_FIRE: 14,
+    RegisterKind.SMART: 14,
 }
 REGISTER_UNITS = {
     RegisterKind.STATION: _("个"),
@@ -115,6 +117,7 @@ REGISTER_UNITS = {
     RegisterKind.SUPERVISION_TEAM: _("人"),
     RegisterKind.CAPACITY: _("项"),
     RegisterKind.DIGITAL_FIRE: _("家"),
+    RegisterKind.SMART: _("项"),
 }
 
 

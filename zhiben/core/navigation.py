@@ -116,6 +116,7 @@ MODULES: tuple[Module, ...] = (
         "三(一)1–2",
         (
             NavItem(_("指标库"), "indicators:index", "hazards.hazardtally"),
+            NavItem(_("指标对比"), "indicators:compare", "hazards.hazardtally"),
             NavItem(_("职责清单")),
             NavItem(_("督办交办")),
             NavItem(_("季度考核排名")),

@@ -369,6 +369,7 @@ def connect(
     source: str | None = None,
     total: Callable[[QuerySet[Any]], Decimal] | None = None,
     kind: str | None = None,
+    note: str | None = None,
 ) -> Indicator:
     """Wire a 未接入 indicator to its records once its module exists (the campaign's small registers, the
     tips app): the declaration stays, `available` becomes true. Call it from the source's module or its app's
@@ -379,6 +380,8 @@ def connect(
         changes["source"] = source
     if kind:
         changes["kind"] = kind
+    if note is not None:
+        changes["note"] = note
     return register(replace(current, **changes))
 
 

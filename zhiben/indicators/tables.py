@@ -72,6 +72,7 @@ _RELATED = {
     "hazards.hazard": ("enterprise",),
     "inspections.inspection": ("enterprise",),
     "inspections.dutyoccurrence": ("enterprise",),
+    "campaign.registerentry": ("township", "department"),
 }
 
 
@@ -87,6 +88,9 @@ def record_name(obj: Any) -> str:
         return f"{obj.code} {obj.title}（{obj.enterprise.name}）"
     if label == "inspections.dutyoccurrence":
         return f"{obj.enterprise.name} {obj.period_start:%Y年%m月%d日}至{obj.period_end:%Y年%m月%d日}"
+    if label == "campaign.registerentry":
+        where = obj.township.name if obj.township_id else (obj.department.name if obj.department_id else "")
+        return f"{obj.name}（{where} · {obj.get_status_display()} · {obj.on:%Y年%m月%d日}）"
     return getattr(obj, "name", None) or str(obj)
 
 

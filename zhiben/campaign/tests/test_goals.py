@@ -151,3 +151,36 @@ def test_a_township_reads_its_own_figures(world: Any, clock: Any) -> None:
     assert row_of(yingtian, "G-2024-STOCK").cells[0].fraction == "1/3"
     page = login(Client(), world.heshi).get(reverse("campaign:plan")).content.decode()
     assert "目标进度 · 河市镇" in page and "1/4" not in page.split('data-testid="goal-table"')[1]
+
+
+def test_the_capacity_items_are_counted_from_the_registers(world: Any, clock: Any) -> None:
+    """数字消防接入: done ÷ all registered — one done in 河市镇, one planned in 营田镇: 50 % for the district."""
+    from zhiben.campaign import services
+    from zhiben.indicators import registry
+    from zhiben.indicators.registry import Scope
+
+    done = services.add_entry(
+        actor=world.anweiban,
+        kind="digital_fire",
+        name="河市镇重点场所数字消防接入",
+        township=world.regions["河市镇"],
+        on=dt.date(2026, 4, 1),
+    )
+    planned = services.add_entry(
+        actor=world.anweiban,
+        kind="digital_fire",
+        name="营田镇重点场所数字消防接入",
+        township=world.regions["营田镇"],
+        on=dt.date(2026, 5, 1),
+        status="planned",
+    )
+    ind = registry.get("campaign.digital_fire_access")
+    district = ind.value(Scope.district(), "2026Q2")
+    assert (district.numerator, district.denominator, district.value) == (1, 2, 50)
+    assert ind.value(Scope.township(world.regions["营田镇"]), "2026Q2").value == 0
+    parts = ind.parts(Scope.district(), "2026Q2")
+    assert list(parts.numerator) == [done] and set(parts.denominator) == {done, planned}
+    seven = row_of(goals.progress(world.anweiban, TODAY), "G-SEVEN-5")
+    assert (
+        seven.cells[-1].text == "50.0%" and seven.status == goals.ON_TRACK and seven.gap == "差 50 个百分点"
+    )

@@ -129,6 +129,7 @@ PLACEHOLDERS: tuple[dict[str, Any], ...] = (
         "denominator_label": _("应建事项"),
         "seed_ref": SEED + "、三(六)14",
         "note": _("待治本攻坚台账（智慧监管事项）接入。"),
+        "scopes": frozenset({DISTRICT, TOWNSHIP, DEPARTMENT}),
     },
     {
         "id": "campaign.digital_fire_access",
@@ -139,6 +140,7 @@ PLACEHOLDERS: tuple[dict[str, Any], ...] = (
         "denominator_label": _("重点场所"),
         "seed_ref": SEED,
         "note": _("待重点场所台账接入。"),
+        "scopes": frozenset({DISTRICT, TOWNSHIP, DEPARTMENT}),
     },
     {
         "id": "campaign.team_staffing",
@@ -149,6 +151,30 @@ PLACEHOLDERS: tuple[dict[str, Any], ...] = (
         "denominator_label": _("应配备的单位"),
         "seed_ref": SEED + "、三(四)10–11",
         "note": _("待队伍配备台账接入。"),
+        "scopes": frozenset({DISTRICT, TOWNSHIP, DEPARTMENT}),
+    },
+    {
+        "id": "campaign.register.fire_water",
+        "name": _("城镇建成区消防供水建设完成率"),
+        "definition": _(
+            "已完成的消防供水建设项目 ÷ 登记的消防供水建设项目（攻坚登记·消防供水，计划、实施中、已完成）。"
+        ),
+        "source": "campaign",
+        "numerator_label": _("已完成的项目"),
+        "denominator_label": _("登记的项目"),
+        "seed_ref": "屈安发〔2024〕1号 三(六)16（2025年底前城镇建成区消防供水全覆盖）",
+        "note": _("待攻坚登记接入。"),
+        "scopes": frozenset({DISTRICT, TOWNSHIP, DEPARTMENT}),
+    },
+    {
+        "id": "campaign.register.self_built",
+        "name": _("存在安全隐患自建房整治完成率"),
+        "definition": _("已完成整治的自建房项目 ÷ 登记的存在安全隐患自建房整治项目（攻坚登记·自建房整治）。"),
+        "source": "campaign",
+        "numerator_label": _("已完成整治"),
+        "denominator_label": _("登记的整治项目"),
+        "seed_ref": "屈安发〔2024〕1号 三(六)16（2025年底前存在安全隐患自建房整治全覆盖）",
+        "note": _("待攻坚登记接入。"),
         "scopes": frozenset({DISTRICT, TOWNSHIP, DEPARTMENT}),
     },
     {

@@ -116,7 +116,7 @@ def test_units_and_strangers_are_refused(world: Any, clock: Any) -> None:
 def test_an_unavailable_indicator_answers_null_never_zero(world: Any, clock: Any) -> None:
     body = (
         api(world, "anweiban")
-        .get("/api/v1/indicators/campaign.digital_fire_access/values/", {"scope": "township"})
+        .get("/api/v1/indicators/monitoring.risk_monitoring_coverage/values/", {"scope": "township"})
         .json()
     )
 

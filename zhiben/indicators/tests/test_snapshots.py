@@ -54,7 +54,7 @@ def test_the_job_freezes_the_last_quarter_once_and_records_it(world: Any, clock:
     row = IndicatorSnapshot.objects.get(period=Q1, indicator=ON_TIME, scope_kind="district")
     assert (row.numerator, row.denominator, row.value) == (Decimal(1), Decimal(2), Decimal("50.00"))
     off = IndicatorSnapshot.objects.get(
-        period=Q1, indicator="campaign.digital_fire_access", scope_kind="district"
+        period=Q1, indicator="monitoring.risk_monitoring_coverage", scope_kind="district"
     )
     assert (off.available, off.value) == (False, None)
     assert AuditEntry.objects.filter(event="INDICATORS_FROZEN", object_id=Q1).count() == 1
