@@ -188,7 +188,7 @@ def major_by_township(user: Any, townships: list[Region], reach: Any) -> list[di
             town = _township_of(row["region__code"], townships)
             if town is not None:
                 counts[town.code] += row["n"]
-    result = []
+    result: list[dict[str, Any]] = []
     for t in townships:
         visible = reach.everything or not reach.townships or t.code in reach.townships
         n = counts[t.code] if visible else None
