@@ -299,7 +299,9 @@ def _event(at: dt.datetime, kind: str, tone: str, text: str, url: str = "") -> d
 
 
 def latest_events(user: Any, townships: list[Region], limit: int = EVENTS) -> list[dict[str, Any]]:
+    """The newest `limit` events; nothing dated after now (a record keyed in ahead of time is not news)."""
     events: list[dict[str, Any]] = []
+    now = timezone.now()
 
     def place(code: str | None) -> str:
         town = _township_of(code or "", townships)
@@ -308,7 +310,7 @@ def latest_events(user: Any, townships: list[Region], limit: int = EVENTS) -> li
     if can(user, "view", Hazard):
         rows = (
             HazardTransition.objects.restrict(user)
-            .filter(Q(action="register") | Q(to_status=Status.CLOSED))
+            .filter(Q(action="register") | Q(to_status=Status.CLOSED), at__lte=now)
             .select_related("hazard__enterprise", "hazard__region")
             .order_by("-at", "-pk")[:limit]
         )
@@ -338,7 +340,7 @@ def latest_events(user: Any, townships: list[Region], limit: int = EVENTS) -> li
     if can(user, "view", Inspection):
         done = (
             Inspection.objects.restrict(user)
-            .filter(status=InspectionStatus.COMPLETED, finished_at__isnull=False)
+            .filter(status=InspectionStatus.COMPLETED, finished_at__lte=now)
             .select_related("enterprise", "region")
             .order_by("-finished_at", "-pk")[:limit]
         )
@@ -349,7 +351,7 @@ def latest_events(user: Any, townships: list[Region], limit: int = EVENTS) -> li
     if can(user, "view", CaseTransition):
         filed = (
             CaseTransition.objects.restrict(user)
-            .filter(action="file")
+            .filter(action="file", at__lte=now)
             .select_related("case__region")
             .order_by("-at", "-pk")[:limit]
         )
