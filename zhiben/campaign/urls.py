@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from . import views
+from . import screen, views
 
 app_name = "campaign"
 
@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("tasks/<int:pk>/step/<slug:name>/", views.TaskStepView.as_view(), name="task_step"),
     path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),
     path("subplans/<int:pk>/file/", views.SubPlanFileView.as_view(), name="subplan_file"),
+    path("screen/", screen.ScreenView.as_view(), name="screen"),
     path("registers/", views.RegisterListView.as_view(), name="register_list"),
     path("registers/new/", views.EntryCreateView.as_view(), name="entry_create"),
     path("registers/<int:pk>/evidence/", views.EntryEvidenceView.as_view(), name="entry_evidence"),

@@ -38,6 +38,7 @@ MODULES: tuple[Module, ...] = (
         (
             NavItem(_("三年行动"), "campaign:plan", "campaign.task"),
             NavItem(_("攻坚登记"), "campaign:register_list", "campaign.registerentry"),
+            NavItem(_("指挥大屏"), "campaign:screen", "campaign.task"),
         ),
         _("三年行动的目标、22项措施分解的任务、牵头与配合单位、进展报告与逾期督办。"),
     ),
