@@ -27,7 +27,7 @@ def scope_label(user: Any) -> str:
         return ""
     if any(g.region_prefix is None and g.industry_ids is None and g.enterprise_ids is None for g in grants):
         return _("全区")
-    parts = []
+    parts: list[str] = []
     prefixes = sorted({g.region_prefix for g in grants if g.region_prefix})
     if prefixes:
         parts.extend(Region.objects.filter(code__in=prefixes).values_list("name", flat=True))
