@@ -7,6 +7,7 @@ which opens on the same scope."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -35,13 +36,17 @@ class Figure:
     target: str
 
 
+def _plain(number: Decimal) -> str:
+    """100 → "100", 12.50 → "12.5" (never "1E+2")."""
+    return str(int(number)) if number == number.to_integral_value() else format(number.normalize(), "f")
+
+
 def _text(ind: registry.Indicator, value: registry.Value) -> str:
     if not value.available:
         return _("未接入")
     if value.value is None:
         return "—"
-    number = value.value.normalize() if ind.unit != "%" else value.value
-    return f"{number}%" if ind.unit == "%" else f"{number} {ind.unit}"
+    return f"{value.value}%" if ind.unit == "%" else f"{_plain(value.value)} {ind.unit}"
 
 
 def _tone(ind: registry.Indicator, value: registry.Value) -> str:
@@ -67,7 +72,7 @@ def key_figures(user: Any) -> tuple[str, list[Figure]] | None:
         if not ind.supports(home):
             continue
         value = ind.value(home)
-        target = f"{ind.target.normalize()}{ind.unit}" if ind.target is not None else ""
+        target = f"{_plain(ind.target)}{ind.unit}" if ind.target is not None else ""
         figures.append(
             Figure(
                 ind.name,
