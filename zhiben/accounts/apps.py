@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self) -> None:
-        from . import events  # noqa: F401
+        from . import events, workbench  # noqa: F401
+
+        workbench.register()  # its card on the 待办 workbench

@@ -1,4 +1,6 @@
-"""Template context shared by every page: the navigation filtered by what the user may see."""
+"""Template context shared by every page: the navigation filtered by what the user may see, and the count of the
+user's 待办 on the 工作台 link (lazy: counted only when a page draws the navigation, cached a minute per user;
+anonymous visitors and the public tips portal, which draws no navigation, never count)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from typing import Any
 from django.apps import apps
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
+from . import workbench
 from .navigation import MODULES
 from .scoping import can, grants_for
 
@@ -49,4 +53,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_current": current,
         "unread_notifications": unread,
         "user_role_labels": roles,
+        "workbench_due": SimpleLazyObject(lambda: workbench.due_count(user)),
     }

@@ -12,11 +12,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.hazards.choices import OPEN_STATUSES, Level, Status
-from zhiben.hazards.models import Hazard
 from zhiben.registry.choices import EnterpriseStatus, RegionLevel
 from zhiben.registry.models import Enterprise, Industry, Region
 
@@ -54,36 +51,6 @@ def enterprise_kpis(user: Any) -> EnterpriseKpis:
         above_scale=Count("pk", filter=Q(is_above_scale=True)),
     )
     return EnterpriseKpis(**{k: v or 0 for k, v in figures.items()})
-
-
-@dataclass(frozen=True)
-class HazardTodo:
-    """隐患待办 card: reports waiting for 判定 (and those past the 判定 deadline), open and overdue hazards."""
-
-    reported: int
-    major_reported: int
-    judge_overdue: int
-    major_judge_overdue: int
-    open: int
-    overdue: int
-
-
-def hazard_todo(user: Any) -> HazardTodo:
-    """One aggregate query over the hazards in the user's scope."""
-    today = timezone.localdate()
-    waiting = Q(status=Status.REPORTED)
-    late = waiting & Q(judge_deadline__lt=today)
-    major = Q(level=Level.MAJOR)
-    is_open = Q(status__in=OPEN_STATUSES)
-    figures = Hazard.objects.restrict(user, "view").aggregate(
-        reported=Count("pk", filter=waiting),
-        major_reported=Count("pk", filter=waiting & major),
-        judge_overdue=Count("pk", filter=late),
-        major_judge_overdue=Count("pk", filter=late & major),
-        open=Count("pk", filter=is_open),
-        overdue=Count("pk", filter=is_open & Q(deadline__lt=today)),
-    )
-    return HazardTodo(**{k: v or 0 for k, v in figures.items()})
 
 
 @dataclass

@@ -11,16 +11,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from zhiben.accounts.roles import Role
-from zhiben.core import audit, events
+from zhiben.core import audit, events, workbench
 from zhiben.core.excel import export_response
 from zhiben.core.navigation import MODULES
 from zhiben.core.scoping import can, grants_for
-from zhiben.hazards.models import Hazard
-from zhiben.inspections.models import Inspection
 from zhiben.registry.models import Enterprise, Region
-from zhiben.tips.filtersets import tip_todo
 
-from . import queries
+from . import figures, queries
 
 
 def scope_label(user: Any) -> str:
@@ -30,7 +27,7 @@ def scope_label(user: Any) -> str:
         return ""
     if any(g.region_prefix is None and g.industry_ids is None and g.enterprise_ids is None for g in grants):
         return _("全区")
-    parts = []
+    parts: list[str] = []
     prefixes = sorted({g.region_prefix for g in grants if g.region_prefix})
     if prefixes:
         parts.extend(Region.objects.filter(code__in=prefixes).values_list("name", flat=True))
@@ -43,23 +40,28 @@ def scope_label(user: Any) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """工作台: what waits for me first (core/workbench.py), the campaign's key figures for my scope, then the
+    units of my scope (KPIs, the township × industry chart)."""
     user = request.user
+    cards = workbench.collect(user)
     context: dict[str, Any] = {
         "title": _("工作台"),
         "modules": MODULES,
         "built_count": sum(1 for m in MODULES if m.built),
         "can_view_enterprises": can(user, "view", Enterprise),
+        "cards": [c for c in cards if not c.empty],
+        "quiet_cards": [c for c in cards if c.empty],
+        "due_total": workbench.remember(user, cards),  # the navigation's badge agrees with this page
+        "scope": scope_label(user),
+        "role_labels": sorted({str(g.label or g.role) for g in grants_for(user)}),
+        "key_figures": figures.key_figures(user),
     }
-    if can(user, "view", Hazard):
-        context["hazard_todo"] = queries.hazard_todo(user)
-    context["tip_todo"] = tip_todo(user)
     if context["can_view_enterprises"]:
         table = queries.industry_distribution(user)
         context.update(
             kpis=queries.enterprise_kpis(user),
             distribution=table,
             chart_data=table.chart_data(),
-            scope=scope_label(user),
             can_export=can(user, "export", Enterprise),
             top_industries=queries.TOP_INDUSTRIES,
         )
@@ -69,15 +71,6 @@ def home(request: HttpRequest) -> HttpResponse:
                 .select_related("region", "primary_industry")
                 .order_by("name")[:3]
             )
-    if can(user, "view", Inspection):
-        # 待办: the open visits whose team the user is on (an inspector, an assisting expert).
-        context["my_inspections"] = list(
-            Inspection.objects.restrict(user, "view")
-            .assigned_to(user)  # type: ignore[attr-defined]
-            .open()
-            .select_related("enterprise", "department")
-            .order_by("planned_on", "pk")[:5]
-        )
     return render(request, "dashboard/home.html", context)
 
 

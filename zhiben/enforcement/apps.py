@@ -7,6 +7,7 @@ class EnforcementConfig(AppConfig):
     verbose_name = "执法处罚"
 
     def ready(self) -> None:
-        from . import documents, enterprise_file, events, steps, tasks  # noqa: F401  (document access; the steps' events)
+        from . import documents, enterprise_file, events, steps, tasks, workbench  # noqa: F401  (document access; the steps' events)
 
         enterprise_file.register()  # its section of the unit's file (一企一档)
+        workbench.register()  # its card on the 待办 workbench

@@ -17,3 +17,6 @@ class TipsConfig(AppConfig):
         from .indicators import connect_registry  # the registry's tips indicators (issue 13), if installed
 
         connect_registry()
+        from .workbench import register as register_workbench  # its card on the 待办 workbench
+
+        register_workbench()

@@ -199,7 +199,7 @@ def test_it_shows_an_expert_the_inspections_assigned_to_them_as_tasks(client, wo
     assigned, other = visit("yt_shop", [expert]), visit("fh_school", [])
     client.force_login(world.zhuanjia)
     html = client.get(HOME).content.decode()
-    assert 'data-testid="my-tasks"' in html
+    assert 'data-testid="wb-inspections"' in html and 'data-count="inspections.mine">1<' in html
     assert assigned.get_absolute_url() in html and other.get_absolute_url() not in html
     client.force_login(world.lingdao)  # sees every inspection, is on no team: no 待办 card
-    assert 'data-testid="my-tasks"' not in client.get(HOME).content.decode()
+    assert 'data-testid="wb-inspections"' not in client.get(HOME).content.decode()

@@ -163,11 +163,11 @@ def test_reminders_and_escalation_are_idempotent(world: Any, clock: Any) -> None
 def test_workbench_card_and_the_units_file(world: Any, clock: Any) -> None:
     tip = transferred(world)
     make_tip()
-    text = page(world.jubao).get("/").content.decode()
-    assert 'data-testid="tip-todo"' in text and 'data-kpi="tips_received">1<' in text
+    text = page(world.jubao).get("/").content.decode()  # the custodian's 工作台 (core/workbench.py)
+    assert 'data-testid="wb-tips"' in text and 'data-count="tips.received">1<' in text
     text = page(world.zhujian).get("/").content.decode()
-    assert 'data-kpi="tips_verifying">1<' in text and 'data-kpi="tips_received">0<' in text
-    assert 'data-testid="tip-todo"' not in page(world.qiye1).get("/").content.decode()
+    assert 'data-count="tips.verifying">1<' in text and 'data-count="tips.received"' not in text
+    assert 'data-testid="wb-tips"' not in page(world.qiye1).get("/").content.decode()
     gas = world.enterprises["yt_gas"]
     from zhiben.registry.enterprise_file import sections_for
 
