@@ -276,6 +276,14 @@ class Indicator:
         """The value counted now from the records (never the snapshot)."""
         if self.records is None:
             return Value(self.id, scope, period, available=False)
+        if scope.kind == DISTRICT and self.grouped is not None and self.kind != SUM:
+            return self.live_values([scope], period, today)[0]  # one query for both counts
+        return self._counted(scope, period, today)
+
+    def _counted(self, scope: Scope, period: str, today: dt.date | None) -> Value:
+        """The value from `records`: the numerator's and the denominator's querysets counted."""
+        if self.records is None:
+            return Value(self.id, scope, period, available=False)
         parts = self.parts(scope, period, today)
         if self.kind == SUM:
             assert self.total is not None
@@ -295,7 +303,7 @@ class Indicator:
         if self.records is not None and self.grouped is not None and self.kind != SUM and len(kinds) == 1:
             counts = self.grouped(kinds.pop(), Window.of(period, today))
         if counts is None:
-            return [self.live_value(s, period, today) for s in scopes]
+            return [self._counted(s, period, today) for s in scopes]
         out = []
         for scope in scopes:
             numerator, denominator = counts.get(scope.key, (0, None))

@@ -103,13 +103,24 @@ def _count(q: Q) -> Count:
     return Count("pk", filter=q) if q else Count("pk")
 
 
+def _counts(numerator: Q, denominator: Q | None) -> dict[str, Count]:
+    counts = {"n": _count(numerator)}
+    if denominator is not None:
+        counts["d"] = _count(denominator)
+    return counts
+
+
 def _grouped(definition: Callable[[Window], Definition]) -> GroupedFn:
-    """Every township's (by the 9-digit prefix of the hazard's region, as `Scope.region_prefix`) or every
-    department's numerator and denominator in one GROUP BY over the same records as `Parts`."""
+    """The district's, every township's (by the 9-digit prefix of the hazard's region, as
+    `Scope.region_prefix`) or every department's numerator and denominator in one query over the same
+    records as `Parts`."""
 
     def grouped(kind: str, w: Window) -> dict[str, tuple[int, int | None]] | None:
         looked_at, numerator, denominator = definition(w)
         qs = hazards_in(Scope.district()).filter(looked_at)
+        if kind == DISTRICT:  # numerator and denominator in one scan instead of two
+            totals = qs.aggregate(**_counts(numerator, denominator))
+            return {"": (totals["n"], totals.get("d"))}
         if kind == TOWNSHIP:
             prefixes = {r.scope_prefix: r.code for r in townships()}
             rows = qs.annotate(g=Substr("region__code", 1, TOWNSHIP_PREFIX)).values("g")
@@ -118,11 +129,8 @@ def _grouped(definition: Callable[[Window], Definition]) -> GroupedFn:
             rows = qs.values(g=F("department_id"))
         else:
             return None  # industries nest: counted one by one
-        counts = {"n": _count(numerator)}
-        if denominator is not None:
-            counts["d"] = _count(denominator)
         out: dict[str, tuple[int, int | None]] = {}
-        for row in rows.annotate(**counts).order_by():
+        for row in rows.annotate(**_counts(numerator, denominator)).order_by():
             key = prefixes.get(row["g"]) if prefixes is not None else str(row["g"])
             if key is not None:
                 out[key] = (row["n"], row.get("d"))
