@@ -116,6 +116,23 @@ class Scope:
         return f"{self.kind}:{self.key}" if self.key else self.kind
 
 
+def labels(scopes: list[Scope]) -> list[str]:
+    """`scope.label()` of each scope, with one query per kind instead of one per scope."""
+    names: dict[str, dict[str, str]] = {
+        TOWNSHIP: dict(
+            Region.objects.filter(code__in=[s.key for s in scopes if s.kind == TOWNSHIP]).values_list(
+                "code", "name"
+            )
+        )
+    }
+    for kind, model in ((DEPARTMENT, Department), (INDUSTRY, Industry)):
+        pks = [int(s.key) for s in scopes if s.kind == kind and s.key.isdigit()]
+        names[kind] = {
+            str(pk): name for pk, name in model.objects.filter(pk__in=pks).values_list("pk", "name")
+        }
+    return [str(_("全区")) if s.kind == DISTRICT else names[s.kind].get(s.key, "—") for s in scopes]
+
+
 def townships() -> list[Region]:
     """The district's townships (乡镇/街道), in code order."""
     return list(Region.objects.filter(level=RegionLevel.TOWNSHIP).order_by("code"))
@@ -214,6 +231,9 @@ def percent(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | N
 # ------------------------------------------------------------------------------------------- indicator
 
 RecordsFn = Callable[[Scope, Window], Parts]
+# Every scope of one kind counted at once: {scope key: (numerator, denominator or None)}, or None when the
+# source cannot group by that kind (the scopes are then counted one by one). Same records as `records`.
+GroupedFn = Callable[[str, Window], "dict[str, tuple[int, int | None]] | None"]
 
 
 @dataclass(frozen=True)
@@ -238,6 +258,7 @@ class Indicator:
     note: str = ""  # 待核实 facts, how it is wired
     verified: bool = True  # False: the definition's facts (a denominator's industry set …) are 待核实
     record_label: str = ""  # what one record is (隐患, 生产经营单位, 部门 …)
+    grouped: GroupedFn | None = None  # optional: every scope of a kind in one query (tables of many scopes)
 
     @property
     def available(self) -> bool:
@@ -255,6 +276,14 @@ class Indicator:
         """The value counted now from the records (never the snapshot)."""
         if self.records is None:
             return Value(self.id, scope, period, available=False)
+        if scope.kind == DISTRICT and self.grouped is not None and self.kind != SUM:
+            return self.live_values([scope], period, today)[0]  # one query for both counts
+        return self._counted(scope, period, today)
+
+    def _counted(self, scope: Scope, period: str, today: dt.date | None) -> Value:
+        """The value from `records`: the numerator's and the denominator's querysets counted."""
+        if self.records is None:
+            return Value(self.id, scope, period, available=False)
         parts = self.parts(scope, period, today)
         if self.kind == SUM:
             assert self.total is not None
@@ -264,6 +293,25 @@ class Indicator:
         denominator = parts.denominator.count() if parts.denominator is not None else None
         value = percent(numerator, denominator or 0) if self.kind == RATIO else Decimal(numerator)
         return Value(self.id, scope, period, True, numerator, denominator, value)
+
+    def live_values(self, scopes: list[Scope], period: str, today: dt.date | None = None) -> list[Value]:
+        """`live_value` of each scope; scopes of one kind are counted in one grouped query when the source
+        offers it (`grouped`), which counts the same records as `records` (a township table is one query,
+        not two per township)."""
+        kinds = {s.kind for s in scopes}
+        counts = None
+        if self.records is not None and self.grouped is not None and self.kind != SUM and len(kinds) == 1:
+            counts = self.grouped(kinds.pop(), Window.of(period, today))
+        if counts is None:
+            return [self._counted(s, period, today) for s in scopes]
+        out = []
+        for scope in scopes:
+            numerator, denominator = counts.get(scope.key, (0, None))
+            if self.kind == RATIO:
+                denominator = denominator or 0
+            value = percent(numerator, denominator or 0) if self.kind == RATIO else Decimal(numerator)
+            out.append(Value(self.id, scope, period, True, numerator, denominator, value))
+        return out
 
     def value(self, scope: Scope, period: str | None = None, today: dt.date | None = None) -> Value:
         """The value for `scope` in `period` (default: this quarter): a closed quarter with a snapshot reads

@@ -16,7 +16,7 @@ from zhiben.core.calendar import quarter_label, shift_quarter
 
 from . import snapshots
 from .access import Reach
-from .registry import Indicator, Scope, Value, current_period
+from .registry import Indicator, Scope, Value, current_period, labels
 
 NUMERATOR = "numerator"
 DENOMINATOR = "denominator"
@@ -42,11 +42,14 @@ def values(ind: Indicator, scopes: list[Scope], period: str, today: dt.date | No
         kinds = {s.kind for s in scopes}
         for kind in kinds:
             frozen.update({f"{kind}:{k}": v for k, v in snapshots.frozen_values(ind, kind, period).items()})
-    rows = []
-    for scope in scopes:
-        value = frozen.get(f"{scope.kind}:{scope.key}") or ind.live_value(scope, period, today)
-        rows.append(Row(scope, scope.label(), value))
-    return rows
+    live = [s for s in scopes if f"{s.kind}:{s.key}" not in frozen]
+    counted = {
+        f"{s.kind}:{s.key}": v for s, v in zip(live, ind.live_values(live, period, today), strict=True)
+    }
+    return [
+        Row(scope, label, frozen.get(f"{scope.kind}:{scope.key}") or counted[f"{scope.kind}:{scope.key}"])
+        for scope, label in zip(scopes, labels(scopes), strict=True)
+    ]
 
 
 def table(ind: Indicator, kind: str, reach: Reach, period: str, today: dt.date | None = None) -> list[Row]:

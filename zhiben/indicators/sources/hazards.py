@@ -8,10 +8,12 @@ Period: the state now of the hazards discovered up to the end of the quarter (th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.hazards.choices import COUNTED_STATUSES, OPEN_STATUSES, Level, Status
@@ -26,17 +28,20 @@ from ..registry import (
     LOWER,
     RATIO,
     TOWNSHIP,
+    GroupedFn,
     Indicator,
     Parts,
     Scope,
     Window,
     register,
+    townships,
 )
 
 SOURCE = "hazards"
 SEED = "屈安发〔2024〕1号 一、三(三)6"
 GROUP = str(_("重大事故隐患动态清零"))
 SCOPES = frozenset({DISTRICT, TOWNSHIP, DEPARTMENT, INDUSTRY})
+TOWNSHIP_PREFIX = 9  # Region.scope_prefix of a township: its code's first 9 digits
 
 
 def hazards_in(scope: Scope) -> QuerySet[Any]:
@@ -52,37 +57,92 @@ def hazards_in(scope: Scope) -> QuerySet[Any]:
     return qs
 
 
-def _discovered_by(scope: Scope, w: Window) -> QuerySet[Any]:
-    return hazards_in(scope).filter(discovered_on__lte=w.end)
+# Each indicator as (the hazards it looks at, the numerator among them, the denominator among them or None):
+# `Parts` (the drill-down) and `grouped` (a table of townships or departments in one query) both read these.
+Definition = tuple[Q, Q, Q | None]
 
 
-def on_time(scope: Scope, w: Window) -> Parts:
-    qs = _discovered_by(scope, w)
+def _on_time(w: Window) -> Definition:
     closed = Q(status=Status.CLOSED)
     overdue = Q(status__in=OPEN_STATUSES, deadline__lt=w.as_of)
-    return Parts(
-        numerator=qs.filter(closed, closed_on_time=True),
-        denominator=qs.filter(closed | overdue),
-    )
+    return Q(discovered_on__lte=w.end), closed & Q(closed_on_time=True), closed | overdue
 
 
-def stock_clearance(scope: Scope, w: Window) -> Parts:
-    stock = _discovered_by(scope, w).filter(is_stock=True, level=Level.MAJOR, status__in=COUNTED_STATUSES)
-    return Parts(numerator=stock.filter(status=Status.CLOSED), denominator=stock)
+def _stock_clearance(w: Window) -> Definition:
+    stock = Q(discovered_on__lte=w.end, is_stock=True, level=Level.MAJOR, status__in=COUNTED_STATUSES)
+    return stock, Q(status=Status.CLOSED), Q()
 
 
-def new_major_yoy(scope: Scope, w: Window) -> Parts:
-    major = hazards_in(scope).filter(level=Level.MAJOR, status__in=COUNTED_STATUSES)
+def _new_major_yoy(w: Window) -> Definition:
     last_start = w.year_start.replace(year=w.year_start.year - 1)
     last_end = w.end.replace(year=w.end.year - 1)
-    return Parts(
-        numerator=major.filter(discovered_on__gte=w.year_start, discovered_on__lte=w.end),
-        denominator=major.filter(discovered_on__gte=last_start, discovered_on__lte=last_end),
+    return (
+        Q(level=Level.MAJOR, status__in=COUNTED_STATUSES),
+        Q(discovered_on__gte=w.year_start, discovered_on__lte=w.end),
+        Q(discovered_on__gte=last_start, discovered_on__lte=last_end),
     )
 
 
-def major_open(scope: Scope, w: Window) -> Parts:
-    return Parts(numerator=_discovered_by(scope, w).filter(level=Level.MAJOR, status__in=OPEN_STATUSES))
+def _major_open(w: Window) -> Definition:
+    return Q(discovered_on__lte=w.end, level=Level.MAJOR, status__in=OPEN_STATUSES), Q(), None
+
+
+def _parts(definition: Callable[[Window], Definition]) -> Callable[[Scope, Window], Parts]:
+    def parts(scope: Scope, w: Window) -> Parts:
+        looked_at, numerator, denominator = definition(w)
+        qs = hazards_in(scope).filter(looked_at)
+        return Parts(
+            numerator=qs.filter(numerator),
+            denominator=qs.filter(denominator) if denominator is not None else None,
+        )
+
+    return parts
+
+
+def _count(q: Q) -> Count:
+    return Count("pk", filter=q) if q else Count("pk")
+
+
+def _counts(numerator: Q, denominator: Q | None) -> dict[str, Count]:
+    counts = {"n": _count(numerator)}
+    if denominator is not None:
+        counts["d"] = _count(denominator)
+    return counts
+
+
+def _grouped(definition: Callable[[Window], Definition]) -> GroupedFn:
+    """The district's, every township's (by the 9-digit prefix of the hazard's region, as
+    `Scope.region_prefix`) or every department's numerator and denominator in one query over the same
+    records as `Parts`."""
+
+    def grouped(kind: str, w: Window) -> dict[str, tuple[int, int | None]] | None:
+        looked_at, numerator, denominator = definition(w)
+        qs = hazards_in(Scope.district()).filter(looked_at)
+        if kind == DISTRICT:  # numerator and denominator in one scan instead of two
+            totals = qs.aggregate(**_counts(numerator, denominator))
+            return {"": (totals["n"], totals.get("d"))}
+        if kind == TOWNSHIP:
+            prefixes = {r.scope_prefix: r.code for r in townships()}
+            rows = qs.annotate(g=Substr("region__code", 1, TOWNSHIP_PREFIX)).values("g")
+        elif kind == DEPARTMENT:
+            prefixes = None
+            rows = qs.values(g=F("department_id"))
+        else:
+            return None  # industries nest: counted one by one
+        out: dict[str, tuple[int, int | None]] = {}
+        for row in rows.annotate(**_counts(numerator, denominator)).order_by():
+            key = prefixes.get(row["g"]) if prefixes is not None else str(row["g"])
+            if key is not None:
+                out[key] = (row["n"], row.get("d"))
+        return out
+
+    return grouped
+
+
+on_time = _parts(_on_time)
+stock_clearance = _parts(_stock_clearance)
+new_major_yoy = _parts(_new_major_yoy)
+major_open = _parts(_major_open)
 
 
 register(
@@ -104,6 +164,7 @@ register(
         target=Decimal(100),
         scopes=SCOPES,
         records=on_time,
+        grouped=_grouped(_on_time),
         seed_ref=SEED,
         group=GROUP,
         record_label=str(_("隐患")),
@@ -128,6 +189,7 @@ register(
         target=Decimal(100),
         scopes=SCOPES,
         records=stock_clearance,
+        grouped=_grouped(_stock_clearance),
         seed_ref="屈安发〔2024〕1号 一（2024年底前基本消除存量）",
         group=GROUP,
         record_label=str(_("隐患")),
@@ -152,6 +214,7 @@ register(
         target=Decimal(100),
         scopes=SCOPES,
         records=new_major_yoy,
+        grouped=_grouped(_new_major_yoy),
         seed_ref="屈安发〔2024〕1号 一（2025年底前有效遏制增量）",
         group=GROUP,
         note=str(_("目标值“不高于上年同期（100%）”是对“有效遏制增量”的解读，待核实。")),
@@ -175,6 +238,7 @@ register(
         target=Decimal(0),
         scopes=SCOPES,
         records=major_open,
+        grouped=_grouped(_major_open),
         seed_ref="屈安发〔2024〕1号 一（2026年底前动态清零常态化）",
         group=GROUP,
         record_label=str(_("隐患")),

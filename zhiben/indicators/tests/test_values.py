@@ -238,3 +238,25 @@ def test_enforcement_indicators_agree_with_the_enforcement_statistics(world: Any
             Scope.department(fire), "2025Q1"
         )
         assert (fire_rate.numerator, fire_rate.denominator) == (1, 1)
+
+
+def test_township_and_department_tables_count_each_scope_as_its_own_value(world: Any, clock: Any) -> None:
+    # The tables count every township (department) in one grouped query, the district its two counts in one:
+    # the same numbers as each scope's records counted by themselves, scopes without hazards included.
+    on_time_story(world)
+    hazard(world, "qiye1", level=Level.MAJOR, discovered_on=dt.date(2023, 5, 1), status=Status.CLOSED)
+    hazard(world, "yt_gas", level=Level.MAJOR, discovered_on=dt.date(2025, 3, 1), department="housing")
+    hazard(world, "qiye2", level=Level.MAJOR, discovered_on=dt.date(2026, 2, 1))
+    for ind_id in (
+        "hazards.on_time_rectification",
+        "hazards.stock_clearance",
+        "hazards.new_major_yoy",
+        "hazards.major_open",
+    ):
+        ind = registry.get(ind_id)
+        assert ind.grouped is not None
+        for kind in (registry.DISTRICT, registry.TOWNSHIP, registry.DEPARTMENT):
+            scopes = registry.scopes_of(kind)
+            one_by_one = [ind._counted(s, Q2, None) for s in scopes]  # the records counted, no grouping
+            assert ind.live_values(scopes, Q2) == one_by_one, (ind_id, kind)
+            assert any(v.numerator for v in one_by_one), (ind_id, kind)  # the story reaches the tables
