@@ -58,6 +58,13 @@ def _rules(kind: str) -> list[TaskRule]:
     )
 
 
+def reminder_horizon(today: dt.date) -> dt.date:
+    """The last due date the reminders look at (the widest active 到期提醒 rule; 30 days without one): the plan's
+    临期 filter and the workbench count the same tasks the reminders are sent for."""
+    rules = _rules(RuleKind.REMIND)
+    return today + dt.timedelta(days=max((r.days for r in rules), default=30))
+
+
 def _open_tasks() -> Any:
     return (
         Task.objects.unrestricted("job: the whole district")
@@ -82,7 +89,7 @@ def remind(today: dt.date, counts: dict[str, int]) -> None:
     rules = _rules(RuleKind.REMIND)
     if not rules:
         return
-    horizon = today + dt.timedelta(days=max(r.days for r in rules))
+    horizon = reminder_horizon(today)
     for task in _open_tasks().filter(due_on__gte=today, due_on__lte=horizon):
         left = (task.due_on - today).days
         # The tightest rule the task has reached; the wider ones it passed are not sent late.

@@ -38,6 +38,7 @@ from .choices import (
     RegisterKind,
     TaskStatus,
 )
+from .deadlines import reminder_horizon
 from .forms import EntryForm, SubPlanForm
 from .models import Goal, Measure, RegisterEntry, SubPlan, Task, TaskAttachment, TaskReport, TaskRule
 from .steps import FLOW, leads
@@ -45,6 +46,7 @@ from .steps import FLOW, leads
 STATUS_FILTERS = (
     ("", _("全部")),
     ("overdue", _("逾期")),
+    ("due", _("临期")),
     ("open", _("推进中")),
     ("review", _("待审核")),
     ("returned", _("已退回")),
@@ -82,6 +84,8 @@ def filter_tasks(qs: Any, params: Any, user: Any, today: Any) -> Any:
     state = params.get("status", "")
     if state == "overdue":
         qs = qs.filter(status__in=OPEN_TASK_STATUSES, due_on__lt=today)
+    elif state == "due":  # 临期: open, due between today and the reminders' horizon
+        qs = qs.filter(status__in=OPEN_TASK_STATUSES, due_on__gte=today, due_on__lte=reminder_horizon(today))
     elif state == "open":
         qs = qs.filter(status=TaskStatus.OPEN)
     elif state == "review":

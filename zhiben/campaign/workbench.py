@@ -22,6 +22,7 @@ from zhiben.core.formats import local_time
 from zhiben.core.scoping import can, grants_for
 
 from .choices import OPEN_TASK_STATUSES, TaskStatus
+from .deadlines import reminder_horizon
 from .models import Task
 
 
@@ -48,7 +49,9 @@ def cards(user: Any, today: dt.date) -> list[wb.Card]:
     mine = led_by(user) if can(user, "report", Task) else None
     aggregates: dict[str, Any] = {"overdue": Count("pk", filter=overdue)}
     if mine is not None:
+        soon = Q(status__in=OPEN_TASK_STATUSES, due_on__gte=today, due_on__lte=reminder_horizon(today))
         aggregates |= {
+            "mine_soon": Count("pk", filter=mine & soon),
             "mine_overdue": Count("pk", filter=mine & overdue),
             "mine_returned": Count("pk", filter=mine & Q(status=TaskStatus.RETURNED)),
             "mine_due": Count("pk", filter=mine & (overdue | Q(status=TaskStatus.RETURNED))),
@@ -67,6 +70,14 @@ def cards(user: Any, today: dt.date) -> list[wb.Card]:
                 wb.link(base, status="overdue", mine=1),
                 wb.OVERDUE,
                 key="mine_overdue",
+            ),
+            wb.Item(
+                _("牵头任务临期"),
+                counts["mine_soon"],
+                wb.link(base, status="due", mine=1),
+                wb.SOON,
+                _("提醒期内到期"),
+                key="mine_soon",
             ),
             wb.Item(
                 _("牵头任务被退回"),

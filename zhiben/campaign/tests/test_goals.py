@@ -184,3 +184,22 @@ def test_the_capacity_items_are_counted_from_the_registers(world: Any, clock: An
     assert (
         seven.cells[-1].text == "50.0%" and seven.status == goals.ON_TRACK and seven.gap == "差 50 个百分点"
     )
+
+
+def test_tasks_due_within_the_reminder_window_are_listed_and_counted(world: Any, clock: Any) -> None:
+    """临期: open tasks due from today up to the widest 到期提醒 rule; the lead's workbench counts the same."""
+    from zhiben.campaign.deadlines import reminder_horizon
+    from zhiben.core import workbench
+
+    mine = tasks(lead_department__code="emergency").order_by("pk")
+    mine.update(status=TaskStatus.DONE)
+    soon, later = list(mine[:2])
+    tasks(pk=soon.pk).update(status=TaskStatus.OPEN, due_on=TODAY + dt.timedelta(days=10))
+    tasks(pk=later.pk).update(status=TaskStatus.OPEN, due_on=reminder_horizon(TODAY) + dt.timedelta(days=1))
+
+    client = login(Client(), world.yingji)
+    listed = client.get(reverse("campaign:plan"), {"status": "due", "mine": "1"}).content.decode()
+    assert set(re.findall(r'data-task="([^"]+)"', listed)) == {soon.code}
+    card = next(c for c in workbench.collect(world.yingji, TODAY) if c.key == "campaign")
+    item = next(i for i in card.items if i.key == "mine_soon")
+    assert item.count == 1 and "status=due" in item.url
