@@ -699,6 +699,7 @@ class _Year:
             hazard = finding.hazard
             if hazard is not None and hazard.status == HazardStatus.REPORTED:
                 hazard = hazard_services.confirm(hazard, actor=user)  # a penalty rests on a judged hazard
+                self.report.judged += 1
             what = "重大事故隐患" if major else "事故隐患"
             case = enforcement_services.file_case(
                 actor=user,
