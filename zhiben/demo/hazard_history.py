@@ -11,6 +11,9 @@ merged, transferred or extended; today a handful are open, some of them overdue 
 qiye1 has a 重大 hazard in rectification and a 一般 hazard waiting for its plan, and 应急管理局 has a 重大
 hazard waiting for 销号.
 
+The walk from 判定 to 销号 (plan, ledger, acceptance, review) and the scheduler live in `hazard_walk`, which
+also walks the hazards the inspection year and the year of 举报 judged.
+
 Everything is drawn from `random.Random` seeded with the run's seed, so the same seed and the same day give
 the same history. Units whose supervising department has no demo login (and no persona department covering
 their industry) get no hazards: nobody could act on them.
@@ -19,24 +22,18 @@ their industry) get no hazards: nobody could act on them.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import logging
-import random
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from decimal import Decimal
 from typing import Any, cast
 
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from zhiben.accounts.models import User
-from zhiben.core.calendar import CalendarUnavailable, publish_calendar_year
 from zhiben.core.errors import DomainError
-from zhiben.core.models.calendar import CalendarYear
 from zhiben.hazards import services
 from zhiben.hazards.choices import Level, Source, Status
 from zhiben.hazards.models import (
@@ -51,24 +48,13 @@ from zhiben.hazards.models import (
 from zhiben.registry.models import Region
 from zhiben.standards.models import Standard
 
-from .hazard_plan import HISTORY_START, STOCK_DAY, HistoryPlan, HistoryReport, Plan, Unit
-from .hazard_texts import (
-    EXTENSION_REASONS,
-    LONG_WORKS_PROGRESS,
-    MAJOR_MEASURES,
-    PLAN_MEASURES,
-    PROGRESS_STEPS,
-    REJECT_REASONS,
-    RETURN_REASONS,
-    STOCK_EXTENSION_REASON,
-)
+from .hazard_plan import HISTORY_START, STOCK_DAY, HistoryReport, Plan, Unit
+from .hazard_texts import REJECT_REASONS
+from .hazard_walk import ESCALATION_HOUR, Story, Walker, publish_calendar
 from .personas import PERSONAS
 
 log = logging.getLogger(__name__)
 
-# A story yields the moment of its next step; a sub-story returns the moment of its last one.
-Story = Generator[dt.datetime, None, Any]
-ESCALATION_HOUR = 20
 INTERVIEW_PLACES = ("区安委办会议室（管委大楼三楼）", "区应急管理局二楼会议室")
 
 
@@ -88,7 +74,7 @@ def seed_hazard_history(
     with transaction.atomic():
         _load_rules(actor)
         now = timezone.localtime()
-        _publish_calendar(now.date(), actor)
+        publish_calendar(now.date(), actor)
         history = _History(seed=seed, now=now, actor=actor, say=say)
         with _quiet("zhiben.hazards.escalation"):
             history.run()
@@ -119,21 +105,6 @@ def _load_rules(actor: Any) -> None:
     else:
         if not EscalationRule.objects.exists():
             load_hazard_rules(actor=actor)
-
-
-def _publish_calendar(today: dt.date, actor: Any) -> None:
-    """Deadlines set late this year fall next year: the demo publishes each simulated year that neither the
-    chinesecalendar package nor the office has, as Monday–Friday and marked for checking."""
-    have = set(CalendarYear.objects.values_list("year", flat=True))
-    for year in range(HISTORY_START.year, today.year + 2):
-        if year in have:
-            continue
-        with suppress(CalendarUnavailable):  # raised when the package already has the year
-            publish_calendar_year(
-                year,
-                actor=actor,
-                source=f"演示：{year}年节假日安排待国务院办公厅发布后核实（暂按周一至周五）",
-            )
 
 
 @contextmanager
@@ -169,7 +140,7 @@ def _count(report: HistoryReport, today: dt.date) -> None:
 # ---- the simulation ------------------------------------------------------------------------------------------
 
 
-class _History(HistoryPlan):
+class _History(Walker):
     """One run: plans the hazards from the seed, then plays their stories in time order."""
 
     # -- the run -------------------------------------------------------------------------------------------------
@@ -186,57 +157,7 @@ class _History(HistoryPlan):
             self.schedule(self.escalation_story())
         self.simulate()
 
-    # -- the scheduler -------------------------------------------------------------------------------------------
-
-    def schedule(self, story: Iterator[dt.datetime]) -> None:
-        try:
-            when = next(story)
-        except StopIteration:
-            return
-        # The clock never runs backwards: a step planned for earlier the same day happens now instead.
-        when = max(when, self.current)
-        if when <= self.now:
-            heapq.heappush(self.heap, (when, next(self.counter), story))
-
-    def simulate(self) -> None:
-        if not self.heap:
-            return
-        self.current = self.heap[0][0]
-        traveller = time_machine.travel(self.current, tick=False)
-        clock = traveller.start()
-        year = self.heap[0][0].year
-        started = time.perf_counter()
-        try:
-            while self.heap:
-                when, _, story = heapq.heappop(self.heap)
-                if when.year != year:
-                    self.say(f"  隐患历史：{year} 年已生成（{time.perf_counter() - started:.1f} 秒）")
-                    year = when.year
-                clock.move_to(when)
-                self.current = when
-                self.schedule(story)
-        finally:
-            traveller.stop()
-
     # -- stories -------------------------------------------------------------------------------------------------
-
-    def story(self, plan: Plan) -> Iterator[dt.datetime]:
-        """Run one planned hazard; a step a rule refuses ends the story and is reported (the tests expect none)."""
-        steps = self.steps(plan)
-        while True:
-            try:
-                yield next(steps)
-            except StopIteration:
-                return
-            except (DomainError, ValidationError) as exc:
-                message = getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)]))
-                self.report.failures.append(f"#{plan.key} {plan.title}: {message}")
-                log.warning("demo hazard %s stopped: %s", plan.key, message)
-                return
-
-    def load(self, plan: Plan) -> Hazard:
-        # Reloaded at every step: the escalation job and decide_extension change the row behind our back.
-        return Hazard.objects.select_related("enterprise", "department").get(pk=self.hazard_ids[plan.key])
 
     def steps(self, p: Plan) -> Story:
         rng, unit = p.rng, p.unit
@@ -264,7 +185,6 @@ class _History(HistoryPlan):
             finder=_finder(p, registrar),
         )
         self.hazard_ids[p.key] = hazard.pk
-        rectifiers = {registrar.pk}
         if p.fate == "script_reported":
             return
         if p.fate == "duplicate":
@@ -302,147 +222,7 @@ class _History(HistoryPlan):
             )
         if p.fate == "script_confirmed":
             return
-        hazard = self.load(p)
-        deadline = hazard.deadline
-        assert deadline is not None
-        doer = self.unit_actor(p, department)
-        rectifiers.add(doer.pk)
-        t = self.later(t, 0 if p.fate.startswith("script") else rng.randint(0, 2), rng)
-        yield t
-        if p.workers_report:
-            services.record_workers_report(hazard, actor=doer, reported_on=t.date())
-            hazard = self.load(p)
-        plan_deadline = max(t.date(), self.workdays.add(deadline, -rng.randint(0, 2)))
-        services.submit_plan(hazard, **_plan_values(p, plan_deadline, rng), actor=doer)
-        planned = t
-        # When the unit finishes, and how many ledger entries it writes on the way.
-        if p.fate == "script_rectifying":
-            finish = None
-            entries = [self.moment(self.workdays.add(self.anchor, -back), rng) for back in (20, 8)]
-        elif p.fate == "script_overdue":
-            finish = None
-            entries = [self.later(planned, 4, rng)]
-        elif p.fate == "script_accepted":
-            finish = self.workdays.add(self.anchor, -3)
-            entries = [self.moment(self.workdays.add(self.anchor, -back), rng) for back in (30, 15)]
-        elif p.fate == "open_extended":
-            finish = None
-            entries = []
-        else:
-            finish = p.finish or self.finish_day(p, planned.date(), deadline, rng)
-            n = rng.randint(1, 3) if p.level == Level.MAJOR else (1 if rng.random() < 0.4 else 0)
-            span = self.workdays.between(self.workdays.add(planned.date(), 1), self.workdays.add(finish, -1))
-            entries = [self.moment(d, rng) for d in sorted(rng.sample(span, min(n, len(span))))]
-        if p.extension or p.fate == "open_extended":
-            t = yield from self.extend(p, planned, deadline, doer, officer, rng)
-            deadline = self.load(p).deadline or deadline
-            if finish is not None:
-                finish = self.finish_day(p, t.date(), deadline, rng, late=False)
-                span = self.workdays.between(self.workdays.add(t.date(), 1), self.workdays.add(finish, -1))
-                entries = [
-                    self.moment(d, rng) for d in sorted(rng.sample(span, min(len(entries), len(span))))
-                ]
-            else:
-                # Still open today: a ledger entry about every two months while the works go on.
-                step = self.workdays.add(t.date(), 40)
-                while step < self.today:
-                    entries.append(self.moment(step, rng))
-                    step = self.workdays.add(step, 40)
-        for i, at in enumerate(entries):
-            t = max(at, self.later(t, 0, rng))
-            yield t
-            if p.fate == "open_extended":
-                percent, content = min(90, 10 + 8 * i), LONG_WORKS_PROGRESS
-            else:
-                percent, content = PROGRESS_STEPS[min(i, len(PROGRESS_STEPS) - 1)]
-            services.record_progress(
-                self.load(p),
-                actor=doer,
-                content=content,
-                percent=percent,
-                entry_on=t.date(),
-                funds_spent=_spent(p, percent),
-            )
-        if finish is None:
-            return
-        t = yield from self.accept(p, max(self.later(t, 0, rng), self.moment(finish, rng, 9, 12)), doer, rng)
-        if p.fate == "script_accepted":
-            return
-        if p.returned:
-            t = self.later(t, rng.randint(1, 2), rng)
-            yield t
-            services.return_for_rectification(self.load(p), actor=officer, reason=rng.choice(RETURN_REASONS))
-            t = self.later(t, rng.randint(2, 4), rng)
-            yield t
-            services.record_progress(
-                self.load(p), actor=doer, content="按复核意见完成补充整改", percent=100, entry_on=t.date()
-            )
-            t = yield from self.accept(p, self.later(t, 1, rng), doer, rng)
-        t = self.later(t, rng.randint(0, 2) if not p.late else 1, rng)
-        if not p.late and t.date() > deadline:
-            # Reviewed on the deadline day itself (the unit accepted by then; the clock never runs back).
-            t = self.moment(deadline, rng, 15, 17.5)
-        yield t
-        hazard = self.load(p)
-        if p.level == Level.MAJOR and officer.pk in rectifiers:
-            closer = self.reviewer(officer)  # 销号 by someone who neither registered nor rectified it
-        elif p.level == Level.GENERAL and unit.user is not None and registrar.pk == unit.user.pk:
-            closer = unit.user  # a 一般 hazard the unit found itself is its own to close
-        else:
-            closer = officer
-        services.close(hazard, actor=closer, note="经复核，整改到位，同意销号")
-
-    def accept(self, p: Plan, at: dt.datetime, doer: User, rng: random.Random) -> Story:
-        t = at
-        yield t
-        services.request_acceptance(self.load(p), actor=doer, note="整改完成，申请验收")
-        t = self.later(t, 0 if rng.random() < 0.6 else 1, rng)
-        yield t
-        principal = p.unit.enterprise.principal_name or "单位负责人"
-        services.self_accept(self.load(p), actor=doer, acceptor=principal, accepted_on=t.date())
-        return t
-
-    def extend(
-        self,
-        p: Plan,
-        planned: dt.datetime,
-        deadline: dt.date,
-        doer: User,
-        officer: User,
-        rng: random.Random,
-    ) -> Story:
-        """申请延期 a few days before the deadline, and the department's approval."""
-        asked = max(self.later(planned, 1, rng).date(), self.workdays.add(deadline, -rng.randint(3, 8)))
-        t = self.moment(min(asked, deadline), rng)
-        yield t
-        if p.fate == "open_extended":
-            requested = dt.date(self.today.year + 1, rng.choice((3, 6)), 30)
-            reason = STOCK_EXTENSION_REASON
-        else:
-            requested = self.workdays.add(
-                deadline, rng.randint(20, 40) if p.level == Level.MAJOR else rng.randint(5, 10)
-            )
-            reason = rng.choice(EXTENSION_REASONS)
-        ext = services.request_extension(
-            self.load(p), actor=doer, requested_deadline=requested, reason=reason
-        )
-        t = self.later(t, rng.randint(1, 2), rng)
-        yield t
-        decider = self.reviewer(officer) if doer.pk == officer.pk else officer
-        services.decide_extension(ext, actor=decider, approve=True, note="情况属实，同意延期")
-        return t
-
-    def finish_day(
-        self, p: Plan, planned: dt.date, deadline: dt.date, rng: random.Random, *, late: bool | None = None
-    ) -> dt.date:
-        """The day the unit asks for acceptance: before the deadline, or a few working days after it."""
-        if p.late if late is None else late:
-            return self.workdays.add(deadline, rng.randint(1, 6 if p.level == Level.MAJOR else 8))
-        days = self.workdays.between(self.workdays.add(planned, 1), self.workdays.add(deadline, -1))
-        if not days:
-            return self.workdays.add(planned, 1)
-        # Most units finish in the second half of the period; the department needs a day or two to review.
-        return days[min(len(days) - 1, int(len(days) * rng.triangular(0.3, 0.95, 0.8)))]
+        yield from self.rectify(p, t, department=department, officer=officer, registrar=registrar)
 
     def stock_deadline(self, p: Plan, confirmed: dt.datetime) -> dt.date | None:
         """Stock found in 2023 goes on the campaign's clearance ledger with a 2024 deadline (seed §三)."""
@@ -528,30 +308,3 @@ def _finder(p: Plan, registrar: User) -> str:
     if p.source == Source.SELF_CHECK:
         return "单位安全管理人员"
     return registrar.display_name or registrar.username
-
-
-def _plan_values(p: Plan, plan_deadline: dt.date, rng: random.Random) -> dict[str, Any]:
-    responsible = p.unit.enterprise.principal_name or "单位负责人"
-    if p.level == Level.GENERAL:
-        return {
-            "measures": rng.choice(PLAN_MEASURES),
-            "responsible": responsible,
-            "plan_deadline": plan_deadline,
-            "funds": Decimal(rng.randint(1, 40)) / 10 if rng.random() < 0.5 else None,
-        }
-    return {
-        "goal": f"消除“{p.title}”重大事故隐患，经验收达到判定标准要求",
-        "measures": rng.choice(MAJOR_MEASURES),
-        "responsible": responsible,
-        "plan_deadline": plan_deadline,
-        "funds": Decimal(rng.randint(20, 800)) / 10,
-        "contingency": "已制定专项应急处置方案，明确应急救援队伍、物资和疏散路线",
-        "interim_measures": "隐患区域设置警戒，停止相关作业，安排专人现场监护",
-        "stop_production": rng.random() < 0.4,
-    }
-
-
-def _spent(p: Plan, percent: int) -> Decimal | None:
-    if p.level != Level.MAJOR:
-        return None
-    return Decimal(percent * p.rng.randint(5, 60)) / 100

@@ -26,13 +26,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -63,6 +61,8 @@ from zhiben.standards.checklists import create_checklist
 from zhiben.standards.models import Clause
 
 from .checklists import INDUSTRY_LISTS, MAIN_LIST_INDUSTRY
+from .hazard_walk import at as _at
+from .hazard_walk import follow_up
 from .names import person_name
 
 # Persona department → (login, the standards its checklist is built from, custom items).
@@ -81,7 +81,9 @@ DEPARTMENTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "market": ("shichang", ("special-equipment",), ("特种设备使用登记和定期检验",)),
     "transport": ("jiaotong", ("road",), ("车辆动态监控和驾驶员管理",)),
 }
-TZ = dt.timezone(dt.timedelta(hours=8))
+# A visit finds one item 不符合 this often; of those findings, this share is on a judgement clause (重大).
+FINDING_SHARE = 0.55
+MAJOR_FINDING_SHARE = 0.02
 
 
 @dataclass
@@ -96,6 +98,7 @@ class InspectionReport:
     inspections: int = 0
     findings: int = 0
     judged: int = 0  # reports of the visits judged by their departments
+    hazards_closed: int = 0  # of those, rectified and closed (销号) by today
     cases: int = 0
     operations: int = 0
     seconds: float = 0.0
@@ -105,18 +108,12 @@ class InspectionReport:
         return (
             f"检查执法：检查人员 {self.inspectors} 名，检查表 {self.checklists} 张，自查任务 {self.occurrences} 项"
             f"（已自查 {self.self_checks}，应查未查 {self.missed}），年度计划 {self.plans} 份，双随机 {self.draws} 次，"
-            f"现场检查 {self.inspections} 次（发现问题 {self.findings} 项，判定交办 {self.judged} 项），执法案件 {self.cases} 件，"
+            f"现场检查 {self.inspections} 次（发现问题 {self.findings} 项，判定交办 {self.judged} 项，已销号 {self.hazards_closed} 项），执法案件 {self.cases} 件，"
             f"打非治违 {self.operations} 起，用时 {self.seconds:.1f} 秒"
         )
 
     def as_data(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "notes"}
-
-
-@contextmanager
-def _at(day: dt.date, hour: int = 10) -> Iterator[None]:
-    with time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=TZ), tick=False):
-        yield
 
 
 def seed_inspection_history(
@@ -138,6 +135,7 @@ class _Year:
     def __init__(
         self, *, seed: int, actor: Any, report: InspectionReport, say: Callable[[str], None]
     ) -> None:
+        self.seed = seed
         self.rng = random.Random(seed * 7919 + 4)
         self.actor = actor
         self.report = report
@@ -160,7 +158,18 @@ class _Year:
         self._draws()
         self._operations()
         self._patrols()
+        self._follow_up()
         self._escalate_today()
+
+    def _follow_up(self) -> None:
+        """The units rectify what the year's visits and patrols found and the departments close it (销号), each
+        step dated as time passed from its 判定 (hazard_walk); the recent ones are still open today."""
+        found = Hazard.objects.filter(inspection_finding__isnull=False).select_related(
+            "enterprise", "department", "reported_by"
+        )
+        walked = follow_up(found, seed=self.seed, actor=self.actor)
+        self.report.notes += walked.failures
+        self.report.hazards_closed = found.filter(status=HazardStatus.CLOSED).count()
 
     def _escalate_today(self) -> None:
         """The daily 逾期督办 job once more today, over the register as this year left it (both ladders), so
@@ -463,16 +472,20 @@ class _Year:
         with _at(day, 10):
             inspection = records.start_inspection(inspection, actor=user, location=unit.address)
             failed = None
-            for dept_row in inspection.departments.all():
-                if dept_row.checklist is None:
-                    continue
-                for item in dept_row.checklist.items.all():
-                    bad = failed is None and self.rng.random() < 0.12
-                    answer, _proposal = records.answer_item(
-                        inspection, actor=user, item=item, result=Answer.FAIL if bad else Answer.PASS
-                    )
-                    if bad:
-                        failed = answer
+            items = [
+                item
+                for dept_row in inspection.departments.all()
+                if dept_row.checklist is not None
+                for item in dept_row.checklist.items.all()
+            ]
+            failing = self._failing_item(items)
+            for item in items:
+                bad = item == failing
+                answer, _proposal = records.answer_item(
+                    inspection, actor=user, item=item, result=Answer.FAIL if bad else Answer.PASS
+                )
+                if bad:
+                    failed = answer
             findings = []
             if failed is not None:
                 major = failed.item.clause_id is not None
@@ -519,6 +532,18 @@ class _Year:
                 self._case(code, user, unit, finding, day)
             else:
                 self._judge(user, finding, day)
+
+    def _failing_item(self, items: list[Any]) -> Any:
+        """The one item a visit finds 不符合, if any: most visits find nothing or a 一般 problem on one of the
+        department's own items; a judgement clause (a 重大事故隐患) fails rarely, so the year's new 重大
+        hazards stay below last year's as the campaign intends (hazard_plan.MAJOR_SHARE)."""
+        if self.rng.random() >= FINDING_SHARE:
+            return None
+        general = [i for i in items if i.clause_id is None]
+        major = [i for i in items if i.clause_id is not None]
+        if major and self.rng.random() < MAJOR_FINDING_SHARE:
+            return self.rng.choice(major)
+        return self.rng.choice(general) if general else None
 
     def _joint_inspection(self) -> None:
         persona = self.persona_units()
@@ -674,6 +699,7 @@ class _Year:
             hazard = finding.hazard
             if hazard is not None and hazard.status == HazardStatus.REPORTED:
                 hazard = hazard_services.confirm(hazard, actor=user)  # a penalty rests on a judged hazard
+                self.report.judged += 1
             what = "重大事故隐患" if major else "事故隐患"
             case = enforcement_services.file_case(
                 actor=user,

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from zhiben.accounts.models import User
@@ -24,12 +24,13 @@ from zhiben.core.audit import verify_chain
 from zhiben.core.models import AuditEntry
 from zhiben.demo import hazard_history
 from zhiben.hazards import events, services, tally
-from zhiben.hazards.choices import Level, Status
+from zhiben.hazards.choices import COUNTED_STATUSES, Level, Status
 from zhiben.hazards.models import (
     DeadlineExtension,
     Escalation,
     Hazard,
     HazardProgress,
+    HazardQuerySet,
     HazardTransfer,
     HazardTransition,
 )
@@ -154,6 +155,37 @@ def test_it_acts_out_three_years_of_hazards_through_the_services() -> None:
     )
     unescalated = late.exclude(Exists(judged_late))
     assert list(unescalated.values_list("code", "judge_deadline")) == []
+
+    _assert_found_hazards_are_rectified(everything)
+
+
+def _assert_found_hazards_are_rectified(everything: HazardQuerySet) -> None:
+    """What the inspection year and the year of 举报 registered goes through the loop as time passes (plan,
+    ledger, acceptance, 销号), so nothing older than 120 days still waits for its plan; 重大 among them are
+    rare."""
+    found = everything.filter(
+        Q(inspection_finding__isnull=False) | Q(tips__isnull=False) | Q(internal_reports__isnull=False)
+    ).distinct()
+    old = found.filter(discovered_on__lt=TODAY - dt.timedelta(days=120))
+    assert old.exists()
+    assert list(old.filter(status=Status.CONFIRMED).values_list("code", "level")) == []
+    assert not old.filter(level=Level.MAJOR, status=Status.CONFIRMED).exists()
+    closed = found.filter(status=Status.CLOSED)
+    assert closed.count() >= old.count() * 0.8
+    # 销号 after the unit's plan and acceptance, mostly on time; a 重大 one by someone who did not rectify it.
+    assert all(h.plan_submitted_at and h.accepted_on for h in closed)
+    assert closed.filter(closed_on_time=True).count() > closed.filter(closed_on_time=False).count()
+    for h in closed.filter(level=Level.MAJOR):
+        assert h.closed_by_id not in rectifiers(h)
+    # The recent ones are still being worked on, none dated after now.
+    assert found.filter(status__in=[Status.CONFIRMED, Status.RECTIFYING]).exists()
+    assert not HazardTransition.objects.filter(at__gt=NOW).exists()
+    # 重大 are rare among them (a failed judgement clause, a tip the check confirms as 重大): in a district the
+    # year's new 重大 hazards stay below last year's. This 60-unit world is too small to compare the years
+    # (the history's scripted end states alone put three 重大 hazards in this year), so the share is checked.
+    this_year = found.filter(discovered_on__year=TODAY.year, status__in=COUNTED_STATUSES)
+    majors = this_year.filter(level=Level.MAJOR).count()
+    assert this_year.count() >= 10 and majors <= this_year.count() * 0.1, (majors, this_year.count())
 
 
 def test_it_leaves_the_personas_something_to_do() -> None:
