@@ -90,10 +90,12 @@ def freeze(period: str, *, actor: Any = None, today: dt.date | None = None) -> i
         )
         rows = []
         for ind in registry.all():
-            for scope in _frozen_scopes(ind):
-                if (ind.id, scope.kind, scope.key) in done:
-                    continue
-                v = ind.live_value(scope, period, today)
+            missing = [s for s in _frozen_scopes(ind) if (ind.id, s.kind, s.key) not in done]
+            counted: list[tuple[Scope, Value]] = []
+            for kind in FROZEN_KINDS:  # every township (department) in one grouped count where the source can
+                scopes = [s for s in missing if s.kind == kind]
+                counted += zip(scopes, ind.live_values(scopes, period, today), strict=True) if scopes else []
+            for scope, v in counted:
                 row = IndicatorSnapshot(
                     indicator=ind.id,
                     period=period,
