@@ -16,6 +16,16 @@ import pytest
 os.environ.setdefault("ZHIBEN_TESTING", "1")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Each test starts with an empty cache: the 待办 badge and the rate limits are kept per user id or address,
+    and ids repeat from test to test, so a value one test cached must not answer in the next."""
+    from django.core.cache import cache  # Django is configured by pytest-django by the time a test runs
+
+    cache.clear()
+    yield
+
+
 @dataclass
 class World:
     users: dict[str, Any]
