@@ -59,16 +59,10 @@ STATUS_TONES = {
 }
 
 
-@dataclass
-class Cell:
-    """One goal in one year: the figure shown, its status, and the links that open the records behind it."""
+class Judged:
+    """A status (one of STATUS_LABELS' keys, or "") with its words and its badge colour."""
 
-    year: int
-    text: str = ""  # the figure as on screen ("87.5%", "3/5 项任务完成", "未接入"); "" for an empty cell
-    status: str = ""
-    link: str = ""  # the records counted (the numerator's, or the tasks)
-    denominator_link: str = ""
-    fraction: str = ""  # "7/8" under a rate
+    status: str
 
     @property
     def status_label(self) -> str:
@@ -77,6 +71,18 @@ class Cell:
     @property
     def tone(self) -> str:
         return STATUS_TONES.get(self.status, "light")
+
+
+@dataclass
+class Cell(Judged):
+    """One goal in one year: the figure shown, its status, and the links that open the records behind it."""
+
+    year: int
+    text: str = ""  # the figure as on screen ("87.5%", "3/5 项任务完成", "未接入"); "" for an empty cell
+    status: str = ""
+    link: str = ""  # the records counted (the numerator's, or the tasks)
+    denominator_link: str = ""
+    fraction: str = ""  # "7/8" under a rate
 
     @property
     def export_text(self) -> str:
@@ -91,7 +97,7 @@ class Cell:
 
 
 @dataclass
-class GoalRow:
+class GoalRow(Judged):
     goal: Goal
     measure: str  # "措施6" …
     basis: str  # the indicator's name, or 任务完成情况
@@ -100,14 +106,6 @@ class GoalRow:
     status: str = ""
     gap: str = ""
     indicator: Indicator | None = None
-
-    @property
-    def status_label(self) -> str:
-        return str(STATUS_LABELS[self.status]) if self.status else ""
-
-    @property
-    def tone(self) -> str:
-        return STATUS_TONES.get(self.status, "light")
 
 
 @dataclass
@@ -282,8 +280,6 @@ def progress(user: Any, today: dt.date) -> Progress:
                 if year <= due_year or status_cell is None:
                     last_value = v
                     status_cell = cell
-                if year > due_year and cell.status == ON_TRACK:
-                    cell.status = BEHIND  # past its deadline and still short
             elif year == due_year:
                 tally = _tasks_of(counts, goal.measures, [year])
                 cell = _task_cell(year, tally, today > deadline, task_link(goal, year))
