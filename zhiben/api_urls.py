@@ -4,6 +4,7 @@ two: cases, then 打非治违 and the Art 113 proposals, which build on the case
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from zhiben.accidents.api import register as register_accidents
 from zhiben.accounts.api_views import obtain_token
 from zhiben.campaign.api import register as register_campaign
 from zhiben.enforcement.api import register as register_enforcement
@@ -26,6 +27,7 @@ register_enforcement_operations(router)
 register_tips(router)
 register_indicators(router)
 register_campaign(router)
+register_accidents(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

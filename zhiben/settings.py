@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "zhiben.tips",
     "zhiben.indicators",
     "zhiben.campaign",
+    "zhiben.accidents",
     "zhiben.dashboard",
     "zhiben.demo",
 ]

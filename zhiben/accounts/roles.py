@@ -282,5 +282,31 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     },
 }
 
+# 生产安全事故 (accidents): one block, added to each role's permissions.
+#   report      续报 — whoever may register one (the unit, its department, its township, the office)
+#   supervise   认定瞒报/谎报/迟报 — the committee office
+#   investigate 组织调查 … 批复结案 — the office, for the district government
+#   follow      整改跟踪 — the office and the supervising department
+_ACCIDENT_READ = {
+    "accidents.accident": READ,
+    "accidents.accidenttransition": READ,
+    "accidents.accidentupdate": READ,
+    "accidents.responsibilityfinding": READ,
+    "accidents.rectification": READ,
+}
+for _role, _extra in {
+    Role.DISTRICT_OFFICE: {
+        "accidents.accident": READ | {"add", "report", "supervise", "investigate", "follow"}
+    },
+    Role.DEPARTMENT: {"accidents.accident": READ | {"add", "report", "follow"}},
+    Role.TOWNSHIP: {"accidents.accident": READ | {"add", "report"}},
+    Role.LEADER: {},
+}.items():
+    PERMISSIONS[_role].update({**_ACCIDENT_READ, **_extra})
+# The unit reports its own accident and reads it with its 续报, not the investigation's working rows.
+PERMISSIONS[Role.ENTERPRISE].update(
+    {"accidents.accident": frozenset({"view", "add", "report"}), "accidents.accidentupdate": VIEW}
+)
+
 # Roles whose scope is the whole district (no region prefix on the assignment needed).
 DISTRICT_WIDE = frozenset({Role.DISTRICT_OFFICE, Role.LEADER, Role.TIP_CUSTODIAN, *ADMIN_ROLES})

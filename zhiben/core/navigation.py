@@ -122,6 +122,8 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("督办交办")),
             NavItem(_("季度考核排名")),
             NavItem(_("约谈通报")),
+            NavItem(_("事故登记"), "accidents:accident_list", "accidents.accident"),
+            NavItem(_("事故统计"), "accidents:accident_stats", "accidents.accident"),
         ),
         _("一季度一考核、一季度一排名、一季度一约谈；督办交办与通报。"),
     ),
