@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "TipOutcomeEnum": "zhiben.tips.choices.Outcome",
         "CampaignReportOutcomeEnum": "zhiben.campaign.choices.ReportOutcome",
         "CampaignTaskStatusEnum": "zhiben.campaign.choices.TaskStatus",
+        "AccidentGradeEnum": "zhiben.accidents.choices.Grade",
+        "AccidentStatusEnum": "zhiben.accidents.choices.Status",
     },
 }
 

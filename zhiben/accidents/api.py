@@ -29,11 +29,11 @@ from zhiben.registry.models import Enterprise, Industry, Region
 
 from . import reference, services
 from .filtersets import AccidentFilterSet
-from .models import Accident, AccidentTransition, AccidentUpdate, Rectification, ResponsibilityFinding
+from .models import Accident, AccidentTransition, AccidentUpdate
 from .steps import FLOW
 
 
-class UpdateSerializer(BoundedModelSerializer):
+class AccidentUpdateSerializer(BoundedModelSerializer):
     class Meta:
         model = AccidentUpdate
         fields = [
@@ -50,24 +50,12 @@ class UpdateSerializer(BoundedModelSerializer):
         ]
 
 
-class FindingSerializer(BoundedModelSerializer):
-    class Meta:
-        model = ResponsibilityFinding
-        fields = ["id", "subject_kind", "name", "role", "finding", "measure", "measure_detail"]
-
-
-class RectificationSerializer(BoundedModelSerializer):
-    class Meta:
-        model = Rectification
-        fields = ["id", "measure", "responsible", "due_on", "status", "done_on", "follow_up"]
-
-
 class AccidentSerializer(BoundedModelSerializer):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
     industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     type_name = serializers.CharField(read_only=True)
-    updates = UpdateSerializer(many=True, read_only=True)
+    updates = AccidentUpdateSerializer(many=True, read_only=True)
 
     class Meta:
         model = Accident
@@ -131,7 +119,7 @@ class AccidentCreateSerializer(BoundedSerializer):
     reporter = serializers.CharField(label=_("报告人"), max_length=100)
 
 
-class TransitionSerializer(BoundedModelSerializer):
+class AccidentTransitionSerializer(BoundedModelSerializer):
     class Meta:
         model = AccidentTransition
         fields = ["action", "from_status", "to_status", "note", "at"]
@@ -169,11 +157,11 @@ class AccidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVi
         accident = Accident.objects.unrestricted("re-read, just registered").get(pk=accident.pk)
         return Response(AccidentSerializer(accident).data, status=201, headers={"ETag": etag(accident)})
 
-    @extend_schema(summary="办理记录", responses={200: TransitionSerializer(many=True)})
+    @extend_schema(summary="办理记录", responses={200: AccidentTransitionSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None, **kwargs: Any) -> Response:
         accident = self.get_object()
-        return Response(TransitionSerializer(accident.history.order_by("at", "id"), many=True).data)
+        return Response(AccidentTransitionSerializer(accident.history.order_by("at", "id"), many=True).data)
 
     @extend_schema(
         summary="可执行的操作",

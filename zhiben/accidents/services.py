@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.accounts.lookups import users_of_department, users_of_office, users_of_township
-from zhiben.core.errors import NotPermitted
+from zhiben.core.errors import DomainError, NotPermitted
 from zhiben.core.loop import pin
 from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can
 from zhiben.core.sequences import next_value
-from zhiben.registry.choices import RegionLevel
-from zhiben.registry.models import Department, Enterprise, Industry, Region, Responsibility
+from zhiben.hazards.services import common as hazard_rules
+from zhiben.registry.models import Department, Enterprise, Industry, Region
+from zhiben.tips.routing import township_of
 
 from . import reference, steps
 from .choices import GRADE_RANK, Grade, RectificationStatus
@@ -34,20 +35,11 @@ def _pin(accident: Accident, version: int | str | None) -> None:
 
 
 def supervising_department(industry: Industry) -> Department | None:
-    """三管三必须: the lead department of the industry or of its nearest ancestor with one (None when unset)."""
-    node: Industry | None = industry
-    while node is not None:
-        resp = Responsibility.objects.filter(industry=node).select_related("lead").first()
-        if resp is not None:
-            return resp.lead
-        node = node.parent
-    return None
-
-
-def township_of(region: Region) -> Region | None:
-    if region.level == RegionLevel.TOWNSHIP:
-        return region
-    return Region.objects.filter(level=RegionLevel.TOWNSHIP, code__startswith=region.code[:9]).first()
+    """三管三必须: the hazards' rule (the lead department of the nearest industry with one); None when unset."""
+    try:
+        return hazard_rules.supervising_department(industry)
+    except DomainError:
+        return None
 
 
 def is_road_or_fire(industry: Industry, accident_type: str) -> bool:
