@@ -31,7 +31,7 @@ def cards(user: Any, today: dt.date) -> list[wb.Card]:
         )
     if can(user, "investigate", Accident):
         n = scoped.investigation_overdue(today).count()
-        items.append(wb.Item(_("调查超期"), n, wb.link(base, overdue="1"), wb.OVERDUE, key="overdue"))
+        items.append(wb.Item(_("调查超期"), n, wb.link(base, overdue="true"), wb.OVERDUE, key="overdue"))
         due += n
     if can(user, "follow", Accident):
         n = (

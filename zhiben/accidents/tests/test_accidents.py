@@ -427,3 +427,25 @@ def test_lookback_shows_missed_self_checks_and_the_open_letter_before_it(world: 
     assert (
         login(Client(), world.anweiban).get(f"/accidents/{accident.pk}/lookback/?print=1").status_code == 200
     )
+
+
+# --- workbench and the unit's file ---------------------------------------------------------------------------
+
+
+def test_workbench_counts_overdue_investigations_and_links_to_exactly_them(world: Any) -> None:
+    from zhiben.accidents.workbench import cards
+
+    late = _register(world, occurred_at=timezone.now() - dt.timedelta(days=70))
+    services.start_investigation(late, actor=world.anweiban, team="调查组", lead_unit="区应急管理局")
+    fresh = _register(world, slot="qiye2")
+    services.start_investigation(fresh, actor=world.anweiban, team="调查组", lead_unit="区应急管理局")
+    (card,) = cards(world.anweiban, timezone.localdate())
+    items = {i.key: i for i in card.items}
+    assert items["overdue"].count == 1 and items["supplement"].count == 1
+    listing = login(Client(), world.anweiban).get(items["overdue"].url).content.decode()
+    assert late.code in listing and fresh.code not in listing
+    assert cards(world.zhuanjia, timezone.localdate()) == []
+    unit_file = (
+        login(Client(), world.qiye1).get(world.enterprises["qiye1"].get_absolute_url()).content.decode()
+    )
+    assert "生产安全事故" in unit_file
