@@ -293,6 +293,33 @@ def test_indicators_count_by_township_and_department(world: Any) -> None:
     assert sum(grouped.values()) == 2
 
 
+def test_the_snapshot_freezer_keeps_the_accident_indicators_of_a_closed_quarter(world: Any) -> None:
+    from zhiben.core.calendar import quarter_of, quarter_start
+    from zhiben.indicators import snapshots
+    from zhiben.indicators.models import IndicatorSnapshot
+
+    last = quarter_of(quarter_start(registry.current_period()) - dt.timedelta(days=1))
+    day = dt.datetime.combine(
+        quarter_start(last) + dt.timedelta(days=5), dt.time(10), tzinfo=timezone.get_current_timezone()
+    )
+    a = _register(world, occurred_at=day, reported_at=day + dt.timedelta(minutes=20), deaths=2)
+    assert snapshots.freeze(last) > 0
+    rows = IndicatorSnapshot.objects.filter(
+        period=last, indicator__startswith="accidents.", scope_kind="district"
+    )
+    assert {r.indicator: r.value for r in rows} == {
+        "accidents.count": 1,
+        "accidents.deaths": 2,
+        "accidents.concealed": 0,
+    }
+    services.supplement(
+        a, actor=world.anweiban, deaths=4, serious_injuries=0, missing=0, direct_loss=Decimal(0), note="续报"
+    )
+    assert (
+        registry.get("accidents.deaths").value(Scope.district(), last).value == 2
+    )  # the frozen figure stands
+
+
 # --- pages and API ----------------------------------------------------------------------------------------------
 
 
