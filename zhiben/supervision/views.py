@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -261,6 +261,10 @@ class LetterView(ScopedViewMixin, View):
     model = Assignee
     action = "review"
 
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)  # 403 before 405
+        return HttpResponseNotAllowed(["POST"])
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check_action(request)
         assignee = get_object_or_404(
@@ -445,6 +449,10 @@ class FindingHazardView(ScopedViewMixin, View):
 
     model = VisitFinding
     action = "view"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)  # 403 before 405
+        return HttpResponseNotAllowed(["POST"])
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.check_action(request)
