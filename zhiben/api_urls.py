@@ -14,6 +14,7 @@ from zhiben.indicators.api import register as register_indicators
 from zhiben.inspections.api import register as register_inspections
 from zhiben.registry.api import register as register_registry
 from zhiben.standards.api import register as register_standards
+from zhiben.supervision.api import register as register_supervision
 from zhiben.tips.api import register as register_tips
 from zhiben.tips.api import urlpatterns as tips_paths
 
@@ -28,6 +29,7 @@ register_tips(router)
 register_indicators(router)
 register_campaign(router)
 register_accidents(router)
+register_supervision(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

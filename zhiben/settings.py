@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "zhiben.indicators",
     "zhiben.campaign",
     "zhiben.accidents",
+    "zhiben.supervision",
     "zhiben.dashboard",
     "zhiben.demo",
 ]
@@ -324,6 +325,7 @@ ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.enforcement.reference.load_discretion_rules",
     "zhiben.campaign.reference.load_campaign_plan",
     "zhiben.tips.reference.load_tip_rules",
+    "zhiben.supervision.reference.load_supervision_rules",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
 # The scope of a role assignment is named in the registry's terms (township, department, unit); accounts sits

@@ -17,6 +17,7 @@ urlpatterns = [
     path("indicators/", include("zhiben.indicators.urls")),
     path("campaign/", include("zhiben.campaign.urls")),
     path("accidents/", include("zhiben.accidents.urls")),
+    path("supervision/", include("zhiben.supervision.urls")),
     path("open311/v2/", include("zhiben.tips.urls_open311")),
     path("core/", include("zhiben.core.urls")),
     path("api/v1/", include("zhiben.api_urls")),

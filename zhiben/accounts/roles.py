@@ -307,6 +307,49 @@ for _role, _extra in {
 PERMISSIONS[Role.ENTERPRISE].update(
     {"accidents.accident": frozenset({"view", "add", "report"}), "accidents.accidentupdate": VIEW}
 )
+# 督办交办 and 暗访 (supervision): the office issues items, reviews the units' results and records 暗访; a leader
+# (otherwise read-only) may issue and review 督办 items only; a department or township handles its own rows
+# (签收, 办理, 反馈: `handle`, scoped to its own assignee row). Enterprises see nothing.
+_SUPERVISION_UNIT = {
+    "supervision.supervisionitem": READ,
+    "supervision.assignee": READ | {"handle"},
+    "supervision.assigneenote": READ,
+    "supervision.noteattachment": READ,
+    "supervision.assigneeescalation": READ,
+    "supervision.supervisionrule": VIEW,
+}
+_SUPERVISION_ISSUER = {
+    "supervision.supervisionitem": READ | {"add"},
+    "supervision.assignee": READ | {"review"},
+    "supervision.assigneenote": READ,
+    "supervision.noteattachment": READ,
+    "supervision.assigneeescalation": READ,
+    "supervision.supervisionrule": VIEW,
+}
+for _role, _extra in (
+    (
+        Role.DISTRICT_OFFICE,
+        {
+            **_SUPERVISION_ISSUER,
+            "supervision.supervisionrule": frozenset({"view", "change"}),
+            "supervision.undercovervisit": READ | {"add", "change"},
+            "supervision.visitfinding": READ | {"add"},
+            "supervision.findingphoto": READ,
+        },
+    ),
+    (
+        Role.LEADER,
+        {
+            **_SUPERVISION_ISSUER,
+            "supervision.undercovervisit": READ,
+            "supervision.visitfinding": READ,
+            "supervision.findingphoto": READ,
+        },
+    ),
+    (Role.DEPARTMENT, _SUPERVISION_UNIT),
+    (Role.TOWNSHIP, _SUPERVISION_UNIT),
+):
+    PERMISSIONS[_role].update(_extra)
 
 # Roles whose scope is the whole district (no region prefix on the assignment needed).
 DISTRICT_WIDE = frozenset({Role.DISTRICT_OFFICE, Role.LEADER, Role.TIP_CUSTODIAN, *ADMIN_ROLES})

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from zhiben.accounts.lookups import users_of_office, users_with_role
 from zhiben.accounts.roles import Role
-from zhiben.core import audit
+from zhiben.core import audit, ladder
 from zhiben.core.documents import chinese_date
 from zhiben.core.outbox import DigestKind, collect_digests, notify_users
 
@@ -127,14 +127,16 @@ def remind(today: dt.date, counts: dict[str, int]) -> None:
 def next_rung(
     rules: list[TaskRule], done: list[TaskEscalation], *, overdue: int, today: dt.date
 ) -> TaskRule | None:
-    """The lightest rung not yet applied in this cycle, when its threshold is met and its interval has passed."""
-    applied = {e.rule_id for e in done}
-    rule = next((r for r in rules if r.pk not in applied), None)
-    if rule is None or overdue < rule.days:
-        return None
-    if done and (today - done[-1].applied_on).days < rule.interval_days:
-        return None
-    return rule
+    """The lightest rung not yet applied in this cycle, when its threshold is met and its interval has passed
+    (core.ladder, shared with the hazards' and the supervision items' ladders)."""
+    return ladder.next_rung(
+        rules,
+        done,
+        overdue=overdue,
+        today=today,
+        threshold=lambda r: r.days,
+        interval=lambda r: r.interval_days,
+    )
 
 
 def escalate(today: dt.date, counts: dict[str, int]) -> None:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from zhiben.accounts.lookups import TownshipOfficials
 from zhiben.accounts.models import User
 from zhiben.accounts.roles import Role
-from zhiben.core import audit
+from zhiben.core import audit, ladder
 from zhiben.core.calendar import CalendarUnavailable, add_workdays, workdays_between
 from zhiben.core.documents import (
     chinese_date,
@@ -285,17 +285,16 @@ def next_due_rule(
     met AND its interval has passed since the previous rung was applied. A 约谈 whose notice the office has
     not yet issued holds the ladder (its date is the notice's). Rungs missed while the job did not run are
     therefore applied one per run, each after its interval, never together."""
-    applied = {e.rule_id for e in done}
-    rule = next((r for r in rules if r.pk not in applied), None)
-    if rule is None or overdue < rule.overdue_workdays:
-        return None
-    if done:
-        last = done[-1]
-        if last.kind == EscalationKind.INTERVIEW and last.document_id is None:
-            return None
-        if workdays_between(last.applied_on, today) < rule.interval_workdays:
-            return None
-    return rule
+    return ladder.next_rung(
+        rules,
+        done,
+        overdue=overdue,
+        today=today,
+        threshold=lambda r: r.overdue_workdays,
+        interval=lambda r: r.interval_workdays,
+        elapsed=workdays_between,
+        hold=lambda last: last.kind == EscalationKind.INTERVIEW and last.document_id is None,
+    )
 
 
 def _set_escalation(hazard: Hazard, kind: str) -> None:
