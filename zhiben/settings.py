@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "zhiben.tips",
     "zhiben.indicators",
     "zhiben.campaign",
+    "zhiben.oversight",
     "zhiben.dashboard",
     "zhiben.demo",
 ]
@@ -320,6 +321,7 @@ ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.inspections.reference.load_duty_rules",
     "zhiben.enforcement.reference.load_discretion_rules",
     "zhiben.campaign.reference.load_campaign_plan",
+    "zhiben.oversight.reference.load_duty_lists",
     "zhiben.tips.reference.load_tip_rules",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
