@@ -283,6 +283,8 @@ SPECTACULAR_SETTINGS = {
         "TipOutcomeEnum": "zhiben.tips.choices.Outcome",
         "CampaignReportOutcomeEnum": "zhiben.campaign.choices.ReportOutcome",
         "CampaignTaskStatusEnum": "zhiben.campaign.choices.TaskStatus",
+        "OversightItemStatusEnum": "zhiben.oversight.choices.ItemStatus",
+        "OversightBulletinStatusEnum": "zhiben.oversight.choices.BulletinStatus",
     },
 }
 

@@ -235,7 +235,7 @@ class ItemStepView(StepView):
     list_label = _("职责清单")
 
     def object_label(self, obj: Any) -> str:
-        return obj.code
+        return f"{obj.unit_name} · {obj.get_kind_display()}"
 
 
 class ItemEditView(ScopedViewMixin, View):

@@ -201,7 +201,10 @@ def test_a_progress_bulletin_from_a_frozen_quarter_says_the_same_after_a_record_
         services.draft_bulletin(actor=u["zhujian"], kind=BulletinKind.PRAISE, year=2026, praised="营田镇：好")
 
 
-def test_exposure_praise_and_the_half_year_report_through_the_pages(world: Any) -> None:
+def test_exposure_praise_and_the_half_year_report_through_the_pages(world: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(
+        registry, "all", lambda: [registry.get(DUTY_COMPLETION)]
+    )  # freeze only ours: time budget
     u = world.users
     client = Client()
     login(client, u["anweiban"])
@@ -254,3 +257,29 @@ def test_exposure_praise_and_the_half_year_report_through_the_pages(world: Any) 
     login(client, u["lingdao"])
     assert client.get(praise.get_absolute_url()).status_code == 200
     assert client.post(praise.get_absolute_url(), {"title": "x"}).status_code == 403
+
+
+def test_api_items_in_scope_and_the_steps_with_version(world: Any) -> None:
+    item = task_of(world, township="凤凰乡")
+    town = login(Client(), world.users["fenghuang"])
+    listed = town.get("/api/v1/oversight/items/?year=2026&page_size=200").json()["results"]
+    assert listed and {r["township"] for r in listed} == {item.township.code}
+    url = f"/api/v1/oversight/items/{item.pk}/"
+    done = town.post(
+        url + "complete/",
+        {"evidence": "已完成培训", "completed_on": "2026-06-01", "version": item.version},
+        content_type="application/json",
+    )
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == ItemStatus.CONFIRMING
+    office = login(Client(), world.users["anweiban"])
+    assert (
+        office.post(url + "confirm/", {"version": item.version}, content_type="application/json").status_code
+        == 409
+    )
+    bad = office.post(
+        url + "return/", {"reason": "", "version": item.version + 1}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "reason" in bad.json()
+    assert login(Client(), world.users["heshi"]).get(url).status_code == 404
+    assert login(Client(), world.users["qiye1"]).get("/api/v1/oversight/items/").status_code == 403
