@@ -12,6 +12,7 @@ from zhiben.enforcement.api_operations import register as register_enforcement_o
 from zhiben.hazards.api import register as register_hazards
 from zhiben.indicators.api import register as register_indicators
 from zhiben.inspections.api import register as register_inspections
+from zhiben.oversight.api import register as register_oversight
 from zhiben.registry.api import register as register_registry
 from zhiben.standards.api import register as register_standards
 from zhiben.supervision.api import register as register_supervision
@@ -30,6 +31,7 @@ register_indicators(router)
 register_campaign(router)
 register_accidents(router)
 register_supervision(router)
+register_oversight(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

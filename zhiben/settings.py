@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "zhiben.campaign",
     "zhiben.accidents",
     "zhiben.supervision",
+    "zhiben.oversight",
     "zhiben.dashboard",
     "zhiben.demo",
 ]
@@ -286,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         "CampaignTaskStatusEnum": "zhiben.campaign.choices.TaskStatus",
         "AccidentGradeEnum": "zhiben.accidents.choices.Grade",
         "AccidentStatusEnum": "zhiben.accidents.choices.Status",
+        "OversightItemStatusEnum": "zhiben.oversight.choices.ItemStatus",
+        "OversightBulletinStatusEnum": "zhiben.oversight.choices.BulletinStatus",
     },
 }
 
@@ -324,6 +327,7 @@ ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.inspections.reference.load_duty_rules",
     "zhiben.enforcement.reference.load_discretion_rules",
     "zhiben.campaign.reference.load_campaign_plan",
+    "zhiben.oversight.reference.load_duty_lists",
     "zhiben.tips.reference.load_tip_rules",
     "zhiben.supervision.reference.load_supervision_rules",
 ]

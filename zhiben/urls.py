@@ -18,6 +18,7 @@ urlpatterns = [
     path("campaign/", include("zhiben.campaign.urls")),
     path("accidents/", include("zhiben.accidents.urls")),
     path("supervision/", include("zhiben.supervision.urls")),
+    path("oversight/", include("zhiben.oversight.urls")),
     path("open311/v2/", include("zhiben.tips.urls_open311")),
     path("core/", include("zhiben.core.urls")),
     path("api/v1/", include("zhiben.api_urls")),

@@ -350,6 +350,21 @@ for _role, _extra in (
     (Role.TOWNSHIP, _SUPERVISION_UNIT),
 ):
     PERMISSIONS[_role].update(_extra)
+# 考核督办 (oversight): the duty and task lists (职责清单、年度任务清单) and the 通报 and reports.
+#   report   报告进展/报告完成 of a list item — its owner (department, township; the office for the district posts)
+#   approve  确认完成/退回 an item — the committee office; issue 签发 a 通报 or report — the committee office
+for _role, _perms in {
+    Role.DISTRICT_OFFICE: {
+        "oversight.dutyitem": READ | {"change", "report", "approve"},
+        "oversight.dutyitemtransition": READ,
+        "oversight.bulletin": READ | {"add", "change", "issue"},
+        "oversight.bulletintransition": READ,
+    },
+    Role.DEPARTMENT: {"oversight.dutyitem": READ | {"report"}, "oversight.dutyitemtransition": READ},
+    Role.TOWNSHIP: {"oversight.dutyitem": READ | {"report"}, "oversight.dutyitemtransition": READ},
+    Role.LEADER: {"oversight.*": READ},
+}.items():
+    PERMISSIONS[_role].update(_perms)
 
 # Roles whose scope is the whole district (no region prefix on the assignment needed).
 DISTRICT_WIDE = frozenset({Role.DISTRICT_OFFICE, Role.LEADER, Role.TIP_CUSTODIAN, *ADMIN_ROLES})

@@ -40,6 +40,7 @@ from .campaign_history import seed_campaign_history
 from .generator import SYNTHETIC_SOURCE, Plan, PlannedEnterprise, plan_world
 from .hazard_history import HistoryReport, seed_hazard_history
 from .inspection_history import InspectionReport, seed_inspection_history
+from .oversight_history import seed_oversight_history
 from .personas import PERSONAS, ensure_personas
 from .supervision_history import seed_supervision_history
 from .tips_history import seed_tips_history
@@ -144,6 +145,7 @@ def seed_demo(
             say(report.inspections.summary())
         seed_campaign_history(seed=seed, actor=actor, progress=say)  # 治本攻坚: tasks, reports, registers
         seed_supervision_history(seed=seed, actor=actor, progress=say)  # 督办交办, 督促函, 暗访
+        seed_oversight_history(seed=seed, actor=actor, progress=say)  # 考核督办: 2026 lists, 通报, 半年报告
         # The year of 举报 and the units' internal reports (skipped when any exists): tips_history.py.
         tips = seed_tips_history(seed=seed, actor=actor, progress=say)
         if tips is not None:
