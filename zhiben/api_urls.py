@@ -5,6 +5,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from zhiben.accounts.api_views import obtain_token
+from zhiben.assessment.api import register as register_assessment
 from zhiben.campaign.api import register as register_campaign
 from zhiben.enforcement.api import register as register_enforcement
 from zhiben.enforcement.api_operations import register as register_enforcement_operations
@@ -26,6 +27,7 @@ register_enforcement_operations(router)
 register_tips(router)
 register_indicators(router)
 register_campaign(router)
+register_assessment(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

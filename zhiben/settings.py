@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "zhiben.tips",
     "zhiben.indicators",
     "zhiben.campaign",
+    "zhiben.assessment",
     "zhiben.dashboard",
     "zhiben.demo",
 ]
@@ -321,6 +322,7 @@ ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.enforcement.reference.load_discretion_rules",
     "zhiben.campaign.reference.load_campaign_plan",
     "zhiben.tips.reference.load_tip_rules",
+    "zhiben.assessment.reference.load_assessment_schemes",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
 # The scope of a role assignment is named in the registry's terms (township, department, unit); accounts sits

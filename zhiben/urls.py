@@ -16,6 +16,7 @@ urlpatterns = [
     path("tips/", include("zhiben.tips.urls")),
     path("indicators/", include("zhiben.indicators.urls")),
     path("campaign/", include("zhiben.campaign.urls")),
+    path("assessment/", include("zhiben.assessment.urls")),
     path("open311/v2/", include("zhiben.tips.urls_open311")),
     path("core/", include("zhiben.core.urls")),
     path("api/v1/", include("zhiben.api_urls")),
