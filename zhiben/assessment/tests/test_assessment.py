@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from zhiben.assessment import scoring, services
 from zhiben.assessment.choices import AppealStatus, AssessmentStatus, InterviewStatus, SchemeStatus
-from zhiben.assessment.models import Appeal, Result, Scheme
+from zhiben.assessment.models import Appeal, Assessment, Interview, Result, Scheme
 from zhiben.campaign.choices import EntryStatus, RegisterKind
 from zhiben.campaign.models import RegisterEntry
 from zhiben.core.documents import load_document_templates
@@ -386,3 +386,19 @@ def test_the_interview_list_names_the_bottom_township_and_a_zero_penalty_departm
     document = services.issue_ranking_bulletin(assessment, actor=world.anweiban)
     assert "第4名：凤凰乡" in document.body and document.number.startswith("屈安办通")
     assert Scheme.objects.filter(year=2026, kind="township", status=SchemeStatus.SUPERSEDED).exists()
+
+
+def test_demo_history_publishes_two_quarters_with_an_appeal_and_a_round_of_interviews(world: Any) -> None:
+    from zhiben.demo.assessment_history import seed_assessment_history
+
+    with time_machine.travel(dt.datetime(2026, 10, 1, 2, 0, tzinfo=dt.UTC), tick=True):
+        report = seed_assessment_history(seed=7)
+    assert report is not None and report.assessments == 4 and report.appeals == 2
+    published = Result.objects.filter(assessment__status=AssessmentStatus.PUBLISHED)
+    assert set(published.values_list("assessment__quarter", flat=True)) == {1, 2}
+    assert Appeal.objects.filter(status=AppealStatus.ACCEPTED).count() == 1
+    assert Appeal.objects.filter(status=AppealStatus.REJECTED).count() == 1
+    assert all(a.bulletin_id for a in Assessment.objects.all())
+    held = Interview.objects.exclude(status=InterviewStatus.PLANNED)
+    assert report.interviews == Interview.objects.count() and held.count() == min(2, report.interviews)
+    assert seed_assessment_history(seed=7) is None  # a rerun adds nothing
