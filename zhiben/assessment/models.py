@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhiben.core.models import VersionedModel
+from zhiben.core.models import StepHistory, VersionedModel
 from zhiben.core.scoping import ScopedQuerySet, ScopePaths
 
 from .choices import (
@@ -124,30 +124,16 @@ class Assessment(VersionedModel):
         return reverse("assessment:ranking") + f"?year={self.year}&quarter={self.quarter}&kind={self.kind}"
 
 
-class AssessmentTransition(models.Model):
+class AssessmentTransition(StepHistory):
     assessment = models.ForeignKey(
         Assessment, verbose_name=_("季度考核"), on_delete=models.CASCADE, related_name="history"
     )
-    action = models.CharField(_("操作"), max_length=30)
     from_status = models.CharField(_("原状态"), max_length=12, choices=AssessmentStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=AssessmentStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    note = models.TextField(_("说明"), blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(StepHistory.Meta):
         verbose_name = _("考核办理记录")
         verbose_name_plural = _("考核办理记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.assessment_id} {self.action}"
 
 
 class Result(VersionedModel):
@@ -303,30 +289,16 @@ class Appeal(VersionedModel):
         return str(dict(STATUS_COLORS).get(self.status, "secondary"))
 
 
-class AppealTransition(models.Model):
+class AppealTransition(StepHistory):
     appeal = models.ForeignKey(
         Appeal, verbose_name=_("申诉"), on_delete=models.CASCADE, related_name="history"
     )
-    action = models.CharField(_("操作"), max_length=30)
     from_status = models.CharField(_("原状态"), max_length=12, choices=AppealStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=AppealStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    note = models.TextField(_("说明"), blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(StepHistory.Meta):
         verbose_name = _("申诉办理记录")
         verbose_name_plural = _("申诉办理记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.appeal_id} {self.action}"
 
 
 class InterviewRule(VersionedModel):
@@ -437,30 +409,16 @@ class Interview(VersionedModel):
         return str(dict(STATUS_COLORS).get(self.status, "secondary"))
 
 
-class InterviewTransition(models.Model):
+class InterviewTransition(StepHistory):
     interview = models.ForeignKey(
         Interview, verbose_name=_("约谈"), on_delete=models.CASCADE, related_name="history"
     )
-    action = models.CharField(_("操作"), max_length=30)
     from_status = models.CharField(_("原状态"), max_length=12, choices=InterviewStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=InterviewStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    note = models.TextField(_("说明"), blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(StepHistory.Meta):
         verbose_name = _("约谈办理记录")
         verbose_name_plural = _("约谈办理记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.interview_id} {self.action}"
 
 
 class Commitment(models.Model):
