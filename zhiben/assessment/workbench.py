@@ -58,11 +58,9 @@ def cards(user: Any, today: dt.date) -> list[wb.Card]:
                 wb.Item(_("考核结果待发布"), len(drafts), first.get_absolute_url(), wb.SOON, key="drafts")
             )
             due += len(drafts)
-    if (
-        not can(user, "change", Commitment)
-        and can(user, "view", Commitment)
-        and not can(user, "add", Assessment)
-    ):
+    if can(user, "add", Appeal) and can(
+        user, "view", Commitment
+    ):  # the assessed units (townships, departments)
         qs = due_commitments(Commitment.objects.restrict(user, "view"), today)
         counts = (
             Interview.objects.restrict(user, "view")
