@@ -355,11 +355,18 @@ def test_the_interview_list_names_the_bottom_township_and_a_zero_penalty_departm
     assert set(exc.value.message_dict) == {"place", "commitments"}
     services.hold_interview(interview, actor=world.anweiban, held_at=held, place="区应急管理局三楼会议室",
                             leaders="区安委办主任王强", attendees="凤凰乡乡长李明", issues="能力建设滞后",
-                            minutes="被约谈单位作表态发言", commitments="2026-12-31 完成应急站建设\n2026-11-30 配齐两员")  # fmt: skip
+                            minutes="被约谈单位作表态发言", commitments="2026-12-31 完成应急站建设\n2026-10-31 配齐两员")  # fmt: skip
     interview.refresh_from_db()
     assert interview.status == InterviewStatus.HELD and interview.document.number.startswith("屈安办约记")
     assert "完成应急站建设" in interview.document.body
     first, second = interview.commitments.order_by("due_on")
+    from zhiben.assessment.workbench import cards
+
+    [card] = cards(world.fenghuang, timezone.localdate())
+    [item] = [i for i in card.items if i.key == "commitments"]
+    listed = login(Client(), world.fenghuang).get(item.url)
+    assert item.count == 1 and listed.context["page"].paginator.count == 1
+    assert cards(world.heshi, timezone.localdate()) == [] and cards(world.lingdao, timezone.localdate()) == []
     with pytest.raises(NotPermitted):
         services.check_commitment(
             interview, actor=world.fenghuang, commitment=first.pk, done=True, note="自报完成"
