@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from zhiben.accidents.api import register as register_accidents
 from zhiben.accounts.api_views import obtain_token
+from zhiben.assessment.api import register as register_assessment
 from zhiben.campaign.api import register as register_campaign
 from zhiben.enforcement.api import register as register_enforcement
 from zhiben.enforcement.api_operations import register as register_enforcement_operations
@@ -32,6 +33,7 @@ register_campaign(router)
 register_accidents(router)
 register_supervision(router)
 register_oversight(router)
+register_assessment(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

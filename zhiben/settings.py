@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "zhiben.accidents",
     "zhiben.supervision",
     "zhiben.oversight",
+    "zhiben.assessment",
     "zhiben.dashboard",
     "zhiben.demo",
 ]
@@ -330,6 +331,7 @@ ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.oversight.reference.load_duty_lists",
     "zhiben.tips.reference.load_tip_rules",
     "zhiben.supervision.reference.load_supervision_rules",
+    "zhiben.assessment.reference.load_assessment_schemes",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
 # The scope of a role assignment is named in the registry's terms (township, department, unit); accounts sits

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accidents/", include("zhiben.accidents.urls")),
     path("supervision/", include("zhiben.supervision.urls")),
     path("oversight/", include("zhiben.oversight.urls")),
+    path("assessment/", include("zhiben.assessment.urls")),
     path("open311/v2/", include("zhiben.tips.urls_open311")),
     path("core/", include("zhiben.core.urls")),
     path("api/v1/", include("zhiben.api_urls")),

@@ -365,6 +365,35 @@ for _role, _perms in {
     Role.LEADER: {"oversight.*": READ},
 }.items():
     PERMISSIONS[_role].update(_perms)
+# 季度考核 (assessment): schemes, assessments and 约谈 rules are read whole by every government role; a unit's
+# results, 申诉 and 约谈 by that unit (scope). add/publish 计算/发布 an assessment, decide 采纳/不予采纳 a 申诉,
+# change 约谈 steps — the office; a township or department submits (add) 申诉 about its own result.
+_ASSESSMENT_READ = {
+    "assessment.scheme": VIEW,
+    "assessment.assessment": READ,
+    "assessment.assessmenttransition": READ,
+    "assessment.result": READ,
+    "assessment.rulepoint": READ,
+    "assessment.appeal": READ,
+    "assessment.appealtransition": READ,
+    "assessment.interviewrule": VIEW,
+    "assessment.interview": READ,
+    "assessment.interviewtransition": READ,
+    "assessment.commitment": READ,
+}
+for _role, _extra in {
+    Role.DISTRICT_OFFICE: {
+        **_ASSESSMENT_READ,
+        "assessment.scheme": frozenset({"view", "change"}),
+        "assessment.assessment": READ | {"add", "publish"},
+        "assessment.appeal": READ | {"decide"},
+        "assessment.interview": READ | {"add", "change"},
+    },
+    Role.LEADER: _ASSESSMENT_READ,
+    Role.DEPARTMENT: {**_ASSESSMENT_READ, "assessment.appeal": READ | {"add"}},
+    Role.TOWNSHIP: {**_ASSESSMENT_READ, "assessment.appeal": READ | {"add"}},
+}.items():
+    PERMISSIONS[_role].update(_extra)
 
 # Roles whose scope is the whole district (no region prefix on the assignment needed).
 DISTRICT_WIDE = frozenset({Role.DISTRICT_OFFICE, Role.LEADER, Role.TIP_CUSTODIAN, *ADMIN_ROLES})

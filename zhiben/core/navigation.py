@@ -132,6 +132,8 @@ MODULES: tuple[Module, ...] = (
             NavItem(_("通报报告"), "oversight:bulletin_list", "oversight.bulletin"),
             NavItem(_("指标库"), "indicators:index", "hazards.hazardtally"),
             NavItem(_("指标对比"), "indicators:compare", "hazards.hazardtally"),
+            NavItem(_("季度考核排名"), "assessment:ranking", "assessment.assessment"),
+            NavItem(_("约谈通报"), "assessment:interview_list", "assessment.interview"),
         ),
         _("一季度一考核、一季度一排名、一季度一约谈；督办交办与通报。"),
     ),

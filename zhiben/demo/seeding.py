@@ -36,6 +36,7 @@ from zhiben.registry.services import (
 
 from . import events
 from .accident_history import seed_accident_history
+from .assessment_history import seed_assessment_history
 from .campaign_history import seed_campaign_history
 from .generator import SYNTHETIC_SOURCE, Plan, PlannedEnterprise, plan_world
 from .hazard_history import HistoryReport, seed_hazard_history
@@ -151,6 +152,7 @@ def seed_demo(
         if tips is not None:
             say(tips.summary())
         seed_accident_history(seed=seed, progress=say)  # three accidents of 2025–2026 (accident_history.py)
+        seed_assessment_history(seed=seed, actor=actor, progress=say)  # 季度考核: last, reads every module
         if report.hazards is not None or report.inspections is not None or tips is not None:
             settle_inbox()
     with transaction.atomic():

@@ -1,7 +1,7 @@
 """Framework models: abstract bases plus the platform's own tables (audit, outbox, calendar, jobs)."""
 
 from .audit import AuditEntry, AuditHead
-from .base import BaseModel, ScopedModel, VersionedModel
+from .base import BaseModel, ScopedModel, StepHistory, VersionedModel
 from .calendar import CalendarYear, WorkdayOverride
 from .documents import DocumentKind, DocumentTemplate, OfficialDocument
 from .jobs import JobRun
@@ -21,6 +21,7 @@ __all__ = [
     "OutboxMessage",
     "ScopedModel",
     "Sequence",
+    "StepHistory",
     "VersionedModel",
     "WorkdayOverride",
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..scoping import ScopedQuerySet, ScopePaths
@@ -36,3 +38,27 @@ class ScopedModel(VersionedModel):
 
     class Meta:
         abstract = True
+
+
+class StepHistory(models.Model):
+    """A record's history row for its flow (core.loop.Flow `history`): the step, who, a note, when. A subclass
+    adds the foreign key to its record (named as the flow's `history_fk`) and `from_status`/`to_status` with its
+    record's status choices."""
+
+    action = models.CharField(_("操作"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("说明"), blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"

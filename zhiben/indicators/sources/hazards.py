@@ -87,6 +87,14 @@ def _major_open(w: Window) -> Definition:
     return Q(discovered_on__lte=w.end, level=Level.MAJOR, status__in=OPEN_STATUSES), Q(), None
 
 
+def _major_overdue(w: Window) -> Definition:
+    return (
+        Q(discovered_on__lte=w.end, level=Level.MAJOR, status__in=OPEN_STATUSES, deadline__lt=w.as_of),
+        Q(),
+        None,
+    )
+
+
 def _parts(definition: Callable[[Window], Definition]) -> Callable[[Scope, Window], Parts]:
     def parts(scope: Scope, w: Window) -> Parts:
         looked_at, numerator, denominator = definition(w)
@@ -143,6 +151,7 @@ on_time = _parts(_on_time)
 stock_clearance = _parts(_stock_clearance)
 new_major_yoy = _parts(_new_major_yoy)
 major_open = _parts(_major_open)
+major_overdue = _parts(_major_overdue)
 
 
 register(
@@ -240,6 +249,31 @@ register(
         records=major_open,
         grouped=_grouped(_major_open),
         seed_ref="屈安发〔2024〕1号 一（2026年底前动态清零常态化）",
+        group=GROUP,
+        record_label=str(_("隐患")),
+    )
+)
+register(
+    Indicator(
+        id="hazards.major_overdue",
+        name=str(_("逾期未整改重大隐患")),
+        definition=str(
+            _(
+                "统计季度末以前发现、已判定、尚未销号且整改期限早于季度末（本季度进行中为今天）的重大事故隐患数"
+                "（当前状态）。季度考核按此扣分，约谈规则按此点名。"
+            )
+        ),
+        numerator_label=str(_("逾期未整改重大隐患")),
+        denominator_label="",
+        unit="项",
+        kind=COUNT,
+        direction=LOWER,
+        source=SOURCE,
+        target=Decimal(0),
+        scopes=SCOPES,
+        records=major_overdue,
+        grouped=_grouped(_major_overdue),
+        seed_ref="屈安发〔2024〕1号 三（一）2（约谈、通报、曝光）",
         group=GROUP,
         record_label=str(_("隐患")),
     )
