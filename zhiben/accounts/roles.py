@@ -308,7 +308,7 @@ PERMISSIONS[Role.ENTERPRISE].update(
     {"accidents.accident": frozenset({"view", "add", "report"}), "accidents.accidentupdate": VIEW}
 )
 # 督办交办 and 暗访 (supervision): the office issues items, reviews the units' results and records 暗访; a leader
-# (otherwise read-only) may issue and review 督办 items only; a department or township handles its own rows
+# (otherwise read-only: no add/change anywhere, core.api) may issue and review 督办 items only; a department or township handles its own rows
 # (签收, 办理, 反馈: `handle`, scoped to its own assignee row). Enterprises see nothing.
 _SUPERVISION_UNIT = {
     "supervision.supervisionitem": READ,
@@ -319,7 +319,7 @@ _SUPERVISION_UNIT = {
     "supervision.supervisionrule": VIEW,
 }
 _SUPERVISION_ISSUER = {
-    "supervision.supervisionitem": READ | {"add"},
+    "supervision.supervisionitem": READ | {"issue"},
     "supervision.assignee": READ | {"review"},
     "supervision.assigneenote": READ,
     "supervision.noteattachment": READ,

@@ -26,7 +26,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .bounds import BoundedSerializer
 from .errors import Conflict, DomainError
-from .scoping import can, region_in_scope
+from .scoping import can, grants_for, region_in_scope
 
 ACTION_MAP = {
     "list": "view",
@@ -47,6 +47,16 @@ def _writes_anything(user: Any) -> bool:
     )
 
 
+def _acts_on(user: Any, model: Any) -> bool:
+    """The user holds an action on `model` beyond reading it (a leader, read-only elsewhere, reviews 督办)."""
+    label = model._meta.label_lower
+    held: set[str] = set()
+    for grant in grants_for(user):
+        for key in (label, f"{model._meta.app_label}.*", "*"):
+            held |= set(grant.permissions.get(key, frozenset()))
+    return bool(held - {"view", "export"})
+
+
 class ScopedPermission(permissions.BasePermission):
     """403 when the user may not perform the viewset action on the model at all; scope is left to 404."""
 
@@ -65,7 +75,7 @@ class ScopedPermission(permissions.BasePermission):
             # or change nothing at all, like the 分管领导 or the 审计管理员 — is refused here, before the body
             # is read (403, never a 400 about fields). Who may take which step on which record is the
             # service's decision (an office approves plans it may not edit), so nothing finer is decided here.
-            return _writes_anything(request.user)
+            return _writes_anything(request.user) or _acts_on(request.user, model)
         return can(request.user, action, model)
 
 

@@ -70,7 +70,7 @@ def issue_letter(
         obj=assignee,
         on=on,
         required={"unit": _("承办单位")},
-        defer_files=actor is None,
+        defer_files=True,  # the Word/PDF are written by a job after commit (or on first download)
     )
     audit.record(
         assignee,

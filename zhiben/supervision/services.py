@@ -128,7 +128,7 @@ def issue_item(
     issued_on: dt.date | None = None,
 ) -> SupervisionItem:
     """交办: one item, one assignee row per unit (each then moves on its own), the objects it concerns."""
-    if actor is not None and not can(actor, "add", SupervisionItem):
+    if actor is not None and not can(actor, "issue", SupervisionItem):
         raise NotPermitted(_("您无权交办督办事项。"))
     today = timezone.localdate()
     issued_on = issued_on or today

@@ -92,7 +92,12 @@ class ItemListView(ObjectListView):
             }
             for key, label in TAB_CHOICES
         ]
-        return {"tabs": tabs, "tab": request.GET.get("tab", "")}
+        # 交办 is its own permission (`issue`): a leader issues without holding `add` on anything.
+        return {
+            "tabs": tabs,
+            "tab": request.GET.get("tab", ""),
+            "can_add": can(request.user, "issue", SupervisionItem),
+        }
 
 
 def _link_rows(item: SupervisionItem, user: Any) -> list[dict[str, Any]]:
@@ -169,7 +174,7 @@ class ItemCreateView(ScopedViewMixin, View):
     """新建督办: by the office or a leader; `?finding=<id>` pre-fills it from a 暗访 finding."""
 
     model = SupervisionItem
-    action = "add"
+    action = "issue"
 
     def _finding(self, request: HttpRequest) -> VisitFinding | None:
         raw = request.GET.get("finding") or request.POST.get("finding") or ""
@@ -438,7 +443,7 @@ class VisitDetailView(ScopedViewMixin, View):
                 "form": form,
                 "hazard_form": hazard_form or FindingHazardForm(),
                 "can_change": can(request.user, "change", UndercoverVisit),
-                "can_issue": can(request.user, "add", SupervisionItem),
+                "can_issue": can(request.user, "issue", SupervisionItem),
             },
             status=status,
         )

@@ -32,12 +32,14 @@ def cards(user: Any, today: dt.date) -> list[wb.Card]:
     issued = Q(status=AssigneeStatus.ISSUED)
     working = Q(status=AssigneeStatus.WORKING)
     reported = Q(status=AssigneeStatus.REPORTED)
+    # Distinct items: each figure opens the list's tab, which lists items (an item with two rows waiting
+    # for the office's review is one line there).
     counts = qs.aggregate(
-        overdue=Count("pk", filter=overdue),
-        issued=Count("pk", filter=issued),
-        working=Count("pk", filter=working),
-        reported=Count("pk", filter=reported),
-        unit_due=Count("pk", filter=issued | working),
+        overdue=Count("item", distinct=True, filter=overdue),
+        issued=Count("item", distinct=True, filter=issued),
+        working=Count("item", distinct=True, filter=working),
+        reported=Count("item", distinct=True, filter=reported),
+        unit_due=Count("item", distinct=True, filter=issued | working),
     )
     items: list[wb.Item] = []
     due = 0

@@ -506,7 +506,30 @@ def crawl_world(world: Any) -> Any:
     create_person(actor=None, enterprise=world.enterprises["qiye2"], name="钱安全", phone="13612345678")
     _hazards(world)
     _inspections(world)
+    _supervision(world)
     return world
+
+
+def _supervision(world: Any) -> None:
+    """A 督办 item to 应急局 and 河市镇 (the others: 404) and a 暗访 with a finding."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zhiben.supervision import services
+
+    services.issue_item(
+        actor=world.anweiban,
+        subject="危化企业安全检查",
+        requirement="检查并反馈",
+        deadline=timezone.localdate() + dt.timedelta(days=5),
+        departments=[world.departments["emergency"]],
+        townships=[world.regions["河市镇"]],
+    )
+    visit = services.record_visit(
+        actor=world.anweiban, visited_on=timezone.localdate(), place="河市镇", team="暗访组"
+    )
+    services.add_finding(visit, actor=world.anweiban, text="通道堵塞", enterprise=world.enterprises["qiye2"])
 
 
 def _inspections(world: Any) -> None:

@@ -20,6 +20,12 @@ PUBLIC_POSTS = {
 }
 
 
+def _reviews(persona: str, route: str) -> bool:
+    """The 分管区领导 is read-only except that it issues and reviews 督办 items (issue 14): its 办结/退回 on an
+    assignee row reach the service, which answers for the row's status."""
+    return persona == "lingdao" and route.startswith("supervision-assignee-")
+
+
 def test_read_only_personas_get_403_before_400_on_every_api_post(crawl_world: Any) -> None:  # noqa: F811
     targets, _ = build_all(crawl_world)
     posts = [t for t in targets if is_api(t.path) and t.route.name not in PUBLIC_POSTS]
@@ -29,6 +35,6 @@ def test_read_only_personas_get_403_before_400_on_every_api_post(crawl_world: An
         client = login(Client(), getattr(crawl_world, persona))
         for target in posts:
             status = client.post(target.path, {}, content_type="application/json").status_code
-            if status not in (403, 404, 405):
+            if status not in (403, 404, 405) and not _reviews(persona, target.route.name):
                 wrong.append(f"POST {target.path} ({target.route.name}) as {persona}: {status}")
     assert wrong == [], "\n".join(wrong)

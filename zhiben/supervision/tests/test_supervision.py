@@ -329,3 +329,21 @@ def test_indicators_count_on_time_and_overdue_rows(world: Any) -> None:
     if quarter_of(today) == period:
         assert overdue.numerator == 2  # housing and the township; emergency is done
         assert rate.numerator == 0 and rate.denominator == 1
+
+
+def test_workbench_figures_open_lists_of_exactly_their_items(world: Any) -> None:
+    from zhiben.core import workbench
+
+    first = issue(world)
+    issue(world)
+    services.accept(row_of(first, "emergency"), actor=world.yingji)
+    services.report(row_of(first, "emergency"), actor=world.yingji, result="完成")
+    services.accept(row_of(first, "housing"), actor=world.zhujian)
+    services.report(row_of(first, "housing"), actor=world.zhujian, result="完成")
+    for user, due in ((world.yingji, 1), (world.anweiban, 1)):
+        card = next(c for c in workbench.collect(user) if c.key == "supervision")
+        assert card.due == due
+        client = login(Client(), user)
+        for figure in card.items:
+            listed = client.get(figure.url).context["page"].paginator.count
+            assert listed == figure.count, (figure.key, figure.url)
