@@ -6,7 +6,8 @@
   is old enough; otherwise still under investigation).
 * An injury-only accident (高处坠落 at a construction unit) with a 续报 that adds an injured worker.
 * A 瞒报 discovered through the demo's 瞒报 tip (tips_history.py): the unit hushed up an injury; it is
-  registered from the verified tip, reported late and flagged 瞒报 by the office, linked to the tip.
+  registered from the verified tip, reported late and flagged 瞒报 by the office, linked to the tip, then
+  investigated like the first.
 
 Each step runs at the day it would have happened (never later than a few minutes ago). A rerun adds nothing
 (skipped when any accident exists)."""
@@ -57,14 +58,119 @@ def _first_accident(today: dt.date, rng: random.Random) -> tuple[Enterprise, dt.
         .select_related("hazard__enterprise")
         .order_by("applied_on", "pk")
     )
+    early, late = None, None
     for letter in letters:
         day = letter.applied_on + dt.timedelta(days=rng.randint(4, 12))
         h = letter.hazard
         open_then = h.closed_on is None or h.closed_on > day
         missed_before = any(end < day for end in ends[h.enterprise_id])
-        if day.year >= 2025 and day <= today - dt.timedelta(days=80) and open_then and missed_before:
-            return h.enterprise, day
-    return None
+        if day.year < 2025 or day > today - dt.timedelta(days=10) or not (open_then and missed_before):
+            continue
+        if day <= today - dt.timedelta(days=80):
+            early = early or (h.enterprise, day)  # old enough to be investigated and closed
+        late = (h.enterprise, day)
+    if early or late:
+        return early or late
+    # No 函告 fits: the unit that missed the most self-checks, a few days after its latest miss.
+    if not ends:
+        return None
+    unit = max(ends, key=lambda pk: (len(ends[pk]), -pk))
+    day = min(max(ends[unit]) + dt.timedelta(days=rng.randint(4, 12)), today - dt.timedelta(days=10))
+    return Enterprise.objects.unrestricted("demo").get(pk=unit), day
+
+
+CAUSES_DEATH = (
+    "直接原因：设备检修清理未停机、未断电挂牌；间接原因：单位未按规定开展主要负责人带队自查，"
+    "对逾期未整改的防护缺失隐患置之不理，监管部门函告后未督促落实。"
+)
+CAUSES_HUSHED = "直接原因：设备转动部位防护缺失；间接原因：单位安全管理混乱，事故发生后隐瞒不报。"
+
+
+def _investigate(
+    a: Accident, office: Any, rng: random.Random, today: dt.date, causes: str, start: dt.date | None = None
+) -> None:
+    """调查 → 调查报告 → 认定责任、整改措施 → 批复结案 → 整改跟踪, each step at its day (as far as today allows)."""
+    ent = a.enterprise
+    day = start or a.occurred_on
+    with at(day + dt.timedelta(days=2), 15):
+        services.start_investigation(
+            a,
+            actor=office,
+            team="区应急管理局（牵头）、区公安分局、区总工会、属地乡镇，邀请安全生产专家参加",
+            lead_unit="区应急管理局",
+        )
+    report_day = day + dt.timedelta(days=rng.randint(45, 55))
+    if report_day > today - dt.timedelta(days=10):
+        return
+    with at(report_day, 16):
+        services.submit_report(
+            a,
+            actor=office,
+            causes=causes,
+            report_summary="认定为一起一般生产安全责任事故，建议对相关责任人和责任单位依法依规处理。",
+            submitted_on=report_day,
+        )
+        for kind, name, role, finding, measure in (
+            (
+                "person",
+                ent.principal_name if ent else "主要负责人",
+                "principal",
+                "未组织开展自查，未督促整改事故隐患",
+                "penalty",
+            ),
+            (
+                "person",
+                ent.controller_name if ent else "实际控制人",
+                "controller",
+                "对隐患整改投入不足，未落实监管要求",
+                "judicial",
+            ),
+            (
+                "unit",
+                a.department.name if a.department else "监管部门",
+                "department",
+                "未跟踪督促隐患整改到位",
+                "discipline",
+            ),
+        ):
+            services.add_finding(
+                a,
+                actor=office,
+                subject_kind=kind,
+                name=name or "—",
+                role=role,
+                finding=finding,
+                measure=measure,
+            )
+        services.add_rectification(
+            a,
+            actor=office,
+            measure="设备危险部位全部加装联锁防护，检修执行停机断电挂牌制度",
+            responsible=a.unit_name,
+            due_on=report_day + dt.timedelta(days=30),
+        )
+    close_day = report_day + dt.timedelta(days=rng.randint(8, 14))
+    if close_day > today:
+        return
+    with at(close_day, 10):
+        services.close(
+            a,
+            actor=office,
+            approval_number=f"屈政函〔{close_day.year}〕{rng.randint(20, 90)}号",
+            closed_on=close_day,
+        )
+    follow_day = min(report_day + dt.timedelta(days=28), today)
+    r = a.rectifications.first()
+    if follow_day > close_day and r is not None:
+        with at(follow_day, 15):
+            services.follow_up(
+                a,
+                actor=office,
+                rectification=r.pk,
+                follow_up="现场复查：防护装置已加装，挂牌制度已执行",
+                done=True,
+                done_on=follow_day,
+            )
 
 
 @transaction.atomic
@@ -73,7 +179,6 @@ def seed_accident_history(*, seed: int, actor: Any = None, progress: Any = None)
     if Accident.objects.unrestricted("demo: idempotence").exists():
         return None
     office = User.objects.filter(username="anweiban").first()
-    department_user = User.objects.filter(username="yingji").first()
     if office is None:
         return None
     rng = random.Random(seed * 7919 + 31)
@@ -110,85 +215,7 @@ def seed_accident_history(*, seed: int, actor: Any = None, progress: Any = None)
                 reporter=ent.principal_name or "单位负责人",
             )
         added += 1
-        with at(day + dt.timedelta(days=2), 15):
-            services.start_investigation(
-                a,
-                actor=office,
-                team="区应急管理局（牵头）、区公安分局、区总工会、属地乡镇，邀请安全生产专家参加",
-                lead_unit="区应急管理局",
-            )
-        report_day = day + dt.timedelta(days=rng.randint(45, 55))
-        if report_day <= today - dt.timedelta(days=10):
-            with at(report_day, 16):
-                services.submit_report(
-                    a,
-                    actor=office,
-                    causes="直接原因：设备检修清理未停机、未断电挂牌；间接原因：单位未按规定开展主要负责人带队自查，"
-                    "对逾期未整改的防护缺失隐患置之不理，监管部门函告后未督促落实。",
-                    report_summary="认定为一起一般生产安全责任事故，建议对相关责任人和责任单位依法依规处理。",
-                    submitted_on=report_day,
-                )
-                for kind, name, role, finding, measure in (
-                    (
-                        "person",
-                        ent.principal_name or "主要负责人",
-                        "principal",
-                        "未组织开展自查，未督促整改事故隐患",
-                        "penalty",
-                    ),
-                    (
-                        "person",
-                        ent.controller_name or "实际控制人",
-                        "controller",
-                        "对隐患整改投入不足，未落实函告要求",
-                        "judicial",
-                    ),
-                    (
-                        "unit",
-                        a.department.name if a.department else "监管部门",
-                        "department",
-                        "函告后未跟踪督促整改到位",
-                        "discipline",
-                    ),
-                ):
-                    services.add_finding(
-                        a,
-                        actor=office,
-                        subject_kind=kind,
-                        name=name,
-                        role=role,
-                        finding=finding,
-                        measure=measure,
-                    )
-                services.add_rectification(
-                    a,
-                    actor=office,
-                    measure="设备危险部位全部加装联锁防护，检修执行停机断电挂牌制度",
-                    responsible=ent.name,
-                    due_on=report_day + dt.timedelta(days=30),
-                )
-            close_day = report_day + dt.timedelta(days=rng.randint(8, 14))
-            if close_day <= today:
-                with at(close_day, 10):
-                    services.close(
-                        a,
-                        actor=office,
-                        approval_number=f"屈政函〔{close_day.year}〕{rng.randint(20, 90)}号",
-                        closed_on=close_day,
-                    )
-                follow_day = min(report_day + dt.timedelta(days=28), today)
-                if follow_day > close_day and department_user is not None:
-                    with at(follow_day, 15):
-                        r = a.rectifications.first()
-                        if r is not None:
-                            services.follow_up(
-                                a,
-                                actor=department_user,
-                                rectification=r.pk,
-                                follow_up="现场复查：防护装置已加装，挂牌制度已执行",
-                                done=True,
-                                done_on=follow_day,
-                            )
+        _investigate(a, office, rng, today, CAUSES_DEATH)
 
     # 2. Injury-only: a fall at a construction unit, with a 续报.
     builder = units.filter(primary_industry__code__startswith="CONSTRUCTION").order_by("pk").first()
@@ -236,12 +263,18 @@ def seed_accident_history(*, seed: int, actor: Any = None, progress: Any = None)
         .order_by("pk")
         .first()
     )
-    if tip is not None and tip.enterprise is not None:
-        ent = tip.enterprise
-        received = timezone.localtime(tip.received_at).date()
+    # Without a tip about a registered unit, the 瞒报 is found by the office itself at a 工贸 unit.
+    hushed = tip.enterprise if tip is not None else None
+    hushed = hushed or units.filter(primary_industry__code__startswith="INDTRADE").order_by("-pk").first()
+    if hushed is not None:
+        ent = hushed
+        received = (
+            timezone.localtime(tip.received_at).date() if tip is not None else today - dt.timedelta(days=40)
+        )
         day = received - dt.timedelta(days=rng.randint(20, 30))
         found = min(received + dt.timedelta(days=4), today)
         occurred = _moment(day, 10, 10)
+        how = "群众举报" if tip is not None else "监管部门暗访"
         with at(found, 15):
             c = services.register_accident(
                 actor=office,
@@ -255,17 +288,18 @@ def seed_accident_history(*, seed: int, actor: Any = None, progress: Any = None)
                 deaths=0,
                 serious_injuries=1,
                 direct_loss=Decimal("85000"),
-                summary="一名工人在设备旁作业时手臂被卷入受伤，单位私下赔偿后未报告，经举报核查后补报。",
-                reporter="经举报核查登记",
+                summary=f"一名工人在设备旁作业时手臂被卷入受伤，单位私下赔偿后未报告，经{how}核查后登记。",
+                reporter=f"{how}核查",
             )
             services.flag(
                 c,
                 actor=office,
                 concealment="concealed",
-                reason="事故发生后单位未按规定报告，私下赔偿并要求知情人员不得外传，经群众举报、监管部门核查属实。",
-                tip=tip.pk,
+                reason=f"事故发生后单位未按规定报告，私下赔偿并要求知情人员不得外传，经{how}核查属实。",
+                tip=tip.pk if tip is not None else None,
             )
         added += 1
+        _investigate(c, office, rng, today, CAUSES_HUSHED, start=found)
     if progress is not None:
         progress(f"  生产安全事故 {added} 起")
     return added
