@@ -273,6 +273,13 @@ def test_appeal_is_decided_and_the_ranking_re_ranks(world: Any, quarter: Any) ->
         yingtian, actor=world.yingtian, point=r1, reason="计划中的一项已于9月完成，登记晚了", evidence="/campaign/registers/",
         requested_points=Decimal(40),
     )  # fmt: skip
+    mine = login(Client(), world.yingtian)
+    assert "提出申诉" in mine.get(reverse("assessment:result_detail", args=[yingtian.pk])).content.decode()
+    office = login(Client(), world.anweiban)
+    detail = office.get(reverse("assessment:appeal_detail", args=[appeal.pk])).content.decode()
+    assert "计划中的一项已于9月完成" in detail and 'data-step="accept"' in detail
+    assert office.get(reverse("assessment:appeal_step", args=[appeal.pk, "accept"])).status_code == 200
+    assert mine.get(reverse("assessment:appeal_step", args=[appeal.pk, "accept"])).status_code == 403
     with pytest.raises(NotPermitted):
         services.accept_appeal(appeal, actor=world.yingtian, points=Decimal(40), reason="自己采纳")
     with pytest.raises(ValidationError):
@@ -360,6 +367,8 @@ def test_the_interview_list_names_the_bottom_township_and_a_zero_penalty_departm
     assert interview.status == InterviewStatus.HELD and interview.document.number.startswith("屈安办约记")
     assert "完成应急站建设" in interview.document.body
     first, second = interview.commitments.order_by("due_on")
+    page = login(Client(), world.anweiban).get(reverse("assessment:interview_detail", args=[interview.pk]))
+    assert "配齐两员" in page.content.decode() and 'data-step="check"' in page.content.decode()
     from zhiben.assessment.workbench import cards
 
     [card] = cards(world.fenghuang, timezone.localdate())
