@@ -196,6 +196,10 @@ def test_an_unfrozen_quarter_cannot_be_assessed_until_the_office_freezes_it(worl
 
 
 def test_publishing_keeps_the_ranking_when_records_change(world: Any, quarter: Any) -> None:
+    step = login(Client(), world.anweiban).get(
+        reverse("assessment:assessment_step", args=[quarter.pk, "publish"])
+    )
+    assert step.status_code == 200
     services.publish(quarter, actor=world.anweiban, version=quarter.version)
     # 河市镇 registers two more capacity items dated inside Q3, not done: its live rate falls to 33.3 %.
     entry(world, "河市镇", RegisterKind.CAPACITY, EntryStatus.PLANNED)
@@ -353,6 +357,18 @@ def test_the_interview_list_names_the_bottom_township_and_a_zero_penalty_departm
     listed = {i.unit_name: [r["rule"] for r in i.reasons] for i in made}
     assert listed == {"凤凰乡": ["bottom_township"], "区住房和城乡建设局": ["zero_penalty"]}
     assert services.list_interviews(2026, 2, actor=world.anweiban) == []  # idempotent
+    office = login(Client(), world.anweiban)
+    page = office.get(reverse("assessment:interview_list") + "?year=2026&quarter=2")
+    assert {i.unit_name for i in page.context["page"]} == set(
+        listed
+    ) and "本季度有检查而零处罚" in page.content.decode()
+    assert (
+        login(Client(), world.heshi)
+        .get(page.request["PATH_INFO"] + "?year=2026&quarter=2")
+        .context["page"]
+        .paginator.count
+        == 0
+    )
     # The 约谈 is held, its commitments checked, then it is closed; the minutes are a numbered document.
     interview = next(i for i in made if i.township_id)
     held = timezone.now() - dt.timedelta(hours=2)
