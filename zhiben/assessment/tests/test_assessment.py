@@ -196,6 +196,10 @@ def test_an_unfrozen_quarter_cannot_be_assessed_until_the_office_freezes_it(worl
 
 
 def test_publishing_keeps_the_ranking_when_records_change(world: Any, quarter: Any) -> None:
+    step = login(Client(), world.anweiban).get(
+        reverse("assessment:assessment_step", args=[quarter.pk, "publish"])
+    )
+    assert step.status_code == 200
     services.publish(quarter, actor=world.anweiban, version=quarter.version)
     # 河市镇 registers two more capacity items dated inside Q3, not done: its live rate falls to 33.3 %.
     entry(world, "河市镇", RegisterKind.CAPACITY, EntryStatus.PLANNED)
@@ -273,6 +277,13 @@ def test_appeal_is_decided_and_the_ranking_re_ranks(world: Any, quarter: Any) ->
         yingtian, actor=world.yingtian, point=r1, reason="计划中的一项已于9月完成，登记晚了", evidence="/campaign/registers/",
         requested_points=Decimal(40),
     )  # fmt: skip
+    mine = login(Client(), world.yingtian)
+    assert "提出申诉" in mine.get(reverse("assessment:result_detail", args=[yingtian.pk])).content.decode()
+    office = login(Client(), world.anweiban)
+    detail = office.get(reverse("assessment:appeal_detail", args=[appeal.pk])).content.decode()
+    assert "计划中的一项已于9月完成" in detail and 'data-step="accept"' in detail
+    assert office.get(reverse("assessment:appeal_step", args=[appeal.pk, "accept"])).status_code == 200
+    assert mine.get(reverse("assessment:appeal_step", args=[appeal.pk, "accept"])).status_code == 403
     with pytest.raises(NotPermitted):
         services.accept_appeal(appeal, actor=world.yingtian, points=Decimal(40), reason="自己采纳")
     with pytest.raises(ValidationError):
@@ -346,6 +357,18 @@ def test_the_interview_list_names_the_bottom_township_and_a_zero_penalty_departm
     listed = {i.unit_name: [r["rule"] for r in i.reasons] for i in made}
     assert listed == {"凤凰乡": ["bottom_township"], "区住房和城乡建设局": ["zero_penalty"]}
     assert services.list_interviews(2026, 2, actor=world.anweiban) == []  # idempotent
+    office = login(Client(), world.anweiban)
+    page = office.get(reverse("assessment:interview_list") + "?year=2026&quarter=2")
+    assert {i.unit_name for i in page.context["page"]} == set(
+        listed
+    ) and "本季度有检查而零处罚" in page.content.decode()
+    assert (
+        login(Client(), world.heshi)
+        .get(page.request["PATH_INFO"] + "?year=2026&quarter=2")
+        .context["page"]
+        .paginator.count
+        == 0
+    )
     # The 约谈 is held, its commitments checked, then it is closed; the minutes are a numbered document.
     interview = next(i for i in made if i.township_id)
     held = timezone.now() - dt.timedelta(hours=2)
@@ -360,6 +383,8 @@ def test_the_interview_list_names_the_bottom_township_and_a_zero_penalty_departm
     assert interview.status == InterviewStatus.HELD and interview.document.number.startswith("屈安办约记")
     assert "完成应急站建设" in interview.document.body
     first, second = interview.commitments.order_by("due_on")
+    page = login(Client(), world.anweiban).get(reverse("assessment:interview_detail", args=[interview.pk]))
+    assert "配齐两员" in page.content.decode() and 'data-step="check"' in page.content.decode()
     from zhiben.assessment.workbench import cards
 
     [card] = cards(world.fenghuang, timezone.localdate())
