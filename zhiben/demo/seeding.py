@@ -142,11 +142,11 @@ def seed_demo(
         if report.inspections is not None:
             say(report.inspections.summary())
         seed_campaign_history(seed=seed, actor=actor, progress=say)  # 治本攻坚: tasks, reports, registers
-        seed_oversight_history(seed=seed, actor=actor, progress=say)  # 考核督办: 2026 lists, 通报, 半年报告
         # The year of 举报 and the units' internal reports (skipped when any exists): tips_history.py.
         tips = seed_tips_history(seed=seed, actor=actor, progress=say)
         if tips is not None:
             say(tips.summary())
+        seed_oversight_history(seed=seed, actor=actor, progress=say)  # 考核督办 (last: freezes 2026Q1–Q2)
         if report.hazards is not None or report.inspections is not None or tips is not None:
             settle_inbox()
     with transaction.atomic():
