@@ -146,13 +146,14 @@ def seed_demo(
             say(report.inspections.summary())
         seed_campaign_history(seed=seed, actor=actor, progress=say)  # 治本攻坚: tasks, reports, registers
         seed_supervision_history(seed=seed, actor=actor, progress=say)  # 督办交办, 督促函, 暗访
-        seed_oversight_history(seed=seed, actor=actor, progress=say)  # 考核督办: 2026 lists, 通报, 半年报告
         # The year of 举报 and the units' internal reports (skipped when any exists): tips_history.py.
         tips = seed_tips_history(seed=seed, actor=actor, progress=say)
         if tips is not None:
             say(tips.summary())
         seed_accident_history(seed=seed, progress=say)  # three accidents of 2025–2026 (accident_history.py)
-        seed_assessment_history(seed=seed, actor=actor, progress=say)  # 季度考核: last, reads every module
+        # Last: 职责清单/通报 freeze 2026Q1–Q2 at each quarter end, and the assessment reads those snapshots.
+        seed_oversight_history(seed=seed, actor=actor, progress=say)
+        seed_assessment_history(seed=seed, actor=actor, progress=say)  # 季度考核: reads every module
         if report.hazards is not None or report.inspections is not None or tips is not None:
             settle_inbox()
     with transaction.atomic():

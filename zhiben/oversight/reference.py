@@ -29,7 +29,11 @@ def load_items() -> int:
     from .models import DutyItem
 
     existing = set(DutyItem.objects.unrestricted("reference loader").values_list("code", flat=True))
-    townships = list(Region.objects.filter(level=4).order_by("code"))
+    from zhiben.registry.reference import _read
+
+    # The district's own townships (the registry's shipped ones), never those a demo city adds later.
+    shipped = [r["code"] for r in _read("regions.json") if r["level"] == 4]
+    townships = list(Region.objects.filter(level=4, code__in=shipped).order_by("code"))
     departments = list(Department.objects.order_by("sort_order", "code"))
     created = 0
     for index, row in enumerate(duty_rows(), start=1):
