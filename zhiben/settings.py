@@ -290,6 +290,8 @@ SPECTACULAR_SETTINGS = {
         "AccidentStatusEnum": "zhiben.accidents.choices.Status",
         "OversightItemStatusEnum": "zhiben.oversight.choices.ItemStatus",
         "OversightBulletinStatusEnum": "zhiben.oversight.choices.BulletinStatus",
+        "SupervisionAssigneeStatusEnum": "zhiben.supervision.choices.AssigneeStatus",
+        "SupervisionItemStatusEnum": "zhiben.supervision.choices.ItemStatus",
     },
 }
 

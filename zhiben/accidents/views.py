@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from zhiben.core.bounds import BoundedForm
 from zhiben.core.excel.tables import TablesWorkbook
 from zhiben.core.formats import local_time
 from zhiben.core.loop.steps import action_label
@@ -210,7 +211,7 @@ class AccidentStepView(StepView):
 # --- statistics ------------------------------------------------------------------------------------------------
 
 
-class StatsForm(forms.Form):
+class StatsForm(BoundedForm):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100, required=False)
 
 

@@ -59,9 +59,7 @@ class ItemFilterSet(BaseFilterSet):
     township = django_filters.ModelChoiceFilter(
         label=_("承办乡镇（街道）"), queryset=Region.objects.none(), method="by_township"
     )
-    year = django_filters.NumberFilter(
-        label=_("年度"), field_name="issued_on__year", min_value=2000, max_value=2100
-    )
+    year = django_filters.NumberFilter(label=_("年度"), field_name="issued_on__year")
 
     class Meta:
         model = SupervisionItem
