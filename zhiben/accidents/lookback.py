@@ -23,7 +23,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from zhiben.campaign.models import TaskEscalation
+from zhiben.enforcement.models import Case
+from zhiben.hazards.choices import Level, Stage
+from zhiben.hazards.choices import Status as HazardStatus
+from zhiben.hazards.models import Escalation, Hazard
+from zhiben.inspections.choices import Mode, OccurrenceStatus
+from zhiben.inspections.models import DutyOccurrence, Inspection, SelfCheck
 from zhiben.registry.models import Department, Enterprise, Industry, Region
+from zhiben.tips.models import Tip
 
 from .services import supervising_department, township_of
 
@@ -95,14 +103,6 @@ def _day(value: Any) -> dt.date | None:
 
 
 def _unit_events(lb: Lookback, user: Any, exclude_hazard: int | None = None) -> None:
-    from zhiben.campaign.models import TaskEscalation
-    from zhiben.enforcement.models import Case
-    from zhiben.hazards.choices import Level, Stage
-    from zhiben.hazards.choices import Status as HazardStatus
-    from zhiben.hazards.models import Escalation, Hazard
-    from zhiben.inspections.choices import Mode, OccurrenceStatus
-    from zhiben.inspections.models import DutyOccurrence, Inspection, SelfCheck
-    from zhiben.tips.models import Tip
 
     start, end, ent = lb.start, lb.end, lb.enterprise
     out = lb.events

@@ -21,12 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from zhiben.accounts.roles import Role
+from zhiben.core import audit
 from zhiben.core.bounds import BoundedForm
 from zhiben.core.excel.tables import TablesWorkbook
 from zhiben.core.formats import local_time
 from zhiben.core.loop.steps import action_label
 from zhiben.core.loop.web import StepView, run_form
-from zhiben.core.scoping import can
+from zhiben.core.scoping import can, grants_for
 from zhiben.core.views import Column, ObjectListView, ScopedViewMixin
 from zhiben.hazards.choices import Level
 from zhiben.hazards.models import Hazard
@@ -194,8 +196,6 @@ class AccidentDetailView(ScopedViewMixin, View):
 
 
 def _is_enterprise(user: Any) -> bool:
-    from zhiben.accounts.roles import Role
-    from zhiben.core.scoping import grants_for
 
     grants = grants_for(user)
     return bool(grants) and all(g.role == Role.ENTERPRISE for g in grants)
@@ -325,7 +325,6 @@ def _lookback_response(request: HttpRequest, lb: lookback.Lookback, obj: Any) ->
             [_("日期"), _("类别"), _("内容"), _("问题")],
             [[e.on, e.kind, e.text, "是" if e.missed else ""] for e in lb.events],
         )
-        from zhiben.core import audit
 
         audit.record(obj, events.LOOKBACK_EXPORTED, actor=request.user, data={"months": months})
         return book.response("责任倒查", timezone.localdate())

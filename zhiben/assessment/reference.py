@@ -57,9 +57,10 @@ def load_into(scheme_model: Any, rule_model: Any) -> dict[str, int]:
 
 
 def load_assessment_schemes(actor: Any = None) -> dict[str, int]:
+    # Imported here: migration 0002 imports this module (for load_into) and must not load today's models.
     from zhiben.core.documents import load_document_templates
 
-    from .models import InterviewRule, Scheme
+    from .models import InterviewRule, Scheme  # (same reason)
 
     added = load_into(Scheme, InterviewRule)
     added.update(load_document_templates(actor=actor))

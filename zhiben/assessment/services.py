@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from zhiben.accounts.lookups import users_of_department, users_of_office, users_of_township
 from zhiben.accounts.roles import Role
+from zhiben.campaign.choices import EscalationKind as TaskEscalationKind
+from zhiben.campaign.models import TaskEscalation
 from zhiben.core import audit
 from zhiben.core.calendar import quarter_end
 from zhiben.core.documents import chinese_date, issue_document
@@ -29,6 +31,8 @@ from zhiben.core.errors import NotPermitted
 from zhiben.core.loop import pin
 from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can, grants_for
+from zhiben.hazards.choices import EscalationKind
+from zhiben.hazards.models import Escalation
 from zhiben.indicators import registry, snapshots
 from zhiben.indicators.models import IndicatorSnapshot
 from zhiben.registry.models import Department, Region
@@ -588,10 +592,6 @@ def _tell_unit(appeal: Appeal, outcome: str) -> None:
 
 def _letters(year: int, quarter: int) -> dict[tuple[str, str], int]:
     """(township code | department id, kind) → 函告 of hazards + 督促函 of campaign tasks applied in the quarter."""
-    from zhiben.campaign.choices import EscalationKind as TaskEscalationKind
-    from zhiben.campaign.models import TaskEscalation
-    from zhiben.hazards.choices import EscalationKind
-    from zhiben.hazards.models import Escalation
 
     period = period_of(year, quarter)
     start, end = registry.Window.of(period).start, quarter_end(period)

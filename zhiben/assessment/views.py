@@ -21,19 +21,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from zhiben.core.calendar import quarter_of
+from zhiben.core.calendar import quarter_of, shift_quarter
 from zhiben.core.documents import download_url
 from zhiben.core.excel.tables import TablesWorkbook
 from zhiben.core.loop.steps import action_label
 from zhiben.core.loop.web import StepView, run_form, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import ScopedViewMixin
-from zhiben.indicators import registry, tables
+from zhiben.indicators import registry, snapshots, tables
 
 from . import services
 from .choices import STATUS_COLORS, AssessmentStatus, InterviewStatus, SchemeStatus, UnitKind
 from .forms import AppealForm, QuarterForm, SchemeForm
-from .models import Appeal, Assessment, Commitment, Interview, Result, RulePoint, Scheme
+from .models import Appeal, Assessment, Commitment, Interview, InterviewRule, Result, RulePoint, Scheme
 from .steps import APPEAL_FLOW, ASSESSMENT_FLOW, INTERVIEW_FLOW
 
 PAGE_SIZE = 50
@@ -81,7 +81,6 @@ def records_api_links(point: RulePoint, result: Result) -> dict[str, str]:
 
 def default_quarter(today: Any = None) -> tuple[int, int]:
     """The last closed quarter."""
-    from zhiben.core.calendar import shift_quarter
 
     period = shift_quarter(quarter_of(today or timezone.localdate()), -1)
     return int(period[:4]), int(period[-1])
@@ -165,7 +164,6 @@ class RankingView(ScopedViewMixin, View):
     ) -> HttpResponse:
         office = can(request.user, "add", Assessment)
         period = services.period_of(year, quarter)
-        from zhiben.indicators import snapshots
 
         context = {
             "title": _("季度考核排名"),
@@ -508,7 +506,6 @@ class InterviewListView(ScopedViewMixin, View):
             .prefetch_related("commitments")
             .order_by("department", "township__code", "pk")
         )
-        from .models import InterviewRule
 
         bulletins = []
         for kind in UnitKind.values:

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhiben.accounts.models import User
+from zhiben.hazards.models import Hazard
 from zhiben.indicators import snapshots
 from zhiben.oversight import services
 from zhiben.oversight.choices import BulletinKind, ItemKind
@@ -204,7 +205,6 @@ class _History:
         self._add(day, call)
 
     def _bulletins(self) -> None:
-        from zhiben.hazards.models import Hazard
 
         self._issue(
             BulletinKind.PROGRESS,

@@ -23,8 +23,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhiben.campaign.models import Goal, Task
 from zhiben.core import calendar
 from zhiben.core.documents import chinese_date
+from zhiben.hazards.models import Hazard
 from zhiben.indicators import registry, snapshots
 from zhiben.indicators.registry import TOWNSHIP, Scope
 
@@ -86,7 +88,6 @@ def _frozen_text(ind: registry.Indicator, period: str) -> dict[str, Any]:
 
 
 def _goals(year: int, quarters: list[str]) -> list[dict[str, Any]]:
-    from zhiben.campaign.models import Goal
 
     rows = []
     goals = (
@@ -113,7 +114,6 @@ def _goals(year: int, quarters: list[str]) -> list[dict[str, Any]]:
 
 def _tasks(year: int, end: dt.date) -> dict[str, int]:
     """The year's campaign tasks as they stood at `end`: done by then (completed_on), overdue then, in progress."""
-    from zhiben.campaign.models import Task
 
     tasks = Task.objects.unrestricted("district figures of a 通报").filter(year=year)
     done = Q(status="done", completed_on__lte=end)
@@ -172,7 +172,6 @@ def _progress(year: int, period: str, today: dt.date) -> dict[str, Any]:
 
 
 def _cases(codes: str) -> list[dict[str, Any]]:
-    from zhiben.hazards.models import Hazard
 
     wanted = [c for c in re.split(r"[\s,，、；;]+", codes or "") if c]
     if not wanted:

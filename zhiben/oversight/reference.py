@@ -15,6 +15,14 @@ from typing import Any
 
 from django.db import transaction
 
+from zhiben.core import audit
+from zhiben.registry.models import Department, Region
+from zhiben.registry.reference import _read
+
+from .choices import OwnerKind
+from .events import LISTS_LOADED
+from .models import DutyItem
+
 DATA_FILE = Path(__file__).parent / "data" / "duties.json"
 
 
@@ -23,13 +31,8 @@ def duty_rows() -> list[dict[str, Any]]:
 
 
 def load_items() -> int:
-    from zhiben.registry.models import Department, Region
-
-    from .choices import OwnerKind
-    from .models import DutyItem
 
     existing = set(DutyItem.objects.unrestricted("reference loader").values_list("code", flat=True))
-    from zhiben.registry.reference import _read
 
     # The district's own townships (the registry's shipped ones), never those a demo city adds later.
     shipped = [r["code"] for r in _read("regions.json") if r["level"] == 4]
@@ -71,9 +74,6 @@ def load_items() -> int:
 @transaction.atomic
 def load_duty_lists(actor: Any = None) -> dict[str, int]:
     """The reference loader: create the missing items; audited when any were."""
-    from zhiben.core import audit
-
-    from .events import LISTS_LOADED
 
     created = load_items()
     if created:

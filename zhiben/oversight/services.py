@@ -20,6 +20,7 @@ from zhiben.core.loop import pin
 from zhiben.core.models import OfficialDocument
 from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can
+from zhiben.core.workflow import compare_and_swap
 
 from . import events, figures, steps
 from .choices import TEMPLATE_OF, BulletinKind, BulletinStatus
@@ -171,8 +172,6 @@ def update_item(
     }
     changed = {k: v for k, v in values.items() if getattr(item, k) != v}
     if changed:
-        from zhiben.core.workflow import compare_and_swap
-
         compare_and_swap(item, expected={"version": item.version}, changes=changed)
         audit.record(item, events.ITEM_UPDATED, actor=actor, data={k: str(v) for k, v in changed.items()})
     return item
@@ -231,7 +230,6 @@ def update_bulletin(
         raise ValidationError(_("已签发的通报不能修改。"))
     if not (title or "").strip():
         raise ValidationError({"title": _("请填写标题。")})
-    from zhiben.core.workflow import compare_and_swap
 
     compare_and_swap(
         bulletin,

@@ -11,11 +11,14 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 
 from zhiben.accounts.roles import Role
+from zhiben.campaign.models import Task
 from zhiben.core import audit
 from zhiben.core.documents import (
     chinese_date,
@@ -101,10 +104,6 @@ def campaign_tasks(user: Any, year: int, township: Any, department: Any) -> list
     """The campaign tasks the unit leads this year, read through the campaign's scope (never copied)."""
     if township is None and department is None:
         return []
-    try:
-        from zhiben.campaign.models import Task
-    except ImportError:  # the campaign module absent
-        return []
     if not can(user, "view", Task):
         return []
     qs = Task.objects.restrict(user).filter(year=year)
@@ -153,7 +152,6 @@ class ListView(ScopedViewMixin, View):
                 else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             )
             response = HttpResponse(pdf if fmt == "pdf" else docx, content_type=content_type)
-            from django.utils.http import content_disposition_header
 
             response["Content-Disposition"] = content_disposition_header(True, name)
             return response
@@ -215,7 +213,6 @@ class ItemDetailView(ScopedViewMixin, View):
 
 
 def _list_url(item: DutyItem) -> str:
-    from django.urls import reverse
 
     unit = (
         f"d:{item.department.code}"  # type: ignore[union-attr]

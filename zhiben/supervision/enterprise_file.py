@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from zhiben.accounts.roles import GOVERNMENT_ROLES
 from zhiben.core.scoping import can, grants_for
+from zhiben.hazards.models import Hazard
 from zhiben.registry.enterprise_file import FileEvent, FileRow, FileSection, register_section
 from zhiben.registry.models import Enterprise
 
@@ -21,7 +22,6 @@ SHOWN = 8
 
 
 def items_of(enterprise: Enterprise, user: Any) -> Any:
-    from zhiben.hazards.models import Hazard
 
     ent_ct = ContentType.objects.get_for_model(Enterprise)
     hazard_ct = ContentType.objects.get_for_model(Hazard)

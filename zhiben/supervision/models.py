@@ -303,8 +303,12 @@ class SupervisionRule(VersionedModel):
 class AssigneeReminder(models.Model):
     """A reminder sent: one per (assignee, rule, deadline)."""
 
-    assignee = models.ForeignKey(Assignee, on_delete=models.CASCADE, related_name="reminders")
-    rule = models.ForeignKey(SupervisionRule, on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        Assignee, verbose_name=_("承办单位"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    rule = models.ForeignKey(
+        SupervisionRule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="+"
+    )
     deadline = models.DateField(_("办理时限"))
     sent_on = models.DateField(_("提醒日期"))
 
@@ -323,14 +327,23 @@ class AssigneeEscalation(models.Model):
     """A rung applied: one per (assignee, rule, deadline); a 督促函 rung holds the issued document."""
 
     scope = ScopePaths(region="assignee__township__code", department="assignee__department")
-    assignee = models.ForeignKey(Assignee, on_delete=models.CASCADE, related_name="escalations")
-    rule = models.ForeignKey(SupervisionRule, on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        Assignee, verbose_name=_("承办单位"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    rule = models.ForeignKey(
+        SupervisionRule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("督办措施"), max_length=10, choices=EscalationKind.choices)
     deadline = models.DateField(_("办理时限"))
     overdue_days = models.PositiveIntegerField(_("逾期天数"))
     applied_on = models.DateField(_("日期"))
     document = models.ForeignKey(
-        "core.OfficialDocument", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "core.OfficialDocument",
+        verbose_name=_("文书"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = ScopedQuerySet.as_manager()

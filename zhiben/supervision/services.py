@@ -29,6 +29,8 @@ from zhiben.core.outbox import notify_users
 from zhiben.core.scoping import can, grants_for
 from zhiben.core.sequences import next_value
 from zhiben.core.workflow import compare_and_swap
+from zhiben.hazards.choices import Source
+from zhiben.hazards.services import register_hazard
 from zhiben.registry.models import Department, Enterprise, Region
 
 from . import documents, events, steps
@@ -506,8 +508,6 @@ def finding_to_hazard(finding: VisitFinding, *, actor: Any, level: str, title: s
     supervising department follows from the unit's industry (三管三必须, as the hazards app decides) and
     judges it like any report. The office holds no 登记 permission on hazards: the hazard is registered as
     the platform (actor None, finder = the office's person) and this act is audited with the actor."""
-    from zhiben.hazards.choices import Source
-    from zhiben.hazards.services import register_hazard
 
     _require_visit(actor, "change")
     finding = (

@@ -11,6 +11,7 @@ register = template.Library()
 
 @register.filter
 def may_lookback(user: Any) -> bool:
+    # Imported when used: the hazard page's template loads this library, and the views pull in half the project.
     from zhiben.accidents.views import may_lookback as allowed
 
     return allowed(user)

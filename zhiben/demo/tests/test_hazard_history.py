@@ -71,18 +71,19 @@ def _industry_chain(industry: Industry) -> set[int]:
 def test_it_acts_out_three_years_of_hazards_through_the_services() -> None:
     output = _seed(60)
     # The hazard history's own hazards (the demo's inspection year adds those its findings registered, the year of
-    # 举报 those its checks found and the units' internal reports theirs).
+    # 举报 those its checks found, the units' internal reports theirs and the office's 暗访 its findings).
     everything = Hazard.objects.unrestricted("test: the whole register")
     hazards = everything.filter(
         inspection_finding__isnull=True,
         self_check_answer__isnull=True,
         tips__isnull=True,
         internal_reports__isnull=True,
+        undercover_finding__isnull=True,
     )
     found = AuditEntry.objects.get(event="DEMO_SEEDED").data["inspections"]["findings"]
-    from_visits = everything.filter(tips__isnull=True, internal_reports__isnull=True).exclude(
-        pk__in=hazards.values("pk")
-    )
+    from_visits = everything.filter(
+        tips__isnull=True, internal_reports__isnull=True, undercover_finding__isnull=True
+    ).exclude(pk__in=hazards.values("pk"))
     assert 0 < from_visits.count() <= found
     seeded = AuditEntry.objects.get(event="DEMO_SEEDED").data["hazards"]
     assert seeded["failures"] == 0
