@@ -42,7 +42,9 @@ def test_it_runs_an_enqueued_job_in_a_separate_worker(tmp_path: Path, storage: s
         import redis
 
         redis.Redis.from_url(env["ZHIBEN_REDIS_URL"]).flushdb()
-    subprocess.run([*MANAGE, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT, timeout=120)
+    # A safety net, not a speed check: a fresh database runs every app's migrations (about 40 s of CPU), and in
+    # CI the other test worker shares the two cores.
+    subprocess.run([*MANAGE, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT, timeout=300)
     worker = subprocess.Popen(
         [*MANAGE, "run_huey", "--workers", "1", "--worker-type", "thread", "--quiet"],
         env=env,
