@@ -3,11 +3,20 @@
 `world` holds the reference data, two or three enterprises per township in different industries and every
 demo persona (see zhiben/demo/personas.py), so tests read as stories about 营田镇's official, 住建局's
 inspector, qiye1's manager and so on.
+
+The world is built and committed once per test database (each xdist worker has its own), right after the
+database is created; every test runs in a transaction that is rolled back, so it starts from that world and
+leaves it as it was. Building it took 2–3 s, and most tests asked for it: built per test, it was the larger part
+of the suite's time. `world` hands each test freshly read instances, so nothing one test changed in memory leaks
+into the next. A transactional test (`transactional_db`, `live_server`) ends with Django emptying every table;
+the world is then committed again before the next test (`pytest_runtest_teardown`).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,22 +76,34 @@ TEST_GIVEN_NAMES = {
 
 
 def build_world() -> World:
+    """The world: read back when it is already in the database (committed for the session), else created."""
+    from zhiben.accounts.models import User
     from zhiben.core.codes import make_uscc
-    from zhiben.demo.personas import ensure_personas
-    from zhiben.registry.models import Department, Industry, Region
+    from zhiben.demo.personas import PERSONAS, ensure_personas
+    from zhiben.registry.models import Department, Enterprise, Industry, Region
     from zhiben.registry.reference import load_reference_data
     from zhiben.registry.services import create_enterprise
 
+    usccs = {slot: make_uscc("9", "1", "430671", body) for slot, _n, _t, _i, body, _h in TEST_ENTERPRISES}
+    existing = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=usccs.values())}
+    if len(existing) == len(usccs):
+        return World(
+            users={u.username: u for u in User.objects.filter(username__in=[p.username for p in PERSONAS])},
+            enterprises={slot: existing[key] for slot, key in usccs.items()},
+            regions={r.name: r for r in Region.objects.all()},
+            industries={i.code: i for i in Industry.objects.all()},
+            departments={d.code: d for d in Department.objects.all()},
+        )
     load_reference_data()
     regions = {r.name: r for r in Region.objects.all()}
     industries = {i.code: i for i in Industry.objects.all()}
     enterprises = {}
-    for slot, name, township, industry, body, high_risk in TEST_ENTERPRISES:
+    for slot, name, township, industry, _body, high_risk in TEST_ENTERPRISES:
         town = regions[township]
         village = town.children.order_by("code").first() or town
         enterprises[slot] = create_enterprise(
             actor=None,
-            uscc=make_uscc("9", "1", "430671", body),
+            uscc=usccs[slot],
             name=name,
             region=village,
             primary_industry=industries[industry],
@@ -104,6 +125,83 @@ def build_world() -> World:
     )
 
 
+_session: dict[str, Any] = {}  # this worker's committed world: the database blocker once it is built
+
+
+def _commit_world(blocker: Any) -> None:
+    from django.db import transaction  # Django is configured by pytest-django by the time a fixture runs
+
+    with blocker.unblock(), transaction.atomic():
+        build_world()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """The test database as pytest-django creates it, plus the world, committed once."""
+    _commit_world(django_db_blocker)
+    _session["blocker"] = django_db_blocker
+    yield
+    _session.clear()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: Any, nextitem: Any) -> Any:
+    """After a transactional test Django has emptied every table: commit the world again for the next test."""
+    yield
+    blocker = _session.get("blocker")
+    if blocker is None or nextitem is None or _session.get("replaced"):
+        return  # no database yet, the session's fixtures (the database itself) are gone, or a module's own data
+    from zhiben.registry.models import Enterprise  # only once the database exists
+
+    with blocker.unblock():
+        if Enterprise.objects.filter(name=TEST_ENTERPRISES[0][1]).exists():
+            return
+    _commit_world(blocker)
+
+
+def empty_tables() -> None:
+    """Delete every row of every table (in the caller's transaction, if any)."""
+    from django.core.management.color import no_style  # Django is configured by the time a fixture runs
+    from django.db import connection
+
+    # Content types and permissions stay: they describe the schema, and rows elsewhere point at them.
+    kept = {"django_content_type", "auth_permission", "django_migrations"}
+    tables = [
+        t
+        for t in connection.introspection.django_table_names(only_existing=True, include_views=False)
+        if t not in kept
+    ]
+    # One transaction (a savepoint inside a test's): SQLite checks its deferred foreign keys at the end.
+    connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, allow_cascade=True))
+
+
+@pytest.fixture
+def empty_db(db: Any) -> None:
+    """For a test that needs a database without the world (the demo seeder counting what it adds): every table
+    is emptied inside the test's transaction, so the world is back once it rolls back."""
+    empty_tables()
+
+
+@contextmanager
+def committed_for_module(blocker: Any, *, keep_world: bool) -> Iterator[None]:
+    """For a module-scoped fixture whose data its tests share, each test still rolled back on top of it (a
+    seeded demo district, the demo's inspection year): what the block writes is committed — on the world, or,
+    with `keep_world=False`, on empty tables — and afterwards every table is emptied, so that the next test gets
+    the world back (`pytest_runtest_teardown`)."""
+    if not keep_world:
+        with blocker.unblock():
+            empty_tables()
+    _session["replaced"] = True
+    try:
+        with blocker.unblock():
+            yield
+    finally:
+        with blocker.unblock():
+            empty_tables()
+        _session.pop("replaced")
+
+
 @pytest.fixture
 def world(db: Any) -> World:
+    """The committed world, read afresh for this test (see the module's docstring)."""
     return build_world()

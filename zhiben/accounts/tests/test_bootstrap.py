@@ -11,7 +11,7 @@ from django.test import Client
 from zhiben.accounts.models import RoleAssignment, User
 from zhiben.accounts.roles import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.usefixtures("empty_db")  # a fresh installation: no user at all
 
 
 def test_it_has_no_default_credentials_on_a_fresh_installation():

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def reference():
+def reference(empty_db):
+    """Reference data only: the rows' codes are the test world's, so the world must not be there."""
     load_reference_data()
 
 

@@ -19,8 +19,9 @@ def _logins() -> str:
 
 
 @pytest.fixture
-def seeded(db):
-    call_command("seed_demo", "--seed", "1", "--enterprises", "5", stdout=StringIO())
+def seeded(world):
+    """The personas as `seed_demo` makes them: the test world creates them with the same `ensure_personas`."""
+    return world
 
 
 def test_it_lists_every_persona_with_role_and_organisation(seeded, monkeypatch):
@@ -46,7 +47,7 @@ def test_it_names_the_environment_variable_without_showing_its_value(seeded, mon
     assert "Another#2025-Pass" not in output
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_db")
 def test_it_asks_for_seed_demo_when_no_persona_exists():
     assert "尚未创建演示账号" in _logins()
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import time_machine
 
-from zhiben.demo.inspection_history import seed_inspection_history
+from zhiben.conftest import committed_for_module
+from zhiben.demo.inspection_history import InspectionReport, seed_inspection_history
 from zhiben.enforcement.models import Case, IllegalOperation
 from zhiben.enforcement.reference import load_discretion_rules
 from zhiben.inspections.choices import InspectionStatus, OccurrenceStatus
@@ -17,10 +20,20 @@ from zhiben.registry.models import Enterprise
 TZ = dt.timezone(dt.timedelta(hours=8))
 
 
-def test_it_acts_out_a_year_and_a_rerun_adds_nothing(world: Any) -> None:
+@pytest.fixture(scope="module")
+def report(django_db_setup: Any, django_db_blocker: Any) -> Iterator[InspectionReport]:
+    """The demo's inspection year on the test world, acted out once for the module (each test is rolled back on
+    top of it)."""
+    with committed_for_module(django_db_blocker, keep_world=True):
+        load_discretion_rules()
+        with time_machine.travel(dt.datetime(2026, 6, 15, 8, 0, tzinfo=TZ), tick=False):
+            seeded = seed_inspection_history(seed=1)
+        assert seeded is not None
+        yield seeded
+
+
+def test_it_acts_out_a_year_and_a_rerun_adds_nothing(world: Any, report: InspectionReport) -> None:
     with time_machine.travel(dt.datetime(2026, 6, 15, 8, 0, tzinfo=TZ), tick=False):
-        report = seed_inspection_history(seed=1)
-        assert report is not None, report
         assert seed_inspection_history(seed=1) is None
 
     assert Inspector.objects.filter(user=world.zhujian).exists()
@@ -39,11 +52,10 @@ def test_it_acts_out_a_year_and_a_rerun_adds_nothing(world: Any) -> None:
     assert Case.objects.count() == report.cases
 
 
-def test_its_cases_rest_on_judged_hazards_and_their_decisions_cite_the_articles(world: Any) -> None:
-    load_discretion_rules()
-    with time_machine.travel(dt.datetime(2026, 6, 15, 8, 0, tzinfo=TZ), tick=False):
-        report = seed_inspection_history(seed=1)
-    assert report is not None and report.cases > 0
+def test_its_cases_rest_on_judged_hazards_and_their_decisions_cite_the_articles(
+    world: Any, report: InspectionReport
+) -> None:
+    assert report.cases > 0
     cases = Case.objects.select_related("hazard", "discretion_rule", "decision_document")
     assert not [c.code for c in cases if c.hazard is not None and c.hazard.status in ("reported", "rejected")]
     assert all(c.discretion_rule is not None for c in cases)
@@ -55,13 +67,11 @@ def test_its_cases_rest_on_judged_hazards_and_their_decisions_cite_the_articles(
     assert IllegalOperation.objects.filter(enterprise__isnull=False).count() == 1
 
 
+@pytest.mark.usefixtures("report")
 def test_housing_keeps_a_construction_list_and_a_self_built_house_list_with_their_sources(world: Any) -> None:
     from zhiben.registry.choices import EnterpriseKind
     from zhiben.standards.checklists import checklist_for
     from zhiben.standards.models import Checklist
-
-    with time_machine.travel(dt.datetime(2026, 6, 15, 8, 0, tzinfo=TZ), tick=False):
-        assert seed_inspection_history(seed=1) is not None
 
     housing = world.departments["housing"]
     site = world.enterprises["qiye3"]
@@ -79,19 +89,18 @@ def test_housing_keeps_a_construction_list_and_a_self_built_house_list_with_thei
     assert joint.departments.get(is_lead=True).checklist.industry.code == "CONSTRUCTION"
 
 
+@pytest.mark.usefixtures("report")
 def test_the_expert_has_inspections_to_assist_on_today(world: Any) -> None:
     """Issue 10 #15: 专家 zhuanjia saw no tasks; 应急局's visits of today take them along."""
     with time_machine.travel(dt.datetime(2026, 6, 15, 8, 0, tzinfo=TZ), tick=False):
-        assert seed_inspection_history(seed=1) is not None
         mine = Inspection.objects.assigned_to(world.zhuanjia).open()
         assert mine.exists() and all(i.department.code == "emergency" for i in mine)
 
 
+@pytest.mark.usefixtures("report")
 def test_each_township_patrols_its_units_and_the_departments_judge_what_it_found(world: Any) -> None:
     from zhiben.hazards.models import Hazard
 
-    with time_machine.travel(dt.datetime(2026, 6, 15, 8, 0, tzinfo=TZ), tick=False):
-        assert seed_inspection_history(seed=1) is not None
     patrols = Inspection.objects.filter(mode="patrol").select_related("patrol_township", "record_document")
     assert {p.created_by.username for p in patrols} >= {"yingtian", "heshi"}
     for patrol in patrols:

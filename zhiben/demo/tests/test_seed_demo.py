@@ -125,7 +125,7 @@ def test_it_plans_synthetic_counties_that_do_not_clash_with_real_codes():
 # ---- the command -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_db")
 def test_it_seeds_the_district_through_the_audited_services():
     """One district seed (each takes most of a minute with every module's history), read for all it promises:
     the planned units through the audited services, valid codes, the personas, encrypted phones, and nothing
@@ -202,7 +202,6 @@ def test_it_seeds_the_district_through_the_audited_services():
     assert "本次未新增任何数据" in output
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -210,6 +209,7 @@ def test_it_seeds_the_district_through_the_audited_services():
         ({"DEMO_MODE": False}, "演示模式未开启"),
     ],
 )
+@pytest.mark.usefixtures("empty_db")
 def test_it_refuses_outside_demo_mode(overrides, message):
     with override_settings(**overrides), pytest.raises(CommandError, match=message):
         _seed("--enterprises", "5")
@@ -223,7 +223,7 @@ def test_it_refuses_fewer_enterprises_than_personas_need():
         _seed("--enterprises", "2")
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_db")
 def test_it_seeds_a_city_through_the_bulk_services():
     output = _seed("--scale", "city", "--seed", "3", "--enterprises", "30")
     plan = plan_world("city", 3, 30)
@@ -251,7 +251,7 @@ def test_it_seeds_a_city_through_the_bulk_services():
     assert (Region.objects.count(), Enterprise.objects.count(), AuditEntry.objects.count()) == before
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_db")
 def test_it_extends_a_district_to_a_city_without_duplicates():
     _seed("--seed", "1", "--enterprises", "23")
     output = _seed("--scale", "city", "--seed", "1", "--enterprises", "230")

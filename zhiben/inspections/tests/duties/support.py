@@ -14,6 +14,7 @@ import pytest
 import time_machine
 
 from zhiben.conftest import World, build_world
+from zhiben.registry.models import Enterprise
 
 CST = dt.timezone(dt.timedelta(hours=8))
 
@@ -33,8 +34,14 @@ def duty_clock() -> Any:
 
 @pytest.fixture
 def world(db: Any, duty_clock: Any) -> World:
-    """The usual test world, registered on the platform on 2025-01-02 (so it owes every 2025 period)."""
-    return build_world()
+    """The usual test world, registered on the platform on 2025-01-02 (so it owes every 2025 period): the
+    session's world was committed at today's date, so its units' registration moves back for this test."""
+    built = build_world()
+    units = Enterprise.objects.filter(pk__in=[e.pk for e in built.enterprises.values()])
+    units.update(created_at=at(2025, 1, 2))
+    for unit in built.enterprises.values():
+        unit.created_at = at(2025, 1, 2)
+    return built
 
 
 @pytest.fixture
