@@ -26,6 +26,7 @@ from zhiben.hazards import services as hazard_services
 from zhiben.hazards.choices import Level, Status
 from zhiben.hazards.filtersets import HazardFilterSet
 from zhiben.hazards.models import Hazard
+from zhiben.indicators import registry
 from zhiben.indicators.tests.support import hazard
 from zhiben.registry.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _shots_dir
 from zhiben.tips.choices import Category
@@ -208,7 +209,8 @@ def test_the_office_sees_each_township_with_its_open_major_hazards_and_the_json_
         "id": "hazards.major_open",
         "value": str(sum(MAJOR_OPEN.values())),
     }
-    assert {t["value"] for t in data["indicators"] if t["id"].startswith("prevention.")} == {"未接入"}
+    for tile in data["indicators"]:  # a module not built yet says so, never a number
+        assert (tile["value"] == "未接入") is (not registry.get(tile["id"]).available), tile
     for year in data["tasks"]:
         assert f'data-year="{year["year"]}"' in html
         assert f"data-done>{year['done']}<" in html and f"data-total>{year['total']}<" in html

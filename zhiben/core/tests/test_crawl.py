@@ -154,7 +154,7 @@ POST_ONLY = {
 
 # Values for path arguments that are not object ids (url name or "*", argument) → value.
 ARGUMENT_HINTS: dict[tuple[str, str], Callable[[Any], Any]] = {
-    ("core:planned", "key"): lambda world: next(m.key for m in MODULES if not m.built),
+    ("core:planned", "key"): lambda world: next((m.key for m in MODULES if not m.built), MODULES[0].key),
     ("hazards:hazard_step", "name"): lambda world: "confirm",
     ("hazards:rule_edit", "kind"): lambda world: "escalation",
     ("enforcement:case_step", "name"): lambda world: "investigate",

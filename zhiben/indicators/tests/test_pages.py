@@ -43,11 +43,13 @@ def story(world: Any) -> dict[str, Any]:
     }
 
 
-def test_the_registry_page_shows_definitions_and_unavailable_badges(world: Any, clock: Any) -> None:
+def test_the_registry_page_shows_definitions_and_unavailable_badges(
+    world: Any, clock: Any, unbuilt_indicator: str
+) -> None:
     html = page(world, "anweiban", reverse("indicators:index")).content.decode()
 
     assert "按期整改率" in html and "按期销号的隐患" in html
-    row = html.split('data-indicator="prevention.one_meeting_three_cards"')[1].split("</li>")[0]
+    row = html.split(f'data-indicator="{unbuilt_indicator}"')[1].split("</li>")[0]
     assert "未接入" in row
     on_time = html.split(f'data-indicator="{ON_TIME}"')[1].split("</li>")[0]
     assert "未接入" not in on_time

@@ -44,7 +44,9 @@ def first_quarter(world: Any) -> dict[str, Hazard]:
     }
 
 
-def test_the_job_freezes_the_last_quarter_once_and_records_it(world: Any, clock: Any) -> None:
+def test_the_job_freezes_the_last_quarter_once_and_records_it(
+    world: Any, clock: Any, unbuilt_indicator: str
+) -> None:
     first_quarter(world)
     added = tasks.freeze_last_quarter()
 
@@ -53,9 +55,7 @@ def test_the_job_freezes_the_last_quarter_once_and_records_it(world: Any, clock:
     assert IndicatorSnapshot.objects.filter(period=Q1, indicator=ON_TIME).count() == expected_scopes
     row = IndicatorSnapshot.objects.get(period=Q1, indicator=ON_TIME, scope_kind="district")
     assert (row.numerator, row.denominator, row.value) == (Decimal(1), Decimal(2), Decimal("50.00"))
-    off = IndicatorSnapshot.objects.get(
-        period=Q1, indicator="monitoring.risk_monitoring_coverage", scope_kind="district"
-    )
+    off = IndicatorSnapshot.objects.get(period=Q1, indicator=unbuilt_indicator, scope_kind="district")
     assert (off.available, off.value) == (False, None)
     assert AuditEntry.objects.filter(event="INDICATORS_FROZEN", object_id=Q1).count() == 1
 

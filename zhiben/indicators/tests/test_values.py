@@ -144,8 +144,10 @@ def test_above_scale_standardisation_reads_the_registry_flags(world: Any, clock:
     assert ind.value(Scope.township(world.regions["凤凰乡"]), Q2).value is None  # no denominator: no rate
 
 
-def test_an_indicator_without_its_module_says_unavailable_never_zero(world: Any, clock: Any) -> None:
-    ind = registry.get("prevention.one_meeting_three_cards")
+def test_an_indicator_without_its_module_says_unavailable_never_zero(
+    world: Any, clock: Any, unbuilt_indicator: str
+) -> None:
+    ind = registry.get(unbuilt_indicator)
     v = ind.value(Scope.district(), Q2)
 
     assert ind.available is False
