@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "zhiben.core.dbrouting.ReplicaMiddleware",
     "zhiben.core.middleware.RequestContextMiddleware",
     "zhiben.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,6 +120,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+# A streaming replica for pages that only read (statistics, dashboards, exports): core/dbrouting.py.
+if env.str("ZHIBEN_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("ZHIBEN_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["zhiben.core.dbrouting.ReplicaRouter"]
+# After a change, a person reads from the primary this long (longer than the replica's usual lag).
+REPLICA_PIN_SECONDS = env.int("ZHIBEN_REPLICA_PIN_SECONDS", default=10)
+REPLICA_VIEWS = frozenset(
+    {
+        "dashboard:home",
+        "hazards:hazard_stats",
+        "hazards:hazard_stats_export",
+        "hazards:bulletin_list",
+        "enforcement:stats",
+        "enforcement:stats_export",
+        "tips:stats",
+        "tips:stats_export",
+        "tips:outcomes",
+        "indicators:index",
+        "indicators:compare",
+        "indicators:detail",
+        "indicators:records",
+        "campaign:screen",
+        "accidents:accident_stats",
+        "assessment:ranking",
+    }
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
