@@ -158,7 +158,7 @@ LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "zhiben.accounts.hashers.Argon2idHasher",  # also verifies, then upgrades, hashes of Django's Argon2 defaults
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if TESTING:

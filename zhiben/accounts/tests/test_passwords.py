@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import override_settings
@@ -108,6 +109,19 @@ def test_it_stores_passwords_with_argon2_in_production_settings(world):
     with override_settings(PASSWORD_HASHERS=production_hashers):
         change_password(world.qiye1, actor=world.qiye1, new_password="Tz7#kqmwLp2$")
         user = User.objects.get(pk=world.qiye1.pk)
-        assert user.password.startswith("argon2$argon2id$")
+        assert user.password.startswith("argon2$argon2id$v=19$m=47104,t=1,p=1$")
         assert "Tz7#kqmwLp2$" not in user.password
         assert user.check_password("Tz7#kqmwLp2$")
+
+
+def test_a_hash_with_djangos_argon2_defaults_still_verifies_and_is_upgraded_at_login(world):
+    production_hashers = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
+    old = Argon2PasswordHasher().encode("Tz7#kqmwLp2$", Argon2PasswordHasher().salt())
+    assert "m=102400,t=2,p=8" in old
+    User.objects.filter(pk=world.qiye1.pk).update(password=old)
+    with override_settings(PASSWORD_HASHERS=production_hashers):
+        user = User.objects.get(pk=world.qiye1.pk)
+        assert user.check_password("Tz7#kqmwLp2$") and not user.check_password("Tz7#kqmwLp2%")
+        assert User.objects.get(pk=world.qiye1.pk).password.startswith(
+            "argon2$argon2id$v=19$m=47104,t=1,p=1$"
+        )
