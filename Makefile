@@ -7,7 +7,7 @@ PORT ?= 8000
 SCALE ?= district
 SEED ?= 1
 
-.PHONY: run test lint bench install system-deps check pytest demo clean
+.PHONY: run test lint bench load install system-deps check pytest demo clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: install check lint pytest
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# A working day: 100 users for 10 minutes against gunicorn + PostgreSQL + Redis started here (bench/load/run.py).
+load: install
+	$(PY) bench/load/run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf var/zhiben.sqlite3* var/jobs.sqlite3* var/media var/test-media
