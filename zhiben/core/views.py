@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import connection, models
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -38,6 +37,7 @@ from .loop.calls import run_form
 from .models import AuditEntry
 from .navigation import module
 from .outbox import mark_notifications_read
+from .pagination import IdsFirstPaginator
 from .scoping import can
 from .widgets import FastSelect
 
@@ -152,7 +152,7 @@ class ObjectListView(ScopedViewMixin, View):
         if self.list_only:
             # The page reads only what its columns show (exports above get whole rows).
             qs = qs.only(*self.list_only)
-        page = Paginator(qs, self.paginate_by).get_page(request.GET.get("page"))
+        page = IdsFirstPaginator(qs, self.paginate_by).get_page(request.GET.get("page"))
         context = {
             "title": self.title or self.model._meta.verbose_name_plural,
             "filterset": filterset,
@@ -436,7 +436,7 @@ class InboxView(LoginRequiredMixin, View):
         show = request.GET.get("show", "")
         if show == "unread":
             qs = qs.filter(read_at__isnull=True)
-        page = Paginator(qs, self.paginate_by).get_page(request.GET.get("page"))
+        page = IdsFirstPaginator(qs, self.paginate_by).get_page(request.GET.get("page"))
         return render(request, "core/inbox.html", {"title": _("站内信"), "page": page, "show": show})
 
 
