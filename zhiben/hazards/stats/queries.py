@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, Substr
 from django.utils import timezone
@@ -124,18 +124,7 @@ def tally_measures(user: Any, filters: StatsFilter, today: dt.date) -> Measures:
         .order_by()
     )
     roots = _industry_roots()
-    folded: Counter[tuple[str, Any, tuple[Any, ...]]] = Counter()
-    for area, industry_id, department_id, level, source, *state, n in rows.iterator(chunk_size=10_000):
-        if not n:
-            continue
-        st = (level, *state)
-        root = roots.get(industry_id, industry_id)
-        folded["area", area, st] += n
-        folded["industry", root, st] += n
-        folded["department", department_id, st] += n
-        folded["level", level, st] += n
-        folded["source", source, st] += n
-        folded["heat", (area, root), st] += n
+    folded = _fold_in_sql(rows, roots) if connection.vendor == "postgresql" else _fold(rows, roots)
     for (dim, key, (level, status, is_stock, on_time, age, od)), n in folded.items():
         counts = (
             measures.heat.setdefault(key, Counts())
@@ -164,6 +153,79 @@ def tally_measures(user: Any, filters: StatsFilter, today: dt.date) -> Measures:
     )
     measures.trend = {r["quarter"]: r["n"] for r in trend if r["n"]}
     return measures
+
+
+Folded = Counter[tuple[str, Any, tuple[Any, ...]]]
+
+
+def _fold(rows: models.QuerySet[Any], roots: dict[int, int]) -> Folded:
+    """Each grouped tally row counted once per breakdown (township, top industry, department, level, source,
+    township × industry), keyed by its state: the portable path (SQLite has no GROUPING SETS)."""
+    folded: Folded = Counter()
+    for area, industry_id, department_id, level, source, *state, n in rows:
+        if not n:
+            continue
+        st = (level, *state)
+        root = roots.get(industry_id, industry_id)
+        folded["area", area, st] += n
+        folded["industry", root, st] += n
+        folded["department", department_id, st] += n
+        folded["level", level, st] += n
+        folded["source", source, st] += n
+        folded["heat", (area, root), st] += n
+    return folded
+
+
+# The breakdowns as grouping sets (the state columns are in every set), and how GROUPING(area, root,
+# department_id, source) names each: a bit is 1 where the column is left out of the set.
+_STATE = "level, status, is_stock, on_time, age, od"
+_SETS = {
+    "area": (0b0111, "area"),
+    "industry": (0b1011, "root"),
+    "department": (0b1101, "department_id"),
+    "level": (0b1111, None),
+    "source": (0b1110, "source"),
+    "heat": (0b0011, "area, root"),
+}
+_BY_GROUPING = {bits: dim for dim, (bits, _) in _SETS.items()}
+
+
+def _fold_in_sql(rows: models.QuerySet[Any], roots: dict[int, int]) -> Folded:
+    """The same fold as `_fold`, done by PostgreSQL with GROUPING SETS over the grouped tally rows: the
+    server returns one row per breakdown key and state (about 1 % of the tally rows at province scale)
+    instead of every grouped tally row for Python to fold."""
+    inner, params = rows.query.sql_with_params()
+    pairs = [(k, v) for k, v in roots.items() if k != v]
+    mapping = ", ".join(["(%s::bigint, %s::bigint)"] * len(pairs)) or "(NULL::bigint, NULL::bigint)"
+    sets = ", ".join(f"({cols}, {_STATE})" if cols else f"({_STATE})" for _, cols in _SETS.values())
+    sql = f"""
+        SELECT GROUPING(area, root, department_id, source), area, root, department_id, source, {_STATE},
+               SUM(n)
+        FROM (
+            SELECT g.area, COALESCE(m.root, g.industry_id) AS root, g.department_id, g.level, g.source,
+                   g.status, g.is_stock, g.on_time, g.age, g.od, g.n
+            FROM ({inner}) AS g
+            LEFT JOIN (VALUES {mapping}) AS m (id, root) ON m.id = g.industry_id
+        ) AS t
+        GROUP BY GROUPING SETS ({sets})
+    """  # noqa: S608 - only the ORM's own SQL and fixed column names are interpolated; values are parameters
+    folded: Folded = Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(x for pair in pairs for x in pair)])
+        for grouping, area, root, department_id, source, level, *state, n in cursor.fetchall():
+            if not n:
+                continue
+            dim = _BY_GROUPING[grouping]
+            key = {
+                "area": area,
+                "industry": root,
+                "department": department_id,
+                "level": level,
+                "source": source,
+                "heat": (area, root),
+            }[dim]
+            folded[dim, key, (level, *state)] += int(n)
+    return folded
 
 
 def figures(user: Any, filters: StatsFilter | None = None, today: dt.date | None = None) -> Figures:
