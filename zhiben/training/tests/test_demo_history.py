@@ -1,0 +1,38 @@
+"""The demo's 培训演练 on the test world: themes with attendance and gaps, certificates expiring and expired,
+drills with a few units overdue, two rescue teams; a second run adds nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from zhiben.demo.training_history import seed_training
+from zhiben.registry.models import Enterprise
+from zhiben.training import duties
+from zhiben.training.models import (
+    Certificate,
+    Drill,
+    PublicityActivity,
+    RescueTeam,
+    TrainingSession,
+    TrainingTheme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_seeds_every_part_and_runs_once(world: Any) -> None:
+    counts = seed_training(seed=1)
+    assert counts is not None and counts["sessions"] >= 1 and counts["certificates"] >= 6
+    today = timezone.localdate()
+    theme = TrainingTheme.objects.get(year=2024)
+    assert TrainingSession.objects.filter(theme=theme).exists()
+    certs = Certificate.objects.all()
+    assert certs.expiring_within(90, today).exists() and certs.expired(today).exists()
+    assert Drill.objects.filter(status="done").exists()
+    assert RescueTeam.objects.count() == 2 and PublicityActivity.objects.exists()
+    units = Enterprise.objects.all()
+    assert len(duties.theme_gaps(theme, units)) <= 2  # most of the 2024 audience attended
+    assert seed_training(seed=1) is None
