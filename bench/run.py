@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCHMARKS = ["enterprise_list", "hazards", "duties", "draw", "campaign"]
+BENCHMARKS = ["enterprise_list", "hazards", "duties", "draw", "campaign", "monitoring"]
 
 
 def configure(db: str) -> None:

@@ -13,12 +13,17 @@ from zhiben.enforcement.api_operations import register as register_enforcement_o
 from zhiben.hazards.api import register as register_hazards
 from zhiben.indicators.api import register as register_indicators
 from zhiben.inspections.api import register as register_inspections
+from zhiben.monitoring.api import register as register_monitoring
 from zhiben.oversight.api import register as register_oversight
 from zhiben.registry.api import register as register_registry
+from zhiben.risk.api import AssessView
+from zhiben.risk.api import register as register_risk
+from zhiben.sourcecontrol.api import register as register_sourcecontrol
 from zhiben.standards.api import register as register_standards
 from zhiben.supervision.api import register as register_supervision
 from zhiben.tips.api import register as register_tips
 from zhiben.tips.api import urlpatterns as tips_paths
+from zhiben.training.api import register as register_training
 
 router = DefaultRouter()
 register_registry(router)
@@ -34,9 +39,14 @@ register_accidents(router)
 register_supervision(router)
 register_oversight(router)
 register_assessment(router)
+register_monitoring(router)
+register_risk(router)
+register_sourcecontrol(router)
+register_training(router)
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),
     *tips_paths,
+    path("risk/assess/", AssessView.as_view(), name="risk-assess"),
     *router.urls,
 ]

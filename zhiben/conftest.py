@@ -205,3 +205,24 @@ def committed_for_module(blocker: Any, *, keep_world: bool) -> Iterator[None]:
 def world(db: Any) -> World:
     """The committed world, read afresh for this test (see the module's docstring)."""
     return build_world()
+
+
+UNBUILT = "campaign.unbuilt_for_tests"
+
+
+@pytest.fixture
+def unbuilt_indicator() -> Iterator[str]:
+    """An indicator whose module is not built, declared for one test and removed after: the tests of 未接入
+    need one, and every real placeholder of the seed gets its module in time."""
+    from zhiben.indicators import registry  # Django is configured by the time a fixture runs
+
+    registry.placeholder(
+        UNBUILT,
+        "测试用未建模块指标",
+        "仅供测试：来源模块尚未建设时，指标显示“未接入”，从不显示为 0。",
+        source="tests",
+    )
+    try:
+        yield UNBUILT
+    finally:
+        registry._REGISTRY.pop(UNBUILT, None)

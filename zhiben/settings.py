@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "zhiben.supervision",
     "zhiben.oversight",
     "zhiben.assessment",
+    "zhiben.risk",
+    "zhiben.monitoring",
+    "zhiben.sourcecontrol",
+    "zhiben.training",
     "zhiben.dashboard",
     "zhiben.demo",
 ]
@@ -365,6 +369,7 @@ ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.tips.reference.load_tip_rules",
     "zhiben.supervision.reference.load_supervision_rules",
     "zhiben.assessment.reference.load_assessment_schemes",
+    "zhiben.training.reference.load_training_reference",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
 # The scope of a role assignment is named in the registry's terms (township, department, unit); accounts sits

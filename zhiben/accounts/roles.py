@@ -395,5 +395,146 @@ for _role, _extra in {
 }.items():
     PERMISSIONS[_role].update(_extra)
 
+# 监测预警 (monitoring): devices, readings, alarms and on-site check tasks follow their enterprise (scope).
+#   handle  确认/处置/确认险情/消警 an alarm — the enterprise (on duty), its supervising department, the office
+#   change  核查 an on-site check task — the township (属地) and the department; the office
+_MONITORING_READ = {
+    "monitoring.sensortype": VIEW,
+    "monitoring.device": READ,
+    "monitoring.rejection": READ,
+    "monitoring.alarm": READ,
+    "monitoring.alarmtransition": READ,
+    "monitoring.checktask": READ,
+    "monitoring.checktasktransition": READ,
+}
+for _role, _extra in {
+    Role.DISTRICT_OFFICE: {
+        **_MONITORING_READ,
+        "monitoring.device": READ | {"add", "change"},
+        "monitoring.alarm": READ | {"handle"},
+        "monitoring.checktask": READ | {"change"},
+    },
+    Role.DEPARTMENT: {
+        **_MONITORING_READ,
+        "monitoring.device": READ | {"add", "change"},
+        "monitoring.alarm": READ | {"handle"},
+        "monitoring.checktask": READ | {"change"},
+    },
+    Role.TOWNSHIP: {**_MONITORING_READ, "monitoring.checktask": READ | {"change"}},
+    Role.LEADER: _MONITORING_READ,
+    Role.ENTERPRISE: {
+        **_MONITORING_READ,
+        "monitoring.device": READ | {"add", "change"},
+        "monitoring.alarm": READ | {"handle"},
+    },
+}.items():
+    PERMISSIONS[_role].update(_extra)
+
+# 源头管控 (sourcecontrol): 安全生产标准化 certificates, 安全费用 accounts and construction projects, 建设项目 with
+# 安全审查/三同时/安全设计诊断 (`review`: the department's steps; `change`: the unit's 安全预评价 and 试运行), 淘汰.
+_SOURCECONTROL_READ = {
+    "sourcecontrol.standardisationcertificate": READ,
+    "sourcecontrol.feeaccount": READ,
+    "sourcecontrol.feespending": READ,
+    "sourcecontrol.constructionproject": READ,
+    "sourcecontrol.sourceproject": READ,
+    "sourcecontrol.phaseoutitem": READ,
+}
+for _role, _extra in {
+    Role.DISTRICT_OFFICE: {
+        "sourcecontrol.standardisationcertificate": READ | {"add"},
+        "sourcecontrol.feeaccount": READ,
+        "sourcecontrol.feespending": READ,
+        "sourcecontrol.constructionproject": READ,
+        "sourcecontrol.sourceproject": READ | {"review"},
+        "sourcecontrol.phaseoutitem": READ,
+    },
+    Role.LEADER: _SOURCECONTROL_READ,
+    Role.DEPARTMENT: {
+        "sourcecontrol.standardisationcertificate": READ | {"add"},
+        "sourcecontrol.feeaccount": READ | {"add"},
+        "sourcecontrol.feespending": READ,
+        "sourcecontrol.constructionproject": READ | {"add", "change"},
+        "sourcecontrol.sourceproject": READ | {"add", "review"},
+        "sourcecontrol.phaseoutitem": READ | {"add", "change"},
+    },
+    Role.TOWNSHIP: {**_SOURCECONTROL_READ, "sourcecontrol.phaseoutitem": READ | {"add", "change"}},
+    Role.ENTERPRISE: {
+        "sourcecontrol.standardisationcertificate": VIEW,
+        "sourcecontrol.feeaccount": READ | {"add"},
+        "sourcecontrol.feespending": READ | {"add"},
+        "sourcecontrol.constructionproject": READ | {"add", "change"},
+        "sourcecontrol.sourceproject": READ | {"add", "change"},
+        "sourcecontrol.phaseoutitem": READ | {"change"},
+    },
+}.items():
+    PERMISSIONS[_role].update(_extra)
+
+# 双重预防 (risk): risk points, assessments, 四色图, patrols and 一会三卡 belong to their unit (scope). The unit keeps
+# them: assess 风险评估, patrol 巡查 (a 不符合 registers a hazard, so it also needs hazards add), confirm 确认动工卡.
+# Government roles read them in their scope; the township and the department may also patrol a point on a visit.
+# The office keeps the band tables (风险分级表: add a version, adopt it for a region).
+_RISK_READ = {"risk.*": READ, "risk.risktable": VIEW, "risk.tableadoption": VIEW}
+for _role, _extra in {
+    Role.DISTRICT_OFFICE: {
+        **_RISK_READ,
+        "risk.risktable": frozenset({"view", "add"}),
+        "risk.tableadoption": frozenset({"view", "add"}),
+    },
+    Role.LEADER: _RISK_READ,
+    Role.DEPARTMENT: {**_RISK_READ, "risk.riskpoint": READ | {"patrol"}},
+    Role.TOWNSHIP: {**_RISK_READ, "risk.riskpoint": READ | {"patrol"}},
+    Role.ENTERPRISE: {
+        "risk.riskpoint": READ | {"add", "change", "assess", "patrol"},
+        "risk.riskpointtransition": READ,
+        "risk.assessment": READ,
+        "risk.patrol": READ | {"add"},
+        "risk.siteplan": READ | {"add"},
+        "risk.post": READ | {"add", "change"},
+        "risk.postcard": READ,
+        "risk.shiftmeeting": READ | {"add"},
+        "risk.preshiftcheck": READ | {"add"},
+        "risk.workpermit": READ | {"add", "change", "confirm"},
+        "risk.workpermittransition": READ,
+        "risk.risktable": VIEW,
+        "risk.tableadoption": VIEW,
+    },
+}.items():
+    PERMISSIONS[_role].update(_extra)
+
+# 培训演练 (training): the rules as data are read by every role of the module; sessions are organised (add/change)
+# by the office, departments, townships and units within their scope; certificates, drills and emergency plans
+# are the unit's own records (its township and departments may add them too); rescue teams, supplies and 宣传 by
+# government units; leaders read. Experts see nothing.
+_TRAINING_REF = {
+    "training.trainingtheme": VIEW,
+    "training.trainingrule": VIEW,
+    "training.certificatetype": VIEW,
+    "training.drillrule": VIEW,
+}
+_TRAINING_WORK = {
+    **_TRAINING_REF,
+    "training.trainingsession": READ | {"add", "change"},
+    "training.sessiontransition": READ,
+    "training.attendance": READ,
+    "training.certificate": READ | {"add", "change"},
+    "training.drill": READ | {"add", "change"},
+    "training.drilltransition": READ,
+    "training.drillphoto": READ,
+    "training.emergencyplan": READ | {"add", "change"},
+    "training.rescueteam": READ | {"add", "change"},
+    "training.teammember": READ,
+    "training.emergencysupply": READ | {"add", "change"},
+    "training.publicityactivity": READ | {"add", "change"},
+}
+for _role, _perms in {
+    Role.DISTRICT_OFFICE: _TRAINING_WORK,
+    Role.DEPARTMENT: _TRAINING_WORK,
+    Role.TOWNSHIP: _TRAINING_WORK,
+    Role.ENTERPRISE: {**_TRAINING_WORK, "training.emergencysupply": READ},
+    Role.LEADER: {**_TRAINING_REF, **{k: READ for k in _TRAINING_WORK if k not in _TRAINING_REF}},
+}.items():
+    PERMISSIONS[_role].update(_perms)
+
 # Roles whose scope is the whole district (no region prefix on the assignment needed).
 DISTRICT_WIDE = frozenset({Role.DISTRICT_OFFICE, Role.LEADER, Role.TIP_CUSTODIAN, *ADMIN_ROLES})

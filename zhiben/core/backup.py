@@ -559,11 +559,65 @@ def check_head(head: dict[str, Any], *, using: str = "default") -> list[str]:
 
 
 def _pg_restore(alias: str, dump: Path, *, clean: bool) -> None:
+    partitioned = _partitioned_tables(alias) if clean else []
+    if partitioned:
+        _pg_restore_partitioned(alias, dump, partitioned)
+        return
     cmd = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
     if clean:
         cmd += ["--clean", "--if-exists"]
     cmd += ["-d", _pg_params(alias)["dbname"], str(dump)]
     _run(cmd, _pg_env(alias), "pg_restore 恢复")
+
+
+def _partitioned_tables(alias: str) -> list[str]:
+    """Partitioned tables of the current schema (PostgreSQL declarative partitioning, e.g. monitoring readings)."""
+    with connections[alias].cursor() as cur:
+        cur.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'p' AND n.nspname = current_schema() ORDER BY c.relname"
+        )
+        return [r[0] for r in cur.fetchall()]
+
+
+def _pg_restore_partitioned(alias: str, dump: Path, partitioned: list[str]) -> None:
+    """`pg_restore --clean` cannot drop a partition's inherited constraints one by one: the dump becomes a script
+    (`pg_restore -f`), run by psql in one transaction after a prelude that drops the partitioned tables with their
+    partitions (CASCADE); the script's own DROP … IF EXISTS for them are then no-ops. All or nothing, as before."""
+    env = _pg_env(alias)
+    script = dump.parent / "restore.sql"
+    _run(
+        [
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--clean",
+            "--if-exists",
+            "-f",
+            str(script),
+            str(dump),
+        ],
+        env,
+        "pg_restore 恢复",
+    )
+    combined = dump.parent / "restore-all.sql"
+    with combined.open("w", encoding="utf-8") as out, script.open(encoding="utf-8") as body:
+        for table in partitioned:
+            out.write(f"DROP TABLE IF EXISTS {_ident(table)} CASCADE;\n")
+        shutil.copyfileobj(body, out)
+    cmd = [
+        "psql",
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "--single-transaction",
+        "-d",
+        _pg_params(alias)["dbname"],
+    ]
+    _run([*cmd, "-f", str(combined)], env, "psql 恢复")
+    script.unlink(missing_ok=True)
+    combined.unlink(missing_ok=True)
 
 
 def _sqlite_restore(alias: str, source: Path) -> None:

@@ -41,10 +41,14 @@ from .campaign_history import seed_campaign_history
 from .generator import SYNTHETIC_SOURCE, Plan, PlannedEnterprise, plan_world
 from .hazard_history import HistoryReport, seed_hazard_history
 from .inspection_history import InspectionReport, seed_inspection_history
+from .monitoring_history import seed_monitoring
 from .oversight_history import seed_oversight_history
 from .personas import PERSONAS, ensure_personas
+from .risk_history import seed_risk
+from .sourcecontrol_history import seed_sourcecontrol
 from .supervision_history import seed_supervision_history
 from .tips_history import seed_tips_history
+from .training_history import seed_training
 
 CHUNK = 5000
 READ_AFTER_DAYS = 14  # a persona has read what came more than two weeks ago (settle_inbox)
@@ -151,6 +155,10 @@ def seed_demo(
         if tips is not None:
             say(tips.summary())
         seed_accident_history(seed=seed, progress=say)  # three accidents of 2025–2026 (accident_history.py)
+        seed_sourcecontrol(seed=seed, actor=actor, progress=say)  # 标准化, 安全费用, 三同时, 淘汰
+        seed_training(seed=seed, actor=actor, progress=say)  # 培训、持证、演练、救援、宣传
+        seed_monitoring(seed=seed, actor=actor, progress=say)  # 监测预警: devices, readings, alarms
+        seed_risk(seed=seed, actor=actor, progress=say)  # 双重预防: 风险点、四色图、巡查、一会三卡、动工卡
         # Last: 职责清单/通报 freeze 2026Q1–Q2 at each quarter end, and the assessment reads those snapshots.
         seed_oversight_history(seed=seed, actor=actor, progress=say)
         seed_assessment_history(seed=seed, actor=actor, progress=say)  # 季度考核: reads every module

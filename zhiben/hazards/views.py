@@ -33,6 +33,7 @@ from .choices import EscalationKind, Level, Stage, Status
 from .filtersets import EscalationFilterSet, HazardFilterSet
 from .forms import HazardRegisterForm
 from .models import Escalation, Hazard, HazardAttachment
+from .origins import origins_of
 from .steps import FLOW
 
 STATUS_COLORS = {
@@ -389,6 +390,7 @@ class HazardDetailView(ScopedViewMixin, View):
             "duplicates": hazard.duplicates.all(),
             "can_attach": can_attach,
             "lifecycle": _lifecycle(hazard),
+            "origins": origins_of(hazard, request.user),
         }
         return render(request, "hazards/hazard_detail.html", context)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -51,6 +52,14 @@ GRADE_WEIGHT: dict[str, int] = {
 OPEN_MAJOR_HAZARD_WEIGHT = 3
 OPEN_HAZARD_WEIGHT = 1
 MAX_RECENT_DAYS = 3660
+# Further terms of the weight from modules built above this one (e.g. the risk module's 重大风险点 + 2): each is
+# `bonus(units queryset) -> {unit id: points}`, registered once from the module's ready().
+WEIGHT_BONUSES: dict[str, Callable[[Any], dict[int, int]]] = {}
+
+
+def register_weight_bonus(key: str, bonus: Callable[[Any], dict[int, int]]) -> None:
+    """Add (or replace, on a reload) a term of the draw weight; docs/draw-algorithm.md §3 lists them."""
+    WEIGHT_BONUSES[key] = bonus
 
 
 @dataclass(frozen=True)
@@ -265,7 +274,8 @@ def _hazard_bonus(units: Any) -> dict[int, int]:
 
 
 def risk_weight(high_risk: bool, grade: str, hazard_bonus: int) -> int:
-    """The documented weight of one unit (docs/draw-algorithm.md §3): an integer from 1 to 8."""
+    """The documented weight of one unit (docs/draw-algorithm.md §3): an integer ≥ 1 (1 to 8 from the terms
+    here; `WEIGHT_BONUSES` may add more)."""
     return 1 + (HIGH_RISK_WEIGHT if high_risk else 0) + GRADE_WEIGHT.get(grade, 0) + hazard_bonus
 
 
@@ -324,6 +334,9 @@ def build_pools(department: Department, criteria: DrawCriteria, on: dt.date, act
     weights = None
     if criteria.weighted:
         bonus = _hazard_bonus(qs)
+        for extra in WEIGHT_BONUSES.values():
+            for pk, points in extra(qs).items():
+                bonus[pk] = bonus.get(pk, 0) + points
         weights = {pk: risk_weight(high, grade, bonus.get(pk, 0)) for pk, high, grade in staffed}
     return Pools(
         entities=sorted(pk for pk, _h, _g in staffed),

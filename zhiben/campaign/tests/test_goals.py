@@ -7,6 +7,7 @@ import datetime as dt
 import html as htmllib
 import io
 import re
+from dataclasses import replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from zhiben.campaign.choices import TaskStatus
 from zhiben.campaign.models import Task
 from zhiben.core.testing import login
 from zhiben.hazards.choices import Level, Status
+from zhiben.indicators import registry
 from zhiben.indicators.tests.support import hazard
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -53,7 +55,10 @@ def row_of(progress: goals.Progress, code: str) -> goals.GoalRow:
     return next(r for r in progress.stages + progress.overall if r.goal.code == code)
 
 
-def test_goal_figures_statuses_and_gaps_follow_the_records(world: Any, clock: Any) -> None:
+def test_goal_figures_statuses_and_gaps_follow_the_records(world: Any, clock: Any, monkeypatch: Any) -> None:
+    # The monitoring goal's indicator as it was before its module existed: declared, with no records.
+    coverage = registry.get("monitoring.risk_monitoring_coverage")
+    monkeypatch.setitem(registry._REGISTRY, coverage.id, replace(coverage, records=None))
     s = story(world)
     p = goals.progress(world.anweiban, TODAY)
     assert p.scope_label == "全区" and p.years == [2024, 2025, 2026]
@@ -70,7 +75,7 @@ def test_goal_figures_statuses_and_gaps_follow_the_records(world: Any, clock: An
     training = row_of(p, "G-2026-TRAIN")  # a 2026 task of measure 17 overdue: behind before the deadline
     assert training.status == goals.BEHIND and "逾期 1 项" in training.gap
 
-    monitoring = row_of(p, "G-2025-MONITOR")  # the monitoring module is not built: 未接入, never 0 %
+    monitoring = row_of(p, "G-2025-MONITOR")  # its module not connected: 未接入, never 0 %
     assert {c.text for c in monitoring.cells} == {"未接入"} and monitoring.status == goals.UNAVAILABLE
 
     # Closing the other three meets the target: the 2024 cell turns 达成 and so does the goal.

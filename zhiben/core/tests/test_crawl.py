@@ -50,6 +50,7 @@ PUBLIC = {
     "open311-request": {404},
     "tips:claim": {200},  # 申领举报奖励 by receipt code (no login; never shows an identity)
     "tips:outcomes": {200},  # 举报办理情况公开: anonymised counts and summaries
+    "training:signin": {200, 404},  # 培训扫码签到: the QR code's secret names the session (404 for any other)
 }
 
 # Routes that only accept POST: a GET must be refused with 405, by everyone.
@@ -63,8 +64,19 @@ POST_ONLY = {
     "accounts:calendar_override_clear": "removes a workday override (a button on the calendar)",
     "accounts:calendar_year_publish": "publishes a year's holidays (a form on the calendar)",
     "core:inbox_read": "marks notifications read (a button in the inbox)",
+    **dict.fromkeys(
+        (
+            "training:session_exam",
+            "training:session_sign",
+            "training:drill_photo_upload",
+            "training:team_member_add",
+        ),
+        "an exam result, a 补录 sign-in, a drill photo or a team member (a form on the record's page)",
+    ),
     "hazards:attachment_upload": "uploads a file to a hazard (a form on the hazard page)",
     "public-tip-submit": "files a tip anonymously (the public API)",
+    "sourcecontrol:fee_spend": "records a safety-fee spending (a form on the fee account page)",
+    "sourcecontrol:construction_pay": "records the 建设单位's payment (a form on the construction project page)",
     **dict.fromkeys(
         (
             "inspections:inspection_start",
@@ -130,6 +142,10 @@ POST_ONLY = {
         ),
         "a step of a case, a 打非治违 record or a closure proposal",
     ),
+    **dict.fromkeys(
+        ("risk:zone", "risk-assess", "risk-point-assess", "work-permit-confirm", "work-permit-finish"),
+        "the 四色图 editor's save, the LEC/LS calculator, a step of a risk point or a 动工卡 (POST)",
+    ),
     **{
         f"hazard-{step.replace('_', '-')}": "a step of the hazard loop (POST with the version read)"
         for step in (
@@ -162,6 +178,10 @@ ARGUMENT_HINTS: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("enforcement:proposal_step", "name"): lambda world: "submit",
     ("tips:reward_step", "name"): lambda world: "approve",
     ("tips:vault_request_step", "name"): lambda world: "approve",
+    ("risk:point_step", "name"): lambda world: "assess",
+    ("risk:permit_step", "name"): lambda world: "confirm",
+    ("sourcecontrol:project_step", "name"): lambda world: "approve",
+    ("sourcecontrol:phaseout_step", "name"): lambda world: "retire",
     ("*", "format"): lambda world: "json",
     ("*", "year"): lambda world: 2025,
     ("*", "month"): lambda world: 1,
@@ -394,6 +414,10 @@ LATIN_ALLOWED = frozenset(
             "ppm",
             "mg",
             "L",
+            # 监测预警's units: %LEL (of the lower explosive limit), smoke obscuration, residual current
+            "LEL",
+            "dB",
+            "mA",
         ),
         *("PDF", "Word", "Excel", "CSV", "JSON", "API", "OpenAPI", "Swagger", "UI", "URL", "ID", "IP", "QR"),
         *("SM3", "SM4", "DRBG", "HMAC", "SHA", "LEC", "LS", "IoT", "MQTT", "PC", "App", "APP", "SMS"),
@@ -443,6 +467,7 @@ CODE_SAMPLES = {
     "core:document_template_edit": "the template language's variables and the template text",
     "accounts:audit_detail": "the stored record the chain's MAC covers",
     "accounts:two_factor": "the two-factor secret, typed into an authenticator app when the QR code won't scan",
+    "risk:table_create": "a band table version's JSON (scales and bands), edited as data",
 }
 _CODE = re.compile(r"<(code|pre|textarea)\b.*?</\1>", re.S)
 _MAIN = re.compile(r"<main\b.*?</main>", re.S)
@@ -507,7 +532,131 @@ def crawl_world(world: Any) -> Any:
     _hazards(world)
     _inspections(world)
     _supervision(world)
+    _sourcecontrol(world)
+    _training(world)
+    _risk(world)
+    _monitoring(world)
     return world
+
+
+def _risk(world: Any) -> None:
+    """河市镇's chemical plant (qiye2): an assessed risk point whose patrol found a 不符合 (a hazard), its site
+    plan, a post with its cards, a 班前会, a 体检卡 and a 动工卡 waiting for confirmation (the others: 404)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+    from PIL import Image
+
+    from zhiben.risk import services
+
+    unit = world.enterprises["qiye2"]
+    point = services.register_point(
+        actor=world.qiye2,
+        enterprise=unit,
+        kind="place",
+        name="液氨储罐区",
+        factors=[{"category": "2.2", "text": "液氨泄漏中毒"}],
+        controls=[{"kind": "engineering", "text": "设置有毒气体报警仪"}],
+        responsible_person="王班长",
+    )
+    services.assess_point(point, actor=world.qiye2, method="LEC", L="6", E="6", C="15")
+    point.refresh_from_db()
+    services.record_patrol(point, actor=world.qiye2, results=[{"control": "设置有毒气体报警仪", "ok": False}])
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, "PNG")
+    services.upload_plan(
+        unit, actor=world.qiye2, image=SimpleUploadedFile("plan.png", buffer.getvalue(), "image/png")
+    )
+    post = services.add_post(actor=world.qiye2, enterprise=unit, name="合成岗", template="hazchem_operator")
+    services.record_meeting(
+        actor=world.qiye2,
+        enterprise=unit,
+        held_on=timezone.localdate(),
+        attendees=6,
+        present=6,
+        risks="液氨泄漏",
+        measures="检查报警仪",
+        signed_by="王班长",
+    )
+    services.record_check(actor=world.qiye2, post=post, results=[{"item": "报警仪正常", "ok": True}])
+    services.apply_permit(
+        actor=None,
+        enterprise=unit,
+        kind="hot",
+        location="合成车间",
+        description="管道焊接",
+        work_on=timezone.localdate(),
+    )
+
+
+def _sourcecontrol(world: Any) -> None:
+    """河市镇's chemical plant (qiye2): a certificate, a fee account with a spending, a 建设项目 waiting for review;
+    a construction project of qiye3 and a 变型拖拉机 in 营田镇 (the others: 404)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from zhiben.sourcecontrol import services
+
+    today = timezone.localdate()
+    unit = world.enterprises["qiye2"]
+    services.issue_certificate(
+        unit,
+        actor=None,
+        grade="3",
+        number="（屈）安标证字〔2024〕0001号",
+        issuer="屈原管理区应急管理局",
+        valid_from=today - dt.timedelta(days=100),
+        valid_to=today + dt.timedelta(days=30),
+    )
+    account = services.open_fee_account(
+        unit, actor=None, year=today.year, sector="hazchem", basis=Decimal("50000000")
+    )
+    services.record_spending(
+        account,
+        actor=None,
+        category="ppe",
+        amount=Decimal("8000"),
+        spent_on=dt.date(today.year, 1, 2),
+        description="更换防护用品",
+    )
+    services.register_project(actor=None, enterprise=unit, name="涂料车间扩建", kind="expand")
+    services.register_construction(
+        actor=None,
+        name="安置房二期",
+        builder=world.enterprises["qiye3"],
+        industry=world.industries["CONSTRUCTION"],
+        township=world.regions["天问街道"],
+        cost=Decimal("10000000"),
+        start_date=today - dt.timedelta(days=40),
+    )
+    services.register_phase_out(
+        actor=None,
+        kind="tractor",
+        name="东风-12 变型拖拉机",
+        identifier="湘06-12345",
+        township=world.regions["营田镇"],
+        industry=world.industries["AGRI-MACHINE"],
+        due_on=dt.date(2025, 12, 31),
+    )
+
+
+def _monitoring(world: Any) -> None:
+    """The demo's 监测预警 on the test world: devices with readings, alarms in each state (one with its hazard),
+    an on-site check task, one device offline; so every monitoring route points at a real row."""
+    from zhiben.demo.monitoring_history import seed_monitoring
+
+    assert seed_monitoring(seed=1) is not None
+
+
+def _training(world: Any) -> None:
+    """The demo's 培训演练 on the test world (after the inspectors and the construction projects): sessions,
+    certificates, drills, plans, teams, supplies and 宣传, so every training route points at a real row."""
+    from zhiben.demo.training_history import seed_training
+
+    assert seed_training(seed=1) is not None
 
 
 def _supervision(world: Any) -> None:

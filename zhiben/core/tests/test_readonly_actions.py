@@ -17,6 +17,8 @@ PUBLIC_POSTS = {
     "public-tip-submit",  # 举报: anyone, logged in or not, may report (rate-limited)
     "public-tip-status",  # the receipt lookup by POST (the code stays out of URLs)
     "tip-reward-calculate",  # computes an amount from the rules and writes nothing
+    "safety-fee-calculate",  # computes a safety-fee provision from the rate table and writes nothing
+    "risk-assess",  # computes an LEC/LS grade from the band table and writes nothing
 }
 
 

@@ -129,7 +129,9 @@ def test_it_passes_chart_data_through_json_script(client, world):
 
 def test_it_needs_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
     client.force_login(world.anweiban)
-    with django_assert_max_num_queries(40) as before:
+    # The page holds a 待办 card per module (a COUNT or two each) and the key figures: about 60 queries, however
+    # many units there are (checked below).
+    with django_assert_max_num_queries(64) as before:
         client.get(HOME)
     baseline = len(before.captured_queries)
 

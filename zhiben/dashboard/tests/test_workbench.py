@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from zhiben.core import workbench
 from zhiben.core.testing import login
+from zhiben.dashboard import figures as key_figures_module
+from zhiben.dashboard.figures import KEY_INDICATORS
 from zhiben.hazards import services
 from zhiben.hazards.choices import Level
 
@@ -163,12 +165,15 @@ def test_the_admins_get_their_own_duties_or_the_empty_state(world: Any) -> None:
     assert [i.key for i in anquan["accounts"].items] == ["locked"]
 
 
-def test_the_office_sees_key_indicators_of_the_district_and_a_township_its_own(world: Any) -> None:
+def test_the_office_sees_key_indicators_of_the_district_and_a_township_its_own(
+    world: Any, unbuilt_indicator: str, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(key_figures_module, "KEY_INDICATORS", (*KEY_INDICATORS, unbuilt_indicator))
     office = login(Client(), world.anweiban).get(HOME)
     scope, figures = office.context["key_figures"]
-    assert scope == "全区" and 4 <= len(figures) <= 6
+    assert scope == "全区" and 5 <= len(figures) <= 7
     absent = [f for f in figures if f.tone == "absent"]
-    assert absent and all(f.text == "未接入" for f in absent)  # never 0 %
+    assert [f.name for f in absent] == ["测试用未建模块指标"] and absent[0].text == "未接入"  # never 0 %
     html = office.content.decode()
     assert html.index('data-testid="workbench') < html.index('data-testid="key-figures"')
     assert html.index('data-testid="key-figures"') < html.index('data-testid="kpis"')

@@ -59,17 +59,22 @@ def table_of(html: str) -> tuple[list[str], dict[str, list[tuple[str, str]]]]:
     return names, rows
 
 
-def test_each_cell_is_the_scope_value_and_opens_its_records(world: Any, clock: Any) -> None:
+def test_each_cell_is_the_scope_value_and_opens_its_records(
+    world: Any, clock: Any, unbuilt_indicator: str
+) -> None:
     s = story(world)
     client = login(Client(), world.anweiban)
-    names, rows = table_of(client.get(reverse("indicators:compare")).content.decode())
+    html = client.get(reverse("indicators:compare")).content.decode()
+    names, rows = table_of(html)
     assert set(rows) == {"天问街道", "营田镇", "河市镇", "凤凰乡"}
     col = names.index("按期整改率")
     assert rows["营田镇"][col][0] == "50.0%" and rows["河市镇"][col][0] == "100.0%"
     assert rows["天问街道"][col] == ("—", "")  # nothing closed or due there: no rate, no link
     counted = client.get(rows["营田镇"][col][1]).content.decode().split('data-testid="records"')[1]
     assert set(re.findall(r'data-id="(\d+)"', counted)) == {str(s["on_time"].pk)}
-    assert "一会三卡" not in "".join(names)  # 未接入 is named under the table, not a column of zeros
+    # 未接入 is named under the table, not a column of zeros.
+    assert "测试用未建模块指标" not in names
+    assert "测试用未建模块指标" in html.split('data-testid="absent"')[1].split("</div>")[0]
 
     names, rows = table_of(client.get(reverse("indicators:compare"), {"by": "department"}).content.decode())
     assert rows["区应急管理局"][names.index("按期整改率")][0] == "66.7%"  # the three are the 应急局's
