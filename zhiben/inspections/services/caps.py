@@ -8,6 +8,7 @@ needs an approved `CapException` (申请 → 区安委办审批), and the inspec
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,9 +54,32 @@ def grade_label(grade: str) -> str:
     return str(StandardisationGrade(grade).label) if grade in StandardisationGrade.values else _("不限")
 
 
-def risk_class_of(enterprise: Enterprise) -> str:
+# Further reasons a unit counts as 高危 for its cap, from modules built above this one (the risk module: a 重大
+# risk point). Each is `marked(unit ids) -> the ids it marks`, registered once from the module's ready().
+HIGH_RISK_MARKS: dict[str, Callable[[list[int]], set[int]]] = {}
+
+
+def register_high_risk_mark(key: str, marked: Callable[[list[int]], set[int]]) -> None:
+    """Add (or replace, on a reload) a reason for the 高危 risk class of the caps."""
+    HIGH_RISK_MARKS[key] = marked
+
+
+def marked_high_risk(unit_ids: list[int]) -> set[int]:
+    """The units any registered mark makes 高危 (one query per mark, whatever the number of units)."""
+    found: set[int] = set()
+    for marked in HIGH_RISK_MARKS.values():
+        found |= marked(unit_ids)
+    return found
+
+
+def risk_class_of(enterprise: Enterprise, marked: set[int] | None = None) -> str:
+    """高危 by the unit's flag, its industry, or a registered mark (`marked`: the marks, read in bulk)."""
     industry = enterprise.primary_industry
-    return RiskClass.HIGH if enterprise.is_high_risk or industry.high_risk else RiskClass.GENERAL
+    if enterprise.is_high_risk or industry.high_risk:
+        return RiskClass.HIGH
+    if marked is None:
+        marked = marked_high_risk([enterprise.pk])
+    return RiskClass.HIGH if enterprise.pk in marked else RiskClass.GENERAL
 
 
 def _industry_chain(industry: Industry) -> list[int]:

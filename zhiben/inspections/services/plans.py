@@ -37,7 +37,7 @@ from .. import events, steps
 from ..choices import DrawStatus, ExceptionStatus, InspectionStatus, PlanStatus, PlanUnitKind
 from ..events import CAP_EXCEPTION_REQUESTED, PLAN_SAVED
 from ..models import CapException, DrawAssignment, Inspection, InspectionPlan, PlanUnit
-from .caps import CapIndex, inspections_per_unit, risk_class_of
+from .caps import CapIndex, inspections_per_unit, marked_high_risk, risk_class_of
 
 
 class PlanError(DomainError):
@@ -394,12 +394,14 @@ class UnitCap:
 
 
 def unit_caps(enterprises: list[Enterprise], year: int) -> dict[int, UnitCap]:
-    """The cap of each unit of a plan page, resolved in bulk (two queries whatever the number of rows)."""
+    """The cap of each unit of a plan page, resolved in bulk (a few queries whatever the number of rows)."""
     index = CapIndex()
     used = inspections_per_unit(year)
+    marked = marked_high_risk([e.pk for e in enterprises])
     return {
         e.pk: UnitCap(
-            index.limit(e.primary_industry_id, risk_class_of(e), e.standardisation_grade), used.get(e.pk, 0)
+            index.limit(e.primary_industry_id, risk_class_of(e, marked), e.standardisation_grade),
+            used.get(e.pk, 0),
         )
         for e in enterprises
     }

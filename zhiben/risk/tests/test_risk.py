@@ -355,6 +355,29 @@ def test_a_major_risk_point_raises_the_units_weight_in_the_next_draw(world: Any)
     }
 
 
+def test_a_major_risk_point_makes_the_unit_high_risk_for_its_inspection_cap(world: Any) -> None:
+    from zhiben.inspections.choices import RiskClass
+    from zhiben.inspections.services.caps import applicable_cap, risk_class_of
+    from zhiben.inspections.services.plans import unit_caps
+
+    slot = next(
+        s for s in ("qiye1", "qiye2", "qiye3") if risk_class_of(world.enterprises[s]) == RiskClass.GENERAL
+    )
+    unit = world.enterprises[slot]
+    general_cap = applicable_cap(unit)
+    point = _point(world, slot)
+    services.assess_point(point, actor=world.users[slot], method="LS", L="3", S="4")  # 一般: still 非高危
+    assert risk_class_of(unit) == RiskClass.GENERAL and applicable_cap(unit) == general_cap
+    point.refresh_from_db()
+    services.assess_point(point, actor=world.users[slot], method="LS", L="5", S="5", version=point.version)
+    assert risk_class_of(unit) == RiskClass.HIGH  # 重大: supervised as a high-risk unit
+    cap = applicable_cap(unit)
+    assert cap is not None and cap.risk_class == RiskClass.HIGH and cap != general_cap
+    assert (
+        unit_caps([unit], timezone.localdate().year)[unit.pk].limit == cap.max_per_year
+    )  # the plan page too
+
+
 # --- 一会三卡 ------------------------------------------------------------------------------------------------------
 
 
