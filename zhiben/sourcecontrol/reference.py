@@ -18,6 +18,16 @@ def _load(name: str) -> dict[str, Any]:
     return json.loads((DATA / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
+def plain(number: Decimal) -> str:
+    """A decimal as people write it: 2.25, 4.5, 10 (no trailing zeros, no exponent)."""
+    return f"{number.normalize():f}"
+
+
+def percent(rate: Decimal) -> str:
+    """A rate as a percentage: 0.0225 → 2.25%."""
+    return f"{plain(rate * 100)}%"
+
+
 @dataclass(frozen=True)
 class Bracket:
     upto: Decimal | None  # upper bound of the bracket (inclusive); None: no upper bound
@@ -44,12 +54,12 @@ class Sector:
     @property
     def rate_text(self) -> str:
         if self.flat_rate is not None:
-            return f"{self.flat_rate * 100:g}%"
+            return percent(self.flat_rate)
         if self.per_unit is not None:
-            return f"{self.per_unit:g} 元/{self.unit}"
+            return f"{plain(self.per_unit)} 元/{self.unit}"
         parts, low = [], Decimal(0)
         for b in self.brackets:
-            rate = f"{b.rate * 100:g}%"
+            rate = percent(b.rate)
             if b.upto is None:
                 parts.append(f"{_wan(low)}以上 {rate}" if low else rate)
             else:

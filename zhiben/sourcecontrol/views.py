@@ -165,9 +165,9 @@ class FeeHomeView(LoginRequiredMixin, View):
                 "result_rows": [
                     (
                         f"{Decimal(b['base']):,.2f}",
-                        f"{Decimal(b['rate']) * 100:g}%"
+                        reference.percent(Decimal(b["rate"]))
                         if sector is not None and sector.per_unit is None
-                        else f"{Decimal(b['rate']):g} 元/{sector.unit if sector else ''}",
+                        else f"{reference.plain(Decimal(b['rate']))} 元/{sector.unit if sector else ''}",
                         f"{Decimal(b['amount']):,.2f}",
                     )
                     for b in (result.brackets if result else [])

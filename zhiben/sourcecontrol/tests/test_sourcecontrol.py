@@ -81,6 +81,15 @@ def test_calculator_refuses_a_negative_basis_and_an_unknown_sector_in_chinese(wo
     assert codes["construction_building"]["verified"] is True and codes["hazchem"]["verified"] is False
 
 
+def test_rates_read_as_people_write_them() -> None:
+    from zhiben.sourcecontrol import reference
+
+    hazchem = reference.fee_table().find("hazchem")
+    assert hazchem is not None
+    assert hazchem.rate_text.startswith("1000万元及以下 4.5%；1000万元–1亿元 2.25%；")
+    assert reference.percent(Decimal("0.0005")) == "0.05%" and reference.plain(Decimal("100")) == "100"
+
+
 def test_fee_account_balance_spending_and_the_pause_rule(world: Any) -> None:
     year = TODAY().year
     account = services.open_fee_account(
