@@ -17,7 +17,7 @@ import time
 from collections import deque
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from . import mqtt, storage
 from .ingest import Ingestor
@@ -133,7 +133,8 @@ class Consumer:
             for topic, payload, _mid, _qos in taken:
                 if self.ingestor.handle(topic, payload) is not None:
                     self.refused += 1
-            close_old_connections()
+            if not connection.in_atomic_block:  # a long-lived process: drop a broken or stale connection
+                close_old_connections()  # (never one inside a caller's transaction, e.g. a test's)
             self.stored += self.ingestor.flush()
             self.last_flush_at = time.perf_counter()
             for _topic, _payload, mid, qos in taken:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from django.db import connection, models
+from django.db import connections, models
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractQuarter, ExtractYear, Substr
 from django.utils import timezone
@@ -124,7 +124,9 @@ def tally_measures(user: Any, filters: StatsFilter, today: dt.date) -> Measures:
         .order_by()
     )
     roots = _industry_roots()
-    folded = _fold_in_sql(rows, roots) if connection.vendor == "postgresql" else _fold(rows, roots)
+    # The database the router reads from (a replica for the statistics page, core/dbrouting.py).
+    db = connections[rows.db]
+    folded = _fold_in_sql(rows, roots, db) if db.vendor == "postgresql" else _fold(rows, roots)
     for (dim, key, (level, status, is_stock, on_time, age, od)), n in folded.items():
         counts = (
             measures.heat.setdefault(key, Counts())
@@ -190,11 +192,11 @@ _SETS = {
 _BY_GROUPING = {bits: dim for dim, (bits, _) in _SETS.items()}
 
 
-def _fold_in_sql(rows: models.QuerySet[Any], roots: dict[int, int]) -> Folded:
+def _fold_in_sql(rows: models.QuerySet[Any], roots: dict[int, int], db: Any) -> Folded:
     """The same fold as `_fold`, done by PostgreSQL with GROUPING SETS over the grouped tally rows: the
     server returns one row per breakdown key and state (about 1 % of the tally rows at province scale)
     instead of every grouped tally row for Python to fold."""
-    inner, params = rows.query.sql_with_params()
+    inner, params = rows.query.get_compiler(connection=db).as_sql()
     pairs = [(k, v) for k, v in roots.items() if k != v]
     mapping = ", ".join(["(%s::bigint, %s::bigint)"] * len(pairs)) or "(NULL::bigint, NULL::bigint)"
     sets = ", ".join(f"({cols}, {_STATE})" if cols else f"({_STATE})" for _, cols in _SETS.values())
@@ -210,7 +212,7 @@ def _fold_in_sql(rows: models.QuerySet[Any], roots: dict[int, int]) -> Folded:
         GROUP BY GROUPING SETS ({sets})
     """  # noqa: S608 - only the ORM's own SQL and fixed column names are interpolated; values are parameters
     folded: Folded = Counter()
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, [*params, *(x for pair in pairs for x in pair)])
         for grouping, area, root, department_id, source, level, *state, n in cursor.fetchall():
             if not n:
