@@ -25,6 +25,27 @@ import pytest
 os.environ.setdefault("ZHIBEN_TESTING", "1")
 
 
+def pytest_configure(config: Any) -> None:
+    """On SQLite the live server answers one request at a time. Its test database lives in memory, so every
+    server thread shares the test's one connection, and two requests at once (a page and its htmx poll) can
+    deadlock inside sqlite3: one thread holds the GIL waiting for the connection's mutex, the other holds the
+    mutex waiting for the GIL. A server without threads closes each connection after its answer (Django sends
+    `Connection: close`), so the browser opens another and nothing waits. PostgreSQL gives each thread its own
+    connection and keeps the threaded server."""
+    from django.conf import settings  # pytest-django has configured Django before this hook runs
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    if not settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+
+    class SerialWSGIServer(WSGIServer):
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)  # the server thread itself has the overridden connections
+
+    LiveServerThread.server_class = SerialWSGIServer
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Any:
     """Each test starts with an empty cache: the 待办 badge and the rate limits are kept per user id or address,
