@@ -1,13 +1,19 @@
 """`record()`: the one way to write the audit log, inside the caller's transaction (fail-closed, R24).
 
-Chain: mac_n = HMAC-SM3(key, mac_{n-1} ‖ canonical(row_n)); `verify_chain()` names the first broken row.
-Sensitive values are redacted before anything is written (R22).
+Chains: the log is CHAINS parallel chains. In each, mac_n = HMAC-SM3(key, mac_{n-1} ‖ canonical(row_n)) and
+`chain_seq` counts 1, 2, 3 … without gaps; the chain's head row (`AuditHead`, id = chain) holds its last number
+and MAC. A writer locks only its own chain's head — a process-and-thread keeps to one chain, so two workers
+rarely wait for each other, and one transaction never holds two heads (no deadlock). `verify_chain()` walks every
+chain and names the first broken row; a deleted row is a gap in its chain, a cut-off tail a head that runs past
+the rows. Sensitive values are redacted before anything is written (R22).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +21,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
 from . import events
@@ -50,6 +56,26 @@ def _redact(value: Any, key: str = "") -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
+
+
+CHAINS = 8  # heads 1..CHAINS exist from migration core.0010
+
+
+def _chain() -> int:
+    """This process-and-thread's chain (stable while it lives)."""
+    return 1 + (os.getpid() * 7919 + threading.get_ident()) % CHAINS
+
+
+def _next_seq(using: str | None) -> int:
+    """The log-wide order: a sequence on PostgreSQL (no lock; a rollback leaves a gap), the next number on
+    SQLite (writers there are serialised by BEGIN IMMEDIATE already)."""
+    conn = connections[using or DEFAULT_DB_ALIAS]
+    with conn.cursor() as cur:
+        if conn.vendor == "postgresql":
+            cur.execute("SELECT nextval('core_audit_seq')")
+        else:
+            cur.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM core_auditentry")
+        return int(cur.fetchone()[0])
 
 
 def _key() -> bytes:
@@ -102,10 +128,13 @@ def record(
         actor = None
     # savepoint=False: inside the business transaction (the normal case) this adds no SAVEPOINT round trips;
     # a failure still rolls the whole action back, which is what an audit failure must do (R24).
+    chain = _chain()
     with transaction.atomic(using=using, savepoint=False):
-        head, _ = AuditHead.objects.db_manager(using).select_for_update().get_or_create(id=1)
+        head, _ = AuditHead.objects.db_manager(using).select_for_update().get_or_create(id=chain)
         entry = AuditEntry(
-            seq=head.seq + 1,
+            seq=_next_seq(using),
+            chain=chain,
+            chain_seq=head.seq + 1,
             at=timezone.now(),
             actor=actor,
             actor_name=getattr(actor, "username", "") if actor else "system",
@@ -128,7 +157,7 @@ def record(
         entry.data = json.loads(json.dumps(entry.data, ensure_ascii=False, default=str))
         entry.mac = compute_mac(head.mac, entry)
         entry.save(using=using)
-        AuditHead.objects.db_manager(using).filter(id=1).update(seq=entry.seq, mac=entry.mac)
+        AuditHead.objects.db_manager(using).filter(id=chain).update(seq=entry.chain_seq, mac=entry.mac)
     return entry
 
 
@@ -150,34 +179,62 @@ class ChainReport:
 
 
 def verify_chain(batch: int = 2000, using: str = "default") -> ChainReport:
-    """Walk the chain from the first row; report the first row whose MAC, link or sequence is wrong."""
-    prev_mac = "0" * 64
-    expected_seq = 1
+    """Walk every chain from its first row; report the first row whose MAC, link or number is wrong (`seq` of
+    the row), or a chain whose head runs past its rows (the tail was cut off)."""
+    heads = {h.id: h for h in AuditHead.objects.using(using).all()}
+    chains = set(heads) | set(
+        AuditEntry.objects.using(using).order_by().values_list("chain", flat=True).distinct()
+    )
     checked = 0
-    for entry in _iter_entries(batch, using):
-        if entry.seq != expected_seq:
-            return ChainReport(checked, expected_seq, f"序号缺失：应为 {expected_seq}，实为 {entry.seq}")
-        if entry.prev_mac != prev_mac:
-            return ChainReport(checked, entry.seq, "链接断裂：前序校验值不符")
-        if not constant_time_equal(compute_mac(prev_mac, entry).encode(), entry.mac.encode()):
-            return ChainReport(checked, entry.seq, "校验值不符：记录内容被改动")
-        prev_mac = entry.mac
-        expected_seq += 1
-        checked += 1
-    head = AuditHead.objects.using(using).filter(id=1).first()
-    if head is not None and head.seq != checked:
-        return ChainReport(checked, checked + 1, f"链尾缺失：链头记录到 {head.seq}，实有 {checked}")
+    for chain in sorted(chains):
+        prev_mac = "0" * 64
+        expected = 1
+        for entry in _iter_entries(chain, batch, using):
+            if entry.chain_seq != expected:
+                return ChainReport(
+                    checked,
+                    entry.seq,
+                    f"记录缺失：第 {chain} 链应为第 {expected} 条，实为第 {entry.chain_seq} 条",
+                )
+            if entry.prev_mac != prev_mac:
+                return ChainReport(checked, entry.seq, "链接断裂：前序校验值不符")
+            if not constant_time_equal(compute_mac(prev_mac, entry).encode(), entry.mac.encode()):
+                return ChainReport(checked, entry.seq, "校验值不符：记录内容被改动")
+            prev_mac = entry.mac
+            expected += 1
+            checked += 1
+        head = heads.get(chain)
+        if head is not None and head.seq != expected - 1:
+            last = AuditEntry.objects.using(using).filter(chain=chain).order_by("-chain_seq").first()
+            return ChainReport(
+                checked,
+                (last.seq + 1) if last else 1,
+                f"链尾缺失：第 {chain} 链链头记录到第 {head.seq} 条，实有 {expected - 1} 条",
+            )
     return ChainReport(checked, None)
 
 
-def _iter_entries(batch: int, using: str = "default") -> Iterator[AuditEntry]:
+def heads(using: str = "default") -> dict[str, dict[str, Any]]:
+    """Every chain's head, for a backup's manifest: {"<chain>": {"seq": chain_seq, "mac": …}}."""
+    return {
+        str(h.id): {"seq": h.seq, "mac": h.mac}
+        for h in AuditHead.objects.using(using).order_by("id")
+        if h.seq
+    }
+
+
+def _iter_entries(chain: int, batch: int, using: str = "default") -> Iterator[AuditEntry]:
     last = 0
     while True:
-        rows = list(AuditEntry.objects.using(using).filter(seq__gt=last).order_by("seq")[:batch])
+        rows = list(
+            AuditEntry.objects.using(using)
+            .filter(chain=chain, chain_seq__gt=last)
+            .order_by("chain_seq")[:batch]
+        )
         if not rows:
             return
         yield from rows
-        last = rows[-1].seq
+        last = rows[-1].chain_seq
 
 
 # Keys the platform's services put in an audit row's data, for the auditor's reading of it; a key that is a

@@ -170,9 +170,13 @@ def _pg_table_hashes(conn: Any) -> dict[str, dict[str, Any]]:
 
 
 def _head_from(cur: Any) -> dict[str, Any]:
-    cur.execute("SELECT seq, mac FROM core_audithead WHERE id = 1")
+    """The log's newest row (seq, mac) and every chain's head ({"<chain>": {"seq": chain_seq, "mac"}})."""
+    cur.execute("SELECT id, seq, mac FROM core_audithead WHERE seq > 0 ORDER BY id")
+    chains = {str(r[0]): {"seq": int(r[1]), "mac": str(r[2])} for r in cur.fetchall()}
+    cur.execute("SELECT seq, mac FROM core_auditentry ORDER BY seq DESC LIMIT 1")
     row = cur.fetchone()
-    return {"seq": int(row[0]), "mac": str(row[1])} if row else {"seq": 0, "mac": "0" * 64}
+    newest = {"seq": int(row[0]), "mac": str(row[1])} if row else {"seq": 0, "mac": "0" * 64}
+    return {**newest, "chains": chains}
 
 
 # --- database access outside Django's connection (a snapshot of our own) -------------------------------------
@@ -543,7 +547,38 @@ def compare_tables(expected: dict[str, Any], actual: dict[str, Any]) -> list[str
 
 
 def check_head(head: dict[str, Any], *, using: str = "default") -> list[str]:
-    """The chain must reach the recorded head row, and that row must carry the recorded MAC."""
+    """The log must still hold the recorded newest row with its MAC, and every chain must reach its recorded
+    head (archives made before the parallel chains record only the newest row)."""
+    problems = _check_newest(head, using=using)
+    if problems:
+        return problems
+    from .models.audit import AuditEntry  # as below
+
+    for chain, recorded in sorted((head.get("chains") or {}).items()):
+        seq, mac = int(recorded["seq"]), str(recorded["mac"])
+        row = (
+            AuditEntry.objects.using(using)
+            .filter(chain=int(chain), chain_seq=seq)
+            .values_list("mac", flat=True)
+            .first()
+        )
+        if row is None:
+            last = (
+                AuditEntry.objects.using(using)
+                .filter(chain=int(chain))
+                .order_by("-chain_seq")
+                .values_list("chain_seq", flat=True)
+                .first()
+                or 0
+            )
+            problems.append(f"审计链被截断：第 {chain} 链备份时到第 {seq} 条，现在只到第 {last} 条")
+        elif not constant_time_equal(row.encode(), mac.encode()):
+            problems.append(f"审计第 {chain} 链第 {seq} 条与备份时记录的链头校验值不符：链被改写")
+    return problems
+
+
+def _check_newest(head: dict[str, Any], *, using: str = "default") -> list[str]:
+    """The recorded newest row must still be there with its MAC."""
     from .models.audit import AuditEntry  # models load after the app registry; this module is imported by cli
 
     seq, mac = int(head["seq"]), str(head["mac"])

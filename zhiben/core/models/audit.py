@@ -18,9 +18,15 @@ class AuditEntryQuerySet(ScopedQuerySet):
 
 
 class AuditEntry(models.Model):
-    """审计记录: who did what to which object, when; `mac` chains it to the row before."""
+    """审计记录: who did what to which object, when; `mac` chains it to the row before it in its chain.
+
+    `seq` orders every row of the log (on PostgreSQL from a sequence: a rolled-back transaction leaves a gap);
+    `chain`/`chain_seq` place the row in one of the parallel chains (`core.audit.CHAINS`), where numbering has
+    no gaps and each row's MAC covers the MAC before it."""
 
     seq = models.BigIntegerField(_("序号"), unique=True)
+    chain = models.PositiveSmallIntegerField(_("链"), default=1)
+    chain_seq = models.BigIntegerField(_("链内序号"))
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -53,6 +59,9 @@ class AuditEntry(models.Model):
             # The audit viewer and object history: entries of one object, newest first.
             models.Index(fields=["object_type", "object_id", "seq"], name="audit_object_idx"),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "chain_seq"], name="audit_chain_seq_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.event} {self.object_repr}"
@@ -67,9 +76,10 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The chain head: one row, locked by each writer so sequence numbers and MACs never fork."""
+    """A chain's head (id = the chain's number): locked by each writer of that chain so that its numbering and
+    MACs never fork. Writers of different chains do not wait for each other."""
 
-    id = models.PositiveSmallIntegerField(_("编号"), primary_key=True, default=1)
+    id = models.PositiveSmallIntegerField(_("链"), primary_key=True, default=1)
     seq = models.BigIntegerField(_("链头序号"), default=0)
     mac = models.CharField(_("链头校验值"), max_length=64, default="0" * 64)
 

@@ -29,8 +29,10 @@ def test_it_chains_every_row_and_verifies_intact(world):
     report = audit.verify_chain()
     assert report.intact
     assert report.checked == AuditEntry.objects.count() > 10
-    assert AuditHead.objects.get().seq == report.checked
-    first, second = AuditEntry.objects.order_by("seq")[:2]
+    assert sum(AuditHead.objects.values_list("seq", flat=True)) == report.checked
+    chain = AuditEntry.objects.order_by("seq").first().chain
+    first, second = AuditEntry.objects.filter(chain=chain).order_by("chain_seq")[:2]
+    assert (first.chain_seq, second.chain_seq) == (1, 2)
     assert second.prev_mac == first.mac
 
 
@@ -42,15 +44,62 @@ def test_it_names_the_first_altered_row(world):
     assert report.first_broken_seq == target.seq
 
 
-def test_it_detects_a_deleted_row(world):
-    target = AuditEntry.objects.order_by("seq")[3]
+def _raw_delete(where: str, params: list) -> None:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute("SET session_replication_role = replica")
-        cur.execute("DELETE FROM core_auditentry WHERE seq = %s", [target.seq])
+        cur.execute(f"DELETE FROM core_auditentry WHERE {where}", params)  # noqa: S608 - the tests' own
         if connection.vendor == "postgresql":
             cur.execute("SET session_replication_role = origin")
-    assert audit.verify_chain().first_broken_seq == target.seq
+
+
+def test_it_detects_a_deleted_row(world):
+    target = AuditEntry.objects.order_by("seq")[3]
+    after = AuditEntry.objects.get(chain=target.chain, chain_seq=target.chain_seq + 1)
+    _raw_delete("seq = %s", [target.seq])
+    report = audit.verify_chain()
+    assert report.first_broken_seq == after.seq  # the row whose predecessor is gone
+    assert f"第 {target.chain} 链应为第 {target.chain_seq} 条" in report.reason
+
+
+def _write_on_chain(chain: int, n: int) -> list[AuditEntry]:
+    with mock.patch.object(audit, "_chain", return_value=chain), transaction.atomic():
+        return [
+            audit.record(
+                None, events.NOTIFICATION_QUEUED, object_type="test", object_id=str(i), data={"i": i}
+            )
+            for i in range(n)
+        ]
+
+
+def test_parallel_chains_each_verify_and_a_cut_tail_is_found(world):
+    """Writers on different chains (as two workers are) each extend their own; the log-wide `seq` still orders
+    every row. Deleting a chain's last rows, head untouched, is a cut-off tail."""
+    before = AuditEntry.objects.count()
+    on_two = _write_on_chain(2, 3)
+    on_five = _write_on_chain(5, 2)
+    more_on_two = _write_on_chain(2, 1)
+    assert [e.chain for e in on_two + on_five + more_on_two] == [2, 2, 2, 5, 5, 2]
+    seqs = [e.seq for e in on_two + on_five + more_on_two]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 6
+    assert [e.chain_seq for e in on_two + more_on_two] == [
+        on_two[0].chain_seq + k for k in range(4)
+    ]  # no gap within a chain, whatever the other chains wrote between
+    assert more_on_two[0].prev_mac == on_two[-1].mac
+    report = audit.verify_chain()
+    assert report.intact and report.checked == before + 6
+
+    _raw_delete("chain = %s AND chain_seq > %s", [2, on_two[-1].chain_seq])
+    report = audit.verify_chain()
+    assert not report.intact
+    assert f"链尾缺失：第 2 链链头记录到第 {more_on_two[0].chain_seq} 条" in report.reason
+
+
+def test_a_row_altered_on_another_chain_is_named(world):
+    on_three = _write_on_chain(3, 3)
+    _raw_update(on_three[1].seq, "object_id", "x")
+    report = audit.verify_chain()
+    assert report.first_broken_seq == on_three[1].seq and "记录内容被改动" in report.reason
 
 
 def test_it_refuses_orm_updates_and_deletes(world):

@@ -73,4 +73,4 @@ def test_the_app_recovers_when_postgresql_drops_its_connection_and_writes_nothin
     assert [e.data["i"] for e in written] == [0, 1, 2, 4, 5, 6, 7]
     assert AuditEntry.objects.count() == before + 7
     report = audit.verify_chain()
-    assert report.intact and AuditHead.objects.get().seq == report.checked
+    assert report.intact and sum(AuditHead.objects.values_list("seq", flat=True)) == report.checked
