@@ -171,13 +171,13 @@ def _history(
         rows = []
         for i in range(count):
             ts = start + dt.timedelta(seconds=i * d.interval_seconds)
-            rows.append((d.pk, ts, int(ts.timestamp() * 1000), _value(t, i, phase, rng)))
+            rows.append((d.pk, ts.timestamp(), int(ts.timestamp() * 1000), _value(t, i, phase, rng)))
         storage.insert_readings(rows)
         storage.upsert_aggregates(ingest._aggregates(rows))
         last = rows[-1]
         Device.objects.unrestricted("demo").filter(pk=d.pk).update(
             last_seq=last[2],
-            last_reading_at=last[1],
+            last_reading_at=dt.datetime.fromtimestamp(last[1], dt.UTC),
             last_value=last[3],
             status=DeviceStatus.OFFLINE if d.pk == offline_pk else DeviceStatus.ONLINE,
         )

@@ -63,6 +63,7 @@ class RejectReason(models.TextChoices):
     REPLAY = "replay", _("序号重复（重放）")
     OUT_OF_RANGE = "out_of_range", _("超出物理量程")
     BAD_TIME = "bad_time", _("时间戳异常")
+    DISABLED = "disabled", _("设备已停用")
 
 
 class AggregateKind(models.TextChoices):

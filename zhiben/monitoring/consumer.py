@@ -4,9 +4,11 @@ are delivered when it is back. Messages are acknowledged (PUBACK) only after the
 consumer killed mid-batch gets the unacknowledged ones again, and a reading stored but not yet acknowledged
 comes back with a seq already seen, which is refused as a replay — never stored twice.
 
-The network thread only queues messages; the main thread validates a batch (up to `batch` messages or
-`interval` seconds after the first), writes it in one transaction and acknowledges it. A database error ends
-the process (non-zero): `scripts/supervise.sh` starts it again and the broker redelivers."""
+The subscriber's reader thread (`wire.Subscriber`) only queues messages; the main thread validates a batch (up
+to `batch` messages or `interval` seconds after the first), writes it in one transaction and acknowledges the
+whole batch in one write. A lost broker connection drops what was queued but not yet handled (the broker
+redelivers it) and connects again, waiting 1 s, 2 s, … up to 30 s between tries. A database error ends the
+process (non-zero): `scripts/supervise.sh` starts it again and the broker redelivers."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from typing import Any
 
 from django.db import close_old_connections, connection
 
-from . import mqtt, storage
+from . import mqtt, storage, wire
 from .ingest import Ingestor
 
 log = logging.getLogger(__name__)
@@ -47,35 +49,62 @@ class Consumer:
         self.connected = threading.Event()
         self.stored = 0
         self.refused = 0
+        self.reconnects = 0
         self.stdout = stdout
         self.client: Any = None
         self.first_at = 0.0  # perf_counter of the first message and of the last commit (the bench's rate)
         self.last_flush_at = 0.0
 
-    # --- paho callbacks (network thread) ---------------------------------------------------------------------
+    # --- the subscriber's reader thread ------------------------------------------------------------------------
 
-    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
-        if getattr(reason, "is_failure", False):
-            log.error("monitoring: broker refused the connection: %s", reason)
-            return
-        client.subscribe(mqtt.TOPIC_FILTER, qos=1)
-        self.connected.set()
-
-    def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
+    def _on_message(self, topic: str, payload: bytes, mid: int, qos: int) -> None:
         if not self.first_at:
             self.first_at = time.perf_counter()
-        self.queue.append((msg.topic, msg.payload, msg.mid, msg.qos))
-        self.arrived.set()
+        self.queue.append((topic, payload, mid, qos))
+        if not self.arrived.is_set():
+            self.arrived.set()
+
+    # --- connection --------------------------------------------------------------------------------------------
+
+    def _connect(self) -> None:
+        client = mqtt.subscriber(self.broker, self.client_id, persistent=True)
+        client.on_message = self._on_message
+        client.connect()
+        client.start()
+        client.subscribe(mqtt.TOPIC_FILTER, qos=1)
+        self.client = client
+        self.connected.set()
+
+    def _reconnect(self) -> None:
+        """After a lost connection: forget the unacknowledged queue (it comes again) and connect, backing off."""
+        log.warning("monitoring: broker connection lost (%s); reconnecting", self.client.error)
+        self.reconnects += 1
+        self.connected.clear()
+        self.client.close()
+        self.queue.clear()
+        wait = 1.0
+        while not self.stopping.is_set():
+            try:
+                self._connect()
+                return
+            except (OSError, wire.ProtocolError) as exc:
+                log.warning(
+                    "monitoring: broker %s unavailable (%s); retrying in %.0f s", self.broker, exc, wait
+                )
+                self.stopping.wait(wait)
+                wait = min(wait * 2, 30.0)
+
+    def close(self) -> None:
+        """Disconnect (the persistent session stays on the broker)."""
+        if self.client is not None:
+            self.client.close()
 
     # --- main loop ---------------------------------------------------------------------------------------------
 
     def start(self) -> None:
         storage.ensure_partitions()
         self.ingestor = Ingestor(reload_unknown=True)
-        self.client = mqtt.client(self.broker, self.client_id, persistent=True, manual_ack=True)
-        self.client.on_connect = self._on_connect
-        self.client.on_message = self._on_message
-        self.client.loop_start()
+        self._connect()
 
     def stop(self, *_: Any) -> None:
         self.stopping.set()
@@ -88,13 +117,15 @@ class Consumer:
         `max_messages` handled (tests, the bench). `on_ready()` is called once subscribed."""
         self.start()
         if on_ready is not None:
-            self.connected.wait(10)
-            time.sleep(0.2)  # the SUBACK
-            on_ready()
+            on_ready()  # subscribed: _connect waited for the SUBACK
         last_reload = last_message = time.monotonic()
         handled = 0
         try:
             while not self.stopping.is_set():
+                if self.client.closed.is_set():
+                    self._reconnect()
+                    continue
+                self.client.ping_if_idle()
                 if not self.queue:
                     self.arrived.wait(0.5)
                     self.arrived.clear()
@@ -120,8 +151,7 @@ class Consumer:
                     last_reload = last_message
             handled += self._drain()
         finally:
-            self.client.loop_stop()
-            self.client.disconnect()
+            self.close()
 
     def _drain(self) -> int:
         """Validate, store and acknowledge what is queued (one batch at a time)."""
@@ -137,9 +167,12 @@ class Consumer:
                 close_old_connections()  # (never one inside a caller's transaction, e.g. a test's)
             self.stored += self.ingestor.flush()
             self.last_flush_at = time.perf_counter()
-            for _topic, _payload, mid, qos in taken:
-                if qos > 0:
-                    self.client.ack(mid, qos)
+            try:
+                self.client.ack([mid for _t, _p, mid, qos in taken if qos > 0])
+            except OSError as exc:  # stored already: the redelivered copies are refused as replays
+                self.client.error = f"确认失败：{exc}"
+                self.client.closed.set()
+                return total + len(taken)
             total += len(taken)
         return total
 

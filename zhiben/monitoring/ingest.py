@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -60,6 +60,7 @@ class DeviceState:
     hysteresis: float
     delay: float
     status: str
+    active: bool = True
     excursion_since: float | None = None
     alarm_id: int | None = None
     alarm_level: str | None = None
@@ -91,7 +92,7 @@ class DeviceState:
 
 @dataclass
 class Batch:
-    readings: list[tuple[int, dt.datetime, int, float]] = field(default_factory=list)
+    readings: list[tuple[int, float, int, float]] = field(default_factory=list)  # ts: Unix seconds
     rejections: dict[tuple[int, str, str], list[Any]] = field(
         default_factory=dict
     )  # (ent, code, reason) → [n, detail, device]
@@ -127,7 +128,9 @@ class Ingestor:
         qs = self._devices_qs
         if qs is None:
             qs = Device.objects.unrestricted("ingestion: every registered device")
-        qs = qs.filter(active=True).select_related("sensor_type", "enterprise")
+        qs = qs.select_related(
+            "sensor_type", "enterprise"
+        )  # 停用 devices too: refused as such, not as unknown
         self.devices.clear()
         self.by_id.clear()
         for d in qs:
@@ -148,6 +151,7 @@ class Ingestor:
                 hysteresis=d.hysteresis,
                 delay=float(d.delay_seconds),
                 status=d.status,
+                active=d.active,
                 excursion_since=d.excursion_since.timestamp() if d.excursion_since else None,
             )
             uscc = d.enterprise.uscc or ""
@@ -215,6 +219,8 @@ class Ingestor:
             state = self.devices.get((uscc, code))
         if state is None:
             return self._reject(RejectReason.UNKNOWN_DEVICE, uscc, code, "未登记的设备编号")
+        if not state.active:
+            return self._reject(RejectReason.DISABLED, uscc, code, "设备已停用，读数不入库", state)
         if len(payload) > MAX_PAYLOAD:
             return self._reject(RejectReason.MALFORMED, uscc, code, "报文过长", state)
         try:
@@ -256,7 +262,7 @@ class Ingestor:
 
     def _accept(self, state: DeviceState, ts: float, seq: int, value: float) -> None:
         self.accepted += 1
-        self.batch.readings.append((state.id, dt.datetime.fromtimestamp(ts, dt.UTC), seq, value))
+        self.batch.readings.append((state.id, ts, seq, value))
         if ts >= state.last_ts:
             state.last_ts, state.last_value = ts, value
         state.dirty = True
@@ -312,12 +318,7 @@ class Ingestor:
             )
             for s in dirty
         ]
-        with connection.cursor() as cur:
-            cur.executemany(
-                "UPDATE monitoring_device SET last_seq = %s, last_seen_at = %s, last_reading_at = %s, "
-                "last_value = %s, excursion_since = %s WHERE id = %s",
-                rows,
-            )
+        storage.update_devices(rows)
         back = [s for s in dirty if s.status != DeviceStatus.ONLINE]
         for s in back:
             if s.status == DeviceStatus.OFFLINE:
@@ -394,10 +395,10 @@ def _rank(level: str) -> int:
     return {"blue": 1, "yellow": 2, "orange": 3, "red": 4}.get(level, 0)
 
 
-def _aggregates(readings: list[tuple[int, dt.datetime, int, float]]) -> list[tuple[Any, ...]]:
+def _aggregates(readings: list[tuple[int, float, int, float]]) -> list[tuple[Any, ...]]:
     buckets: dict[tuple[int, str, int], list[float]] = {}
     for device_id, ts, _seq, value in readings:
-        epoch = int(ts.timestamp())
+        epoch = int(ts)
         for kind, size in ((AggregateKind.MINUTE, 60), (AggregateKind.HOUR, 3600)):
             key = (device_id, kind, epoch - epoch % size)
             b = buckets.get(key)

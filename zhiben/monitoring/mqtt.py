@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+from .wire import Subscriber
+
 TOPIC_FILTER = "zhiben/+/+/readings"
 DEFAULT_URL = "mqtt://127.0.0.1:1883"
 CLIENT_ID = "zhiben-monitoring"
@@ -64,6 +66,24 @@ def client(b: Broker, client_id: str = "", *, persistent: bool = False, manual_a
         props.SessionExpiryInterval = SESSION_EXPIRY
     c.connect(b.host, b.port, keepalive=30, clean_start=not persistent, properties=props)
     return c
+
+
+def subscriber(b: Broker, client_id: str, *, persistent: bool = False) -> Any:
+    """The consumer's own MQTT 5 subscriber (`wire.Subscriber`, not yet connected): persistent = clean start off
+    and a session expiry, so that QoS 1 messages published while it is away wait for it; Receive Maximum 65535
+    so that the broker keeps a whole batch in flight while it is validated and stored before its PUBACKs."""
+
+    return Subscriber(
+        b.host,
+        b.port,
+        client_id,
+        username=b.username,
+        password=b.password,
+        keepalive=30,
+        clean_start=not persistent,
+        session_expiry=SESSION_EXPIRY if persistent else 0,
+        receive_maximum=65535,
+    )
 
 
 if (

@@ -71,12 +71,9 @@ def test_readings_survive_a_consumer_dying_before_its_ack(live_device: Any) -> N
     client_id = f"zhiben-test-{uuid.uuid4().hex[:10]}"
     try:
         first = Consumer(BROKER, client_id=client_id, interval=0.05)
-        first.start()
-        assert first.connected.wait(5), "consumer did not connect"
-        time.sleep(0.3)  # the subscription is acknowledged
-        first.stop()
-        first.client.loop_stop()
-        first.client.disconnect()  # the persistent session stays on the broker
+        first.start()  # returns once subscribed
+        assert first.connected.is_set(), "consumer did not connect"
+        first.close()  # the persistent session stays on the broker
 
         _publish(gas_device, range(0, 200))  # while no consumer is connected
         dying = DiesBeforeAck(BROKER, client_id=client_id, interval=0.5, batch=100_000)
