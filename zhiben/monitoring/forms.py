@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.bounds import BoundedForm
@@ -73,22 +74,85 @@ class DeviceForm(BoundedForm):
             for name in ("yellow", "orange", "red"):
                 if data.get(name) is None:
                     data[name] = getattr(kind, name)
-            values = [data["yellow"], data["orange"], data["red"]]
-            for name in ("yellow", "orange", "red"):
-                if not kind.physical_min <= data[name] <= kind.physical_max:
-                    self.add_error(
-                        name,
-                        _("报警值应在量程 %(a)s～%(b)s 内。")
-                        % {"a": kind.physical_min, "b": kind.physical_max},
-                    )
-            ordered = (
-                values == sorted(values)
-                if kind.direction == "high"
-                else values == sorted(values, reverse=True)
-            )
-            if not ordered:
-                self.add_error("orange", _("报警值应按一级、二级、红色逐级递进。"))
+            check_thresholds(self, kind)
         return data
 
 
-__all__ = ["AckForm", "CheckForm", "ClearForm", "DangerForm", "Device", "DeviceForm", "HandleForm"]
+def check_thresholds(form: forms.Form, kind: SensorType) -> None:
+    """The three alarm values inside the type's physical range and in order (一级 → 二级 → 红色 in the type's
+    direction); field errors on `form`."""
+    data = form.cleaned_data
+    if any(data.get(name) is None for name in ("yellow", "orange", "red")):
+        return  # a field error already
+    values = [data["yellow"], data["orange"], data["red"]]
+    for name in ("yellow", "orange", "red"):
+        if not kind.physical_min <= data[name] <= kind.physical_max:
+            form.add_error(
+                name,
+                _("报警值应在量程 %(a)s～%(b)s 内。") % {"a": kind.physical_min, "b": kind.physical_max},
+            )
+    ordered = values == sorted(values) if kind.direction == "high" else values == sorted(values, reverse=True)
+    if not ordered:
+        form.add_error("orange", _("报警值应按一级、二级、红色逐级递进。"))
+
+
+class DeviceEditForm(BoundedForm):
+    """修改监测设备: name, place, linked risk point, reporting interval, the device's own alarm values (its type's
+    are the defaults), and 启用/停用. The code and the type stay: the code is in the device's topic and signature."""
+
+    name = forms.CharField(label=_("设备名称"), max_length=100)
+    location = forms.CharField(label=_("安装位置"), max_length=100)
+    risk_point = forms.CharField(label=_("关联风险点"), max_length=100, required=False)
+    risk_point_ref = forms.ModelChoiceField(
+        label=_("双重预防风险点"), queryset=RiskPoint.objects.none(), required=False
+    )
+    interval_seconds = forms.IntegerField(label=_("上报周期（秒）"), min_value=1, max_value=86400)
+    yellow = forms.FloatField(label=_("一级报警值（黄色）"))
+    orange = forms.FloatField(label=_("二级报警值（橙色）"))
+    red = forms.FloatField(label=_("红色报警值"))
+    hysteresis = forms.FloatField(label=_("回差"), min_value=0)
+    delay_seconds = forms.IntegerField(label=_("报警延时（秒）"), min_value=0, max_value=3600)
+    active = forms.BooleanField(
+        label=_("启用"),
+        required=False,
+        help_text=_("停用后该设备上报的报文一律拒收并计数，也不再判定离线。"),
+    )
+
+    def __init__(self, data=None, *, instance: Device, user=None, **kwargs):  # type: ignore[no-untyped-def]
+        initial = {name: getattr(instance, name) for name in Device.EDITABLE}
+        super().__init__(data, initial=initial, **kwargs)
+        self.instance = instance
+        # The unit's risk points the editor may read, and the one linked now (kept even if it may not).
+        seen = Q(pk=instance.risk_point_ref_id)
+        if user is not None:
+            seen |= Q(pk__in=RiskPoint.objects.restrict(user, "view").values("pk"))
+        self.fields["risk_point_ref"].queryset = (  # type: ignore[attr-defined]
+            RiskPoint.objects.unrestricted("the points of a device the editor may change")
+            .filter(seen, enterprise_id=instance.enterprise_id)
+            .order_by("name")
+        )
+        unit = instance.sensor_type.unit
+        for name in ("yellow", "orange", "red", "hysteresis"):
+            self.fields[name].label = f"{self.fields[name].label}（{unit}）"
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        super().clean()
+        kind = self.instance.sensor_type
+        check_thresholds(self, kind)
+        h = self.cleaned_data.get("hysteresis")
+        if h is not None and h > kind.physical_max - kind.physical_min:
+            self.add_error("hysteresis", _("回差不能大于量程。"))
+        return self.cleaned_data
+
+
+__all__ = [
+    "AckForm",
+    "CheckForm",
+    "ClearForm",
+    "DangerForm",
+    "Device",
+    "DeviceEditForm",
+    "DeviceForm",
+    "HandleForm",
+    "check_thresholds",
+]

@@ -124,6 +124,22 @@ class Device(ScopedModel):
 
     objects = DeviceQuerySet.as_manager()  # type: ignore[misc]
 
+    # What 修改 may change (forms.DeviceEditForm, services.update_device); the code and the type stay: the code
+    # is in the device's topic and signature.
+    EDITABLE = (
+        "name",
+        "location",
+        "risk_point",
+        "risk_point_ref",
+        "interval_seconds",
+        "yellow",
+        "orange",
+        "red",
+        "hysteresis",
+        "delay_seconds",
+        "active",
+    )
+
     class Meta:
         verbose_name = _("监测设备")
         verbose_name_plural = _("监测设备")

@@ -23,12 +23,14 @@ from zhiben.accounts.lookups import (
     users_of_enterprise,
     users_of_office,
 )
+from zhiben.accounts.roles import Role
 from zhiben.core import audit
 from zhiben.core.errors import DomainError, NotPermitted
-from zhiben.core.loop import pin
+from zhiben.core.loop import pin, snapshot
 from zhiben.core.outbox import notify_users
-from zhiben.core.scoping import can
+from zhiben.core.scoping import can, grants_for
 from zhiben.core.sequences import next_value
+from zhiben.core.workflow import compare_and_swap
 from zhiben.hazards.choices import Source
 from zhiben.hazards.services import register_hazard
 from zhiben.hazards.services.common import supervising_department
@@ -111,6 +113,77 @@ def add_device(
         device, events.DEVICE_ADDED, actor=actor, data={"code": code, "name": name, "location": location}
     )
     return device
+
+
+DEVICE_STALE = "该设备已被他人修改（当前版本 %(v)s），请刷新后重试。"
+# Who may 重置密钥: the unit itself and the district office (a department edits, but the device is the unit's).
+ROTATING_ROLES = frozenset({Role.ENTERPRISE, Role.DISTRICT_OFFICE})
+
+
+def _require_device(actor: Any, device: Device, action: str = "change") -> None:
+    if actor is None:
+        return
+    if not can(actor, action, Device):
+        raise NotPermitted(_("您没有修改监测设备的权限。"))
+    if not Device.objects.restrict(actor, action).filter(pk=device.pk).exists():
+        raise NotPermitted(_("该设备不在您的职责范围内。"))
+
+
+@transaction.atomic
+def update_device(device: Device, *, actor: Any, version: int | str | None = None, **values: Any) -> Device:
+    """修改监测设备: name, place, risk point, interval, its alarm values, 启用/停用. Compare-and-swap on the
+    version (a conflicting edit is a 409); one audit row naming the changed fields (nothing changed: no row).
+
+    停用: the ingestion refuses a disabled device's messages and counts them (reason 设备已停用), and
+    `detect_offline` passes it over. Re-enabled, it is 未上报 until it reports
+    again, so a long pause does not raise 离线 the moment it is switched back on. A running consumer applies
+    the change at its next reload (within a minute); the gateway API at once."""
+    unknown = set(values) - set(Device.EDITABLE)
+    if unknown:
+        raise TypeError(f"update_device: not editable: {sorted(unknown)}")
+    _require_device(actor, device)
+    pin(device, version, _(DEVICE_STALE))
+    ref = values.get("risk_point_ref", device.risk_point_ref)
+    if ref is not None and ref.enterprise_id != device.enterprise_id:
+        raise ValidationError({"risk_point_ref": _("该风险点不属于本设备所在单位。")})
+    if "risk_point_ref" in values and ref is not None and not values.get("risk_point"):
+        values["risk_point"] = ref.name
+    changed = {k: v for k, v in values.items() if getattr(device, k) != v}
+    if not changed:
+        return device
+    if changed.get("active") is True:
+        changed["status"] = DeviceStatus.NEW
+    compare_and_swap(device, expected={}, changes=changed)
+    audit.record(device, events.DEVICE_CHANGED, actor=actor, data=snapshot(changed))
+    return device
+
+
+def may_rotate_secret(actor: Any, device: Device) -> bool:
+    """The unit's own people and the office, in scope, with `change` on devices."""
+    q = None
+    for grant in grants_for(actor):
+        if grant.role in ROTATING_ROLES and grant.allows("change", Device):
+            gq = grant.q_for(Device)
+            if gq is not None:
+                q = gq if q is None else q | gq
+    if q is None:
+        return False
+    return Device.objects.unrestricted("the rotating grants' own filter").filter(q, pk=device.pk).exists()
+
+
+@transaction.atomic
+def rotate_secret(device: Device, *, actor: Any, version: int | str | None = None) -> str:
+    """重置密钥: a new secret (stored encrypted, returned once for the page to show); from then on a message
+    signed by the old one is refused (签名校验失败). The audit row names the device, never a secret. The
+    device's seq must keep growing past `last_seq` (a replay check, not reset: a stale consumer state could
+    write the old counter back)."""
+    if actor is not None and not may_rotate_secret(actor, device):
+        raise NotPermitted(_("只有本单位或区安委办可以重置设备密钥。"))
+    pin(device, version, _(DEVICE_STALE))
+    secret = new_secret()
+    compare_and_swap(device, expected={}, changes={"secret": secret})
+    audit.record(device, events.DEVICE_SECRET_ROTATED, actor=actor, data={"code": device.code})
+    return secret
 
 
 # --- alarms: raised by the ingestion ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,11 +18,18 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from zhiben.accounts.roles import Role
-from zhiben.core.loop.calls import run_form
+from zhiben.core.loop.calls import posted_version, run_form, run_service
 from zhiben.core.loop.steps import action_label
 from zhiben.core.loop.web import StepView
 from zhiben.core.scoping import can, grants_for
-from zhiben.core.views import Badge, Column, ObjectListView, ScopedViewMixin
+from zhiben.core.views import (
+    Badge,
+    Column,
+    ObjectEditView,
+    ObjectListView,
+    ScopedViewMixin,
+    object_history,
+)
 from zhiben.core.widgets import pick_from
 from zhiben.hazards.models import Hazard
 from zhiben.registry.models import Enterprise
@@ -31,7 +38,7 @@ from zhiben.risk.models import RiskPoint
 from . import queries, reference, services
 from .choices import AlarmStatus, DeviceStatus, Level, TaskStatus
 from .filtersets import TABS, AlarmFilterSet, DeviceFilterSet, TaskFilterSet
-from .forms import DeviceForm
+from .forms import DeviceEditForm, DeviceForm
 from .models import Alarm, CheckTask, Device, Rejection
 from .steps import FLOW, TASK_FLOW
 
@@ -43,6 +50,12 @@ STATUS_COLORS = {
     AlarmStatus.CLEARED: "success",
 }
 DEVICE_COLORS = {DeviceStatus.ONLINE: "success", DeviceStatus.OFFLINE: "secondary", DeviceStatus.NEW: "light"}
+
+
+def _device_state(d: Device) -> Badge:
+    if not d.active:
+        return Badge(_("已停用"), "dark")
+    return Badge(d.get_status_display(), DEVICE_COLORS[DeviceStatus(d.status)])
 
 
 def _level_badge(a: Alarm) -> str:
@@ -138,7 +151,7 @@ class PanelView(ScopedViewMixin, View):
                 "d": d,
                 "line": lines.get(d.pk, ""),
                 "alarm": by_device.get(d.pk),
-                "color": DEVICE_COLORS[DeviceStatus(d.status)],
+                "state": _device_state(d),
                 "level": d.level_of(d.last_value) if d.last_value is not None else None,
             }
             for d in devices
@@ -174,12 +187,7 @@ class DeviceListView(ObjectListView):
             _("最新读数"),
             display=lambda d: f"{d.last_value:g} {d.sensor_type.unit}" if d.last_value is not None else "—",
         ),
-        Column(
-            "get_status_display",
-            _("状态"),
-            sort="status",
-            badge=lambda d: DEVICE_COLORS[DeviceStatus(d.status)],
-        ),
+        Column("state", _("状态"), sort="status", display=lambda d: _device_state(d)),
         Column("last_seen_at", _("最后上报"), sort="last_seen_at"),
     ]
 
@@ -257,6 +265,7 @@ class DeviceDetailView(ScopedViewMixin, View):
             "thresholds": [["一级", device.yellow], ["二级", device.orange], ["红色", device.red]],
         }
         values = list(series.mean)
+        rejections = device_rejections(request.user, device)
         context = {
             "title": device.name,
             "object": device,
@@ -270,11 +279,75 @@ class DeviceDetailView(ScopedViewMixin, View):
             "ranges": [(k, v[0]) for k, v in queries.RANGES.items()],
             "range": key,
             "alarms": Alarm.objects.restrict(request.user, "view").filter(device=device)[:20],
-            "rejections": device.rejections.all(),
-            "color": DEVICE_COLORS[DeviceStatus(device.status)],
+            "rejections": rejections,
+            "rejected_total": sum(r.count for r in rejections),
+            "state": _device_state(device),
             "offline_after": device.interval_seconds * reference.offline_intervals(),
+            "can_change": Device.objects.restrict(request.user, "change").filter(pk=device.pk).exists(),
+            "can_rotate": services.may_rotate_secret(request.user, device),
+            "history": object_history(device),
         }
         return render(request, "monitoring/device_detail.html", context)
+
+
+def device_rejections(user: Any, device: Device) -> list[Rejection]:
+    """The messages refused for a device, by reason: counted under its unit and code, so the rows from before it
+    was registered and those while it was 停用 (refused as an unregistered code) are its own too."""
+    return list(
+        Rejection.objects.restrict(user, "view")
+        .filter(enterprise_id=device.enterprise_id, device_code=device.code)
+        .order_by("-last_at")
+    )
+
+
+class DeviceEditView(ObjectEditView):
+    """修改监测设备 (the generic edit page: the posted version, 409 on a conflicting edit)."""
+
+    model = Device
+    form_class = DeviceEditForm
+
+    def get_base_queryset(self) -> Any:
+        return Device.objects.select_related("enterprise", "sensor_type", "risk_point_ref")
+
+    def service(self, obj: Any, data: dict[str, Any], actor: Any) -> Any:
+        return services.update_device(obj, actor=actor, **data)
+
+
+class DeviceSecretView(ScopedViewMixin, View):
+    """重置密钥 (POST only): the new secret is shown on the answer to this POST and nowhere else — not stored
+    in the session or a message, not cached. Posting the same page again is a 409 (the version moved on)."""
+
+    model = Device
+    action = "change"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)  # 403 before 405
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.check_action(request)
+        device = self.get_object(request, pk)
+        secret, status = run_service(
+            request,
+            None,
+            lambda: services.rotate_secret(device, actor=request.user, version=posted_version(request)),
+        )
+        if secret is None:  # the device page again, with the refusal and its status (403, 409)
+            response = DeviceDetailView().get(request, pk)
+            response.status_code = status
+            return response
+        response = render(
+            request,
+            "monitoring/device_secret.html",
+            {
+                "title": _("设备密钥已重置"),
+                "object": device,
+                "secret": secret,
+                "next_seq": device.last_seq + 1,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class AlarmListView(ObjectListView):

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connections
+from django.template.defaultfilters import floatformat
 
 from zhiben.monitoring import mqtt, simulator
 from zhiben.monitoring.consumer import Consumer
@@ -51,7 +53,17 @@ def test_simulated_readings_appear_on_the_panel_at_390px(
     client_id = f"zhiben-test-{uuid.uuid4().hex[:10]}"
     consumer = Consumer(BROKER, client_id=client_id, interval=0.05)
     sent: list[int] = []
-    sim = threading.Thread(target=lambda: sent.append(simulator.run(BROKER, speed=50, duration=2.0, seed=3)))
+
+    def simulate() -> None:
+        try:
+            sent.append(simulator.run(BROKER, speed=50, duration=2.0, seed=3))
+        finally:
+            # simulator.load() read the devices on this thread's own connection. Left open, it outlives the
+            # thread until a garbage collection happens to free it, and on PostgreSQL the test database then
+            # cannot be dropped at teardown ("is being accessed by other users").
+            connections.close_all()
+
+    sim = threading.Thread(target=simulate)
     try:
         consumer.run(idle_exit=2, on_ready=sim.start)
         sim.join()
@@ -60,7 +72,7 @@ def test_simulated_readings_appear_on_the_panel_at_390px(
     stored = Reading.objects.filter(device=gas_device).count() - before
     assert sent and sent[0] > 0 and stored == sent[0]
     latest = Device.objects.unrestricted("test").get(pk=gas_device.pk).last_value
-    shown = f"{latest:.2f}".rstrip("0").rstrip(".")
+    shown = floatformat(latest, "-2")  # as the panel shows it (a half rounds up there, unlike f"{:.2f}")
 
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
