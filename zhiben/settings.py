@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
         "OversightBulletinStatusEnum": "zhiben.oversight.choices.BulletinStatus",
         "SupervisionAssigneeStatusEnum": "zhiben.supervision.choices.AssigneeStatus",
         "SupervisionItemStatusEnum": "zhiben.supervision.choices.ItemStatus",
+        "RiskWorkKindEnum": "zhiben.risk.choices.WorkKind",
     },
 }
 

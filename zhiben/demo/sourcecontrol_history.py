@@ -18,9 +18,11 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from zhiben.demo.campaign_history import PDF
 from zhiben.registry.choices import EnterpriseStatus, RegionLevel, StandardisationGrade
 from zhiben.registry.models import Enterprise, Industry, Region
 from zhiben.sourcecontrol import fees, reference, services
@@ -264,6 +266,7 @@ def _projects(rng: random.Random, today: dt.date) -> int:
                 document_number=f"屈应急审〔{on.year}〕{rng.randint(1, 60)}号"
                 if step == "design_review"
                 else "",
+                files=[SimpleUploadedFile(f"{doc[0]}.pdf", PDF)] if step != "trial_run" else [],
             )
     _date_history()
     return made

@@ -73,3 +73,5 @@ class PermitStatus(models.TextChoices):
     APPLIED = "applied", _("待确认")
     CONFIRMED = "confirmed", _("作业中")
     FINISHED = "finished", _("已完工")
+    RETURNED = "returned", _("已退回")
+    CANCELLED = "cancelled", _("已作废")

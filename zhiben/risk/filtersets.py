@@ -45,7 +45,14 @@ class PointFilterSet(BaseFilterSet):
 class PermitFilterSet(BaseFilterSet):
     status = django_filters.ChoiceFilter(label=_("状态"), choices=PermitStatus.choices)
     kind = django_filters.ChoiceFilter(label=_("作业类型"), choices=WorkKind.choices)
+    mine = django_filters.BooleanFilter(label=_("我申请的"), method="by_applicant", widget=forms.HiddenInput)
 
     class Meta:
         model = WorkPermit
         fields: list[str] = []
+
+    def by_applicant(self, qs: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return qs
+        return qs.filter(applicant_id=user.pk)

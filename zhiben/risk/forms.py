@@ -270,3 +270,20 @@ class FinishForm(BoundedForm):
     note = forms.CharField(
         label=_("完工说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+
+
+class ReturnForm(BoundedForm):
+    reason = forms.CharField(
+        label=_("退回理由"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("说明需要申请人修改或补充的内容"),
+    )
+
+
+class ResubmitForm(PermitForm):
+    """修改后重新提交: the returned permit's fields, edited by its applicant."""
+
+
+class CancelForm(BoundedForm):
+    reason = forms.CharField(label=_("作废理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)

@@ -366,7 +366,8 @@ class PreShiftCheck(ScopedModel):
 
 class WorkPermit(ScopedModel):
     """动工卡: a hazardous work (动火, 受限空间, 高处, 吊装, 临时用电) confirmed before it starts:
-    申请 → 确认 (by someone other than the applicant) → 完工."""
+    申请 → 确认 (by someone other than the applicant) → 完工; the confirmer may 退回 it to the applicant (who edits
+    and resubmits), and the applicant or the unit's safety manager may 作废 it before it is confirmed."""
 
     scope = UNIT_SCOPE
     enterprise = models.ForeignKey(
@@ -389,6 +390,7 @@ class WorkPermit(ScopedModel):
     )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
+    reason = models.TextField(_("退回或作废理由"), blank=True)
 
     class Meta:
         verbose_name = _("动工卡")

@@ -7,7 +7,8 @@ flow's guard), the version pin (409), the rows, one audit row (through the flow 
 * band tables: `calculate` (no write; the API's calculator), `add_table` (a new version, checked for gaps and
   overlaps), `adopt_table` (a region's new assessments use it);
 * 一会三卡: `add_post` (the post with its 体检卡 and 应急处置卡 from a template), `record_meeting`, `record_check`,
-  and the 动工卡 steps `apply_permit` → `confirm_permit` → `finish_permit`.
+  and the 动工卡 steps `apply_permit` → `confirm_permit` → `finish_permit` (`return_permit` → `resubmit_permit`,
+  `cancel_permit`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.core import audit, uploads
-from zhiben.core.errors import NotPermitted
+from zhiben.core.errors import Conflict, NotPermitted
 from zhiben.core.loop import pin
 from zhiben.core.scoping import can
 from zhiben.core.sequences import next_value
@@ -33,7 +34,7 @@ from zhiben.hazards.services import register_hazard
 from zhiben.registry.models import Enterprise, Region
 
 from . import events, grading, reference
-from .choices import LEVEL_BY_NAME, Method, PointStatus
+from .choices import LEVEL_BY_NAME, Method, PermitStatus, PointStatus
 from .models import (
     Assessment,
     Patrol,
@@ -47,7 +48,19 @@ from .models import (
     TableAdoption,
     WorkPermit,
 )
-from .steps import APPLY, ASSESS, CONFIRM, FINISH, FLAG, PERMIT_FLOW, POINT_FLOW, REGISTER
+from .steps import (
+    APPLY,
+    ASSESS,
+    CANCEL,
+    CONFIRM,
+    FINISH,
+    FLAG,
+    PERMIT_FLOW,
+    POINT_FLOW,
+    REGISTER,
+    RESUBMIT,
+    RETURN,
+)
 
 PLAN_TYPES = frozenset({"image/jpeg", "image/png"})
 MAX_ZONE_VERTICES = 60
@@ -406,24 +419,51 @@ def apply_permit(
     *, actor: Any, enterprise: Enterprise, kind: str, location: str, description: str, work_on: dt.date
 ) -> WorkPermit:
     _require(actor, "add", WorkPermit, enterprise)
-    if work_on < timezone.localdate() - dt.timedelta(days=1):
-        raise ValidationError({"work_on": _("作业日期不能早于昨天。")})
-    measures = [{"item": m, "ok": False} for m in reference.permit_measures(kind)]
-    if not measures:
-        raise ValidationError({"kind": _("作业类型无效。")})
+    fields, measures = _permit_fields(kind=kind, location=location, description=description, work_on=work_on)
     seq = next_value(f"risk-permit/{work_on.year}")
     permit = WorkPermit.objects.create(
         enterprise=enterprise,
         number=f"DG{work_on.year}-{enterprise.pk:04d}-{seq:04d}",
-        kind=kind,
-        location=location,
-        description=description,
-        work_on=work_on,
         measures=measures,
         applicant=actor,
+        **fields,
     )
     PERMIT_FLOW.record_created(permit, APPLY, actor=actor, data={"kind": kind, "number": permit.number})
     return permit
+
+
+def _permit_open(permit: WorkPermit, step: Any) -> None:
+    """A 作废 or 退回 permit refuses the steps of a live one with a clear reason (409), before any other check."""
+    if permit.status == PermitStatus.CANCELLED and step is not CANCEL:
+        raise Conflict(_("该动工卡已作废（%(r)s），不能%(s)s。") % {"r": permit.reason, "s": step.label})
+    if permit.status == PermitStatus.RETURNED and step is CONFIRM:
+        raise Conflict(_("该动工卡已退回申请人修改，重新提交后方可确认动工。"))
+    PERMIT_FLOW.check(permit, step)
+
+
+def _permit_fields(
+    *, kind: str, location: str, description: str, work_on: dt.date
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The checked fields of an application and the safety measures of its kind (none confirmed yet)."""
+    errors: dict[str, str] = {}
+    if work_on < timezone.localdate() - dt.timedelta(days=1):
+        errors["work_on"] = _("作业日期不能早于昨天。")
+    measures = [{"item": m, "ok": False} for m in reference.permit_measures(kind)]
+    if not measures:
+        errors["kind"] = _("作业类型无效。")
+    if not (location or "").strip():
+        errors["location"] = _("请填写作业地点。")
+    if not (description or "").strip():
+        errors["description"] = _("请填写作业内容。")
+    if errors:
+        raise ValidationError(errors)
+    fields = {
+        "kind": kind,
+        "location": location.strip(),
+        "description": description.strip(),
+        "work_on": work_on,
+    }
+    return fields, measures
 
 
 @CONFIRM.implements
@@ -438,6 +478,7 @@ def confirm_permit(
 ) -> WorkPermit:
     PERMIT_FLOW.require(actor, CONFIRM, permit)
     pin(permit, version)
+    _permit_open(permit, CONFIRM)
     ticked = {int(c) for c in confirmed or [] if str(c).isdigit()}
     missing = [m["item"] for i, m in enumerate(permit.measures) if i not in ticked]
     if missing:
@@ -465,7 +506,72 @@ def finish_permit(
 ) -> WorkPermit:
     PERMIT_FLOW.require(actor, FINISH, permit)
     pin(permit, version)
+    _permit_open(permit, FINISH)
     PERMIT_FLOW.advance(permit, FINISH, actor=actor, note=note, changes={"finished_at": timezone.now()})
+    return permit
+
+
+def _reason(reason: str, message: Any) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError({"reason": message})
+    return text
+
+
+@RETURN.implements
+@transaction.atomic
+def return_permit(
+    permit: WorkPermit, *, actor: Any, reason: str, version: int | str | None = None
+) -> WorkPermit:
+    """退回: the confirmer (not the applicant) sends the application back with a reason."""
+    PERMIT_FLOW.require(actor, RETURN, permit)
+    pin(permit, version)
+    _permit_open(permit, RETURN)
+    text = _reason(reason, _("请填写退回理由。"))
+    PERMIT_FLOW.advance(permit, RETURN, actor=actor, note=text, changes={"reason": text})
+    return permit
+
+
+@RESUBMIT.implements
+@transaction.atomic
+def resubmit_permit(
+    permit: WorkPermit,
+    *,
+    actor: Any,
+    kind: str,
+    location: str,
+    description: str,
+    work_on: dt.date,
+    version: int | str | None = None,
+) -> WorkPermit:
+    """修改后重新提交: the applicant edits a returned permit; it waits for confirmation again, every measure
+    unconfirmed."""
+    PERMIT_FLOW.require(actor, RESUBMIT, permit)
+    pin(permit, version)
+    _permit_open(permit, RESUBMIT)
+    fields, measures = _permit_fields(kind=kind, location=location, description=description, work_on=work_on)
+    changed = [k for k, v in fields.items() if getattr(permit, k) != v]
+    PERMIT_FLOW.advance(
+        permit,
+        RESUBMIT,
+        actor=actor,
+        changes={**fields, "measures": measures, "reason": ""},
+        data={"changed": changed},
+    )
+    return permit
+
+
+@CANCEL.implements
+@transaction.atomic
+def cancel_permit(
+    permit: WorkPermit, *, actor: Any, reason: str, version: int | str | None = None
+) -> WorkPermit:
+    """作废: the applicant or the unit's safety manager cancels a permit not yet confirmed (or returned)."""
+    PERMIT_FLOW.require(actor, CANCEL, permit)
+    pin(permit, version)
+    _permit_open(permit, CANCEL)
+    text = _reason(reason, _("请填写作废理由。"))
+    PERMIT_FLOW.advance(permit, CANCEL, actor=actor, note=text, changes={"reason": text})
     return permit
 
 

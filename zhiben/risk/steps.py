@@ -2,6 +2,10 @@
 
 风险点:  登记 ──► 待评估 ──风险评估──► 已评估 ──(巡查不符合)──► 待重新评估 ──风险评估──► 已评估
 动工卡:  申请 ──► 待确认 ──确认动工（另一人，逐项确认安全措施）──► 作业中 ──完工──► 已完工
+                   │  ▲
+            退回（确认人）│  └─修改后重新提交（申请人）── 已退回
+                   └──────────────────────────────►┘
+         待确认 / 已退回 ──作废（申请人或本单位安全管理人员）──► 已作废
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from zhiben.core.errors import NotPermitted
 from zhiben.core.loop import Flow, Step
 
 from .choices import PermitStatus, PointStatus
-from .forms import AssessForm, ConfirmForm, FinishForm
+from .forms import AssessForm, CancelForm, ConfirmForm, FinishForm, ResubmitForm, ReturnForm
 from .models import RiskPoint, RiskPointTransition, WorkPermit, WorkPermitTransition
 
 P = PointStatus
@@ -76,10 +80,75 @@ FINISH = Step(
     help=_("作业结束，现场清理完毕。"),
 )
 
+RETURN = Step(
+    "return",
+    _("退回"),
+    "confirm",
+    frozenset({S.APPLIED}),
+    S.RETURNED,
+    "RISK_PERMIT_RETURNED",
+    ReturnForm,
+    rule=not_the_applicant,
+    style="outline-danger",
+    icon="arrow-counterclockwise",
+    help=_("安全措施或作业内容不符合要求时退回申请人并说明理由；申请人修改后重新提交。"),
+)
+
+
+def the_applicant(actor: Any, permit: WorkPermit) -> None:
+    if actor is not None and permit.applicant_id not in (None, getattr(actor, "pk", None)):
+        raise NotPermitted(str(_("退回的动工卡由申请人修改后重新提交。")))
+
+
+def _permit_fields(permit: WorkPermit) -> dict[str, Any]:
+    return {
+        "kind": permit.kind,
+        "location": permit.location,
+        "description": permit.description,
+        "work_on": permit.work_on,
+    }
+
+
+RESUBMIT = Step(
+    "resubmit",
+    _("修改后重新提交"),
+    "change",
+    frozenset({S.RETURNED}),
+    S.APPLIED,
+    "RISK_PERMIT_RESUBMITTED",
+    ResubmitForm,
+    rule=the_applicant,
+    initial=_permit_fields,
+    style="primary",
+    icon="arrow-repeat",
+    help=_("按退回理由修改后重新提交，由安全管理人员重新逐项确认。"),
+)
+
+
+def _cancel_permission(actor: Any, permit: WorkPermit) -> str:
+    """The applicant cancels with the unit's 修改 permission; anyone else must be a safety manager who may
+    confirm permits (确认动工)."""
+    return "change" if permit.applicant_id == getattr(actor, "pk", None) else "confirm"
+
+
+CANCEL = Step(
+    "cancel",
+    _("作废"),
+    "change",
+    frozenset({S.APPLIED, S.RETURNED}),
+    S.CANCELLED,
+    "RISK_PERMIT_CANCELLED",
+    CancelForm,
+    permission_rule=_cancel_permission,
+    style="outline-secondary",
+    icon="x-octagon",
+    help=_("作业取消时作废尚未确认或已退回的动工卡并说明理由；作废后不能再确认动工。"),
+)
+
 PERMIT_FLOW = Flow(
     model=WorkPermit,
     history=WorkPermitTransition,
-    steps=(APPLY, CONFIRM, FINISH),
+    steps=(APPLY, CONFIRM, RETURN, RESUBMIT, CANCEL, FINISH),
     denied=_("您没有办理动工卡的权限。"),
     out_of_scope=_("该动工卡不在您的职责范围内。"),
     stale=_("该动工卡已被他人处理，请刷新后重试。"),

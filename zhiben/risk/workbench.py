@@ -1,5 +1,5 @@
-"""The 双重预防 card on the 待办 workbench: risk points waiting for (re-)assessment and 动工卡 waiting for
-confirmation — the unit's own acts; a government reader watches its 待重新评估 points. Each figure links to the
+"""The 双重预防 card on the 待办 workbench: risk points waiting for (re-)assessment, 动工卡 waiting for
+confirmation and the applicant's own 动工卡 returned for changes — the unit's own acts; a government reader watches its 待重新评估 points. Each figure links to the
 list filtered to exactly those records."""
 
 from __future__ import annotations
@@ -73,6 +73,24 @@ def cards(user: Any, today: dt.date) -> list[wb.Card]:
             )
         )
         due += waiting
+
+    if can(user, "change", WorkPermit):
+        returned = (
+            WorkPermit.objects.restrict(user, "change")
+            .filter(status=PermitStatus.RETURNED, applicant_id=user.pk)
+            .count()
+        )
+        if returned:
+            items.append(
+                wb.Item(
+                    _("动工卡被退回待修改"),
+                    returned,
+                    wb.link(reverse("risk:permit_list"), status=PermitStatus.RETURNED, mine="true"),
+                    wb.SOON,
+                    key="returned",
+                )
+            )
+            due += returned
 
     def rows() -> list[wb.Row]:
         picked = points.filter(status__in=[PointStatus.REASSESS, PointStatus.NEW]).select_related(

@@ -4,6 +4,10 @@ POST /api/v1/safety-fees/calculate/   {"sector": "<code or name>", "basis": "300
                                       "brackets": [...]} (元, Decimal strings; 400 in Chinese for a negative basis
                                       or an unknown sector)
 GET  /api/v1/safety-fees/sectors/     the sectors of the current rate table: code, name, basis, verified
+GET  /api/v1/safety-fees/accounts/?year=2026   the units' fee accounts in scope (a unit its own, a department or
+                                      township its units, the office all): unit, year, basis, provision,
+                                      spending by category, balance, paused and why; cursor pagination
+GET  /api/v1/safety-fees/accounts/{id}/  one account with its spending rows (404 out of scope)
 GET  /api/v1/standardisation-certificates/ · /api/v1/construction-projects/ · /api/v1/phase-out-items/
 GET  /api/v1/source-projects/         建设项目 in scope; POST /{id}/approve/ 审查通过, /refuse/ 不予通过,
                                       /pre-assess/, /design-review/, /trial-run/, /accept/, /diagnose/
@@ -15,7 +19,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -26,8 +30,21 @@ from zhiben.core.bounds import BoundedModelSerializer, BoundedSerializer
 from zhiben.core.loop.api import install_steps
 
 from . import reference, services
-from .filtersets import CertificateFilterSet, ConstructionFilterSet, PhaseOutFilterSet, ProjectFilterSet
-from .models import ConstructionProject, PhaseOutItem, SourceProject, StandardisationCertificate
+from .filtersets import (
+    CertificateFilterSet,
+    ConstructionFilterSet,
+    FeeAccountFilterSet,
+    PhaseOutFilterSet,
+    ProjectFilterSet,
+)
+from .models import (
+    ConstructionProject,
+    FeeAccount,
+    FeeSpending,
+    PhaseOutItem,
+    SourceProject,
+    StandardisationCertificate,
+)
 from .steps import PHASEOUT_FLOW, PROJECT_FLOW
 
 
@@ -238,6 +255,127 @@ class PhaseOutItemSerializer(BoundedModelSerializer):
         return services.phase_out_overdue(obj)
 
 
+class FeeSpendingSerializer(BoundedModelSerializer):
+    category_name = serializers.SerializerMethodField()
+    amount = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = FeeSpending
+        fields = ["id", "category", "category_name", "amount", "spent_on", "description"]
+
+    def get_category_name(self, obj: FeeSpending) -> str:
+        return reference.category_name(obj.category)
+
+
+CategoryTotalSerializer = inline_serializer(
+    "SafetyFeeCategoryTotal",
+    many=True,
+    fields={
+        "category": serializers.CharField(),
+        "name": serializers.CharField(),
+        "amount": serializers.CharField(),
+    },
+)
+
+
+class FeeAccountSerializer(BoundedModelSerializer):
+    """An account with the figures of its page (services.summary, as of today): amounts in 元 as Decimal
+    strings."""
+
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    sector_name = serializers.SerializerMethodField()
+    basis = serializers.CharField(read_only=True)
+    provision = serializers.SerializerMethodField(help_text="年度应提取（元）")
+    monthly = serializers.SerializerMethodField(help_text="每月提取（元）")
+    accrued = serializers.SerializerMethodField(help_text="已提取（元，至本月）")
+    spent = serializers.SerializerMethodField(help_text="已使用（元）")
+    spent_by_category = serializers.SerializerMethodField()
+    balance = serializers.SerializerMethodField(help_text="结余（元）")
+    paused = serializers.SerializerMethodField()
+    pause_reason = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FeeAccount
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "year",
+            "sector",
+            "sector_name",
+            "basis",
+            "provision",
+            "monthly",
+            "accrued",
+            "spent",
+            "spent_by_category",
+            "balance",
+            "paused",
+            "pause_reason",
+            "version",
+        ]
+
+    def _summary(self, obj: FeeAccount) -> services.AccountSummary:
+        cache = self.context.setdefault("_summaries", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = services.summary(obj)
+        return cache[obj.pk]  # type: ignore[no-any-return]
+
+    def get_sector_name(self, obj: FeeAccount) -> str:
+        return getattr(reference.fee_table().find(obj.sector), "name", obj.sector)
+
+    def get_provision(self, obj: FeeAccount) -> str:
+        return str(self._summary(obj).annual)
+
+    def get_monthly(self, obj: FeeAccount) -> str:
+        return str(self._summary(obj).monthly)
+
+    def get_accrued(self, obj: FeeAccount) -> str:
+        return str(self._summary(obj).accrued)
+
+    def get_spent(self, obj: FeeAccount) -> str:
+        return str(self._summary(obj).spent)
+
+    @extend_schema_field(CategoryTotalSerializer)
+    def get_spent_by_category(self, obj: FeeAccount) -> list[dict[str, str]]:
+        return [
+            {"category": code, "name": name, "amount": str(total)}
+            for code, name, total in self._summary(obj).categories
+        ]
+
+    def get_balance(self, obj: FeeAccount) -> str:
+        return str(self._summary(obj).balance)
+
+    def get_paused(self, obj: FeeAccount) -> bool:
+        return self._summary(obj).paused
+
+    def get_pause_reason(self, obj: FeeAccount) -> str:
+        return self._summary(obj).pause_reason
+
+
+class FeeAccountDetailSerializer(FeeAccountSerializer):
+    spendings = FeeSpendingSerializer(many=True, read_only=True)
+
+    class Meta(FeeAccountSerializer.Meta):
+        fields = [*FeeAccountSerializer.Meta.fields, "spendings"]
+
+
+class FeeAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """安全生产费用台账 in the reader's scope (`?year=`), with the figures of the account page; one account with
+    its spending rows."""
+
+    queryset = FeeAccount.objects.all()
+    serializer_class = FeeAccountSerializer
+    filterset_class = FeeAccountFilterSet
+
+    def get_serializer_class(self) -> Any:
+        return FeeAccountDetailSerializer if self.action == "retrieve" else FeeAccountSerializer
+
+    def get_queryset(self) -> Any:
+        qs = super().get_queryset().select_related("enterprise").order_by("-year", "enterprise__name", "pk")
+        return qs.prefetch_related("spendings") if self.action == "retrieve" else qs
+
+
 class StandardisationCertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """安全生产标准化证书 in the reader's scope."""
 
@@ -287,6 +425,7 @@ install_steps(PhaseOutViewSet, PHASEOUT_FLOW, prefix="PhaseOutItem", output=Phas
 
 
 def register(router: Any) -> None:
+    router.register("safety-fees/accounts", FeeAccountViewSet, basename="safety-fee-account")
     router.register("safety-fees", SafetyFeeViewSet, basename="safety-fee")
     router.register(
         "standardisation-certificates",

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.bounds import BoundedForm
+from zhiben.core.widgets import MultipleFileInput
 from zhiben.registry.choices import StandardisationGrade
 
 from . import reference
@@ -39,6 +40,12 @@ class StageForm(BoundedForm):
     document_number = forms.CharField(label=_("文号"), max_length=60, required=False)
     organisation = forms.CharField(label=_("承担或审查单位"), max_length=100, required=False)
     conclusion = forms.CharField(label=_("结论"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    files = forms.FileField(  # type: ignore[assignment]
+        label=_("文件"),
+        required=False,
+        widget=MultipleFileInput(),
+        help_text=_("报告、意见书等文件本身：PDF、Word 或照片（JPEG/PNG），可选多个，每个不超过 10 MB"),
+    )
 
 
 class RetireForm(BoundedForm):

@@ -11,11 +11,12 @@ through the unit's industries, the unit itself for its own users.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhiben.core.models import ScopedModel, StepHistory
+from zhiben.core.models import BaseModel, ScopedModel, StepHistory
 from zhiben.core.scoping import ScopePaths
 from zhiben.registry.choices import StandardisationGrade
 
@@ -261,6 +262,38 @@ class ProjectStage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.stage}"
+
+
+class StageDocument(BaseModel):
+    """A file of a 三同时 (or diagnosis) stage: the report, opinion or certificate itself (PDF, Word, photo),
+    checked by content (core.uploads), stored under MEDIA_ROOT and read only through the project's scoped view."""
+
+    stage = models.ForeignKey(
+        ProjectStage, verbose_name=_("环节"), on_delete=models.CASCADE, related_name="documents"
+    )
+    file = models.FileField(_("文件"), upload_to="sourcecontrol/%Y/%m/")
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("文件摘要"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("三同时环节文件")
+        verbose_name_plural = _("三同时环节文件")
+        ordering = ["stage", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("sourcecontrol:stage_document", args=[self.stage.project_id, self.pk])
 
 
 class PhaseOutItem(ScopedModel):

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.core import audit
+from zhiben.core import audit, uploads
 from zhiben.core.errors import DomainError, NotPermitted
 from zhiben.core.loop import pin
 from zhiben.core.scoping import can
@@ -37,6 +39,7 @@ from .models import (
     PhaseOutItem,
     ProjectStage,
     SourceProject,
+    StageDocument,
     StandardisationCertificate,
 )
 
@@ -262,6 +265,15 @@ class AccountSummary:
     spent: Decimal
     balance: Decimal
     by_category: list[tuple[str, Decimal]]
+    # (code, name, total) of each category used: the API's view of `by_category`.
+    categories: list[tuple[str, str, Decimal]]
+
+    @property
+    def pause_reason(self) -> str:
+        """Why provision is paused ("" when it is not): the one wording of the page and the API."""
+        if not self.paused:
+            return ""
+        return _("年初结余达到上年应提取额的 %(m)s 倍，暂停提取（待核实）") % {"m": fees.PAUSE_MULTIPLE}
 
 
 def summary(account: FeeAccount, today: dt.date | None = None) -> AccountSummary:
@@ -286,6 +298,9 @@ def summary(account: FeeAccount, today: dt.date | None = None) -> AccountSummary
         spent=fees.money(spent),
         balance=fees.money(account.opening_balance + accrued - spent),
         by_category=[(reference.category_name(r["category"]), r["total"]) for r in rows],
+        categories=[
+            (r["category"], reference.category_name(r["category"]), fees.money(r["total"])) for r in rows
+        ],
     )
 
 
@@ -532,6 +547,39 @@ def refuse_project(
     return project
 
 
+# The stage documents accepted: PDF, Word (the OOXML family) and photos, recognised by content.
+DOCUMENT_TYPES = frozenset({"application/pdf", "application/vnd.openxmlformats-officedocument"}) | (
+    uploads.IMAGE_TYPES
+)
+
+
+def add_stage_document(stage: ProjectStage, upload: UploadedFile, *, actor: Any) -> StageDocument:
+    """Attach one file to a recorded stage (type by content, ≤ 10 MB), with its audit row."""
+    checked = uploads.check_upload(
+        upload,
+        field="files",
+        accept=DOCUMENT_TYPES,
+        refused=_("文件“%(n)s”的类型不受支持：只接受 PDF、Word 文件和 JPEG、PNG 照片。"),
+    )
+    doc = StageDocument(
+        stage=stage,
+        name=(upload.name or "file")[:200],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    doc.file.save(checked.file_name(f"sc{stage.project_id}", extension=False), upload, save=False)
+    doc.save()
+    audit.record(
+        stage.project,
+        events.STAGE_DOCUMENT_ADDED,
+        actor=actor,
+        data={"stage": stage.stage, "name": doc.name, "size": doc.size, "sha256": doc.sha256},
+    )
+    return doc
+
+
 def _stage(
     project: SourceProject,
     step: Any,
@@ -542,14 +590,21 @@ def _stage(
     document_number: str = "",
     organisation: str = "",
     conclusion: str = "",
+    files: Iterable[UploadedFile] = (),
     version: int | str | None = None,
 ) -> SourceProject:
     _begin(project, step, actor, version)
+    files = [f for f in files or () if f]
+    errors: dict[str, str] = {}
     if done_on > timezone.localdate():
-        raise ValidationError({"done_on": _("完成日期不能晚于今天。")})
+        errors["done_on"] = _("完成日期不能晚于今天。")
     if not (document or "").strip():
-        raise ValidationError({"document": _("请填写文件名称。")})
-    ProjectStage.objects.create(
+        errors["document"] = _("请填写文件名称。")
+    if step is steps.ACCEPT and not files:
+        errors["files"] = _("竣工验收须上传至少一份验收文件（如安全设施竣工验收报告或意见）。")
+    if errors:
+        raise ValidationError(errors)
+    stage = ProjectStage.objects.create(
         project=project,
         stage=steps.STAGE_OF_STEP[step.name],
         done_on=done_on,
@@ -558,12 +613,19 @@ def _stage(
         organisation=(organisation or "").strip(),
         conclusion=(conclusion or "").strip(),
     )
+    for upload in files:
+        add_stage_document(stage, upload, actor=actor)
     steps.PROJECT_FLOW.advance(
         project,
         step,
         actor=actor,
         note=(conclusion or "").strip(),
-        data={"document": document.strip(), "document_number": document_number, "done_on": str(done_on)},
+        data={
+            "document": document.strip(),
+            "document_number": document_number,
+            "done_on": str(done_on),
+            "files": len(files),
+        },
     )
     return project
 

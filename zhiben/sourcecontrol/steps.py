@@ -8,6 +8,8 @@
 The unit (建设单位) records its 安全预评价 and 试运行 (`change`); the supervising department takes the review
 steps (`review`: 审查, 设计审查, 竣工验收, 诊断). 审查通过 is refused for a project in a prohibited entry of the
 catalogue, and for a restricted one unless the reviewer confirms its conditions; the refusal names the entry.
+Each stage step takes the documents themselves (multipart `files`, `services.add_stage_document`); 竣工验收 is
+refused without at least one.
 
 淘汰: 已登记 ──淘汰完成──► 淘汰完成 (the township or the department that registered it, or the unit)."""
 
@@ -55,6 +57,7 @@ PRE_ASSESS = Step(
     S.DESIGN_REVIEW,
     "SC_PROJECT_PRE_ASSESSED",
     StageForm,
+    multipart=True,
     icon="clipboard-check",
     help=_("登记安全预评价报告（评价机构、完成日期、结论）。"),
 )
@@ -66,6 +69,7 @@ DESIGN_REVIEW = Step(
     S.TRIAL_RUN,
     "SC_PROJECT_DESIGN_REVIEWED",
     StageForm,
+    multipart=True,
     icon="rulers",
     help=_("登记安全设施设计审查意见书（文号、日期、结论）。"),
 )
@@ -77,6 +81,7 @@ TRIAL_RUN = Step(
     S.ACCEPTANCE,
     "SC_PROJECT_TRIAL_RUN",
     StageForm,
+    multipart=True,
     icon="play-circle",
     help=_("登记试运行方案和试运行情况。"),
 )
@@ -88,9 +93,10 @@ ACCEPT = Step(
     S.DONE,
     "SC_PROJECT_ACCEPTED",
     StageForm,
+    multipart=True,
     style="primary",
     icon="patch-check",
-    help=_("登记安全设施竣工验收结论，三同时完成。"),
+    help=_("登记安全设施竣工验收结论并上传验收文件（至少一份），三同时完成。"),
 )
 DIAGNOSE = Step(
     "diagnose",
@@ -100,6 +106,7 @@ DIAGNOSE = Step(
     S.DIAGNOSED,
     "SC_PROJECT_DIAGNOSED",
     StageForm,
+    multipart=True,
     style="primary",
     icon="search",
     help=_("登记老旧项目安全设计诊断报告和整改结论。"),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("projects/", views.ProjectListView.as_view(), name="project_list"),
     path("projects/new/", views.ProjectCreateView.as_view(), name="project_create"),
     path("projects/<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
+    path("projects/<int:pk>/documents/<int:doc>/", views.StageDocumentView.as_view(), name="stage_document"),
     path("projects/<int:pk>/<str:name>/", views.ProjectStepView.as_view(), name="project_step"),
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),
     path("phase-out/", views.PhaseOutListView.as_view(), name="phaseout_list"),

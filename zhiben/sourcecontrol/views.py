@@ -11,13 +11,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views import View
 
+from zhiben.core import audit
 from zhiben.core.bounds import BoundedForm
 from zhiben.core.formats import local_time
 from zhiben.core.loop.web import StepView, run_form
@@ -26,7 +29,7 @@ from zhiben.core.views import Column, ObjectDetailView, ObjectEditView, ObjectLi
 from zhiben.core.widgets import pick_from
 from zhiben.registry.models import Enterprise
 
-from . import fees, reference, services
+from . import events, fees, reference, services
 from . import forms as sc_forms
 from .choices import PhaseOutStatus, ProjectStatus
 from .filtersets import (
@@ -42,6 +45,7 @@ from .models import (
     FeeSpending,
     PhaseOutItem,
     SourceProject,
+    StageDocument,
     StandardisationCertificate,
 )
 from .steps import PHASEOUT_FLOW, PROJECT_FLOW
@@ -231,12 +235,7 @@ class FeeAccountDetailView(ObjectDetailView):
             (f"已提取（{s.months} 个月）", _yuan(s.accrued)),
             ("已使用", _yuan(s.spent)),
             ("结余", _yuan(s.balance)),
-            (
-                "提取状态",
-                f"暂停提取：年初结余达到上年应提取额的 {fees.PAUSE_MULTIPLE} 倍（待核实）"
-                if s.paused
-                else "按月提取",
-            ),
+            ("提取状态", s.pause_reason if s.paused else "按月提取"),
         ]
         spend_rows = [
             [local_time(r.spent_on), reference.category_name(r.category), r.description, _yuan(r.amount)]
@@ -481,6 +480,20 @@ class ProjectDetailView(ObjectDetailView):
             ]
             for s in obj.stages.all()
         ]
+        documents = [
+            [
+                d.stage.get_stage_display(),
+                format_html(
+                    '<a href="{}" target="_blank" rel="noopener" data-testid="stage-document">'
+                    '<i class="bi bi-file-earmark me-1"></i>{}</a>',
+                    d.get_absolute_url(),
+                    d.name,
+                ),
+                filesizeformat(d.size),
+                local_time(d.created_at),
+            ]
+            for d in StageDocument.objects.filter(stage__project=obj).select_related("stage")
+        ]
         matches = services.catalogue_matches(obj)
         activity = reference.catalogue_entry(obj.activity)
         return {
@@ -494,7 +507,8 @@ class ProjectDetailView(ObjectDetailView):
                 for e in matches
             ),
             "tables": [
-                _table("审查与三同时环节", ["环节", "完成日期", "文件", "文号", "单位", "结论"], stages)
+                _table("审查与三同时环节", ["环节", "完成日期", "文件", "文号", "单位", "结论"], stages),
+                _table("环节文件", ["环节", "文件", "大小", "上传时间"], documents, "暂无上传的文件"),
             ],
             "links": [(obj.enterprise.name, obj.enterprise.get_absolute_url())],
         }
@@ -519,6 +533,36 @@ class ProjectStepView(StepView):
     flow = PROJECT_FLOW
     list_url_name = "sourcecontrol:project_list"
     list_label = _l("建设项目三同时")
+
+
+class StageDocumentView(ScopedViewMixin, View):
+    """A stage's file, read only through here: 404 unless the project is in the reader's scope; audited; served
+    with the type found by content and never run by the browser."""
+
+    model = SourceProject
+
+    def get(self, request: HttpRequest, pk: int, doc: int) -> FileResponse:
+        self.check_action(request)
+        project = self.get_object(request, pk)
+        document = get_object_or_404(
+            StageDocument.objects.select_related("stage"), pk=doc, stage__project=project
+        )
+        audit.record(
+            project,
+            events.STAGE_DOCUMENT_VIEWED,
+            actor=request.user,
+            data={"document": document.pk, "name": document.name},
+        )
+        inline = document.content_type in ("image/jpeg", "image/png", "application/pdf")
+        response = FileResponse(
+            document.file.open("rb"),
+            content_type=document.content_type,
+            as_attachment=not inline,
+            filename=document.name,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+        return response
 
 
 class CatalogueView(LoginRequiredMixin, View):

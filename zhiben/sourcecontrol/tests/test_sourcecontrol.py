@@ -12,10 +12,14 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.test import Client
 from django.utils import timezone
 
 from zhiben.core.errors import DomainError, NotPermitted
+from zhiben.core.formats import local_time
+from zhiben.core.models import AuditEntry
 from zhiben.core.testing import login
 from zhiben.indicators import registry
 from zhiben.indicators.registry import Scope
@@ -23,9 +27,11 @@ from zhiben.registry.choices import StandardisationGrade
 from zhiben.registry.models import Enterprise
 from zhiben.sourcecontrol import fees, reference, services
 from zhiben.sourcecontrol.choices import PhaseOutKind, PhaseOutStatus, ProjectKind, ProjectStatus
-from zhiben.sourcecontrol.models import ConstructionProject, PhaseOutItem, SourceProject
+from zhiben.sourcecontrol.models import ConstructionProject, PhaseOutItem, SourceProject, StageDocument
 
 TODAY = timezone.localdate
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
 def _calc(client: Client, sector: str, basis: str) -> Any:
@@ -128,6 +134,64 @@ def test_fee_account_balance_spending_and_the_pause_rule(world: Any) -> None:
         services.open_fee_account(
             world.enterprises["qiye1"], actor=world.qiye1, year=year, sector="machinery", basis=Decimal("1")
         )
+
+
+def test_fee_account_api_is_scoped_and_agrees_with_the_account_page(world: Any) -> None:
+    year = TODAY().year
+    own = services.open_fee_account(
+        world.enterprises["qiye1"], actor=None, year=year, sector="machinery", basis=Decimal("30000000")
+    )
+    services.record_spending(
+        own, actor=None, category="ppe", amount=Decimal("12000.5"), spent_on=TODAY(), description="防护用品"
+    )
+    services.record_spending(
+        own, actor=None, category="ppe", amount=Decimal("1000"), spent_on=TODAY(), description="护目镜"
+    )
+    other = services.open_fee_account(
+        world.enterprises["qiye2"],
+        actor=None,
+        year=year,
+        sector="hazchem",
+        basis=Decimal("10000000"),
+        opening_balance=Decimal("1500000"),
+        previous_annual=Decimal("450000"),
+    )
+    services.open_fee_account(
+        world.enterprises["qiye1"], actor=None, year=year - 1, sector="machinery", basis=Decimal("1000")
+    )
+    unit = login(Client(), world.qiye1)
+    got = unit.get(f"/api/v1/safety-fees/accounts/?year={year}")
+    assert got.status_code == 200
+    rows = got.json()["results"]
+    assert [r["id"] for r in rows] == [own.pk]  # its own account of that year only
+    row = rows[0]
+    s = services.summary(own)
+    assert row["enterprise_name"] == "屈原营田机械制造有限公司" and row["year"] == year
+    assert (row["basis"], row["provision"]) == ("30000000.00", "485000.00")
+    assert row["spent_by_category"] == [
+        {"category": "ppe", "name": "配备和更新现场作业人员安全防护用品", "amount": "13000.50"}
+    ]
+    assert row["balance"] == str(s.balance) and row["paused"] is False and row["pause_reason"] == ""
+    # the figures equal the page's
+    page = unit.get(own.get_absolute_url()).content.decode()
+    assert f"{Decimal(row['balance']):,.2f} 元" in page and f"{Decimal(row['spent']):,.2f} 元" in page
+    # another unit's account is out of scope: 404, as is its page
+    assert unit.get(f"/api/v1/safety-fees/accounts/{other.pk}/").status_code == 404
+    assert unit.get(other.get_absolute_url()).status_code == 404
+    detail = unit.get(f"/api/v1/safety-fees/accounts/{own.pk}/").json()
+    assert sorted((r["description"], r["amount"]) for r in detail["spendings"]) == [
+        ("护目镜", "1000.00"),
+        ("防护用品", "12000.50"),
+    ]
+    # the office reads all; the paused account says why, in the page's words
+    office = login(Client(), world.anweiban)
+    rows = office.get(f"/api/v1/safety-fees/accounts/?year={year}&cursor=").json()["results"]
+    paused = next(r for r in rows if r["id"] == other.pk)
+    assert {own.pk, other.pk} <= {r["id"] for r in rows}
+    assert paused["paused"] is True and "暂停提取" in paused["pause_reason"]
+    assert paused["pause_reason"] in office.get(other.get_absolute_url()).content.decode()
+    bad = office.get("/api/v1/safety-fees/accounts/?year=abc")
+    assert bad.status_code == 400
 
 
 def test_construction_half_payment_within_a_month_of_start(world: Any) -> None:
@@ -301,9 +365,41 @@ def test_three_simultaneous_runs_on_the_loop_kit_and_feeds_its_indicator(world: 
         content_type="application/json",
     )
     assert conflict.status_code == 409
-    services.record_acceptance(project, actor=world.yingji, done_on=TODAY(), document="竣工验收意见")
+    # 竣工验收 without its document is refused in Chinese and writes nothing
+    page = client.post(
+        f"/sourcecontrol/projects/{project.pk}/accept/",
+        {**stage, "document": "竣工验收意见", "version": project.version},
+    )
+    assert page.status_code == 400 and "竣工验收须上传至少一份验收文件" in page.content.decode()
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.ACCEPTANCE
+    assert not project.stages.filter(stage="acceptance").exists()
+    # a file that is no PDF/Word/photo by content is refused, whatever its name says
+    fake = SimpleUploadedFile("验收意见.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    page = client.post(
+        f"/sourcecontrol/projects/{project.pk}/accept/",
+        {**stage, "document": "竣工验收意见", "version": project.version, "files": [fake]},
+    )
+    assert page.status_code == 400 and "类型不受支持" in page.content.decode()
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.ACCEPTANCE and not StageDocument.objects.exists()
+    files = [
+        SimpleUploadedFile("安全设施竣工验收意见.pdf", PDF, "application/pdf"),
+        SimpleUploadedFile("验收现场.png", PNG, "image/png"),
+    ]
+    page = client.post(
+        f"/sourcecontrol/projects/{project.pk}/accept/",
+        {**stage, "document": "竣工验收意见", "version": project.version, "files": files},
+    )
+    assert page.status_code == 302
     project.refresh_from_db()
     assert project.status == ProjectStatus.DONE
+    docs = list(StageDocument.objects.filter(stage__project=project).order_by("pk"))
+    assert [(d.name, d.content_type, d.size, d.stage.stage) for d in docs] == [
+        ("安全设施竣工验收意见.pdf", "application/pdf", len(PDF), "acceptance"),
+        ("验收现场.png", "image/png", len(PNG), "acceptance"),
+    ]
+    assert AuditEntry.objects.filter(event="SC_STAGE_DOCUMENT_ADDED", object_id=str(project.pk)).count() == 2
     assert list(project.stages.values_list("stage", flat=True)) == [
         "review",
         "pre",
@@ -323,6 +419,18 @@ def test_three_simultaneous_runs_on_the_loop_kit_and_feeds_its_indicator(world: 
     assert done.numerator == before.numerator + 1
     page = client.get(project.get_absolute_url()).content.decode()
     assert "安全设施设计审查意见书" in page
+    # listed with name, size and time; served only in scope (404 to another unit), audited
+    assert "安全设施竣工验收意见.pdf" in page and docs[0].get_absolute_url() in page
+    assert local_time(docs[0].created_at) in page and filesizeformat(len(PDF)) in page
+    got = client.get(docs[0].get_absolute_url())
+    assert got.status_code == 200 and got["Content-Type"] == "application/pdf"
+    assert b"".join(got.streaming_content) == PDF
+    assert AuditEntry.objects.filter(event="SC_STAGE_DOCUMENT_VIEWED", object_id=str(project.pk)).exists()
+    assert unit.get(docs[1].get_absolute_url()).status_code == 200
+    assert login(Client(), world.qiye1).get(docs[0].get_absolute_url()).status_code == 404
+    other = _project(world, name="另一项目")
+    wrong = f"/sourcecontrol/projects/{other.pk}/documents/{docs[0].pk}/"
+    assert unit.get(wrong).status_code == 404  # the file must belong to the project named
 
 
 def test_old_project_diagnosis_and_its_indicator(world: Any) -> None:
