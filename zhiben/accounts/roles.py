@@ -535,6 +535,12 @@ for _role, _perms in {
     Role.LEADER: {**_TRAINING_REF, **{k: READ for k in _TRAINING_WORK if k not in _TRAINING_REF}},
 }.items():
     PERMISSIONS[_role].update(_perms)
+# 从业人员名册: a unit keeps its own roster (and imports it); government roles read.
+for _role in (Role.DISTRICT_OFFICE, Role.DEPARTMENT, Role.TOWNSHIP, Role.LEADER):
+    PERMISSIONS[_role].update({"training.worker": READ, "training.workertraining": READ})
+PERMISSIONS[Role.ENTERPRISE].update(
+    {"training.worker": READ | {"add", "change", "import"}, "training.workertraining": READ | {"add"}}
+)
 
 # Roles whose scope is the whole district (no region prefix on the assignment needed).
 DISTRICT_WIDE = frozenset({Role.DISTRICT_OFFICE, Role.LEADER, Role.TIP_CUSTODIAN, *ADMIN_ROLES})

@@ -1,7 +1,8 @@
 """Demo 培训演练 (2024 to today): the year's theme sessions with their attendance (a few audience units missing,
 so 应训未训 has names), the inspectors' round, 开工第一课 for this year's construction projects, certificates of the
 high-risk units' key people (a few expiring within 90 days, a few expired), drills (a few units overdue), emergency
-plans, two rescue teams with members and supplies, township depots and 宣传 activities.
+plans, two rescue teams with members and supplies, township depots and 宣传 activities, and the 从业人员名册 of a
+handful of units (a few dispatched, flexible and contractor workers; a few short of pre-job or annual hours).
 
 Sessions and a few drills go through the services (history, audit rows); the many attendance, certificate and
 drill rows are bulk-created. Dates are relative to today (the themes' years are the plan's 2024–2026).
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhiben.accounts.models import User
+from zhiben.core.crypto import blind_index
 from zhiben.inspections.models import Inspector
 from zhiben.registry.choices import PersonRole
 from zhiben.registry.models import Department, Enterprise, Person, Region
@@ -28,6 +30,7 @@ from zhiben.training.choices import (
     AttendeeRole,
     DrillKind,
     DrillStatus,
+    Employment,
     OrganiserKind,
     PlanLevel,
     PublicityKind,
@@ -35,6 +38,7 @@ from zhiben.training.choices import (
     SignIn,
     SupplyCategory,
     TeamLevel,
+    WorkerTrainingKind,
 )
 from zhiben.training.models import (
     Attendance,
@@ -47,9 +51,12 @@ from zhiben.training.models import (
     TeamMember,
     TrainingSession,
     TrainingTheme,
+    Worker,
+    WorkerTraining,
 )
 from zhiben.training.services import drills, resources, sessions
 from zhiben.training.services.sessions import person_key
+from zhiben.training.services.workers import _CHECK, _WEIGHTS
 
 REASON = "demo history"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -419,6 +426,8 @@ def seed_training(
             )
         EmergencySupply.objects.bulk_create(supplies)
 
+        counts["workers"] = _seed_workers(units, rng, today)
+
         # --- 宣传 ----------------------------------------------------------------------------------------------------
         acts = []
         for year in range(2024, today.year + 1):
@@ -463,6 +472,105 @@ def seed_training(
         PublicityActivity.objects.bulk_create(acts)
     say(
         f"  培训演练：培训 {counts['sessions']} 场、签到 {counts['attendance']} 人次、证书 {counts['certificates']} 本、"
-        f"演练 {counts['drills']} 次、宣传活动 {len(acts)} 次"
+        f"演练 {counts['drills']} 次、宣传活动 {len(acts)} 次、从业人员 {counts['workers']} 人"
     )
     return counts
+
+
+HIGH_RISK_POSTS = ("中控操作员", "罐区操作工", "装卸工", "充装工", "电工", "巡检员", "化验员")
+GENERAL_POSTS = ("操作工", "装配工", "仓管员", "叉车司机", "电工", "保安", "包装工")
+LABOUR_FIRMS = ("岳阳众力劳务派遣有限公司", "屈原管理区人力资源服务有限公司")
+CONTRACTORS = ("湖南建安机电安装有限公司", "岳阳楚天防腐保温工程有限公司")
+THREE_LEVEL = "三级安全教育（公司级、车间级、班组级）"
+
+
+def _id_number(rng: random.Random, seq: int) -> str:
+    born = dt.date(1970, 1, 1) + dt.timedelta(days=rng.randint(0, 34 * 365))
+    first = f"430671{born:%Y%m%d}{seq % 1000:03d}"
+    return first + _CHECK[sum(int(c) * w for c, w in zip(first, _WEIGHTS, strict=True)) % 11]
+
+
+def _seed_workers(units: Any, rng: random.Random, today: dt.date) -> int:
+    """从业人员名册 of three high-risk and three other units: most trained to hours, a few short — a dispatched
+    worker with half his pre-job hours, a new hire not yet trained, an old hand short of this year's 再培训."""
+    rules = duties.worker_rules()
+    chosen = list(units.filter(is_high_risk=True).order_by("pk")[:3]) + list(
+        units.filter(is_high_risk=False).order_by("pk")[:3]
+    )
+    industries: dict[int, set[int]] = {}
+    for eid, iid in Enterprise.industries.through.objects.filter(
+        enterprise_id__in=[e.pk for e in chosen]
+    ).values_list("enterprise_id", "industry_id"):
+        industries.setdefault(eid, set()).add(iid)
+    workers: list[Worker] = []
+    for e in chosen:
+        high = rules.is_high_risk(industries.get(e.pk, set()))
+        posts = HIGH_RISK_POSTS if e.is_high_risk else GENERAL_POSTS
+        for _i in range(rng.randint(8, 14)):
+            roll = rng.random()
+            employment = (
+                Employment.DISPATCHED
+                if roll < 0.15
+                else Employment.FLEXIBLE
+                if roll < 0.23
+                else Employment.CONTRACTOR
+                if roll < 0.28
+                else Employment.INTERN
+                if roll < 0.31
+                else Employment.REGULAR
+            )
+            employer = (
+                rng.choice(LABOUR_FIRMS)
+                if employment == Employment.DISPATCHED
+                else rng.choice(CONTRACTORS)
+                if employment == Employment.CONTRACTOR
+                else ""
+            )
+            number = _id_number(rng, len(workers) + 1)
+            w = Worker(
+                enterprise=e,
+                name=_name(rng),
+                id_number=number,
+                id_key=blind_index(number),
+                post=rng.choice(posts),
+                hired_on=today - dt.timedelta(days=rng.randint(20, 3 * 365)),
+                employment=employment,
+                employer=employer,
+            )
+            w.high_risk = high  # type: ignore[attr-defined]  # for the hours below
+            workers.append(w)
+    Worker.objects.bulk_create(workers)
+    records: list[WorkerTraining] = []
+    for w in workers:
+        high = w.high_risk  # type: ignore[attr-defined]
+        pre = rules.pre_job_rule(high)
+        need = pre.hours if pre else Decimal(24)
+        outsourced = w.employment != Employment.REGULAR
+        short = rng.random() < (0.35 if outsourced else 0.08)
+        hours = (need / 2).quantize(Decimal(1)) if short else need
+        if not (short and rng.random() < 0.3):  # a few new hires with no record at all
+            records.append(
+                WorkerTraining(
+                    worker=w,
+                    kind=WorkerTrainingKind.PRE_JOB,
+                    held_on=min(w.hired_on + dt.timedelta(days=1), today),
+                    hours=hours,
+                    content=THREE_LEVEL,
+                )
+            )
+        annual = rules.annual_rule(high)
+        for year in range(w.hired_on.year + 1, today.year + 1):
+            if annual is None or (year == today.year and rng.random() < 0.15):
+                continue  # this year's 再培训 not yet done
+            day = min(dt.date(year, rng.randint(3, 11), rng.randint(1, 28)), today)
+            records.append(
+                WorkerTraining(
+                    worker=w,
+                    kind=WorkerTrainingKind.ANNUAL,
+                    held_on=day,
+                    hours=annual.hours,
+                    content=f"{year}年度从业人员安全再培训（岗位操作规程、应急处置）",
+                )
+            )
+    WorkerTraining.objects.bulk_create(records)
+    return len(workers)

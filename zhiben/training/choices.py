@@ -118,3 +118,23 @@ CERT_STATUS_COLORS = {
     CERT_REVIEW: "warning",
     CERT_VALID: "success",
 }
+
+
+class Employment(models.TextChoices):
+    """用工形式: dispatched and flexible workers are on the roster of the unit that directs their work."""
+
+    REGULAR = "regular", _("正式职工")
+    DISPATCHED = "dispatched", _("劳务派遣")
+    FLEXIBLE = "flexible", _("灵活用工")
+    CONTRACTOR = "contractor", _("承包商人员")
+    INTERN = "intern", _("实习")
+
+
+class WorkerStatus(models.TextChoices):
+    ON = "on", _("在岗")
+    LEFT = "left", _("离岗")
+
+
+class WorkerTrainingKind(models.TextChoices):
+    PRE_JOB = "pre_job", _("岗前培训（三级安全教育）")
+    ANNUAL = "annual", _("年度再培训")

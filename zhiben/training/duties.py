@@ -10,8 +10,12 @@
 * Drills (`drill_dues`): each operating unit owes one counted drill per period of its rule — the year, or each
   half-year for 高危 units; a period that has ended without one is 逾期未练, the current one 待演练.
 
-Dispatched and flexible workers (劳务派遣、灵活用工) sign in with the unit that directs their work: the
-attendance's unit is that unit, so they count with it.
+* Workers (`worker_shortfalls`): each worker on a unit's roster (从业人员名册) owes the pre-job hours of the rule
+  for the unit's industries (高危 ≥ 72, others ≥ 24) from the hire date (plus the grace days of the data), and
+  from the year after the hire the annual 再培训 hours (20 / 12), summed over their training records.
+
+Dispatched and flexible workers (劳务派遣、灵活用工) sign in with, and are on the roster of, the unit that directs
+their work: the attendance's unit and the roster's unit are that unit, so they count with it.
 """
 
 from __future__ import annotations
@@ -23,15 +27,34 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from zhiben.registry.choices import EnterpriseStatus, RegionLevel
 from zhiben.registry.models import Department, Enterprise, Industry, Region
 from zhiben.registry.scoping import industry_ids_of_department
 
-from .choices import AttendeeRole, DrillStatus, OrganiserKind, SessionKind, SessionStatus
-from .models import Attendance, Drill, DrillRule, TrainingRule, TrainingSession, TrainingTheme
+from .choices import (
+    AttendeeRole,
+    DrillStatus,
+    Employment,
+    OrganiserKind,
+    SessionKind,
+    SessionStatus,
+    WorkerStatus,
+    WorkerTrainingKind,
+)
+from .models import (
+    Attendance,
+    Drill,
+    DrillRule,
+    TrainingRule,
+    TrainingSession,
+    TrainingTheme,
+    Worker,
+    WorkerTraining,
+)
+from .reference import data
 
 REASON = "duties: the caller passes the units in its scope"
 ROUND_START = 2024  # the first three-year round of inspector training (屈安发〔2024〕1号: 2024–2026)
@@ -123,7 +146,11 @@ def theme_gaps(theme: TrainingTheme, units: QuerySet[Enterprise]) -> list[Gap]:
 
 def refresher_gaps(year: int, units: QuerySet[Enterprise]) -> list[Gap]:
     """主要负责人 whose hours in the year fall short of their rule (高危 or not)."""
-    rules = {r.high_risk: r for r in TrainingRule.objects.unrestricted(REASON).filter(frequency="annual")}
+    rules = {
+        r.high_risk: r
+        for r in TrainingRule.objects.unrestricted(REASON).filter(frequency="annual")
+        if AttendeeRole.PRINCIPAL in r.roles
+    }
     if not rules:
         return []
     hours: dict[int, Decimal] = defaultdict(Decimal)
@@ -187,6 +214,181 @@ def inspector_gaps(year: int, inspectors: QuerySet[Any]) -> list[Any]:
         .select_related("department")
         .order_by("department__sort_order", "name", "pk")
     )
+
+
+# --- workers (从业人员) ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkerRules:
+    """The workers' rules of the data: pre-job and annual, each for 高危 industries and for the others."""
+
+    pre_job: dict[bool, TrainingRule]
+    annual: dict[bool, TrainingRule]
+    high_risk_industries: frozenset[int]
+    grace_days: int
+
+    def is_high_risk(self, industries: set[int]) -> bool:
+        return bool(industries & self.high_risk_industries)
+
+    def pre_job_rule(self, high: bool) -> TrainingRule | None:
+        return self.pre_job.get(high) or self.pre_job.get(False)
+
+    def annual_rule(self, high: bool) -> TrainingRule | None:
+        return self.annual.get(high) or self.annual.get(False)
+
+
+def worker_rules() -> WorkerRules:
+
+    rules = [
+        r
+        for r in TrainingRule.objects.unrestricted(REASON)
+        if AttendeeRole.WORKER in r.roles and r.frequency in ("once", "annual")
+    ]
+    tree = list(Industry.objects.values_list("pk", "code", "parent_id"))
+    high = frozenset(industry_ids([c for r in rules if r.high_risk for c in r.industries], tree))
+    grace = int(data().get("worker_pre_job_grace_days", {}).get("value", 0))
+    return WorkerRules(
+        pre_job={r.high_risk: r for r in rules if r.frequency == "once"},
+        annual={r.high_risk: r for r in rules if r.frequency == "annual"},
+        high_risk_industries=high,
+        grace_days=grace,
+    )
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One worker short of one duty's hours (岗前 or 某年再培训)."""
+
+    worker: Worker
+    kind: str  # WorkerTrainingKind
+    need: Decimal
+    got: Decimal
+    rule: str
+    high_risk: bool
+
+    @property
+    def missing(self) -> Decimal:
+        return self.need - self.got
+
+    @property
+    def kind_label(self) -> str:
+        return str(WorkerTrainingKind(self.kind).label)
+
+    @property
+    def detail(self) -> str:
+        return _("已培训 %(got)s 学时，应不少于 %(need)s 学时，差 %(miss)s 学时") % {
+            "got": _num(self.got),
+            "need": _num(self.need),
+            "miss": _num(self.missing),
+        }
+
+
+def _num(d: Decimal) -> str:
+    return f"{d.normalize():f}"
+
+
+def worker_shortfalls(
+    workers: QuerySet[Worker], year: int, today: dt.date, rules: WorkerRules | None = None
+) -> list[Shortfall]:
+    """Workers of `workers` on the roster (在岗) short of their pre-job hours (due from the hire date plus the grace
+    days) or of the year's 再培训 hours (due from the year after the hire). Counted by the roster's unit — the unit
+    that directs the work, so dispatched and flexible workers count with it."""
+    on = list(
+        workers.filter(status=WorkerStatus.ON)
+        .select_related("enterprise__region")
+        .order_by("enterprise__name", "enterprise_id", "name", "pk")
+    )
+    if not on:
+        return []
+    rules = rules or worker_rules()
+    ids = [w.pk for w in on]
+    industries: dict[int, set[int]] = defaultdict(set)
+    through = Enterprise.industries.through.objects.filter(enterprise_id__in={w.enterprise_id for w in on})
+    for eid, iid in through.values_list("enterprise_id", "industry_id"):
+        industries[eid].add(iid)
+    pre: dict[int, Decimal] = defaultdict(Decimal)
+    annual: dict[int, Decimal] = defaultdict(Decimal)
+    records = WorkerTraining.objects.unrestricted(REASON).filter(worker_id__in=ids, held_on__lte=today)
+    for row in records.filter(kind=WorkerTrainingKind.PRE_JOB).values("worker_id").annotate(h=Sum("hours")):
+        pre[row["worker_id"]] = row["h"] or Decimal(0)
+    for row in (
+        records.filter(kind=WorkerTrainingKind.ANNUAL, held_on__year=year)
+        .values("worker_id")
+        .annotate(h=Sum("hours"))
+    ):
+        annual[row["worker_id"]] = row["h"] or Decimal(0)
+    out: list[Shortfall] = []
+    for w in on:
+        high = rules.is_high_risk(industries.get(w.enterprise_id, set()))
+        rule = rules.pre_job_rule(high)
+        if rule is not None and w.hired_on + dt.timedelta(days=rules.grace_days) <= today:
+            got = pre.get(w.pk, Decimal(0))
+            if got < rule.hours:
+                out.append(Shortfall(w, WorkerTrainingKind.PRE_JOB, rule.hours, got, rule.name, high))
+        rule = rules.annual_rule(high)
+        if rule is not None and w.hired_on.year < year and dt.date(year, 1, 1) <= today:
+            got = annual.get(w.pk, Decimal(0))
+            if got < rule.hours:
+                out.append(Shortfall(w, WorkerTrainingKind.ANNUAL, rule.hours, got, rule.name, high))
+    return out
+
+
+def pre_job_trained(workers: QuerySet[Worker], today: dt.date, rules: WorkerRules | None = None) -> list[int]:
+    """Ids of the workers on the roster (hired by `today`) trained to their pre-job hours."""
+    due = list(workers.filter(status=WorkerStatus.ON, hired_on__lte=today).values_list("pk", flat=True))
+    short = {
+        s.worker.pk
+        for s in worker_shortfalls(
+            Worker.objects.unrestricted(REASON).filter(pk__in=due), today.year, today, rules
+        )
+        if s.kind == WorkerTrainingKind.PRE_JOB
+    }
+    return [pk for pk in due if pk not in short]
+
+
+@dataclass
+class UnitShortfall:
+    """One unit of the workers' gap list: its roster and how many are short, dispatched/flexible among them."""
+
+    enterprise: Enterprise
+    on_roster: int = 0
+    pre_job: int = 0
+    annual: int = 0
+    outsourced: int = 0  # 劳务派遣、灵活用工、承包商人员 short of hours
+
+    @property
+    def workers_short(self) -> int:
+        return self.pre_job + self.annual
+
+
+OUTSOURCED = (Employment.DISPATCHED, Employment.FLEXIBLE, Employment.CONTRACTOR)
+
+
+def units_short(workers: QuerySet[Worker], shortfalls: list[Shortfall]) -> list[UnitShortfall]:
+    """The units with at least one worker short, with their roster counts (workers on the roster, 在岗)."""
+    by_unit: dict[int, UnitShortfall] = {}
+    outsourced: dict[int, set[int]] = defaultdict(set)
+    for s in shortfalls:
+        u = by_unit.setdefault(s.worker.enterprise_id, UnitShortfall(s.worker.enterprise))
+        if s.kind == WorkerTrainingKind.PRE_JOB:
+            u.pre_job += 1
+        else:
+            u.annual += 1
+        if s.worker.employment in OUTSOURCED:
+            outsourced[u.enterprise.pk].add(s.worker.pk)
+    if not by_unit:
+        return []
+    counts = dict(
+        workers.filter(status=WorkerStatus.ON, enterprise_id__in=by_unit)
+        .values("enterprise_id")
+        .annotate(n=Count("pk"))
+        .values_list("enterprise_id", "n")
+    )
+    for pk, u in by_unit.items():
+        u.on_roster = counts.get(pk, 0)
+        u.outsourced = len(outsourced.get(pk, set()))
+    return sorted(by_unit.values(), key=lambda u: (-u.workers_short, u.enterprise.name, u.enterprise.pk))
 
 
 # --- drills ----------------------------------------------------------------------------------------------------

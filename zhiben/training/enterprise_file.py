@@ -1,5 +1,6 @@
 """The 培训演练 section of a unit's file (一企一档): its people with their certificate status (the registry's
-people, plus holders of certificates not on it), its theme training, drills and emergency plans."""
+people, plus holders of certificates not on it), its theme training, drills and emergency plans, and its worker
+roster's counts with the workers short of pre-job or annual hours."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from zhiben.core.scoping import can
 from zhiben.registry.enterprise_file import FileEvent, FileRow, FileSection, register_section
 from zhiben.registry.models import Enterprise, Person
 
-from .choices import CERT_STATUS_COLORS, CERT_STATUS_LABELS, DrillStatus
-from .models import Attendance, Certificate, Drill, EmergencyPlan
+from . import duties
+from .choices import CERT_STATUS_COLORS, CERT_STATUS_LABELS, DrillStatus, WorkerStatus, WorkerTrainingKind
+from .models import Attendance, Certificate, Drill, EmergencyPlan, Worker
 
 SHOWN = 8
 KEY_ROLES = ("principal", "safety_manager", "special_operator")
@@ -74,6 +76,25 @@ def people_rows(enterprise: Enterprise, user: Any) -> list[FileRow]:
     return rows
 
 
+def worker_figures(enterprise: Enterprise, user: Any) -> list[tuple[str, int, str]]:
+    """从业人员名册: workers on the roster (dispatched and flexible among them) and those short of hours."""
+    if not can(user, "view", Worker):
+        return []
+    roster = Worker.objects.restrict(user, "view").filter(enterprise=enterprise, status=WorkerStatus.ON)
+    on = roster.count()
+    if not on:
+        return []
+    today = timezone.localdate()
+    short = duties.worker_shortfalls(roster, today.year, today)
+    outsourced = roster.filter(employment__in=duties.OUTSOURCED).count()
+    return [
+        ("在岗从业人员", on, "primary"),
+        ("其中派遣/灵活用工/承包商", outsourced, "secondary"),
+        ("岗前培训未达学时", sum(1 for s in short if s.kind == WorkerTrainingKind.PRE_JOB), "danger"),
+        ("本年再培训未达学时", sum(1 for s in short if s.kind == WorkerTrainingKind.ANNUAL), "warning"),
+    ]
+
+
 def section(enterprise: Enterprise, user: Any) -> FileSection | None:
     if not can(user, "view", Certificate) and not can(user, "view", Drill):
         return None
@@ -104,7 +125,8 @@ def section(enterprise: Enterprise, user: Any) -> FileSection | None:
         )
         for a in attended.select_related("session").order_by("-session__held_on")[:SHOWN]
     ]
-    if not people and not drill_rows and not plans.exists() and not events:
+    roster = worker_figures(enterprise, user)
+    if not people and not drill_rows and not plans.exists() and not events and not roster:
         return None
     lacking = sum(1 for r in people if r.tone == "danger")
     return FileSection(
@@ -115,6 +137,7 @@ def section(enterprise: Enterprise, user: Any) -> FileSection | None:
             ("无证或已过期", lacking, "danger"),
             ("今年演练", drills.filter(status=DrillStatus.DONE, held_on__year=today.year).count(), "success"),
             ("应急预案", plans.count(), "secondary"),
+            *roster,
         ],
         rows=rows,
         total=len(people) + drills.count(),

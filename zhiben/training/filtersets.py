@@ -16,13 +16,16 @@ from zhiben.registry.models import Region
 from .choices import (
     DrillKind,
     DrillStatus,
+    Employment,
     PlanLevel,
     PublicityKind,
     SessionKind,
     SessionStatus,
     SupplyCategory,
     TeamLevel,
+    WorkerStatus,
 )
+from .duties import worker_shortfalls
 from .forms import townships
 from .models import (
     Certificate,
@@ -34,6 +37,7 @@ from .models import (
     RescueTeam,
     TrainingSession,
     TrainingTheme,
+    Worker,
 )
 
 CERT_STATES = (("expired", _("已过期")), ("expiring", _("90天内到期")), ("valid", _("有效")))
@@ -169,3 +173,31 @@ class PublicityFilterSet(BaseFilterSet):
     class Meta:
         model = PublicityActivity
         fields = ["kind", "year"]
+
+
+OVERDUE = (
+    ("pre_job", _("岗前培训未达学时")),
+    ("annual", _("本年再培训未达学时")),
+    ("any", _("培训未达学时")),
+)
+
+
+class WorkerFilterSet(BaseFilterSet):
+    """从业人员名册: by 用工形式, status, unit, and the workers short of their training hours (`overdue`)."""
+
+    search_fields = ("name", "post", "employer", "enterprise__name")
+    employment = django_filters.ChoiceFilter(label=_("用工形式"), choices=Employment.choices)
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=WorkerStatus.choices)
+    overdue = django_filters.ChoiceFilter(label=_("培训学时"), choices=OVERDUE, method="by_overdue")
+    enterprise = django_filters.NumberFilter(label=_("单位"), field_name="enterprise_id")
+
+    class Meta:
+        model = Worker
+        fields = ["employment", "status", "overdue", "enterprise"]
+
+    def by_overdue(self, qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+
+        today = timezone.localdate()
+        short = worker_shortfalls(qs, today.year, today)
+        ids = {s.worker.pk for s in short if value == "any" or s.kind == value}
+        return qs.filter(pk__in=ids)

@@ -20,15 +20,18 @@ from zhiben.sourcecontrol.models import ConstructionProject
 from .choices import (
     AttendeeRole,
     DrillKind,
+    Employment,
     OrganiserKind,
     PlanLevel,
     PublicityKind,
     SessionKind,
     SupplyCategory,
     TeamLevel,
+    WorkerTrainingKind,
 )
 from .duties import signin_units
 from .models import CertificateType, TrainingTheme
+from .services.workers import known_posts
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REF = "reference data"
@@ -337,3 +340,83 @@ class ManualSignInForm(BoundedForm):
         super().__init__(*args, **kwargs)
         pick_from(self.fields["enterprise"], signin_units(session))  # type: ignore[arg-type]
         self.fields["inspector"].queryset = Inspector.objects.restrict(user, "view").filter(active=True)  # type: ignore[attr-defined]
+
+
+# --- the worker roster (从业人员名册) -------------------------------------------------------------------------------
+
+
+class WorkerForm(_InstanceForm):
+    """登记 or 修改 a worker. The ID number is never put back into the form: on edit a blank one keeps it."""
+
+    instance_fields = ("enterprise",)
+    enterprise = forms.ModelChoiceField(label=_("用工单位"), queryset=Enterprise.objects.none())
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(
+        label=_("身份证号"),
+        max_length=18,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    post = forms.CharField(label=_("岗位"), max_length=100)
+    hired_on = forms.DateField(label=_("入职（进场）日期"), widget=DATE)
+    employment = forms.ChoiceField(label=_("用工形式"), choices=Employment.choices)
+    employer = forms.CharField(
+        label=_("派遣（用人）单位"),
+        max_length=100,
+        required=False,
+        help_text=_("劳务派遣、承包商人员填写其派遣（用人）单位；本人列入接受其作业指令的单位名册。"),
+    )
+
+    def setup(self, user: Any) -> None:
+        pick_from(self.fields["enterprise"], units(user, "change"))  # type: ignore[arg-type]
+        if self.instance is not None:
+            self.initial["id_number"] = ""
+            self.fields["id_number"].help_text = _("已登记：%(m)s。不修改请留空。") % {
+                "m": self.instance.masked_id_number
+            }
+        else:
+            self.fields["id_number"].required = True
+
+        enterprise = self.instance.enterprise if self.instance is not None else None
+        self.fields["post"].help_text = _("岗位清单：%(p)s；或本单位一会三卡中登记的岗位。") % {
+            "p": "、".join(known_posts(enterprise)[:40])
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.instance is not None and not data.get("id_number"):
+            data["id_number"] = self.instance.id_number
+        return data
+
+
+class LeaveForm(BoundedForm):
+    left_on = forms.DateField(label=_("离岗日期"), widget=DATE)
+
+
+class WorkerTrainingForm(BoundedForm):
+    """登记培训学时: pick an attendance of the worker at a session, or enter the unit's own record."""
+
+    kind = forms.ChoiceField(label=_("培训类别"), choices=WorkerTrainingKind.choices)
+    attendance = forms.TypedChoiceField(
+        label=_("平台培训签到记录"), coerce=int, required=False, empty_value=None, choices=()
+    )
+    held_on = forms.DateField(label=_("培训日期"), widget=DATE, required=False)
+    hours = forms.DecimalField(
+        label=_("学时"), max_digits=5, decimal_places=1, min_value=Decimal("0.5"), required=False
+    )
+    content = forms.CharField(
+        label=_("培训内容"),
+        max_length=200,
+        required=False,
+        help_text=_("如：三级安全教育（公司级、车间级、班组级）；选择签到记录时可不填。"),
+    )
+
+    def __init__(self, *args: Any, attendances: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attendance"].choices = [  # type: ignore[attr-defined]
+            ("", _("不选（本单位自行组织的培训）")),
+            *[
+                (a.pk, f"{a.session.held_on:%Y-%m-%d} {a.session.title}（{a.session.hours}学时）")
+                for a in attendances
+            ],
+        ]

@@ -6,6 +6,9 @@
   holding a certificate valid on the day ÷ those people.
 * `training.drill_coverage` 疏散逃生演练覆盖率: operating units with a counted drill held in the year up to the
   day ÷ operating units.
+* `training.worker_coverage` 从业人员岗前培训达标率: workers on the rosters (在岗, hired by the day) trained to the
+  pre-job hours of their unit's rule (高危 72, others 24 学时, 待核实) ÷ those workers; dispatched and flexible
+  workers count with the unit that directs them (they are on its roster).
 * `training.inspectors_trained` 执法人员轮训完成率: active inspectors trained within the three-year round ÷ active
   inspectors (district and department only: the roster belongs to departments).
 
@@ -25,9 +28,9 @@ from zhiben.inspections.models import Inspector
 from zhiben.registry.models import Enterprise, Person
 from zhiben.registry.scoping import industry_ids_of_department
 
-from .choices import DrillStatus, SessionKind, SessionStatus
-from .duties import industry_ids, round_of
-from .models import Attendance, Certificate, Drill, DrillRule, TrainingTheme
+from .choices import DrillStatus, SessionKind, SessionStatus, WorkerStatus
+from .duties import industry_ids, pre_job_trained, round_of
+from .models import Attendance, Certificate, Drill, DrillRule, TrainingTheme, Worker
 
 REASON = "indicators: the scope is the indicator's, checked by the caller"
 SCOPES = frozenset({DISTRICT, TOWNSHIP, DEPARTMENT})
@@ -98,6 +101,13 @@ def inspectors_trained(scope: Scope, w: Window) -> Parts:
     return Parts(numerator=roster.filter(pk__in=trained.values("inspector_id")), denominator=roster)
 
 
+def worker_coverage(scope: Scope, w: Window) -> Parts:
+    roster = Worker.objects.unrestricted(REASON).filter(
+        enterprise__in=units_in(scope).values("pk"), status=WorkerStatus.ON, hired_on__lte=w.as_of
+    )
+    return Parts(numerator=roster.filter(pk__in=pre_job_trained(roster, w.as_of)), denominator=roster)
+
+
 def _register(
     id: str, name: str, definition: str, num: str, den: str, records: Any, seed_ref: str, **kw: Any
 ) -> None:
@@ -164,4 +174,15 @@ def register_indicators() -> None:
         "屈安发〔2024〕1号 三（四）11",
         record_label="执法检查人员",
         scopes=frozenset({DISTRICT, DEPARTMENT}),
+    )
+    _register(
+        "training.worker_coverage",
+        "从业人员岗前培训达标率",
+        "从业人员名册中在岗人员（含接受本单位作业指令的劳务派遣、灵活用工人员），岗前培训学时达到所在单位行业要求"
+        "（高危行业不少于72学时，其他不少于24学时，待核实）的人数 ÷ 在岗人数 × 100%。",
+        "岗前培训达标的从业人员",
+        "在岗从业人员",
+        worker_coverage,
+        "屈安发〔2024〕1号 三（八）19",
+        record_label="从业人员",
     )

@@ -19,8 +19,10 @@ from zhiben.core import workbench as wb
 from zhiben.core.scoping import can, grants_for
 from zhiben.registry.models import Enterprise
 
+from . import duties
+from .choices import WorkerTrainingKind
 from .duties import drill_dues, theme_gaps
-from .models import Certificate, EmergencyPlan, TrainingSession, TrainingTheme
+from .models import Certificate, EmergencyPlan, TrainingSession, TrainingTheme, Worker
 
 PLAN_SOON_DAYS = 60
 
@@ -88,6 +90,20 @@ def cards(user: Any, today: dt.date) -> list[wb.Card]:
         ),
     ]
     due += len(dues) if unit else 0
+    if can(user, "view", Worker):
+        short = duties.worker_shortfalls(Worker.objects.restrict(user, "view"), today.year, today)
+        n = len({s.worker.pk for s in short if s.kind == WorkerTrainingKind.PRE_JOB})
+        items.append(
+            wb.Item(
+                _("从业人员岗前培训未达学时"),
+                n,
+                wb.link(reverse("training:worker_list"), overdue="pre_job"),
+                wb.OVERDUE,
+                hint,
+                key="worker_pre_job",
+            )
+        )
+        due += n if unit else 0
     if can(user, "view", EmergencyPlan):
         plans = EmergencyPlan.objects.restrict(user, "view").filter(
             review_due__lte=today + dt.timedelta(days=PLAN_SOON_DAYS)

@@ -18,6 +18,7 @@ from zhiben.training.models import (
     RescueTeam,
     TrainingSession,
     TrainingTheme,
+    Worker,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,4 +36,14 @@ def test_the_demo_seeds_every_part_and_runs_once(world: Any) -> None:
     assert RescueTeam.objects.count() == 2 and PublicityActivity.objects.exists()
     units = Enterprise.objects.all()
     assert len(duties.theme_gaps(theme, units)) <= 2  # most of the 2024 audience attended
+    # 从业人员名册 of six units, dispatched/flexible among them, a few short of hours (the gap list has names).
+    roster = Worker.objects.all()
+    assert counts["workers"] == roster.count() and roster.values("enterprise").distinct().count() == 6
+    assert (
+        roster.filter(employment__in=duties.OUTSOURCED)
+        .exclude(employment="flexible")
+        .exclude(employer="")
+        .exists()
+    )
+    assert duties.worker_shortfalls(roster, today.year, today)
     assert seed_training(seed=1) is None
