@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.bounds import BoundedForm
+from zhiben.core.widgets import MultipleFileInput
 from zhiben.registry.choices import RegionLevel
 from zhiben.registry.models import Department, Region
 
@@ -49,7 +50,7 @@ class ReportForm(BoundedForm):
     files = forms.FileField(  # type: ignore[assignment]
         label=_("佐证材料"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}),
+        widget=MultipleFileInput(),
         help_text=_("照片（JPEG/PNG）或文件（PDF/Word/Excel），每个不超过 10 MB"),
     )
 

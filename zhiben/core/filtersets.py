@@ -32,6 +32,10 @@ def bound_filter(f: django_filters.Filter, model: type[models.Model] | None) -> 
             if isinstance(model_field, models.IntegerField | models.ForeignKey)
             else (INT_MIN, INT_MAX)
         )
+        if f.field_name.endswith(
+            "__year"
+        ):  # a date's year: outside 1–9999 the lookup cannot build its bounds
+            low, high = 1, 9999
         f.field_class = forms.IntegerField
         f.extra["min_value"] = max(f.extra.get("min_value", low), low)
         f.extra["max_value"] = min(f.extra.get("max_value", high), high)

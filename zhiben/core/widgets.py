@@ -55,3 +55,17 @@ def pick_from(field: forms.ModelChoiceField, queryset: Any, label: Any = None) -
         choices=[("", "—")] + [(str(o.pk), label(o) if label else o.name) for o in rows],
         attrs={"data-filter": "输入名称筛选"},
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """`<input type=file multiple>` (Django renders `multiple` only when the widget class allows it; an
+    `allow_multiple_selected` attribute on the instance renders nothing). The form field checks one file; the
+    step takes them all (`request.FILES.getlist(name)`, core.loop)."""
+
+    allow_multiple_selected = True
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"multiple": True, **(attrs or {})})
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return files.get(name)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.bounds import BoundedForm
 from zhiben.core.scoping import grants_for
-from zhiben.core.widgets import pick_from
+from zhiben.core.widgets import MultipleFileInput, pick_from
 from zhiben.registry.models import Department, Enterprise
 from zhiben.standards.models import Clause
 from zhiben.standards.queries import clause_picker
@@ -129,7 +129,7 @@ class ProgressForm(BoundedForm):
     files = forms.FileField(  # type: ignore[assignment]
         label=_("佐证材料"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}),
+        widget=MultipleFileInput(),
         help_text=_("照片（JPEG/PNG）或文件（PDF/Word/Excel），每个不超过 10 MB"),
     )
 

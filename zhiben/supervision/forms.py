@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.bounds import BoundedForm
-from zhiben.core.widgets import pick_from
+from zhiben.core.widgets import MultipleFileInput, pick_from
 from zhiben.registry.choices import RegionLevel
 from zhiben.registry.models import Department, Enterprise, Region
 
@@ -22,7 +22,7 @@ def _files_field(label: Any) -> forms.FileField:
     return forms.FileField(
         label=label,
         required=False,
-        widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}),
+        widget=MultipleFileInput(),
         help_text=_("照片（JPEG/PNG）或文件（PDF/Word/Excel），每个不超过 10 MB"),
     )
 
