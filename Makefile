@@ -7,7 +7,7 @@ PORT ?= 8000
 SCALE ?= district
 SEED ?= 1
 
-.PHONY: run test lint bench load install system-deps check pytest demo clean
+.PHONY: run test lint bench load install system-deps check pytest smoke demo clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,7 +42,12 @@ lint: $(VENV)/.installed
 pytest: $(VENV)/.installed
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
-test: install check lint pytest
+# A one-minute working day (20 users) against gunicorn + the worker on the database the tests use: any failed
+# request fails the test (bench/load/run.py --smoke).
+smoke: $(VENV)/.installed
+	$(PY) bench/load/run.py --smoke
+
+test: install check lint pytest smoke
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)

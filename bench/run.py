@@ -7,6 +7,9 @@ bench/run.py hazards --hazards 200000   # one benchmark, smaller register for a 
 
 A benchmark module that declares DATABASES = ("postgres",) always runs on PostgreSQL: when the run is on
 SQLite it is started again in a child process with --db postgres.
+
+Each benchmark's printed figures replace its section of docs/performance.md (bench/report.py; set
+BENCH_NO_REPORT=1 for a trial run that should leave the document alone).
 """
 
 from __future__ import annotations
@@ -114,10 +117,13 @@ def run_here(names: list[str], modules: dict[str, object], args: argparse.Namesp
         "transitions": args.transitions,
         "verify_tally": args.verify_tally,
     }
+    from bench.report import section
+
     for name in names:
         run = modules[name].run  # type: ignore[attr-defined]
         accepted = inspect.signature(run).parameters
-        run(**{k: v for k, v in options.items() if k in accepted})
+        with section(name, f"`{name}`", database=args.db, scale=args.scale, hazards=args.hazards):
+            run(**{k: v for k, v in options.items() if k in accepted})
 
 
 if __name__ == "__main__":

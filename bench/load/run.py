@@ -271,6 +271,16 @@ def main() -> None:
     )
     (var_dir / "report.md").write_text(text + "\n", encoding="utf-8")
     print(text)
+    if not args.smoke and not os.environ.get("BENCH_NO_REPORT"):  # the full run's table goes in the document
+        sys.path.insert(0, str(ROOT))
+        from bench.report import write_section
+
+        when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(time.time() + 8 * 3600))
+        write_section(
+            "load",
+            f"## `make load` ({users} users, {seconds // 60} minutes, {url.split('://')[0]})\n\n"
+            f"Run {when} (Beijing time) on {os.cpu_count()} cores.\n\n{text}\n",
+        )
     for log in ("web.log", "worker.log"):
         body = (var_dir / log).read_text(encoding="utf-8", errors="replace")
         if "Traceback" in body:
