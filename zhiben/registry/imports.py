@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from zhiben.core.excel.web import ImportErrorReportView, ImportStatusView, ImportTemplateView, ImportView
 
 from .excel import enterprise_import_spec
@@ -11,7 +13,9 @@ from .models import Enterprise
 class EnterpriseImportView(ImportView):
     model = Enterprise
     spec_factory = enterprise_import_spec
-    template_name = "registry/enterprise_import.html"
+    import_note = _(
+        "已登记的单位按统一社会信用代码（无代码时按名称＋所在区划）更新，重复导入同一文件不会产生重复数据。"
+    )
     template_url_name = "registry:enterprise_import_template"
     errors_url_name = "registry:enterprise_import_errors"
     status_url_name = "registry:enterprise_import_status"
@@ -20,7 +24,6 @@ class EnterpriseImportView(ImportView):
 
 class EnterpriseImportStatusView(ImportStatusView):
     model = Enterprise
-    result_template_name = "registry/enterprise_import_result.html"
     errors_url_name = "registry:enterprise_import_errors"
     import_url_name = "registry:enterprise_import"
     list_url_name = "registry:enterprise_list"

@@ -258,7 +258,8 @@ class ImportView(ScopedViewMixin, View):
 
     action = "import"
     spec_factory: ClassVar[Callable[[], ImportSpec]]
-    template_name: ClassVar[str]
+    template_name: ClassVar[str] = "core/import_page.html"
+    import_note: ClassVar[Any] = ""  # how rows are matched: shown under the template link
     template_url_name: ClassVar[str]
     errors_url_name: ClassVar[str]
     status_url_name: ClassVar[str]
@@ -324,6 +325,7 @@ class ImportView(ScopedViewMixin, View):
             "template_url_name": self.template_url_name,
             "errors_url_name": self.errors_url_name,
             "list_url_name": self.list_url_name,
+            "import_note": self.import_note,
             "max_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
             **extra,
         }
@@ -335,7 +337,7 @@ class ImportStatusView(ScopedViewMixin, View):
 
     action = "import"
     template_name: ClassVar[str] = "core/import_status.html"
-    result_template_name: ClassVar[str]
+    result_template_name: ClassVar[str] = "core/import_result.html"
     errors_url_name: ClassVar[str]
     import_url_name: ClassVar[str]
     list_url_name: ClassVar[str | None] = None

@@ -154,7 +154,10 @@ class WorkerTrainingAddView(_WorkerPost):
 class WorkerImportView(ImportView):
     model = Worker
     spec_factory = worker_import_spec
-    template_name = "training/worker_import.html"
+    import_note = _(
+        "导入到本单位的从业人员名册：按身份证号匹配，已在名册中的人员更新，其余新登记；重复导入同一文件不会产生重复数据。"
+        "身份证号有误、岗位不在清单中、同一身份证号重复的行列入错误报告。"
+    )
     template_url_name = "training:worker_import_template"
     errors_url_name = "training:worker_import_errors"
     status_url_name = "training:worker_import_status"
@@ -163,7 +166,6 @@ class WorkerImportView(ImportView):
 
 class WorkerImportStatusView(ImportStatusView):
     model = Worker
-    result_template_name = "registry/enterprise_import_result.html"
     errors_url_name = "training:worker_import_errors"
     import_url_name = "training:worker_import"
     list_url_name = "training:worker_list"
