@@ -62,8 +62,9 @@ CHAINS = 8  # heads 1..CHAINS exist from migration core.0010
 
 
 def _chain() -> int:
-    """This process-and-thread's chain (stable while it lives)."""
-    return 1 + (os.getpid() * 7919 + threading.get_ident()) % CHAINS
+    """This process-and-thread's chain (stable while it lives). Hashed as a pair: a thread's ident is an
+    address aligned far beyond 8, so `ident % CHAINS` alone put every thread of a process on one chain."""
+    return 1 + hash((os.getpid(), threading.get_ident())) % CHAINS
 
 
 def _next_seq(using: str | None) -> int:

@@ -153,3 +153,24 @@ def test_it_fails_the_business_action_when_the_audit_write_fails(world):
             primary_industry=world.industries["COMMERCE"],
         )
     assert Enterprise.objects.count() == before
+
+
+def test_concurrent_threads_of_one_process_write_to_different_chains():
+    """A thread's ident is an address aligned far beyond the number of chains: the chain is hashed from the
+    pair (pid, ident), so the threads of one gunicorn process do not all queue on one head."""
+    import threading
+
+    chains: list[int] = []
+    ready = threading.Barrier(8)
+
+    def pick() -> None:
+        ready.wait()  # all eight alive at once: eight distinct idents
+        chains.append(audit._chain())
+
+    threads = [threading.Thread(target=pick) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(1 <= c <= audit.CHAINS for c in chains)
+    assert len(set(chains)) > 1  # all eight on one chain: 8⁻⁷ by chance
