@@ -341,6 +341,9 @@ def build_tally() -> None:
         cur.execute("SET LOCAL work_mem = '512MB'")
         _counted_regions(cur)
         cur.execute("DELETE FROM hazards_hazardtally")
+        from zhiben.hazards import tally
+
+        tally.forget_snapshots()
         cur.execute(_tally_sql())
         cur.execute("ANALYZE hazards_hazardtally")
 

@@ -10,6 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Q
+
 from .models import RoleAssignment
 from .roles import Role
 
@@ -30,6 +32,20 @@ def users_of_department(department_id: int) -> list[Any]:
 def users_of_enterprise(enterprise_id: int) -> list[Any]:
     """The unit's own accounts (生产经营单位 role on that unit)."""
     return users_with_role(Role.ENTERPRISE, enterprise_id=enterprise_id)
+
+
+def users_of_enterprise_and_department(enterprise_id: int | None, department_id: int | None) -> list[Any]:
+    """The unit's accounts, then the department's staff, in one query (a transition's notice goes to both)."""
+    if enterprise_id is None and department_id is None:
+        return []
+    wanted = Q(pk__in=[])
+    if enterprise_id is not None:
+        wanted |= Q(role=Role.ENTERPRISE, enterprise_id=enterprise_id)
+    if department_id is not None:
+        wanted |= Q(role=Role.DEPARTMENT, department_id=department_id)
+    assignments = RoleAssignment.objects.filter(wanted, user__is_active=True).select_related("user")
+    ordered = sorted(assignments, key=lambda a: (a.role != Role.ENTERPRISE, a.pk))
+    return [a.user for a in ordered]
 
 
 def users_of_office() -> list[Any]:

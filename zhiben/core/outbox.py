@@ -67,7 +67,16 @@ class _Run:
 _RUN: ContextVar[_Run | None] = ContextVar("outbox_digest_run", default=None)
 
 
-def queue_message(
+def queue_message(**message: Any) -> OutboxMessage:
+    """Write one outbound message (the keywords of `_message`); it is sent only if the surrounding transaction
+    commits.
+
+    Inside `collect_digests()`, an in-app message of a collected topic is held for the run's digest; `line`
+    is how the digest lists it (default: the subject)."""
+    return _queue([_message(**message)])[0]
+
+
+def _message(
     *,
     channel: str,
     subject: str,
@@ -78,11 +87,8 @@ def queue_message(
     topic: str = "",
     obj: models.Model | None = None,
     line: str = "",
-) -> OutboxMessage:
-    """Write one outbound message; it is sent only if the surrounding transaction commits.
-
-    Inside `collect_digests()`, an in-app message of a collected topic is held for the run's digest; `line`
-    is how the digest lists it (default: the subject)."""
+) -> tuple[OutboxMessage, str]:
+    """An unsaved message and how a digest lists it ("" when it is not held for a digest)."""
     if channel == Channel.INAPP and recipient is None:
         raise ValueError("an in-app message needs a recipient user")
     if channel != Channel.INAPP and not address:
@@ -90,7 +96,7 @@ def queue_message(
     run = _RUN.get()
     held = run is not None and channel == Channel.INAPP and topic in run.kinds
     now = timezone.now()
-    msg = OutboxMessage.objects.create(
+    msg = OutboxMessage(
         channel=channel,
         recipient=recipient,
         address=address,
@@ -103,11 +109,26 @@ def queue_message(
         available_at=now + DIGEST_HOLD if held else now,
         batch=run.key if held and run is not None else "",
     )
-    if held and run is not None:
-        run.lines[msg.id] = line or subject
+    return msg, (line or subject) if held else ""
+
+
+def _queue(messages: list[tuple[OutboxMessage, str]]) -> list[OutboxMessage]:
+    """Insert the messages in one statement; held ones wait for their run's digest, the rest are delivered
+    after commit."""
+    if not messages:
+        return []
+    out = [msg for msg, _line in messages]
+    if len(out) == 1:
+        out[0].save(force_insert=True)
     else:
+        OutboxMessage.objects.bulk_create(out)
+    run = _RUN.get()
+    for msg, line in messages:
+        if line and run is not None:
+            run.lines[msg.id] = line
+    if any(not line for _msg, line in messages):
         enqueue_on_commit(deliver_outbox)
-    return msg
+    return out
 
 
 @contextmanager
@@ -177,11 +198,11 @@ def notify_users(
 ) -> list[OutboxMessage]:
     """In-app message to each user, plus an SMS to those with a phone when `sms` is set (`line`: how a
     digest lists the item, see collect_digests)."""
-    out = []
+    pending: list[tuple[OutboxMessage, str]] = []
     texted: set[str] = set()  # two accounts of one person (one phone) get one SMS
     for user in {u.pk: u for u in users if u is not None}.values():
-        out.append(
-            queue_message(
+        pending.append(
+            _message(
                 channel=Channel.INAPP,
                 recipient=user,
                 subject=subject,
@@ -195,12 +216,12 @@ def notify_users(
         phone = _address_of(user, Channel.SMS) if sms else ""
         if phone and phone not in texted:
             texted.add(phone)
-            out.append(
-                queue_message(
+            pending.append(
+                _message(
                     channel=Channel.SMS, recipient=user, subject=subject, body=body, topic=topic, obj=obj
                 )
             )
-    return out
+    return _queue(pending)
 
 
 def _address_of(user: Any, channel: str) -> str:

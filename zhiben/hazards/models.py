@@ -554,7 +554,24 @@ class Escalation(BaseModel):
         return self.rule.stage
 
 
-class HazardTally(models.Model):
+class TallyState(models.Model):
+    """The tally's columns besides its place (region, industry, department): shared by the tally and its
+    change log, whose rows copy a tally key."""
+
+    level = models.CharField(_("隐患等级"), max_length=10, choices=Level.choices)
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
+    is_stock = models.BooleanField(_("存量"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
+    quarter = models.CharField(_("发现季度"), max_length=6, help_text="discovered in, e.g. 2025Q3")
+    discovered_on = models.DateField(_("发现日期"), null=True)
+    deadline = models.DateField(_("整改期限"), null=True)
+    on_time = models.BooleanField(_("按期"), null=True)
+
+    class Meta:
+        abstract = True
+
+
+class HazardTally(TallyState):
     """Read model for the statistics: how many hazards share one combination of dimensions and state.
 
     Maintained in the same transaction as every change (`stats.apply`); `stats.recount()` rebuilds it from
@@ -572,19 +589,80 @@ class HazardTally(models.Model):
     department = models.ForeignKey(
         "registry.Department", verbose_name=_("监管部门"), on_delete=models.PROTECT, related_name="+"
     )
-    level = models.CharField(_("隐患等级"), max_length=10, choices=Level.choices)
-    source = models.CharField(_("来源"), max_length=20, choices=Source.choices)
-    is_stock = models.BooleanField(_("存量"))
-    status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
-    quarter = models.CharField(_("发现季度"), max_length=6, help_text="discovered in, e.g. 2025Q3")
-    discovered_on = models.DateField(_("发现日期"), null=True)
-    deadline = models.DateField(_("整改期限"), null=True)
-    on_time = models.BooleanField(_("按期"), null=True)
     count = models.IntegerField(_("数量"), default=0)
 
     class Meta:
         verbose_name = _("隐患统计")
         verbose_name_plural = _("隐患统计")
+        # The trend (new 重大 hazards per quarter) reads a few quarters of the few 重大 rows.
+        indexes = [
+            models.Index(fields=["quarter"], condition=models.Q(level="major"), name="hazard_tally_major_q")
+        ]
 
     def __str__(self) -> str:
         return f"{self.key}={self.count}"
+
+
+class HazardTallyChange(TallyState):
+    """One change of the tally (a transition's −1 on the old combination and +1 on the new), kept for the
+    statistics snapshots (stats/snapshots.py): a dashboard reads its snapshot plus the changes the snapshot
+    could not see. Written on PostgreSQL only, in the same statement as the tally row; `txid` is the writing
+    transaction (pg_current_xact_id). Rows the oldest snapshot has seen are pruned by the job that renews
+    snapshots. No foreign-key checks: these rows copy a tally row's keys, which the tally row checked."""
+
+    id = models.BigAutoField(primary_key=True)
+    txid = models.BigIntegerField(_("事务号"), db_index=True)
+    region = models.ForeignKey(
+        "registry.Region", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    industry = models.ForeignKey(
+        "registry.Industry",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    department = models.ForeignKey(
+        "registry.Department",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    count = models.IntegerField(_("数量"))
+
+    class Meta:
+        verbose_name = _("隐患统计变动")
+        verbose_name_plural = _("隐患统计变动")
+
+    def __str__(self) -> str:
+        return f"{self.txid}: {self.status} {self.count:+d}"
+
+
+class HazardStatsSnapshot(models.Model):
+    """The dashboard's folded breakdowns for one statistics scope on one day, as of one PostgreSQL snapshot
+    (`visibility`, a pg_snapshot): the figures are these rows plus the tally changes that snapshot did not
+    see. Ageing and overdue buckets are the day's, so a snapshot serves only its day."""
+
+    scope_key = models.CharField(_("范围"), max_length=64)
+    day = models.DateField(_("日期"))
+    visibility = models.TextField(_("快照"))
+    oldest_txid = models.BigIntegerField(_("最早未完成事务"))
+    rows = models.JSONField(_("分组数据"), default=list)
+    built_at = models.DateTimeField(_("生成时间"))
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("使用人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        help_text="whose scope the renewal job rebuilds it for",
+    )
+
+    class Meta:
+        verbose_name = _("隐患统计快照")
+        verbose_name_plural = _("隐患统计快照")
+        constraints = [models.UniqueConstraint(fields=["scope_key", "day"], name="hazard_snapshot_scope_day")]
+
+    def __str__(self) -> str:
+        return f"{self.scope_key[:8]} {self.day}"

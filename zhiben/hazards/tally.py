@@ -23,7 +23,7 @@ from zhiben.registry.choices import RegionLevel
 from zhiben.registry.models import Region
 
 from .choices import OPEN_STATUSES, Status
-from .models import Hazard, HazardTally
+from .models import Hazard, HazardStatsSnapshot, HazardTally, HazardTallyChange
 
 # Hazards sit in villages; the statistics stop at townships (a village has a handful of hazards, so keying by
 # village would make the tally about as long as the register). region id → the id the tally counts under.
@@ -124,25 +124,60 @@ def key_of(h: Hazard) -> TallyKey:
     )
 
 
-_UPSERT = (
-    "INSERT INTO hazards_hazardtally (key, region_id, industry_id, department_id, level, source, is_stock, "
-    "status, quarter, discovered_on, deadline, on_time, count) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-    "ON CONFLICT (key) DO UPDATE SET count = hazards_hazardtally.count + excluded.count"
+_COLUMNS = (
+    "key, region_id, industry_id, department_id, level, source, is_stock, status, quarter, discovered_on, "
+    "deadline, on_time, count"
 )
+# Typed, so that a VALUES list whose first row holds a NULL date still reads as dates on PostgreSQL.
+_ROW = (
+    "(%s, %s::bigint, %s::bigint, %s::bigint, %s, %s, %s::boolean, %s, %s, %s::date, %s::date, %s::boolean, "
+    "%s::integer)"
+)
+_ROW_SQLITE = "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+_ROWS_PER_STATEMENT = 500  # 13 parameters a row: far below either engine's limit
+_ON_CONFLICT = "ON CONFLICT (key) DO UPDATE SET count = hazards_hazardtally.count + excluded.count"
+_CHANGE_COLUMNS = _COLUMNS.removeprefix("key, ")
 
 
-def add(deltas: Mapping[TallyKey, int]) -> None:
-    """Add counts to the tally rows (creating them); rows that reach zero are removed."""
+def _upsert(rows: int, *, changes: bool) -> str:
+    """The tally rows' upsert; on PostgreSQL (`changes`) the same statement appends the changes the statistics
+    snapshots read (stats/snapshots.py), stamped with this transaction's id."""
+    if not changes:
+        values = ", ".join([_ROW_SQLITE] * rows)
+        return f"INSERT INTO hazards_hazardtally ({_COLUMNS}) VALUES {values} {_ON_CONFLICT}"  # noqa: S608
+    values = ", ".join([_ROW] * rows)
+    return (
+        f"WITH v ({_COLUMNS}) AS (VALUES {values}), "  # noqa: S608 - fixed text; values are parameters
+        f"c AS (INSERT INTO hazards_hazardtallychange (txid, {_CHANGE_COLUMNS}) "
+        f"SELECT pg_current_xact_id()::text::bigint, {_CHANGE_COLUMNS} FROM v) "
+        f"INSERT INTO hazards_hazardtally ({_COLUMNS}) SELECT {_COLUMNS} FROM v {_ON_CONFLICT}"
+    )
+
+
+def add(deltas: Mapping[TallyKey, int], *, changes: bool = True) -> None:
+    """Add counts to the tally rows (creating them), one statement for a transition's two keys.
+
+    A row that reaches zero stays until `purge()` (the nightly job): deleting it here would cost every
+    transition a second statement, and a zero row counts nothing. `changes=False` (a rebuild, which drops
+    the snapshots instead) does not log the changes for the statistics snapshots."""
     changed = [(k, n) for k, n in deltas.items() if n]
     if not changed:
         return
+    # Sorted keys: concurrent transactions lock tally rows in the same order (no deadlock).
+    changed.sort(key=lambda kn: kn[0].key)
+    logged = changes and connection.vendor == "postgresql"
     with transaction.atomic(savepoint=False), connection.cursor() as cur:
-        # Sorted keys: concurrent transactions lock tally rows in the same order (no deadlock).
-        changed.sort(key=lambda kn: kn[0].key)
-        cur.executemany(_UPSERT, [(k.key, *k.values(), n) for k, n in changed])
-        if any(n < 0 for _, n in changed):
-            HazardTally.objects.filter(key__in=[k.key for k, n in changed if n < 0], count__lte=0).delete()
+        for start in range(0, len(changed), _ROWS_PER_STATEMENT):
+            chunk = changed[start : start + _ROWS_PER_STATEMENT]
+            cur.execute(
+                _upsert(len(chunk), changes=logged), [x for k, n in chunk for x in (k.key, *k.values(), n)]
+            )
+
+
+def purge() -> int:
+    """Remove the rows that count nothing any more (hazards moved on); returns how many."""
+    deleted, _ = HazardTally.objects.filter(count=0).delete()
+    return deleted
 
 
 def apply(before: TallyKey | None, after: TallyKey | None) -> None:
@@ -215,8 +250,16 @@ def diff() -> dict[str, tuple[int, int]]:
 
 @transaction.atomic
 def rebuild() -> int:
-    """Replace the tally with a recount (after a bulk load or a repair); returns the number of rows."""
+    """Replace the tally with a recount (after a bulk load or a repair); returns the number of rows. The
+    statistics snapshots and their change log go with it (the next dashboard builds a new snapshot)."""
+    forget_snapshots()
     HazardTally.objects.all().delete()
     counted = recount_rows()
-    add(counted)
+    add(counted, changes=False)
     return len(counted)
+
+
+def forget_snapshots() -> None:
+    """Drop every statistics snapshot and the change log: after the tally was rewritten wholesale."""
+    HazardStatsSnapshot.objects.all().delete()
+    HazardTallyChange.objects.all().delete()

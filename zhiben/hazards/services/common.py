@@ -11,7 +11,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhiben.accounts.lookups import users_of_department, users_of_enterprise, users_of_township
+from zhiben.accounts.lookups import (
+    users_of_department,
+    users_of_enterprise,
+    users_of_enterprise_and_department,
+    users_of_township,
+)
 from zhiben.core import uploads
 from zhiben.core.crypto import mask_phone
 from zhiben.core.errors import DomainError
@@ -79,11 +84,9 @@ def supervising_department(industry: Industry) -> Department:
 def _notify(
     hazard: Hazard, subject: str, body: str = "", *, enterprise: bool = True, department: bool = True
 ) -> None:
-    users: list[Any] = []
-    if enterprise:
-        users += users_of_enterprise(hazard.enterprise_id)
-    if department:
-        users += users_of_department(hazard.department_id)
+    users = users_of_enterprise_and_department(
+        hazard.enterprise_id if enterprise else None, hazard.department_id if department else None
+    )
     notify_users(users, subject=subject, body=body, url=hazard.get_absolute_url(), topic="hazard", obj=hazard)
 
 

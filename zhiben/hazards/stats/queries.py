@@ -22,6 +22,7 @@ from zhiben.registry.models import Industry, Region
 
 from ..choices import COUNTED_STATUSES, OPEN_STATUSES, Level, Status
 from ..models import Hazard, HazardTally
+from . import snapshots
 from .assemble import _assemble
 from .definitions import AGE_LABELS, AGE_LIMITS, TOWNSHIP_CODE_LENGTH, Counts, Figures, Measures
 from .filters import StatsFilter, _resolve, _Resolved, _trend_quarters, tally_scope_q
@@ -91,19 +92,11 @@ def _industry_roots() -> dict[int, int]:
     return roots
 
 
-def tally_measures(user: Any, filters: StatsFilter, today: dt.date) -> Measures:
-    """The measures from HazardTally: one GROUP BY for everything but the trend, one for the trend."""
-    scope = tally_scope_q(user)
-    resolved = _resolve(filters)
-    measures = Measures()
-    if resolved.empty:
-        return measures
-    base = HazardTally.objects.filter(scope)
-    # One GROUP BY over the tally, already at township level (the region's code, not its id: villages would
-    # multiply the rows), then a fold in Python over a handful of states per key.
-    rows = (
-        base.filter(_tally_filter(resolved))
-        .annotate(
+def _grouped(qs: models.QuerySet[Any], today: dt.date) -> models.QuerySet[Any]:
+    """Tally-shaped rows (the tally or its changes) grouped at township level (the region's code, not its id:
+    villages would multiply the rows) with the day's ageing and overdue buckets."""
+    return (
+        qs.annotate(
             area=Substr("region__code", 1, TOWNSHIP_CODE_LENGTH),
             age=_age_case("discovered_on", today),
             od=_overdue_case("deadline", today),
@@ -123,10 +116,38 @@ def tally_measures(user: Any, filters: StatsFilter, today: dt.date) -> Measures:
         .annotate(n=Sum("count"))
         .order_by()
     )
+
+
+def default_snapshot_parts(today: dt.date) -> tuple[Any, Any, Any]:
+    """How the statistics snapshots group tally-shaped rows and fold them, in SQL (the tally) and in Python
+    (the few changes since a snapshot): snapshots.py, on PostgreSQL."""
     roots = _industry_roots()
+
+    def fold(rows: models.QuerySet[Any], *, with_snapshot: bool) -> tuple[Folded, str | None]:
+        return _fold_in_sql(rows, roots, connections[rows.db], with_snapshot=with_snapshot)
+
+    return (lambda qs: _grouped(qs, today)), fold, (lambda rows: _fold(rows, roots))
+
+
+def tally_measures(user: Any, filters: StatsFilter, today: dt.date) -> Measures:
+    """The measures from HazardTally: one GROUP BY for everything but the trend, one for the trend. On
+    PostgreSQL the default view (no filters) reads the scope's snapshot instead (snapshots.py)."""
+    scope = tally_scope_q(user)
+    resolved = _resolve(filters)
+    measures = Measures()
+    if resolved.empty:
+        return measures
+    base = HazardTally.objects.filter(scope)
     # The database the router reads from (a replica for the statistics page, core/dbrouting.py).
-    db = connections[rows.db]
-    folded = _fold_in_sql(rows, roots, db) if db.vendor == "postgresql" else _fold(rows, roots)
+    db = connections[base.db]
+    if db.vendor == "postgresql" and resolved == _Resolved():
+        folded = snapshots.folded(scope, *default_snapshot_parts(today), today, user)
+    elif db.vendor == "postgresql":
+        folded, _visibility = _fold_in_sql(
+            _grouped(base.filter(_tally_filter(resolved)), today), _industry_roots(), db
+        )
+    else:
+        folded = _fold(_grouped(base.filter(_tally_filter(resolved)), today), _industry_roots())
     for (dim, key, (level, status, is_stock, on_time, age, od)), n in folded.items():
         counts = (
             measures.heat.setdefault(key, Counts())
@@ -192,10 +213,13 @@ _SETS = {
 _BY_GROUPING = {bits: dim for dim, (bits, _) in _SETS.items()}
 
 
-def _fold_in_sql(rows: models.QuerySet[Any], roots: dict[int, int], db: Any) -> Folded:
+def _fold_in_sql(
+    rows: models.QuerySet[Any], roots: dict[int, int], db: Any, *, with_snapshot: bool = False
+) -> tuple[Folded, str | None]:
     """The same fold as `_fold`, done by PostgreSQL with GROUPING SETS over the grouped tally rows: the
     server returns one row per breakdown key and state (about 1 % of the tally rows at province scale)
-    instead of every grouped tally row for Python to fold."""
+    instead of every grouped tally row for Python to fold. `with_snapshot`: also the PostgreSQL snapshot the
+    statement read in (`pg_current_snapshot()`, the statement's own), for a statistics snapshot."""
     inner, params = rows.query.get_compiler(connection=db).as_sql()
     pairs = [(k, v) for k, v in roots.items() if k != v]
     mapping = ", ".join(["(%s::bigint, %s::bigint)"] * len(pairs)) or "(NULL::bigint, NULL::bigint)"
@@ -211,10 +235,21 @@ def _fold_in_sql(rows: models.QuerySet[Any], roots: dict[int, int], db: Any) -> 
         ) AS t
         GROUP BY GROUPING SETS ({sets})
     """  # noqa: S608 - only the ORM's own SQL and fixed column names are interpolated; values are parameters
+    if with_snapshot:  # one statement, one MVCC snapshot: the fold and the snapshot it was read in
+        # None once this transaction has written (snapshots.build keeps no snapshot then).
+        head = (
+            "SELECT f.*, s.visibility FROM (SELECT CASE WHEN pg_current_xact_id_if_assigned() IS NULL "
+            "THEN pg_current_snapshot()::text END AS visibility) AS s"
+        )
+        sql = f"{head} LEFT JOIN ({sql}) AS f ON true"  # the fold above, nothing from outside
     folded: Folded = Counter()
+    visibility = None
     with db.cursor() as cursor:
         cursor.execute(sql, [*params, *(x for pair in pairs for x in pair)])
-        for grouping, area, root, department_id, source, level, *state, n in cursor.fetchall():
+        for row in cursor.fetchall():
+            if with_snapshot:  # the snapshot is the last column of every row (alone on an empty fold)
+                visibility, row = row[-1], row[:-1]
+            grouping, area, root, department_id, source, level, *state, n = row
             if not n:
                 continue
             dim = _BY_GROUPING[grouping]
@@ -227,7 +262,7 @@ def _fold_in_sql(rows: models.QuerySet[Any], roots: dict[int, int], db: Any) -> 
                 "heat": (area, root),
             }[dim]
             folded[dim, key, (level, *state)] += int(n)
-    return folded
+    return folded, visibility
 
 
 def figures(user: Any, filters: StatsFilter | None = None, today: dt.date | None = None) -> Figures:

@@ -30,6 +30,7 @@ from zhiben.hazards import dashboard_views, services, stats, tally
 from zhiben.hazards.choices import COUNTED_STATUSES, Level, Source, Status
 from zhiben.hazards.models import Hazard, HazardTally
 from zhiben.hazards.stats import StatsFilter
+from zhiben.hazards.tasks import purge_hazard_tally
 
 pytestmark = pytest.mark.django_db
 
@@ -927,3 +928,17 @@ def test_it_checks_and_rebuilds_the_tally(world: Any, clause: Any, clock: Any, c
     assert tally.stored_rows() == tally.recount_rows()
     # The rebuilt keys are tally.TallyKey.key (on PostgreSQL: the in-database fast path).
     assert set(HazardTally.objects.values_list("key", flat=True)) == {k.key for k in tally.recount_rows()}
+
+
+def test_it_leaves_emptied_rows_for_the_nightly_purge(world: Any, clause: Any, clock: Any) -> None:
+    """A transition writes the tally in one statement and leaves the row it emptied at zero; the nightly job
+    removes those rows and the figures do not move."""
+    build_story(world, clause, clock)
+    emptied = set(HazardTally.objects.filter(count=0).values_list("key", flat=True))
+    assert emptied, "the story moves hazards between keys, so some rows must have reached zero"
+    assert not HazardTally.objects.filter(count__lt=0).exists()
+    office = world.anweiban
+    before = stats.figures(office)
+    purge_hazard_tally.call_local()
+    assert not HazardTally.objects.filter(key__in=emptied).exists()
+    assert tally.diff() == {} and stats.figures(office) == before

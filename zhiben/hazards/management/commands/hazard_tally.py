@@ -53,6 +53,7 @@ def rebuild_in_database() -> int:
     with connection.cursor() as cur:
         cur.execute("LOCK TABLE hazards_hazardtally IN EXCLUSIVE MODE")
         cur.execute("DELETE FROM hazards_hazardtally")
+        tally.forget_snapshots()
         cur.execute(
             _PG_REBUILD, {"open": _OPEN, "closed": str(Status.CLOSED), "reported": str(Status.REPORTED)}
         )

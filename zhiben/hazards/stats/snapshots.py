@@ -1,0 +1,108 @@
+"""Statistics snapshots: the dashboard's default view at any register size (PostgreSQL).
+
+At province scale the tally itself is large (open hazards are keyed by their exact days), so folding it into
+the page's breakdowns takes seconds however it is done. The default view (a scope, no filters) is asked for
+again and again by the same offices, so its folded breakdowns are kept: one `HazardStatsSnapshot` per
+statistics scope and day, a few thousand rows read in one go.
+
+Exact, not approximately fresh: every tally change is also appended to `HazardTallyChange` in the same
+statement, stamped with the writing transaction's id (tally.add). A snapshot records the PostgreSQL snapshot
+its fold was computed in (`pg_current_snapshot()` in the same statement, so the same MVCC snapshot). The
+figures are the snapshot's rows plus the changes that snapshot could not see — committed after it, or still in
+progress when it was taken (`NOT pg_visible_in_snapshot`) — folded the same way. A transaction that was
+running when the snapshot was taken and commits later is therefore counted once: not in the fold, but in the
+changes. The read sees the changes its own statement sees, exactly as a read of the tally would.
+
+Ageing and overdue buckets are the day's, so a snapshot serves its day only. `renew()` (a job every ten
+minutes, and after midnight; renewal.py) rebuilds the snapshots whose change list has grown, and today's for the scopes
+read yesterday, then prunes the changes every snapshot has seen. SQLite (one district, single writer) reads
+the tally directly and writes no changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from ..models import HazardStatsSnapshot, HazardTally, HazardTallyChange
+
+# Changes since a snapshot beyond which the renewal job rebuilds it (the read folds them each time).
+RENEW_AFTER = 5_000
+KEEP_DAYS = 7  # scopes read within this many days get today's snapshot from the midnight run
+
+Folded = Counter[tuple[str, Any, tuple[Any, ...]]]
+
+
+def scope_key(scope: Q) -> str:
+    """A scope's identity: the tally query it filters to (two users with the same grants share it)."""
+    sql, params = HazardTally.objects.filter(scope).query.sql_with_params()
+    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+
+
+def _dump(folded: Folded) -> list[list[Any]]:
+    return [[dim, list(key) if dim == "heat" else key, *state, n] for (dim, key, state), n in folded.items()]
+
+
+def _load(rows: list[list[Any]]) -> dict[tuple[str, Any, tuple[Any, ...]], int]:
+    """The stored rows back as the fold's keys (each key is stored once)."""
+    return {(r[0], tuple(r[1]) if r[0] == "heat" else r[1], tuple(r[2:8])): r[8] for r in rows}
+
+
+def folded(
+    scope: Q,
+    grouped: Any,
+    fold: Any,
+    fold_changes: Any,
+    today: dt.date,
+    reader: Any,
+) -> Folded:
+    """The default view's folded breakdowns for `scope` on `today`: the day's snapshot plus the changes it
+    did not see, or (no snapshot yet) a fold of the tally, kept as the day's snapshot. `grouped(qs)` groups
+    tally-shaped rows as the dashboard does, `fold(rows, with_snapshot)` folds them in SQL and `fold_changes(rows)`
+    in Python (stats.queries)."""
+    key = scope_key(scope)
+    snap = HazardStatsSnapshot.objects.filter(scope_key=key, day=today).first()
+    if snap is None:
+        return build(scope, key, grouped, fold, today, reader)
+    result = _load(snap.rows)
+    unseen = (
+        HazardTallyChange.objects.filter(scope, txid__gte=snap.oldest_txid)
+        .annotate(
+            seen=RawSQL(
+                "pg_visible_in_snapshot((hazards_hazardtallychange.txid::text)::xid8, %s::pg_snapshot)",
+                [snap.visibility],
+                output_field=models.BooleanField(),
+            )
+        )
+        .filter(seen=False)
+    )
+    # The unseen changes are few (the renewal job keeps them under RENEW_AFTER): grouped in SQL, folded here.
+    for k, n in fold_changes(grouped(unseen)).items():
+        result[k] = result.get(k, 0) + n
+    return Counter({k: n for k, n in result.items() if n})
+
+
+def build(scope: Q, key: str, grouped: Any, fold: Any, today: dt.date, reader: Any) -> Folded:
+    """Fold the tally for `scope` and keep it as the day's snapshot, with the PostgreSQL snapshot the fold
+    was read in. Not kept when this transaction has written already (`visibility` is then None): its own
+    later writes would look "seen" to that snapshot without being in the fold."""
+    result, visibility = fold(grouped(HazardTally.objects.filter(scope)), with_snapshot=True)
+    if visibility is None:
+        return result
+    values = {
+        "visibility": visibility,
+        "oldest_txid": int(visibility.split(":", 1)[0]),
+        "rows": _dump(result),
+        "built_at": timezone.now(),
+        "reader": reader if getattr(reader, "pk", None) else None,
+    }
+    with transaction.atomic():
+        HazardStatsSnapshot.objects.update_or_create(scope_key=key, day=today, defaults=values)
+    return result
