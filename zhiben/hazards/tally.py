@@ -259,7 +259,13 @@ def rebuild() -> int:
     return len(counted)
 
 
-def forget_snapshots() -> None:
-    """Drop every statistics snapshot and the change log: after the tally was rewritten wholesale."""
-    HazardStatsSnapshot.objects.all().delete()
-    HazardTallyChange.objects.all().delete()
+def forget_snapshots(using: str = "default") -> None:
+    """Drop every statistics snapshot and the change log: after the tally was rewritten wholesale, or a restore
+    (the snapshots name transaction ids of the database they were taken in)."""
+    with transaction.atomic(using=using):
+        HazardStatsSnapshot.objects.using(using).all().delete()
+        HazardTallyChange.objects.using(using).all().delete()
+
+
+def forget_after_restore(sender: Any, using: str, **kwargs: Any) -> None:
+    forget_snapshots(using)

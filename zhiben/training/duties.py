@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -419,9 +419,32 @@ def periods(year: int, per_year: int) -> list[tuple[str, dt.date, dt.date]]:
 
 def drill_dues(year: int, units: QuerySet[Enterprise], today: dt.date) -> list[DrillDue]:
     """应练未练: each (unit, period) of the year that has begun, holds no counted drill, by the unit's rule."""
+    chosen = units.filter(status=EnterpriseStatus.OPERATING).select_related("region").order_by("name", "pk")
+    return [
+        DrillDue(e, label, start, end, end < today, rule)
+        for e, label, start, end, rule in _open_periods(
+            year, ((e, e.pk, e.is_high_risk) for e in chosen), today
+        )
+    ]
+
+
+def drill_due_counts(year: int, units: QuerySet[Enterprise], today: dt.date) -> tuple[int, int]:
+    """(overdue, due) of `drill_dues` without building the units (the workbench's figures)."""
+    rows = units.filter(status=EnterpriseStatus.OPERATING).values_list("pk", "pk", "is_high_risk")
+    overdue = due = 0
+    for _pk, _label, _start, end, _rule in _open_periods(year, rows, today):
+        overdue, due = (overdue + 1, due) if end < today else (overdue, due + 1)
+    return overdue, due
+
+
+def _open_periods(
+    year: int, units: Iterable[tuple[Any, int, bool]], today: dt.date
+) -> Iterator[tuple[Any, str, dt.date, dt.date, str]]:
+    """(unit, period label, start, end, rule name) for each begun period without a counted drill; `units` are
+    (what to yield for the unit, its id, whether it is 高危)."""
     rules = {r.high_risk: r for r in DrillRule.objects.unrestricted(REASON)}
     if not rules:
-        return []
+        return
     kinds = {k for r in rules.values() for k in r.kinds}
     held: dict[int, list[dt.date]] = defaultdict(list)
     for eid, on in (
@@ -430,16 +453,17 @@ def drill_dues(year: int, units: QuerySet[Enterprise], today: dt.date) -> list[D
         .values_list("enterprise_id", "held_on")
     ):
         held[eid].append(on)
-    out: list[DrillDue] = []
-    for e in units.filter(status=EnterpriseStatus.OPERATING).select_related("region").order_by("name", "pk"):
-        rule = rules.get(e.is_high_risk) or rules.get(False) or next(iter(rules.values()))
-        for label, start, end in periods(year, rule.periods_per_year):
-            if start > today:
+    fallback = rules.get(False) or next(iter(rules.values()))
+    begun = {
+        high_risk: [p for p in periods(year, rule.periods_per_year) if p[1] <= today]
+        for high_risk, rule in rules.items()
+    }
+    for unit, pk, high_risk in units:
+        rule = rules.get(high_risk) or fallback
+        for label, start, end in begun[rule.high_risk]:
+            if any(start <= on <= end for on in held.get(pk, [])):
                 continue
-            if any(start <= on <= end for on in held.get(e.pk, [])):
-                continue
-            out.append(DrillDue(e, label, start, end, end < today, rule.name))
-    return out
+            yield unit, label, start, end, rule.name
 
 
 # --- grouping ---------------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from zhiben.registry.models import Enterprise
 
 from . import duties
 from .choices import WorkerTrainingKind
-from .duties import drill_dues, theme_gaps
+from .duties import drill_due_counts, theme_gaps
 from .models import Certificate, EmergencyPlan, TrainingSession, TrainingTheme, Worker
 
 PLAN_SOON_DAYS = 60
@@ -69,8 +69,7 @@ def cards(user: Any, today: dt.date) -> list[wb.Card]:
             ),
         ]
         due += (soon + late) if unit else 0
-    dues = drill_dues(today.year, units, today)
-    late_drills = sum(1 for d in dues if d.overdue)
+    late_drills, due_drills = drill_due_counts(today.year, units, today)
     items += [
         wb.Item(
             _("逾期未练"),
@@ -82,14 +81,14 @@ def cards(user: Any, today: dt.date) -> list[wb.Card]:
         ),
         wb.Item(
             _("本期待演练"),
-            len(dues) - late_drills,
+            due_drills,
             wb.link(reverse("training:drills_due"), year=today.year, state="due"),
             wb.WAITING,
             hint,
             key="drill_due",
         ),
     ]
-    due += len(dues) if unit else 0
+    due += (late_drills + due_drills) if unit else 0
     if can(user, "view", Worker):
         short = duties.worker_shortfalls(Worker.objects.restrict(user, "view"), today.year, today)
         n = len({s.worker.pk for s in short if s.kind == WorkerTrainingKind.PRE_JOB})

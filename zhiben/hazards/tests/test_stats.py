@@ -21,14 +21,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from zhiben.core.backup import restored
 from zhiben.core.errors import DomainError
 from zhiben.core.testing import login
 from zhiben.core.workflow import TransitionNotAllowed
 from zhiben.hazards import dashboard_views, services, stats, tally
 from zhiben.hazards.choices import COUNTED_STATUSES, Level, Source, Status
-from zhiben.hazards.models import Hazard, HazardTally
+from zhiben.hazards.models import Hazard, HazardStatsSnapshot, HazardTally, HazardTallyChange
 from zhiben.hazards.stats import StatsFilter
 from zhiben.hazards.tasks import purge_hazard_tally
 
@@ -942,3 +944,30 @@ def test_it_leaves_emptied_rows_for_the_nightly_purge(world: Any, clause: Any, c
     purge_hazard_tally.call_local()
     assert not HazardTally.objects.filter(key__in=emptied).exists()
     assert tally.diff() == {} and stats.figures(office) == before
+
+
+def test_a_restore_drops_the_statistics_snapshots(world: Any) -> None:
+    """Snapshots name transaction ids of the database they were taken in: a restored database starts without."""
+    region = world.regions["营田镇"]
+    industry = world.enterprises["qiye1"].primary_industry
+    HazardStatsSnapshot.objects.create(
+        scope_key="x" * 64,
+        day=dt.date(2025, 3, 3),
+        visibility="10:10:",
+        oldest_txid=10,
+        built_at=timezone.now(),
+    )
+    HazardTallyChange.objects.create(
+        txid=11,
+        region=region,
+        industry=industry,
+        department=world.departments["emergency"],
+        level="general",
+        source="self_check",
+        is_stock=False,
+        status="reported",
+        quarter="2025Q1",
+        count=1,
+    )
+    restored.send(sender=None, using="default")
+    assert not HazardStatsSnapshot.objects.exists() and not HazardTallyChange.objects.exists()

@@ -119,12 +119,15 @@ def test_drills_due_are_by_half_year_for_high_risk_units_and_by_year_for_others(
         (d.enterprise.pk, d.period, d.overdue) for d in duties.drill_dues(2026, units, dt.date(2026, 8, 10))
     }
     assert dues == {(qiye2.pk, "2026年下半年", False), (shop.pk, "2026年", False)}
+    # The workbench's figures count the same periods without building the units.
+    assert duties.drill_due_counts(2026, units, dt.date(2026, 8, 10)) == (0, 2)
 
     # After the year: both unmet periods are 逾期未练.
     dues = {
         (d.enterprise.pk, d.period, d.overdue) for d in duties.drill_dues(2026, units, dt.date(2027, 1, 5))
     }
     assert dues == {(qiye2.pk, "2026年下半年", True), (shop.pk, "2026年", True)}
+    assert duties.drill_due_counts(2026, units, dt.date(2027, 1, 5)) == (2, 0)
 
     # A planned drill does not count until it is recorded as held.
     drills.plan_drill(
