@@ -87,8 +87,8 @@ def _message(
     topic: str = "",
     obj: models.Model | None = None,
     line: str = "",
-) -> tuple[OutboxMessage, str]:
-    """An unsaved message and how a digest lists it ("" when it is not held for a digest)."""
+) -> tuple[OutboxMessage, str | None]:
+    """An unsaved message and how its digest lists it (None: not held for a digest, delivered after commit)."""
     if channel == Channel.INAPP and recipient is None:
         raise ValueError("an in-app message needs a recipient user")
     if channel != Channel.INAPP and not address:
@@ -109,10 +109,10 @@ def _message(
         available_at=now + DIGEST_HOLD if held else now,
         batch=run.key if held and run is not None else "",
     )
-    return msg, (line or subject) if held else ""
+    return msg, (line or subject) if held else None
 
 
-def _queue(messages: list[tuple[OutboxMessage, str]]) -> list[OutboxMessage]:
+def _queue(messages: list[tuple[OutboxMessage, str | None]]) -> list[OutboxMessage]:
     """Insert the messages in one statement; held ones wait for their run's digest, the rest are delivered
     after commit."""
     if not messages:
@@ -124,9 +124,9 @@ def _queue(messages: list[tuple[OutboxMessage, str]]) -> list[OutboxMessage]:
         OutboxMessage.objects.bulk_create(out)
     run = _RUN.get()
     for msg, line in messages:
-        if line and run is not None:
+        if line is not None and run is not None:
             run.lines[msg.id] = line
-    if any(not line for _msg, line in messages):
+    if any(line is None for _msg, line in messages):
         enqueue_on_commit(deliver_outbox)
     return out
 
@@ -198,7 +198,7 @@ def notify_users(
 ) -> list[OutboxMessage]:
     """In-app message to each user, plus an SMS to those with a phone when `sms` is set (`line`: how a
     digest lists the item, see collect_digests)."""
-    pending: list[tuple[OutboxMessage, str]] = []
+    pending: list[tuple[OutboxMessage, str | None]] = []
     texted: set[str] = set()  # two accounts of one person (one phone) get one SMS
     for user in {u.pk: u for u in users if u is not None}.values():
         pending.append(

@@ -150,7 +150,7 @@ def _upsert(rows: int, *, changes: bool) -> str:
         f"WITH v ({_COLUMNS}) AS (VALUES {values}), "  # noqa: S608 - fixed text; values are parameters
         f"c AS (INSERT INTO hazards_hazardtallychange (txid, {_CHANGE_COLUMNS}) "
         f"SELECT pg_current_xact_id()::text::bigint, {_CHANGE_COLUMNS} FROM v) "
-        f"INSERT INTO hazards_hazardtally ({_COLUMNS}) SELECT {_COLUMNS} FROM v {_ON_CONFLICT}"
+        f"INSERT INTO hazards_hazardtally ({_COLUMNS}) SELECT {_COLUMNS} FROM v ORDER BY key {_ON_CONFLICT}"
     )
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Min
-from django.db.models.expressions import RawSQL
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zhiben.core.errors import NotPermitted
@@ -43,11 +42,16 @@ def renew(today: dt.date | None = None) -> dict[str, int]:
         snapshots.build(scope, key, grouped, fold, today, snap.reader)
         renewed += 1
     dropped, _ = HazardStatsSnapshot.objects.filter(day__lt=today).delete()
-    oldest = HazardStatsSnapshot.objects.aggregate(m=Min("oldest_txid"))["m"]
-    if oldest is None:  # no snapshot: the next one folds the tally, so no change is needed
-        pruned, _ = HazardTallyChange.objects.filter(
-            txid__lt=RawSQL("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", [])
-        ).delete()
-    else:
-        pruned, _ = HazardTallyChange.objects.filter(txid__lt=oldest).delete()
-    return {"renewed": renewed, "dropped": dropped, "pruned": pruned}
+    return {"renewed": renewed, "dropped": dropped, "pruned": prune()}
+
+
+def prune() -> int:
+    """Delete the changes every kept snapshot has seen (with none kept: every committed change, which the
+    tally holds and the next snapshot's fold will read). Holds BUILDING exclusively, so no snapshot is between
+    its fold and its store meanwhile."""
+    with transaction.atomic(using=snapshots.PRIMARY), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [snapshots.BUILDING])
+        kept = list(HazardStatsSnapshot.objects.values_list("visibility", flat=True).distinct())
+        seen = " AND ".join(["pg_visible_in_snapshot((txid::text)::xid8, %s::pg_snapshot)"] * len(kept))
+        cursor.execute(f"DELETE FROM hazards_hazardtallychange WHERE {seen or 'true'}", kept)  # noqa: S608
+        return cursor.rowcount

@@ -26,12 +26,16 @@ import hashlib
 from collections import Counter
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from ..models import HazardStatsSnapshot, HazardTally, HazardTallyChange
+
+# The advisory lock that keeps pruning out of a snapshot's build (an arbitrary constant of this module).
+BUILDING = 0x5A4853  # "ZHS"
+PRIMARY = "default"
 
 # Changes since a snapshot beyond which the renewal job rebuilds it (the read folds them each time).
 RENEW_AFTER = 5_000
@@ -92,17 +96,23 @@ def folded(
 def build(scope: Q, key: str, grouped: Any, fold: Any, today: dt.date, reader: Any) -> Folded:
     """Fold the tally for `scope` and keep it as the day's snapshot, with the PostgreSQL snapshot the fold
     was read in. Not kept when this transaction has written already (`visibility` is then None): its own
-    later writes would look "seen" to that snapshot without being in the fold."""
-    result, visibility = fold(grouped(HazardTally.objects.filter(scope)), with_snapshot=True)
-    if visibility is None:
-        return result
-    values = {
-        "visibility": visibility,
-        "oldest_txid": int(visibility.split(":", 1)[0]),
-        "rows": _dump(result),
-        "built_at": timezone.now(),
-        "reader": reader if getattr(reader, "pk", None) else None,
-    }
-    with transaction.atomic():
+    later writes would look "seen" to that snapshot without being in the fold.
+
+    The fold and the store hold BUILDING (shared) on the primary, so the pruning (exclusive, renewal.py) never
+    runs between a fold and its store: it would delete changes committed after the fold, which that snapshot
+    needs and does not yet protect."""
+    with transaction.atomic(using=PRIMARY):
+        with connections[PRIMARY].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [BUILDING])
+        result, visibility = fold(grouped(HazardTally.objects.filter(scope)), with_snapshot=True)
+        if visibility is None:
+            return result
+        values = {
+            "visibility": visibility,
+            "oldest_txid": int(visibility.split(":", 1)[0]),
+            "rows": _dump(result),
+            "built_at": timezone.now(),
+            "reader": reader if getattr(reader, "pk", None) else None,
+        }
         HazardStatsSnapshot.objects.update_or_create(scope_key=key, day=today, defaults=values)
     return result
