@@ -607,16 +607,22 @@ class HazardTallyChange(TallyState):
     """One change of the tally (a transition's −1 on the old combination and +1 on the new), kept for the
     statistics snapshots (stats/snapshots.py): a dashboard reads its snapshot plus the changes the snapshot
     could not see. Written on PostgreSQL only, in the same statement as the tally row; `txid` is the writing
-    transaction (pg_current_xact_id). Rows the oldest snapshot has seen are pruned by the job that renews
-    snapshots. No foreign-key checks: these rows copy a tally row's keys, which the tally row checked."""
+    transaction (pg_current_xact_id). Rows every kept snapshot has seen are pruned by the job that renews
+    snapshots (stats/renewal.py). No foreign-key checks: these rows copy a tally row's keys, which the tally row checked."""
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(_("编号"), primary_key=True)
     txid = models.BigIntegerField(_("事务号"), db_index=True)
     region = models.ForeignKey(
-        "registry.Region", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+        "registry.Region",
+        verbose_name=_("行政区划"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     industry = models.ForeignKey(
         "registry.Industry",
+        verbose_name=_("行业领域"),
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
@@ -624,6 +630,7 @@ class HazardTallyChange(TallyState):
     )
     department = models.ForeignKey(
         "registry.Department",
+        verbose_name=_("监管部门"),
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
