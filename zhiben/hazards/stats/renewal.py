@@ -7,7 +7,9 @@ import datetime as dt
 from django.db import connection, transaction
 from django.utils import timezone
 
+from zhiben.core.dbrouting import primary_reads
 from zhiben.core.errors import NotPermitted
+from zhiben.core.jobs import job
 
 from ..models import HazardStatsSnapshot, HazardTallyChange
 from . import snapshots
@@ -43,6 +45,29 @@ def renew(today: dt.date | None = None) -> dict[str, int]:
         renewed += 1
     dropped, _ = HazardStatsSnapshot.objects.filter(day__lt=today).delete()
     return {"renewed": renewed, "dropped": dropped, "pruned": prune()}
+
+
+@job
+def build_for_reader(user_id: int, day: str) -> bool:
+    """Build the day's snapshot of a person's statistics scope on the primary (their read was served by a
+    replica, which cannot keep one). Idempotent: nothing to do when the snapshot exists already."""
+    from zhiben.accounts.models import User
+
+    today = dt.date.fromisoformat(day)
+    with primary_reads():
+        reader = User.objects.filter(pk=user_id, is_active=True).first()
+        if reader is None or today != timezone.localdate():
+            return False
+        try:
+            scope = tally_scope_q(reader)
+        except NotPermitted:
+            return False
+        key = snapshots.scope_key(scope)
+        if HazardStatsSnapshot.objects.filter(scope_key=key, day=today).exists():
+            return False
+        grouped, fold, _fold_changes = default_snapshot_parts(today)
+        snapshots.build(scope, key, grouped, fold, today, reader)
+        return True
 
 
 def prune() -> int:

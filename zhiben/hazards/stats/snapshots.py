@@ -26,7 +26,7 @@ import hashlib
 from collections import Counter
 from typing import Any
 
-from django.db import connections, models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -72,12 +72,28 @@ def folded(
     tally-shaped rows as the dashboard does, `fold(rows, with_snapshot)` folds them in SQL and `fold_changes(rows)`
     in Python (stats.queries)."""
     key = scope_key(scope)
-    snap = HazardStatsSnapshot.objects.filter(scope_key=key, day=today).first()
-    if snap is None:
+    # The snapshot and the changes are read where this request reads (a streaming replica for the statistics
+    # page, core/dbrouting.py): a replica holds both as the primary had them, in the same transaction-id space,
+    # so its snapshot plus its unseen changes are exactly its own tally.
+    db = router.db_for_read(HazardStatsSnapshot)
+    snap = HazardStatsSnapshot.objects.using(db).filter(scope_key=key, day=today).first()
+    if snap is None and db == PRIMARY:
         return build(scope, key, grouped, fold, today, reader)
+    if snap is None:
+        # A replica is read-only: fold its own tally for this read, and let the primary build the day's
+        # snapshot (a fold read on the replica must never be stored on the primary: they differ by the lag).
+        result, _visibility = fold(grouped(HazardTally.objects.using(db).filter(scope)), with_snapshot=False)
+        if getattr(reader, "pk", None):
+            from zhiben.core.jobs import enqueue_on_commit
+
+            from .renewal import build_for_reader
+
+            enqueue_on_commit(build_for_reader, reader.pk, today.isoformat())
+        return result
     result = _load(snap.rows)
     unseen = (
-        HazardTallyChange.objects.filter(scope, txid__gte=snap.oldest_txid)
+        HazardTallyChange.objects.using(db)
+        .filter(scope, txid__gte=snap.oldest_txid)
         .annotate(
             seen=RawSQL(
                 "pg_visible_in_snapshot((hazards_hazardtallychange.txid::text)::xid8, %s::pg_snapshot)",
@@ -104,7 +120,9 @@ def build(scope: Q, key: str, grouped: Any, fold: Any, today: dt.date, reader: A
     with transaction.atomic(using=PRIMARY):
         with connections[PRIMARY].cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [BUILDING])
-        result, visibility = fold(grouped(HazardTally.objects.filter(scope)), with_snapshot=True)
+        result, visibility = fold(
+            grouped(HazardTally.objects.using(PRIMARY).filter(scope)), with_snapshot=True
+        )
         if visibility is None:
             return result
         values = {
@@ -114,5 +132,5 @@ def build(scope: Q, key: str, grouped: Any, fold: Any, today: dt.date, reader: A
             "built_at": timezone.now(),
             "reader": reader if getattr(reader, "pk", None) else None,
         }
-        HazardStatsSnapshot.objects.update_or_create(scope_key=key, day=today, defaults=values)
+        HazardStatsSnapshot.objects.using(PRIMARY).update_or_create(scope_key=key, day=today, defaults=values)
     return result
