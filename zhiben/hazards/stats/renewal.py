@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from zhiben.accounts.models import User
 from zhiben.core.dbrouting import primary_reads
 from zhiben.core.errors import NotPermitted
-from zhiben.core.jobs import job
+from zhiben.core.jobs import enqueue_on_commit, job
 
 from ..models import HazardStatsSnapshot, HazardTallyChange
 from . import snapshots
@@ -51,8 +53,6 @@ def renew(today: dt.date | None = None) -> dict[str, int]:
 def build_for_reader(user_id: int, day: str) -> bool:
     """Build the day's snapshot of a person's statistics scope on the primary (their read was served by a
     replica, which cannot keep one). Idempotent: nothing to do when the snapshot exists already."""
-    from zhiben.accounts.models import User
-
     today = dt.date.fromisoformat(day)
     with primary_reads():
         reader = User.objects.filter(pk=user_id, is_active=True).first()
@@ -68,6 +68,13 @@ def build_for_reader(user_id: int, day: str) -> bool:
         grouped, fold, _fold_changes = default_snapshot_parts(today)
         snapshots.build(scope, key, grouped, fold, today, reader)
         return True
+
+
+def _queue_build(sender: Any, *, reader: Any, day: dt.date, **kwargs: Any) -> None:
+    enqueue_on_commit(build_for_reader, reader.pk, day.isoformat())
+
+
+snapshots.wanted.connect(_queue_build, dispatch_uid="hazards.stats.build_for_reader")
 
 
 def prune() -> int:

@@ -29,6 +29,7 @@ from typing import Any
 from django.db import connections, models, router, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.dispatch import Signal
 from django.utils import timezone
 
 from ..models import HazardStatsSnapshot, HazardTally, HazardTallyChange
@@ -40,6 +41,10 @@ PRIMARY = "default"
 # Changes since a snapshot beyond which the renewal job rebuilds it (the read folds them each time).
 RENEW_AFTER = 5_000
 KEEP_DAYS = 7  # scopes read within this many days get today's snapshot from the midnight run
+
+# Sent when a replica served a read with no snapshot for the day (args: reader, day); renewal.py queues the
+# primary's build, so this module needs no import of the job (which reads the statistics queries).
+wanted = Signal()
 
 Folded = Counter[tuple[str, Any, tuple[Any, ...]]]
 
@@ -84,11 +89,7 @@ def folded(
         # snapshot (a fold read on the replica must never be stored on the primary: they differ by the lag).
         result, _visibility = fold(grouped(HazardTally.objects.using(db).filter(scope)), with_snapshot=False)
         if getattr(reader, "pk", None):
-            from zhiben.core.jobs import enqueue_on_commit
-
-            from .renewal import build_for_reader
-
-            enqueue_on_commit(build_for_reader, reader.pk, today.isoformat())
+            wanted.send(sender=HazardStatsSnapshot, reader=reader, day=today)  # renewal queues the build
         return result
     result = _load(snap.rows)
     unseen = (
