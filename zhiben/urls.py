@@ -1,8 +1,9 @@
 """URL map: pages per app, the API under /api/v1/, schema and docs, health."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from zhiben.core.schema_view import CachedSchemaView
 from zhiben.core.views import healthz
 
 urlpatterns = [
@@ -27,7 +28,7 @@ urlpatterns = [
     path("open311/v2/", include("zhiben.tips.urls_open311")),
     path("core/", include("zhiben.core.urls")),
     path("api/v1/", include("zhiben.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", CachedSchemaView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
 ]

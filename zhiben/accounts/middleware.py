@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zhiben.core import audit
+from zhiben.core.navigation import fixed_url
 
 from . import events
 from .passwords import change_required_reason
@@ -85,7 +86,7 @@ class PasswordPolicyMiddleware:
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": reason, "code": "password_change_required"}, status=403)
                 return redirect(f"{reverse('accounts:password_change')}?{urlencode({'next': request.path})}")
-            if must_enrol(user) and not request.path.startswith(reverse("accounts:two_factor")):
+            if must_enrol(user) and not request.path.startswith(fixed_url("accounts:two_factor")):
                 # R04 (settings.ZHIBEN_REQUIRE_2FA): an admin or 区安委办 without 2FA enrols first.
                 if request.path.startswith("/api/"):
                     detail = _("您的角色须先在“我的账号”中启用双因素认证。")
@@ -96,9 +97,9 @@ class PasswordPolicyMiddleware:
     @staticmethod
     def _exempt(path: str) -> bool:
         allowed = (
-            reverse("accounts:password_change"),
-            reverse("accounts:logout"),
-            reverse("accounts:login"),
+            fixed_url("accounts:password_change"),
+            fixed_url("accounts:logout"),
+            fixed_url("accounts:login"),
             settings.STATIC_URL,
         )
         return path.startswith(allowed)

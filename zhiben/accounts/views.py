@@ -628,7 +628,7 @@ class AuditListView(ObjectListView):
             "outcome",
             gettext_lazy("结果"),
             sort="outcome",
-            display=lambda e: _("失败") if e.outcome == "failure" else _("成功"),
+            display=lambda e: audit.outcome_name(e.outcome),
         ),
         Column("ip", gettext_lazy("来源地址")),
     ]

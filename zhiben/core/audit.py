@@ -24,6 +24,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from . import events
 from .crypto import constant_time_equal, hmac_sm3
@@ -148,6 +149,18 @@ def canonical(entry: AuditEntry) -> bytes:
 
 def compute_mac(prev_mac: str, entry: AuditEntry) -> str:
     return hmac_sm3(_key(), prev_mac.encode() + b"|" + canonical(entry)).hex()
+
+
+# What an audit row's outcome means, as a reader says it (the stored values stay as recorded).
+OUTCOME_NAMES = {
+    "success": gettext_lazy("成功"),
+    "failure": gettext_lazy("失败"),
+    "denied": gettext_lazy("被拒绝"),
+}
+
+
+def outcome_name(outcome: str) -> str:
+    return str(OUTCOME_NAMES.get(outcome, gettext_lazy("其他")))
 
 
 def record(

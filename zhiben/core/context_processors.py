@@ -8,11 +8,10 @@ from typing import Any
 
 from django.apps import apps
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from . import workbench
-from .navigation import MODULES
+from .navigation import MODULES, fixed_url
 from .scoping import can, grants_for
 
 
@@ -29,8 +28,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 continue
             if item.model and not can(user, "view", apps.get_model(item.model)):
                 continue
-            items.append({"label": item.label, "url": reverse(item.url_name)})
-            urls.append(reverse(item.url_name))
+            url = fixed_url(item.url_name)
+            items.append({"label": item.label, "url": url})
+            urls.append(url)
         if m.built and not items:
             continue  # built, but nothing in it for this user
         modules.append(
@@ -40,7 +40,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "icon": m.icon,
                 "items": items,
                 "built": m.built,
-                "planned_url": reverse("core:planned", args=[m.key]),
+                "planned_url": fixed_url("core:planned", m.key),
             }
         )
     unread = user.notifications.filter(read_at__isnull=True).count()

@@ -343,6 +343,7 @@ def object_history(obj: models.Model, limit: int = 200) -> list[dict[str, Any]]:
                 "detail": details.get(i, ""),
                 "changed": changed,
                 "outcome": e.outcome,
+                "outcome_name": audit.outcome_name(e.outcome),
             }
         )
     return history

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+import logging
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ from zhiben.core.navigation import MODULES
 from zhiben.core.scoping import ACTIONS, can
 from zhiben.core.testing import ANONYMOUS, is_api, login, redirects_to_login
 from zhiben.registry.services import create_person
+from zhiben.tips.tests import sentinel
 
 # Anonymous visitors may open these (url name → statuses); everything else needs a login (R07).
 PUBLIC = {
@@ -745,6 +747,11 @@ def _hazards(world: Any) -> None:
         apply_escalations()
 
 
+def _sentinels(path: str, name: str | None, persona: str, response: Any) -> list[str]:
+    hits = sentinel.found_in(sentinel.body_text(response))
+    return [f"GET {path} ({name}) as {persona}: 哨兵身份泄露 {hits}"] if hits else []
+
+
 def test_it_builds_a_path_for_every_route(crawl_world: Any) -> None:
     targets, failures = build_all(crawl_world)
 
@@ -757,8 +764,13 @@ def test_it_builds_a_path_for_every_route(crawl_world: Any) -> None:
     assert not stale, f"PUBLIC/POST_ONLY 中有已不存在的路由：{sorted(stale)}"
 
 
-def test_it_crawls_every_route_as_every_persona(crawl_world: Any) -> None:
+def test_it_crawls_every_route_as_every_persona(crawl_world: Any, caplog: Any) -> None:
+    """Every route as every persona, and with them the sentinel test (tips/tests/sentinel.py): a tip whose
+    planted identity no answer but the custodian's vault may show, nor any list's Excel export, nor anything
+    at rest afterwards. One crawl for both: each took minutes of the suite."""
     world = crawl_world
+    caplog.set_level(logging.DEBUG)
+    sentinel.plant(world)
     # A 500 is a finding to report with all the others, not an exception that stops the crawl.
     client = Client(raise_request_exception=False)
     targets, failures = build_all(world)
@@ -766,16 +778,29 @@ def test_it_crawls_every_route_as_every_persona(crawl_world: Any) -> None:
     seen: dict[tuple[str, str], int] = {}
     usernames = sorted(User.objects.values_list("username", flat=True), key=len, reverse=True)
     logins = re.compile(r"(?<![\w.@/-])(" + "|".join(map(re.escape, usernames)) + r")(?![\w.@/-])")
+    exported = 0
     for persona, user in [(ANONYMOUS, None), *world.users.items()]:
         if user is None:
             client.logout()
         else:
             login(client, user)
+        custodian = persona == "jubao"  # the vault's custodian: the vault view shows the identity, by design
         for target in targets:
             response = client.get(target.path)
             seen[(target.path, persona)] = response.status_code
             problems += check(target, persona, user, response)
             problems += check_text(target, persona, response, logins)
+            if custodian:
+                continue
+            problems += _sentinels(target.path, target.route.name, persona, response)
+            for path, name in sentinel.exports(target):
+                exported += 1
+                response = client.get(path)
+                if response.status_code >= 500:
+                    problems.append(f"GET {path} ({name}) as {persona}: {response.status_code}")
+                problems += _sentinels(path, name, persona, response)
+    assert exported > 100  # the exports really were read
+    problems += sentinel.leaks_at_rest(caplog.records)
     for name, kwargs, persona, expected in EXPLICIT:
         path = reverse(name, kwargs=kwargs(world))
         status = seen.get((path, persona))

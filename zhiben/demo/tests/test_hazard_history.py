@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.test import override_settings
 from django.utils import timezone
@@ -23,8 +25,11 @@ from zhiben.accounts.models import User
 from zhiben.accounts.roles import Role
 from zhiben.conftest import committed_for_module
 from zhiben.core.audit import verify_chain
+from zhiben.core.codes import validate_uscc
 from zhiben.core.models import AuditEntry
 from zhiben.demo import hazard_history
+from zhiben.demo.generator import plan_world
+from zhiben.demo.personas import PERSONAS
 from zhiben.hazards import events, services, tally
 from zhiben.hazards.choices import COUNTED_STATUSES, Level, Status
 from zhiben.hazards.models import (
@@ -38,7 +43,7 @@ from zhiben.hazards.models import (
 )
 from zhiben.hazards.steps import rectifiers
 from zhiben.monitoring.models import Alarm
-from zhiben.registry.models import Industry
+from zhiben.registry.models import Enterprise, Industry, Person
 from zhiben.risk.models import Patrol
 
 pytestmark = pytest.mark.usefixtures("district")
@@ -74,6 +79,16 @@ def _seed(count: int, seed: int = 3) -> str:
         "seed_demo", "--scale", "district", "--seed", str(seed), "--enterprises", str(count), stdout=out
     )
     return out.getvalue()
+
+
+def _identity(rows: Any) -> list[tuple[Any, ...]]:
+    return [(r.uscc, r.name, r.region_code) for r in rows]
+
+
+def _raw(sql: str) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
 
 
 def _industry_chain(industry: Industry) -> set[int]:
@@ -213,6 +228,82 @@ def _assert_found_hazards_are_rectified(everything: HazardQuerySet) -> None:
     this_year = found.filter(discovered_on__year=TODAY.year, status__in=COUNTED_STATUSES)
     majors = this_year.filter(level=Level.MAJOR).count()
     assert this_year.count() >= 10 and majors <= this_year.count() * 0.1, (majors, this_year.count())
+
+
+def test_it_seeds_the_district_through_the_audited_services(district: str) -> None:
+    """The module's district seed (most of a minute with every module's history), read for all it promises:
+    the planned units through the audited services, valid codes, the personas, encrypted phones, and nothing
+    new on a second run."""
+    output = district
+    plan = list(plan_world("district", 3, 60).enterprises())
+    # Besides the planned units, the demo's 打非治违 story converts one illegal operation into a unit.
+    converted = Enterprise.objects.filter(illegal_operations__isnull=False)
+    assert converted.count() == 1
+    stored = set(Enterprise.objects.exclude(pk__in=converted).values_list("uscc", "name", "region__code"))
+    assert stored == set(_identity(plan))
+    assert AuditEntry.objects.filter(event="ENTERPRISE_CREATED").count() == 60 + 1
+    assert AuditEntry.objects.filter(event="PERSON_CREATED").count() == sum(len(r.people) for r in plan)
+    assert Person.objects.filter(role="safety_manager").count() == sum(len(r.people) for r in plan)
+    assert AuditEntry.objects.filter(event="DEMO_SEEDED").get().data["enterprises"] == 60
+    assert verify_chain().intact
+    for e in Enterprise.objects.select_related("primary_industry"):
+        assert e.is_high_risk == e.primary_industry.high_risk
+        assert e.primary_industry in e.industries.all()
+    assert "新增：行政区划 0 个，生产经营单位 60 家" in output
+    assert "营田镇" in output and "用时" in output
+
+    # Every USCC stored is valid.
+    usccs = list(Enterprise.objects.exclude(uscc=None).values_list("uscc", flat=True))
+    assert len(usccs) > 30
+    assert all(validate_uscc(u) == u for u in usccs)
+
+    # The personas, each with its one role, the demo password and its place.
+    for persona in PERSONAS:
+        user = User.objects.get(username=persona.username)
+        assert [a.role for a in user.role_assignments.all()] == [persona.role]
+        assert user.check_password(settings.DEMO_PASSWORD)
+    qiye1 = User.objects.get(username="qiye1").role_assignments.get().enterprise
+    qiye2 = User.objects.get(username="qiye2").role_assignments.get().enterprise
+    qiye3 = User.objects.get(username="qiye3").role_assignments.get().enterprise
+    assert (qiye1.region.parent.name, qiye1.primary_industry.code) == ("营田镇", "INDTRADE-MACHINE")
+    assert (qiye2.region.parent.name, qiye2.primary_industry.code) == ("河市镇", "HAZCHEM-PROD")
+    assert (qiye3.region.parent.name, qiye3.primary_industry.code) == ("天问街道", "CONSTRUCTION")
+    assert User.objects.get(username="qiye1").organisation == qiye1.name
+    yingtian = User.objects.get(username="yingtian").role_assignments.get()
+    assert yingtian.region_code == "430671100"
+
+    # Phones are stored as ciphertext (the planned units; the converted one has no phones on record).
+    raw = _raw(
+        "SELECT principal_phone, controller_phone FROM registry_enterprise WHERE id NOT IN "
+        "(SELECT enterprise_id FROM enforcement_illegaloperation WHERE enterprise_id IS NOT NULL)"
+    )
+    assert len(raw) == 60
+    phones = [phone for row in raw for phone in row if phone]
+    assert len(phones) >= 60  # every planned unit has its 主要负责人's phone, most their 实际控制人's too
+    assert all(phone.startswith("sm4gcm:v1:") for phone in phones)
+    planned = {r.uscc or r.name: r for r in plan}
+    for e in Enterprise.objects.filter(illegal_operations__isnull=True):
+        assert e.principal_phone == planned[e.uscc or e.name].principal_phone  # the ORM decrypts
+        assert len(e.principal_phone) == 11 and e.principal_phone.startswith("1")
+    people = _raw("SELECT phone FROM registry_person")
+    assert people and all(p.startswith("sm4gcm:") for (p,) in people)
+
+    # A second run adds nothing.
+    counts = (
+        Enterprise.objects.count(),
+        Person.objects.count(),
+        User.objects.count(),
+        AuditEntry.objects.count(),
+    )
+    output = _seed(60)
+    again = (
+        Enterprise.objects.count(),
+        Person.objects.count(),
+        User.objects.count(),
+        AuditEntry.objects.count(),
+    )
+    assert again == counts
+    assert "本次未新增任何数据" in output
 
 
 def test_it_leaves_the_personas_something_to_do() -> None:

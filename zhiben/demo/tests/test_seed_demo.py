@@ -7,7 +7,6 @@ from collections import Counter
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -18,8 +17,8 @@ from zhiben.core.audit import verify_chain
 from zhiben.core.codes import validate_uscc
 from zhiben.core.models import AuditEntry
 from zhiben.demo.generator import QUYUAN_BOUNDS, REGIONS_FILE, SYNTHETIC_SOURCE, plan_world
-from zhiben.demo.personas import PERSONAS
-from zhiben.registry.models import Enterprise, Person, Region
+from zhiben.demo.seeding import seed_demo
+from zhiben.registry.models import Enterprise, Region
 
 USCC_PREFIXES = {
     "company": {"91"},
@@ -125,83 +124,6 @@ def test_it_plans_synthetic_counties_that_do_not_clash_with_real_codes():
 # ---- the command -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("empty_db")
-def test_it_seeds_the_district_through_the_audited_services():
-    """One district seed (each takes most of a minute with every module's history), read for all it promises:
-    the planned units through the audited services, valid codes, the personas, encrypted phones, and nothing
-    new on a second run."""
-    output = _seed("--scale", "district", "--seed", "5", "--enterprises", "40")
-    plan = list(plan_world("district", 5, 40).enterprises())
-    # Besides the planned units, the demo's 打非治违 story converts one illegal operation into a unit.
-    converted = Enterprise.objects.filter(illegal_operations__isnull=False)
-    assert converted.count() == 1
-    stored = set(Enterprise.objects.exclude(pk__in=converted).values_list("uscc", "name", "region__code"))
-    assert stored == set(_identity(plan))
-    assert AuditEntry.objects.filter(event="ENTERPRISE_CREATED").count() == 40 + 1
-    assert AuditEntry.objects.filter(event="PERSON_CREATED").count() == sum(len(r.people) for r in plan)
-    assert Person.objects.filter(role="safety_manager").count() == sum(len(r.people) for r in plan)
-    assert AuditEntry.objects.filter(event="DEMO_SEEDED").get().data["enterprises"] == 40
-    assert verify_chain().intact
-    for e in Enterprise.objects.select_related("primary_industry"):
-        assert e.is_high_risk == e.primary_industry.high_risk
-        assert e.primary_industry in e.industries.all()
-    assert "新增：行政区划 0 个，生产经营单位 40 家" in output
-    assert "营田镇" in output and "用时" in output
-
-    # Every USCC stored is valid.
-    usccs = list(Enterprise.objects.exclude(uscc=None).values_list("uscc", flat=True))
-    assert len(usccs) > 30
-    assert all(validate_uscc(u) == u for u in usccs)
-
-    # The personas, each with its one role, the demo password and its place.
-    for persona in PERSONAS:
-        user = User.objects.get(username=persona.username)
-        assert [a.role for a in user.role_assignments.all()] == [persona.role]
-        assert user.check_password(settings.DEMO_PASSWORD)
-    qiye1 = User.objects.get(username="qiye1").role_assignments.get().enterprise
-    qiye2 = User.objects.get(username="qiye2").role_assignments.get().enterprise
-    qiye3 = User.objects.get(username="qiye3").role_assignments.get().enterprise
-    assert (qiye1.region.parent.name, qiye1.primary_industry.code) == ("营田镇", "INDTRADE-MACHINE")
-    assert (qiye2.region.parent.name, qiye2.primary_industry.code) == ("河市镇", "HAZCHEM-PROD")
-    assert (qiye3.region.parent.name, qiye3.primary_industry.code) == ("天问街道", "CONSTRUCTION")
-    assert User.objects.get(username="qiye1").organisation == qiye1.name
-    yingtian = User.objects.get(username="yingtian").role_assignments.get()
-    assert yingtian.region_code == "430671100"
-
-    # Phones are stored as ciphertext (the planned units; the converted one has no phones on record).
-    raw = _raw(
-        "SELECT principal_phone, controller_phone FROM registry_enterprise WHERE id NOT IN "
-        "(SELECT enterprise_id FROM enforcement_illegaloperation WHERE enterprise_id IS NOT NULL)"
-    )
-    assert len(raw) == 40
-    phones = [phone for row in raw for phone in row if phone]
-    assert len(phones) >= 40  # every planned unit has its 主要负责人's phone, most their 实际控制人's too
-    assert all(phone.startswith("sm4gcm:v1:") for phone in phones)
-    planned = {r.uscc or r.name: r for r in plan}
-    for e in Enterprise.objects.filter(illegal_operations__isnull=True):
-        assert e.principal_phone == planned[e.uscc or e.name].principal_phone  # the ORM decrypts
-        assert len(e.principal_phone) == 11 and e.principal_phone.startswith("1")
-    people = _raw("SELECT phone FROM registry_person")
-    assert people and all(p.startswith("sm4gcm:") for (p,) in people)
-
-    # A second run adds nothing.
-    counts = (
-        Enterprise.objects.count(),
-        Person.objects.count(),
-        User.objects.count(),
-        AuditEntry.objects.count(),
-    )
-    output = _seed("--scale", "district", "--seed", "5", "--enterprises", "40")
-    again = (
-        Enterprise.objects.count(),
-        Person.objects.count(),
-        User.objects.count(),
-        AuditEntry.objects.count(),
-    )
-    assert again == counts
-    assert "本次未新增任何数据" in output
-
-
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -253,7 +175,8 @@ def test_it_seeds_a_city_through_the_bulk_services():
 
 @pytest.mark.usefixtures("empty_db")
 def test_it_extends_a_district_to_a_city_without_duplicates():
-    _seed("--seed", "1", "--enterprises", "23")
+    # The district's units only: the modules' histories (most of a minute) do not bear on the plan's keys.
+    seed_demo(scale="district", seed=1, count=23, hazards=False)
     output = _seed("--scale", "city", "--seed", "1", "--enterprises", "230")
     # The city plan starts with the same 屈原 rows, so those are recognised by their natural key.
     planned = Enterprise.objects.filter(illegal_operations__isnull=True)  # not the demo's converted 打非 unit

@@ -18,7 +18,7 @@ def emergency() -> Department:
 def basis_rule() -> DiscretionRule:
     """A 裁量基准 with the articles a 告知 and a 决定书 cite and no fine range (any amount fits)."""
     rule, _ = DiscretionRule.objects.get_or_create(
-        code="T-102",
+        code="AQ102-9",  # the 裁量基准 numbering (AQ102-3); -9 is no real item
         defaults={
             "violation": "未采取措施消除事故隐患",
             "legal_basis": "《中华人民共和国安全生产法》第四十一条第二款",

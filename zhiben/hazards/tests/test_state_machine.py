@@ -8,6 +8,7 @@ read model equals a recount. Refused steps (wrong role, wrong status, bad input)
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -242,8 +243,10 @@ def test_random_personas_steps_and_clock(world: Any, clause: Any) -> None:
     run_state_machine_as_test(
         HazardLoop,
         settings=settings(
-            max_examples=15,
-            stateful_step_count=60,
+            # In CI each example is ~1.5 s (every step checks four invariants against the database);
+            # ZHIBEN_THOROUGH=1 runs four times as many, for a change to the loop itself.
+            max_examples=40 if os.environ.get("ZHIBEN_THOROUGH") else 10,
+            stateful_step_count=50,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),

@@ -1,203 +1,37 @@
-"""The sentinel test (issue 12, "Bad input and security"; R13, R22): a planted identity, an original text with a
-sentinel phrase and an attachment whose original name is a sentinel must appear nowhere but the custodian's
-vault view.
+"""The sentinel test (issue 12, "Bad input and security"; R13, R22): the planted identity, sentinel phrase and
+original file name appear nowhere but the custodian's vault view (tips/tests/sentinel.py says how it is planted).
 
-One world, one tip, taken as far through the loop as exists: transferred, closed as 属实 with a fined case, a
-reward proposed, approved and notified, one identity request refused and one approved then expired. Then, as
-every persona except the custodian (and anonymously): every GET route that resolves (the project's crawl
-machinery, core/tests/test_crawl.py), every list's Excel export, the outbox, the audit log, the captured logs,
-every text column of every table (raw SQL) and the stored files. As the custodian the vault view does show the
-sentinels — so the test can fail.
+Every page and every export as every persona is read once, by the crawl (core/tests/test_crawl.py), which checks
+each answer for the sentinels and then everything at rest. Here: the custodian's vault view does show them, so
+those checks can fail, and nothing at rest shows them straight after the tip went through its loop.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-import json
 import logging
-import zipfile
-from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from zhiben.core.models.audit import AuditEntry
-from zhiben.core.models.outbox import OutboxMessage
 from zhiben.core.testing import login
-from zhiben.core.tests.test_crawl import build_all
-from zhiben.core.views import ObjectListView
-from zhiben.enforcement.models import Case
-from zhiben.enforcement.tests.case_helpers import penalise
-from zhiben.registry.models import Department
-from zhiben.tips.choices import Category, Outcome, TipStatus
-from zhiben.tips.models import TipAttachment
-from zhiben.tips.services import rewards, vault
-from zhiben.tips.testing import SENTINEL_ID, SENTINEL_NAME, SENTINEL_PHONE, make_tip
+from zhiben.tips.testing import SENTINEL_ID, SENTINEL_NAME, SENTINEL_PHONE
+
+from .sentinel import SENTINEL_PHRASE, found_in, leaks_at_rest, plant
 
 pytestmark = pytest.mark.django_db
 
-SENTINEL_PHRASE = "哨兵短语丁戊己庚"
-SENTINEL_FILE = "哨兵原件名辛壬癸.jpg"
-SENTINELS = (SENTINEL_NAME, SENTINEL_PHONE, SENTINEL_ID, SENTINEL_PHRASE, SENTINEL_FILE)
-# The ID number masked (430***********1234) is allowed; its middle digits must never show.
-SENTINEL_ID_MIDDLE = SENTINEL_ID[3:-4]
 
-
-def found_in(text: str) -> list[str]:
-    hits = [s for s in SENTINELS if s in text]
-    if SENTINEL_ID_MIDDLE in text:
-        hits.append("身份证号码中段")
-    return hits
-
-
-def plant(world: Any) -> Any:
-    """The tip with its sentinels, taken through what exists of the loop."""
-    case = penalise(world, timezone.localdate() - dt.timedelta(days=30), slot="qiye2", amount="200000")
-    Case.objects.filter(pk=case.pk).update(closed_on=timezone.localdate() - dt.timedelta(days=3))
-    tip = make_tip(
-        identity=True,
-        category=Category.MAJOR_HAZARD,
-        original_text=f"我是{SENTINEL_NAME}，电话{SENTINEL_PHONE}。{SENTINEL_PHRASE}：仓库堆放液化气瓶。",
-        working_text="某化工企业仓库内堆放大量液化气瓶，消防通道堵塞。",
-        department=Department.objects.get(code="emergency"),
-        township=world.regions["河市镇"],
-        enterprise=world.enterprises["qiye2"],
-        status=TipStatus.VERIFYING,
-    )
-    raw = b"\xff\xd8\xff\xe0" + SENTINEL_NAME.encode() + b" EXIF GPS"
-    att = TipAttachment(tip=tip, name="附件1.jpg", content_type="image/jpeg", size=len(raw), sha256="0" * 64)
-    att.original_name = SENTINEL_FILE
-    att.original_file.save("original.bin", ContentFile(vault.seal_original(raw)), save=False)
-    att.working_file.save("working.jpg", ContentFile(b"\xff\xd8\xff\xe0 working copy"), save=False)
-    att.save()
-    # Identity requests: one refused, one approved and then expired (no live grant during the crawl).
-    refused = vault.request_identity(tip, actor=world.yingji, reason="需当面核实现场情况")
-    vault.deny_request(refused, actor=world.jubao, note="可通过保密员转达")
-    granted = vault.request_identity(tip, actor=world.heshi, reason="需当面核实现场情况")
-    vault.approve_request(granted, actor=world.jubao, hours=4)
-    login(Client(), world.heshi).get(
-        reverse("tips:vault_tip", args=[tip.pk])
-    )  # an audited view by a requester
-    vault.expire_requests(timezone.now() + dt.timedelta(hours=5))
-    # Closed as founded, with the case's fine: the reward is proposed, approved by another, notified.
-    type(tip).objects.filter(pk=tip.pk).update(
-        status=TipStatus.CLOSED,
-        outcome=Outcome.FOUNDED,
-        concluded_on=timezone.localdate() - dt.timedelta(days=2),
-    )
-    tip.refresh_from_db()
-    tip.cases.add(case)
-    reward = rewards.propose_reward(tip, actor=world.anweiban, basis="fine")
-    assert reward.amount == Decimal("30000.00")
-    rewards.approve_reward(reward, actor=world.jubao)
-    rewards.notify_reward(reward, actor=world.jubao)
-    return tip
-
-
-def _xlsx_text(content: bytes) -> str:
-    with zipfile.ZipFile(io.BytesIO(content)) as book:
-        return "".join(book.read(n).decode("utf-8", "replace") for n in book.namelist())
-
-
-def _body(response: Any) -> str:
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    if content[:2] == b"PK":
-        try:
-            return _xlsx_text(content)
-        except zipfile.BadZipFile:
-            pass
-    head = "".join(f"{k}: {v}\n" for k, v in response.items())
-    return head + content.decode("utf-8", "replace")
-
-
-# The OpenAPI document and its viewer describe routes, never data (and take a second each to build).
-NO_DATA = {"api-schema", "api-docs"}
-
-
-def _paths(targets: list[Any]) -> Iterator[tuple[str, str]]:
-    for t in targets:
-        if t.route.name in NO_DATA:
-            continue
-        yield t.path, t.route.name or t.route.route
-        view = getattr(t.route.callback, "view_class", None)
-        if view is not None and issubclass(view, ObjectListView):
-            yield t.path + "?export=xlsx", f"{t.route.name} (Excel)"
-            if view.exporter is not None:
-                yield t.path + "?export=sheet", f"{t.route.name} (Excel 全表)"
-
-
-def _database_text() -> Iterator[tuple[str, str]]:
-    """Every value of every table, read with raw SQL (what a dump would hold)."""
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608 (table names from the schema)
-            for row in cursor.fetchall():
-                for value in row:
-                    if isinstance(value, bytes | memoryview):
-                        yield table, bytes(value).decode("utf-8", "replace")
-                    elif isinstance(value, str):
-                        yield table, value
-
-
-def test_the_sentinel_appears_only_in_the_vault(world: Any, caplog: Any) -> None:
+def test_the_custodian_sees_the_sentinel_in_the_vault_and_nothing_at_rest_shows_it(
+    world: Any, caplog: Any
+) -> None:
     caplog.set_level(logging.DEBUG)
     tip = plant(world)
-    problems: list[str] = []
-
-    # The custodian's vault view does show it (else this test could never fail).
     custodian = login(Client(), world.jubao)
     shown = custodian.get(reverse("tips:vault_tip", args=[tip.pk])).content.decode()
     assert {SENTINEL_NAME, SENTINEL_PHONE, SENTINEL_ID, SENTINEL_PHRASE} <= set(found_in(shown))
     original = custodian.get(reverse("tips:vault_attachment_original", args=[tip.attachments.get().pk]))
     assert SENTINEL_NAME.encode() in original.content and "%E5%93%A8" in original["Content-Disposition"]
-
-    targets, _failures = build_all(world)
-    client = Client(raise_request_exception=False)
-    personas = [("anonymous", None), *((p, u) for p, u in world.users.items() if p != "jubao")]
-    crawled = 0
-    for persona, user in personas:
-        if user is None:
-            client.logout()
-        else:
-            login(client, user)
-        for path, name in _paths(targets):
-            response = client.get(path)
-            crawled += 1
-            hits = found_in(_body(response))
-            if hits:
-                problems.append(f"GET {path} ({name}) as {persona}: {hits}")
-    assert crawled > 500  # the crawl really ran over the routes
-
-    for msg in OutboxMessage.objects.all():
-        hits = found_in(
-            " ".join([msg.subject, msg.body, msg.address, msg.url, getattr(msg, "digest", "") or ""])
-        )
-        if hits:
-            problems.append(f"站内信/短信 {msg.pk}: {hits}")
-    for entry in AuditEntry.objects.all():
-        hits = found_in(json.dumps(entry.data, ensure_ascii=False) + entry.object_repr)
-        if hits:
-            problems.append(f"审计日志 {entry.seq} {entry.event}: {hits}")
-    for record in caplog.records:
-        hits = found_in(record.getMessage())
-        if hits:
-            problems.append(f"日志 {record.name}: {hits}")
-    for table, text in _database_text():
-        hits = found_in(text)
-        if hits:
-            problems.append(f"数据库表 {table}: {hits}")
-    for att in TipAttachment.objects.unrestricted("sentinel test"):
-        for f in (att.original_file, att.working_file):
-            with f.open("rb") as handle:
-                hits = found_in(handle.read().decode("utf-8", "replace"))
-            if hits:
-                problems.append(f"文件 {f.name}: {hits}")
-
+    problems = leaks_at_rest(caplog.records)
     assert not problems, f"哨兵身份泄露 {len(problems)} 处：\n" + "\n".join(problems[:50])
