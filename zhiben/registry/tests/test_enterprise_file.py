@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from zhiben.core.testing import login
-from zhiben.core.tests.test_crawl import _hazards
+from zhiben.core.tests.crawl_world import _hazards
 from zhiben.registry import enterprise_file
 from zhiben.registry.models import Enterprise
 
