@@ -34,8 +34,9 @@ def users_of_enterprise(enterprise_id: int) -> list[Any]:
     return users_with_role(Role.ENTERPRISE, enterprise_id=enterprise_id)
 
 
-def users_of_enterprise_and_department(enterprise_id: int | None, department_id: int | None) -> list[Any]:
-    """The unit's accounts, then the department's staff, in one query (a transition's notice goes to both)."""
+def user_ids_of_enterprise_and_department(enterprise_id: int | None, department_id: int | None) -> list[int]:
+    """The ids of the unit's accounts, then of the department's staff, in one narrow query (a transition's
+    in-app notice needs only whom to address: no user rows are built)."""
     if enterprise_id is None and department_id is None:
         return []
     wanted = Q(pk__in=[])
@@ -43,9 +44,8 @@ def users_of_enterprise_and_department(enterprise_id: int | None, department_id:
         wanted |= Q(role=Role.ENTERPRISE, enterprise_id=enterprise_id)
     if department_id is not None:
         wanted |= Q(role=Role.DEPARTMENT, department_id=department_id)
-    assignments = RoleAssignment.objects.filter(wanted, user__is_active=True).select_related("user")
-    ordered = sorted(assignments, key=lambda a: (a.role != Role.ENTERPRISE, a.pk))
-    return [a.user for a in ordered]
+    rows = RoleAssignment.objects.filter(wanted, user__is_active=True).values_list("role", "pk", "user_id")
+    return [user_id for _role, _pk, user_id in sorted(rows, key=lambda r: (r[0] != Role.ENTERPRISE, r[1]))]
 
 
 def users_of_office() -> list[Any]:

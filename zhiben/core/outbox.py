@@ -25,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
@@ -98,7 +99,7 @@ def _message(
     now = timezone.now()
     msg = OutboxMessage(
         channel=channel,
-        recipient=recipient,
+        **({"recipient_id": recipient} if isinstance(recipient, int) else {"recipient": recipient}),
         address=address,
         subject=subject[:200],
         body=body,
@@ -197,10 +198,14 @@ def notify_users(
     line: str = "",
 ) -> list[OutboxMessage]:
     """In-app message to each user, plus an SMS to those with a phone when `sms` is set (`line`: how a
-    digest lists the item, see collect_digests)."""
+    digest lists the item, see collect_digests). `users` may hold user ids instead of users (an in-app
+    message needs no more); for an SMS their rows are read."""
     pending: list[tuple[OutboxMessage, str | None]] = []
     texted: set[str] = set()  # two accounts of one person (one phone) get one SMS
-    for user in {u.pk: u for u in users if u is not None}.values():
+    by_pk = {(u if isinstance(u, int) else u.pk): u for u in users if u is not None}
+    if sms and any(isinstance(u, int) for u in by_pk.values()):
+        by_pk.update(get_user_model().objects.in_bulk([pk for pk, u in by_pk.items() if isinstance(u, int)]))
+    for user in by_pk.values():
         pending.append(
             _message(
                 channel=Channel.INAPP,

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.module_loading import import_string
@@ -143,6 +144,89 @@ class Grant:
                 return None
             q &= _in(model, paths.enterprise, self.enterprise_ids)
         return q
+
+    def admits(self, obj: models.Model) -> bool | None:
+        """Whether `q_for` admits the loaded `obj`, decided from its own field values: True, False, or None
+        when a value is not at hand (a to-many path, or a foreign key whose row was not loaded with it).
+        Mirrors `q_for` clause by clause; `test_scoping` checks both answer alike."""
+        model = type(obj)
+        paths: ScopePaths = getattr(model, "scope", ScopePaths(unscoped=True))
+        if paths.unscoped:
+            return True
+        if self.assignee_ids is not None:
+            return False if paths.assignee is None else _is_in(obj, paths.assignee, self.assignee_ids)
+        unlimited = self.region_prefix is None and self.industry_ids is None and self.enterprise_ids is None
+        base: bool | None = True
+        if self.region_prefix is not None:
+            base = False if paths.region is None else _has_prefix(obj, paths.region, self.region_prefix)
+        if self.industry_ids is not None:
+            base = _and(
+                base, False if paths.industry is None else _is_in(obj, paths.industry, self.industry_ids)
+            )
+        if self.enterprise_ids is not None:
+            base = _and(
+                base,
+                False if paths.enterprise is None else _is_in(obj, paths.enterprise, self.enterprise_ids),
+            )
+        if not self.department_ids or paths.department is None or unlimited:
+            return base
+        assigned = _is_in(obj, paths.department, self.department_ids)
+        if self.region_prefix is not None and paths.region is not None:
+            assigned = _and(assigned, _has_prefix(obj, paths.region, self.region_prefix))
+        return _or(base, assigned)
+
+
+_UNKNOWN = object()
+
+
+def _and(a: bool | None, b: bool | None) -> bool | None:
+    return False if a is False or b is False else None if a is None or b is None else True
+
+
+def _or(a: bool | None, b: bool | None) -> bool | None:
+    return True if a is True or b is True else None if a is None or b is None else False
+
+
+def _value_at(obj: Any, path: str) -> Any:
+    """The value `path` reaches from the loaded `obj` without a query, or _UNKNOWN: local fields, and foreign
+    keys whose row is already loaded (select_related or an earlier access)."""
+    first, _, rest = path.partition("__")
+    if first == "pk":
+        return obj.pk if not rest else _UNKNOWN
+    try:
+        field: Any = obj._meta.get_field(first)
+    except FieldDoesNotExist:
+        return _UNKNOWN
+    if field.many_to_many or field.one_to_many or (field.one_to_one and field.auto_created):
+        return _UNKNOWN
+    if not rest:
+        return getattr(obj, field.attname)
+    if not field.many_to_one or not field.is_cached(obj):
+        return _UNKNOWN
+    related = field.get_cached_value(obj)
+    return None if related is None else _value_at(related, rest)
+
+
+def _is_in(obj: Any, path: str, ids: Iterable[int]) -> bool | None:
+    value = _value_at(obj, path)
+    return None if value is _UNKNOWN else value is not None and value in ids
+
+
+def _has_prefix(obj: Any, path: str, prefix: str) -> bool | None:
+    value = _value_at(obj, path)
+    return None if value is _UNKNOWN else isinstance(value, str) and value.startswith(prefix)
+
+
+def scope_admits(user: Any, action: str, obj: models.Model) -> bool | None:
+    """Whether `restrict(user, action)` would hold the loaded `obj`, decided without a query: True, False, or
+    None when a grant's answer needs a value not loaded (the caller then asks the database)."""
+    verdict: bool | None = False
+    for grant in grants_for(user):
+        if grant.allows(action, type(obj)):
+            verdict = _or(verdict, grant.admits(obj))
+            if verdict is True:
+                return True
+    return verdict
 
 
 def _prefix(model: type[models.Model], path: str, prefix: str) -> Q:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from zhiben.core import audit
 from zhiben.core import events as core_events
 from zhiben.core.errors import Conflict, DomainError, NotPermitted
-from zhiben.core.scoping import can, rows_of
+from zhiben.core.scoping import can, rows_of, scope_admits
 from zhiben.core.workflow import check_transition, compare_and_swap
 
 from .records import snapshot
@@ -177,6 +177,12 @@ class Flow:
     def _in_scope(self, actor: Any, permission: str | None, obj: Any) -> bool:
         if permission is None:  # the object rule decides
             return True
+        if _field(self.model, "version") is not None:
+            # Decided from the loaded row where its values are at hand: the compare-and-swap on `version` then
+            # writes only that very row (a transfer that moved it bumps the version: 409).
+            verdict = scope_admits(actor, permission, obj)
+            if verdict is not None:
+                return verdict
         manager: Any = self.model._default_manager
         return bool(manager.restrict(actor, permission).filter(pk=obj.pk).exists())
 

@@ -6,6 +6,7 @@ database, so a scoping bug cannot hide behind the same code computing both sides
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from types import SimpleNamespace
 from typing import Any
@@ -19,8 +20,10 @@ from hypothesis import strategies as st
 from zhiben.accounts import events as account_events
 from zhiben.accounts.roles import Role
 from zhiben.accounts.services import assign_role, create_user, revoke_role
-from zhiben.core.scoping import ACTIONS, Grant, can
+from zhiben.core.scoping import ACTIONS, Grant, can, scope_admits
 from zhiben.core.testing import assert_audited, login
+from zhiben.hazards.choices import Level, Source, Status
+from zhiben.hazards.models import Hazard
 from zhiben.registry.models import Enterprise
 from zhiben.registry.reference import DATA_DIR
 from zhiben.registry.services import create_enterprise
@@ -295,3 +298,59 @@ def test_it_applies_a_first_role_and_its_revocation_on_the_next_request(client: 
     assert granted.status_code == 200
     assert {r["id"] for r in granted.json()["results"]} == visible(world.zhujian)
     assert revoked == 403
+
+
+# --- deciding on a loaded row (scope_admits) answers as restrict() does --------------------------------------
+
+
+@pytest.fixture
+def hazard_world(world: Any) -> Any:
+    """One hazard per unit, handed to a department other than its industry's (a transfer): the department
+    clause then decides apart from the industry clause."""
+    departments = sorted(world.departments.values(), key=lambda d: d.pk)
+    for i, (slot, enterprise) in enumerate(sorted(world.enterprises.items())):
+        Hazard.objects.create(
+            code=f"YH2026-9{i:05d}",
+            enterprise=enterprise,
+            region=enterprise.region,
+            industry=enterprise.primary_industry,
+            department=departments[i % len(departments)],
+            level=Level.GENERAL,
+            source=Source.SELF_CHECK,
+            title=f"{slot} 消防通道堵塞",
+            discovered_on=dt.date(2026, 4, 10),
+            status=Status.RECTIFYING,
+        )
+    return world
+
+
+@no_db_reset
+@given(data=st.data())
+def test_a_loaded_row_is_admitted_exactly_as_restrict_would(hazard_world: Any, data: Any) -> None:
+    world = hazard_world
+    hazards = Hazard.objects.unrestricted("the test compares every row")
+    ids = st.frozensets(st.sampled_from(sorted(h.pk for h in hazards)), max_size=4)
+    grant = st.builds(
+        Grant,
+        role=st.just("test"),
+        permissions=st.sampled_from(
+            [{"hazards.hazard": frozenset({"review"})}, {"*": frozenset({"view", "review"})}]
+        ),
+        region_prefix=st.none() | st.sampled_from(_prefixes(world)),
+        industry_ids=st.none()
+        | st.frozensets(st.sampled_from(sorted(i.pk for i in world.industries.values())), max_size=6),
+        enterprise_ids=st.none() | st.frozensets(st.sampled_from(sorted(h.enterprise_id for h in hazards))),
+        department_ids=st.none()
+        | st.frozensets(st.sampled_from(sorted(d.pk for d in world.departments.values())), max_size=3),
+        assignee_ids=st.none() | ids,  # hazards have no assignee path: such a grant admits none
+    )
+    grants = data.draw(st.lists(grant, max_size=3))
+    user = SimpleNamespace(is_authenticated=True, is_active=True, _zhiben_grants=grants)
+
+    expected = set(Hazard.objects.restrict(user, "review").values_list("pk", flat=True))
+    with_region = list(hazards.select_related("region"))
+    assert {h.pk for h in with_region if scope_admits(user, "review", h)} == expected
+    assert all(scope_admits(user, "review", h) is not None for h in with_region)
+    for h in hazards:  # region not loaded: it may not know, but it never answers wrongly
+        verdict = scope_admits(user, "review", h)
+        assert verdict is None or verdict == (h.pk in expected)

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiben.accounts.lookups import (
+    user_ids_of_enterprise_and_department,
     users_of_department,
     users_of_enterprise,
-    users_of_enterprise_and_department,
     users_of_township,
 )
 from zhiben.core import uploads
@@ -84,7 +84,7 @@ def supervising_department(industry: Industry) -> Department:
 def _notify(
     hazard: Hazard, subject: str, body: str = "", *, enterprise: bool = True, department: bool = True
 ) -> None:
-    users = users_of_enterprise_and_department(
+    users = user_ids_of_enterprise_and_department(
         hazard.enterprise_id if enterprise else None, hazard.department_id if department else None
     )
     notify_users(users, subject=subject, body=body, url=hazard.get_absolute_url(), topic="hazard", obj=hazard)
