@@ -373,6 +373,9 @@ ZHIBEN_REFERENCE_LOADERS = [
     "zhiben.training.reference.load_training_reference",
 ]
 ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
+# Seconds the workbench's 攻坚指标 (the same for everyone reading a scope) are kept in the cache; tests count
+# afresh unless a test sets it (dashboard/figures.py).
+ZHIBEN_FIGURES_TTL = env.int("ZHIBEN_FIGURES_TTL", default=0 if TESTING else 60)
 # The scope of a role assignment is named in the registry's terms (township, department, unit); accounts sits
 # below the registry and gets the form from here.
 ZHIBEN_ROLE_ASSIGN_FORM = "zhiben.registry.forms.RoleAssignForm"

@@ -2,7 +2,12 @@
 indicator registry (`zhiben.indicators`): the district for the office and leaders, its township for a township
 official, its department for a department. Enterprises, experts and the 三员 read no indicators (none shown).
 An indicator whose module is not built says 未接入, never 0 %; each links to its page (/indicators/<id>/),
-which opens on the same scope."""
+which opens on the same scope.
+
+The figures count the whole scope afresh (a few seconds of database work at province scale), the same for
+everyone who reads that scope: they are kept in the cache per scope, language and day for
+`settings.ZHIBEN_FIGURES_TTL` seconds (60; 0 counts on every page), and the card says when they were counted.
+What waits for the user's own act (the workbench's cards) is always counted afresh."""
 
 from __future__ import annotations
 
@@ -10,7 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhiben.indicators import registry
@@ -58,11 +66,22 @@ def _tone(ind: registry.Indicator, value: registry.Value) -> str:
     return "good" if reached else "behind"
 
 
-def key_figures(user: Any) -> tuple[str, list[Figure]] | None:
-    """(the scope's name, the figures) or None for a reader of no indicators."""
+def key_figures(user: Any) -> tuple[str, list[Figure], Any] | None:
+    """(the scope's name, the figures, when they were counted) or None for a reader of no indicators."""
     home = reach_of(user).home()
     if home is None:
         return None
+    ttl = settings.ZHIBEN_FIGURES_TTL
+    key = f"dashboard:key_figures:{home.key}:{translation.get_language()}:{timezone.localdate().isoformat()}"
+    kept = cache.get(key) if ttl else None
+    if kept is None:
+        kept = (str(home.label()), _figures(home), timezone.now())
+        if ttl:
+            cache.set(key, kept, ttl)
+    return kept
+
+
+def _figures(home: Any) -> list[Figure]:
     figures = []
     for indicator_id in KEY_INDICATORS:
         try:
@@ -75,11 +94,11 @@ def key_figures(user: Any) -> tuple[str, list[Figure]] | None:
         target = f"{_plain(ind.target)}{ind.unit}" if ind.target is not None else ""
         figures.append(
             Figure(
-                ind.name,
+                str(ind.name),
                 _text(ind, value),
                 reverse("indicators:detail", args=[ind.id]),
                 _tone(ind, value),
                 target,
             )
         )
-    return home.label(), figures
+    return figures

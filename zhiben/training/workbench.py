@@ -20,7 +20,6 @@ from zhiben.core.scoping import can, grants_for
 from zhiben.registry.models import Enterprise
 
 from . import duties
-from .choices import WorkerTrainingKind
 from .duties import drill_due_counts, theme_gaps
 from .models import Certificate, EmergencyPlan, TrainingSession, TrainingTheme, Worker
 
@@ -90,8 +89,7 @@ def cards(user: Any, today: dt.date) -> list[wb.Card]:
     ]
     due += (late_drills + due_drills) if unit else 0
     if can(user, "view", Worker):
-        short = duties.worker_shortfalls(Worker.objects.restrict(user, "view"), today.year, today)
-        n = len({s.worker.pk for s in short if s.kind == WorkerTrainingKind.PRE_JOB})
+        n = duties.pre_job_short_count(Worker.objects.restrict(user, "view"), today)
         items.append(
             wb.Item(
                 _("从业人员岗前培训未达学时"),

@@ -170,7 +170,7 @@ def test_the_office_sees_key_indicators_of_the_district_and_a_township_its_own(
 ) -> None:
     monkeypatch.setattr(key_figures_module, "KEY_INDICATORS", (*KEY_INDICATORS, unbuilt_indicator))
     office = login(Client(), world.anweiban).get(HOME)
-    scope, figures = office.context["key_figures"]
+    scope, figures, _counted_at = office.context["key_figures"]
     assert scope == "全区" and 5 <= len(figures) <= 7
     absent = [f for f in figures if f.tone == "absent"]
     assert [f.name for f in absent] == ["测试用未建模块指标"] and absent[0].text == "未接入"  # never 0 %
@@ -179,6 +179,29 @@ def test_the_office_sees_key_indicators_of_the_district_and_a_township_its_own(
     assert html.index('data-testid="key-figures"') < html.index('data-testid="kpis"')
     assert all(f.url.startswith("/indicators/") for f in figures)
     assert login(Client(), world.heshi).get(HOME).context["key_figures"][0] == "河市镇"
+
+
+def test_key_figures_are_counted_once_a_minute_per_scope_and_say_when(
+    world: Any, settings: Any, monkeypatch: Any
+) -> None:
+    """The 攻坚指标 are the same for everyone reading a scope: counted once, then kept for the TTL; the card
+    says when they were counted. Another scope counts its own."""
+    settings.ZHIBEN_FIGURES_TTL = 60
+    cache.clear()
+    counted: list[str] = []
+    real = key_figures_module._figures
+    monkeypatch.setattr(key_figures_module, "_figures", lambda home: counted.append(home.key) or real(home))
+    with time_machine.travel(dt.datetime(2026, 12, 7, 9, 30, tzinfo=BEIJING), tick=False):
+        first = login(Client(), world.anweiban).get(HOME)
+        again = login(Client(), world.lingdao).get(HOME)  # the leader reads the same district
+        township = login(Client(), world.heshi).get(HOME)
+    assert first.context["key_figures"] == again.context["key_figures"]
+    assert len(counted) == 2 and township.context["key_figures"][0] == "河市镇"
+    assert "统计于 2026-12-07 09:30" in again.content.decode()
+    with time_machine.travel(dt.datetime(2026, 12, 7, 9, 32, tzinfo=BEIJING), tick=False):  # past the TTL
+        later = login(Client(), world.anweiban).get(HOME)
+    assert len(counted) == 3 and "统计于 2026-12-07 09:32" in later.content.decode()
+    cache.clear()
 
 
 def test_the_home_page_reads_in_a_bounded_number_of_queries(

@@ -3,6 +3,7 @@ drills with a few units overdue, two rescue teams; a second run adds nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -46,4 +47,9 @@ def test_the_demo_seeds_every_part_and_runs_once(world: Any) -> None:
         .exists()
     )
     assert duties.worker_shortfalls(roster, today.year, today)
+    for day in (today, dt.date(today.year, 1, 15), today - dt.timedelta(days=400)):  # the workbench's count
+        short = duties.worker_shortfalls(roster, day.year, day)
+        assert duties.pre_job_short_count(roster, day) == len(
+            {s.worker.pk for s in short if s.kind == "pre_job"}
+        )
     assert seed_training(seed=1) is None

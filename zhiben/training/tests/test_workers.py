@@ -134,6 +134,10 @@ def test_the_workers_gap_list_is_the_hand_computed_set(world: Any, rosters: dict
             ("赵老工", "annual", Decimal(20), Decimal(8)),  # hired 2024: owes 2026's 20
             ("孙实习", "pre_job", Decimal(24), Decimal(0)),  # 一般: 24
         }
+        # The workbench's figure, counted in the database: the same two workers short of pre-job hours.
+        assert duties.pre_job_short_count(Worker.objects.all(), TODAY) == 2
+        assert duties.pre_job_short_count(Worker.objects.filter(name="孙实习"), TODAY) == 1
+        assert duties.pre_job_short_count(Worker.objects.all(), dt.date(2025, 1, 1)) == 0  # nobody hired yet
         units = {u.enterprise.pk: u for u in duties.units_short(Worker.objects.all(), short)}
         q2, q1 = units[world.enterprises["qiye2"].pk], units[world.enterprises["qiye1"].pk]
         assert (q2.on_roster, q2.pre_job, q2.annual, q2.outsourced) == (3, 1, 1, 1)
