@@ -9,7 +9,7 @@ PY=.venv/bin/python
 $PY manage.py demo_logins || true
 echo
 echo "治本平台：http://127.0.0.1:${PORT}/   （Ctrl-C 停止）"
-.venv/bin/gunicorn zhiben.wsgi:application --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 --keep-alive 75 \
+.venv/bin/gunicorn zhiben.wsgi:application --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 --keep-alive 75 --preload \
   --access-logfile - --log-level warning &
 WEB=$!
 # --quiet: the periodic outbox sweep runs every minute; its routine lines would drown the web log.

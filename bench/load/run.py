@@ -6,7 +6,7 @@
 
 What it starts, in order: a database with the demo district (PostgreSQL `zhiben_load` on 127.0.0.1, or with
 `--smoke` a database next to the one in DATABASE_URL; seeded once and kept between runs of the full test), the
-worker (`run_huey`, on Redis when Redis answers) and gunicorn (4 processes × 4 threads, keep-alive 75 s), then
+worker (`run_huey`, on Redis when Redis answers) and gunicorn (4 processes × 4 threads, keep-alive 75 s, the app preloaded), then
 locust headless with bench/load/locustfile.py. It prints each request type's count, errors and p50/p95/p99,
 with p95 as a multiple of `/healthz`'s p95 (the floor: the same server and network doing no work), and exits 1
 when any request failed, or (full run only) when a p95 reaches one second.
@@ -125,6 +125,7 @@ def start_servers(env: dict[str, str], port: int, log_dir: Path) -> list[subproc
             "4",
             "--keep-alive",
             "75",
+            "--preload",  # the app (and its URL resolver, zhiben/wsgi.py) loaded once, before the fork
             "--timeout",
             "60",
             "--log-level",
