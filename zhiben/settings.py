@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhiben.core.middleware.WorkbenchFreshnessMiddleware",
     "zhiben.accounts.middleware.SessionPolicyMiddleware",
     "zhiben.accounts.middleware.PasswordPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -376,6 +377,9 @@ ZHIBEN_GRANT_PROVIDER = "zhiben.registry.scoping.grants_for_user"
 # Seconds the workbench's 攻坚指标 (the same for everyone reading a scope) are kept in the cache; tests count
 # afresh unless a test sets it (dashboard/figures.py).
 ZHIBEN_FIGURES_TTL = env.int("ZHIBEN_FIGURES_TTL", default=0 if TESTING else 60)
+# Seconds a person's 待办 workbench page keeps what it counted (their own writes count afresh at once;
+# core/workbench.py); tests count afresh unless a test sets it.
+ZHIBEN_WORKBENCH_TTL = env.int("ZHIBEN_WORKBENCH_TTL", default=0 if TESTING else 30)
 # The scope of a role assignment is named in the registry's terms (township, department, unit); accounts sits
 # below the registry and gets the form from here.
 ZHIBEN_ROLE_ASSIGN_FORM = "zhiben.registry.forms.RoleAssignForm"

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from . import workbench
 from .errors import Conflict, DomainError
 from .scoping import enforced
 
@@ -84,6 +85,25 @@ class RequestContextMiddleware:
         response["X-Request-ID"] = request_id
         if request.user.is_authenticated if hasattr(request, "user") else False:
             response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+class WorkbenchFreshnessMiddleware:
+    """After a successful write by a signed-in person (a form, an API call), their 待办 workbench and its badge
+    count afresh at the next look (core/workbench.py keeps them briefly otherwise)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method not in SAFE_METHODS and response.status_code < 400:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                workbench.forget(user)
         return response
 
 

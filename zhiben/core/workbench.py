@@ -11,6 +11,11 @@ items' filters, so an overdue record that is also 待销号 counts once). Figure
 (a township's hazards waiting for the department's 判定, a leader's figures) are items outside `due`.
 The navigation's badge is the sum of the cards' `due` (`due_count`, cached briefly per user). Concrete rows
 (up to five) are built only when a page shows them (`Card.rows` is lazy), so the badge never pays for them.
+
+The page (`page_cards`) counts every module's records (50–80 queries, the platform's most read page): it keeps
+what it counted for the user for `settings.ZHIBEN_WORKBENCH_TTL` seconds (30; 0 counts on every visit), says when
+it counted, and counts afresh at once after the user changed anything (`forget`, called by
+`WorkbenchFreshnessMiddleware` after every successful write of theirs), so one's own act never lingers on it.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .scoping import grants_for
 
@@ -33,7 +39,7 @@ SOON = "soon"  # amber: due soon, or a decision waiting
 WAITING = "waiting"  # neutral: in hand, nothing late yet
 TONES = (OVERDUE, SOON, WAITING)
 MAX_ROWS = 5
-BADGE_TTL = 60  # seconds the navigation's count may lag behind (the workbench itself always counts afresh)
+BADGE_TTL = 60  # seconds the navigation's count may lag behind (the page: settings.ZHIBEN_WORKBENCH_TTL)
 
 
 @dataclass(frozen=True)
@@ -145,6 +151,33 @@ def collect(user: Any, today: dt.date | None = None) -> list[Card]:
             card.order = registered.order
             cards.append(card)
     return sorted(cards, key=lambda c: (c.empty, c.overdue == 0, c.due == 0, c.order))
+
+
+def _page_key(user: Any) -> str:
+    return f"workbench:page:{user.pk}"
+
+
+def page_cards(user: Any) -> tuple[list[Card], dt.datetime]:
+    """The cards the workbench page shows, their rows built, and when they were counted: kept per user for
+    `ZHIBEN_WORKBENCH_TTL` seconds, for today and the user's language (see the module's docstring)."""
+    ttl = settings.ZHIBEN_WORKBENCH_TTL
+    today, language = timezone.localdate(), translation.get_language()
+    kept = cache.get(_page_key(user)) if ttl else None
+    if kept is not None and kept[:2] == (today, language):
+        return kept[2], kept[3]
+    cards, counted_at = collect(user, today), timezone.now()
+    if ttl:
+        for card in cards:
+            if not card.empty:
+                card.rows  # noqa: B018 - built now: what is kept holds the rows, not the queries behind them
+            card.build_rows = None
+        cache.set(_page_key(user), (today, language, cards, counted_at), ttl)
+    return cards, counted_at
+
+
+def forget(user: Any) -> None:
+    """The user changed something: their workbench and badge count afresh at the next look."""
+    cache.delete_many([_page_key(user), _cache_key(user)])
 
 
 def total_due(cards: list[Card]) -> int:

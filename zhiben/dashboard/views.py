@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """工作台: what waits for me first (core/workbench.py), the campaign's key figures for my scope, then the
     units of my scope (KPIs, the township × industry chart)."""
     user = request.user
-    cards = workbench.collect(user)
+    cards, counted_at = workbench.page_cards(user)
     context: dict[str, Any] = {
         "title": _("工作台"),
         "modules": MODULES,
@@ -52,6 +52,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "cards": [c for c in cards if not c.empty],
         "quiet_cards": [c for c in cards if c.empty],
         "due_total": workbench.remember(user, cards),  # the navigation's badge agrees with this page
+        "counted_at": counted_at,
         "scope": scope_label(user),
         "role_labels": sorted({str(g.label or g.role) for g in grants_for(user)}),
         "key_figures": figures.key_figures(user),

@@ -204,6 +204,41 @@ def test_key_figures_are_counted_once_a_minute_per_scope_and_say_when(
     cache.clear()
 
 
+def test_the_workbench_keeps_its_count_briefly_and_counts_afresh_after_ones_own_act(
+    world: Any, settings: Any
+) -> None:
+    """What the page counted is kept for the TTL (others' changes show within it; the page says when it
+    counted); the person's own successful write makes the next look count afresh."""
+    settings.ZHIBEN_WORKBENCH_TTL = 30
+    cache.clear()
+    start = dt.datetime(2026, 12, 7, 9, 30, tzinfo=BEIJING)
+    first = report(world, "hs_road", world.heshi, "河市货运仓库消防通道堵塞")  # waits for 交通运输局's 判定
+    transport = login(Client(), world.jiaotong)
+    with time_machine.travel(start, tick=False):
+        page = transport.get(HOME)
+        due = {c.key: c for c in page.context["cards"]}["hazards"].due
+        assert "统计于 2026-12-07 09:30" in page.content.decode()
+        report(world, "hs_road", world.heshi, "货运车辆超载停放在仓库门口")  # someone else's act
+    with time_machine.travel(start + dt.timedelta(seconds=20), tick=False):
+        kept = transport.get(HOME)
+        assert kept.context["counted_at"] == page.context["counted_at"]
+        assert {c.key: c.due for c in kept.context["cards"]} == {c.key: c.due for c in page.context["cards"]}
+        own = transport.post(
+            reverse("hazards:hazard_step", args=[first.pk, "reject"]),
+            {"reason": "现场核实为同一隐患的重复登记", "version": first.version},
+        )
+        assert own.status_code == 302
+        fresh = transport.get(HOME)
+    assert fresh.context["counted_at"] > page.context["counted_at"]
+    assert "统计于 2026-12-07 09:30" in fresh.content.decode()  # the same minute, counted again
+    hazards = {c.key: c for c in fresh.context["cards"]}["hazards"]
+    assert hazards.due == due  # one more report waits, one fewer after the 不予认定
+    assert any("货运车辆超载" in r.title for r in hazards.rows)
+    with time_machine.travel(start + dt.timedelta(seconds=55), tick=False):  # past the TTL
+        assert transport.get(HOME).context["counted_at"] > fresh.context["counted_at"]
+    cache.clear()
+
+
 def test_the_home_page_reads_in_a_bounded_number_of_queries(
     world: Any, django_assert_max_num_queries: Any
 ) -> None:
