@@ -7,7 +7,8 @@
 What it starts, in order: a database with the demo district (PostgreSQL `zhiben_load` on 127.0.0.1, or with
 `--smoke` a database next to the one in DATABASE_URL; seeded once and kept between runs of the full test), the
 worker (`run_huey`, on Redis when Redis answers) and gunicorn (4 processes × 4 threads, keep-alive 75 s, the app preloaded), then
-locust headless with bench/load/locustfile.py. It prints each request type's count, errors and p50/p95/p99,
+locust headless with bench/load/locustfile.py (the users sign in over the first minute, as a working day's
+morning starts; the smoke's over 10 seconds). It prints each request type's count, errors and p50/p95/p99,
 with p95 as a multiple of `/healthz`'s p95 (the floor: the same server and network doing no work), and exits 1
 when any request failed, or (full run only) when a p95 reaches one second.
 """
@@ -159,7 +160,11 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
             os.killpg(p.pid, signal.SIGKILL)
 
 
-def run_locust(host: str, users: int, seconds: int, prefix: Path, env: dict[str, str]) -> None:
+def run_locust(
+    host: str, users: int, seconds: int, prefix: Path, env: dict[str, str], *, arrival: int = 60
+) -> None:
+    """`arrival`: the seconds over which the users sign in (a working day's morning: one every 0.6 s for 100
+    users; the smoke, a minute long, lets its 20 in over 10 s)."""
     subprocess.run(
         [
             str(BIN / "locust"),
@@ -171,7 +176,7 @@ def run_locust(host: str, users: int, seconds: int, prefix: Path, env: dict[str,
             "-u",
             str(users),
             "-r",
-            str(max(1, users // 10)),
+            f"{max(users / arrival, 1 / arrival):.3f}",
             "-t",
             f"{seconds}s",
             "--stop-timeout",
@@ -263,7 +268,7 @@ def main() -> None:
         wait_for(f"{host}/healthz")
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
         started = time.monotonic()
-        run_locust(host, users, seconds, var_dir / "locust", env)
+        run_locust(host, users, seconds, var_dir / "locust", env, arrival=10 if args.smoke else 60)
         print(f"== 负载运行：{time.monotonic() - started:.0f} 秒 ==", flush=True)
     finally:
         stop(processes)

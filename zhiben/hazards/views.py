@@ -355,8 +355,22 @@ class EscalationListView(ObjectListView):
         return Escalation.objects.select_related("hazard__enterprise", "document", "rule")
 
 
-def _timeline(hazard: Hazard) -> list[Any]:
-    return list(hazard.transitions.select_related("actor").order_by("at", "id"))
+SHOWN_PROGRESS = 20  # the 整改台账 rows a hazard's page shows unless all are asked for (?all=1)
+SHOWN_HISTORY = 30  # the 流转记录 rows likewise
+
+
+def _latest(rows: Any, order: tuple[str, ...], shown: int | None) -> tuple[list[Any], int]:
+    """(the latest `shown` rows in `order`, oldest first; the number of rows): a hazard reported on every week
+    for years keeps a page of bounded size; `shown=None` gives them all."""
+    total = rows.count()
+    if shown is None or total <= shown:
+        return list(rows.order_by(*order)), total
+    latest = rows.order_by(*(f"-{field}" for field in order))[:shown]
+    return list(reversed(list(latest))), total
+
+
+def _timeline(hazard: Hazard, shown: int | None = None) -> tuple[list[Any], int]:
+    return _latest(hazard.transitions.select_related("actor"), ("at", "id"), shown)
 
 
 class HazardDetailView(ScopedViewMixin, View):
@@ -370,6 +384,13 @@ class HazardDetailView(ScopedViewMixin, View):
         today = timezone.localdate()
         steps = FLOW.available(request.user, hazard)
         can_attach = can(request.user, "add", HazardAttachment) and hazard.status not in (Status.MERGED,)
+        every = request.GET.get("all") == "1"
+        progress, progress_total = _latest(
+            hazard.progress.select_related("actor").prefetch_related("attachments"),
+            ("entry_on", "id"),
+            None if every else SHOWN_PROGRESS,
+        )
+        timeline, timeline_total = _timeline(hazard, None if every else SHOWN_HISTORY)
         context = {
             "object": hazard,
             "title": hazard.title,
@@ -379,14 +400,16 @@ class HazardDetailView(ScopedViewMixin, View):
             "days_left": (hazard.deadline - today).days if hazard.deadline and hazard.is_open else None,
             "steps": steps,
             "status_color": STATUS_COLORS.get(hazard.status, "secondary"),
-            "progress": hazard.progress.select_related("actor").prefetch_related("attachments"),
+            "progress": progress,
+            "progress_total": progress_total,
+            "timeline_total": timeline_total,
             "attachments": hazard.attachments.filter(progress__isnull=True),
             "extensions": hazard.extensions.select_related("requested_by", "decided_by"),
             "transfers": hazard.transfers.select_related("from_department", "to_department", "actor"),
             "notices": hazard.notices.all(),
             "escalations": hazard.escalations.select_related("document", "rule"),
             "can_schedule_interview": can(request.user, "supervise", Hazard),
-            "timeline": _timeline(hazard),
+            "timeline": timeline,
             "duplicates": hazard.duplicates.all(),
             "can_attach": can_attach,
             "lifecycle": _lifecycle(hazard),

@@ -208,3 +208,41 @@ def test_escalation_list_and_documents_render(world: Any, clause: Any) -> None:
         .status_code
         == 404
     )
+
+
+def test_a_long_reported_hazard_shows_its_latest_entries_and_all_on_request(world: Any, clause: Any) -> None:
+    """A hazard reported on every week for years keeps a page of bounded size: the latest 20 entries of the
+    整改台账 and 30 of the 流转记录, the totals, and a link to all of them."""
+    from zhiben.hazards.models import HazardProgress, HazardTransition
+    from zhiben.hazards.views import SHOWN_HISTORY, SHOWN_PROGRESS
+
+    h = register_major(world, clause)
+    start = dt.date(2025, 3, 3)
+    HazardProgress.objects.bulk_create(
+        HazardProgress(
+            hazard=h,
+            entry_on=start + dt.timedelta(weeks=n),
+            content=f"第{n + 1}周整改进展",
+            actor=world.qiye1,
+        )
+        for n in range(SHOWN_PROGRESS + 5)
+    )
+    HazardTransition.objects.bulk_create(
+        HazardTransition(
+            hazard=h, action="progress", from_status="reported", to_status="reported", actor=world.qiye1
+        )
+        for _ in range(SHOWN_HISTORY + 3)
+    )
+    c = login(Client(), world.qiye1)
+    page = c.get(h.get_absolute_url())
+    html = page.content.decode()
+    shown = [p.content for p in page.context["progress"]]
+    assert shown == [f"第{n + 1}周整改进展" for n in range(5, SHOWN_PROGRESS + 5)]  # the latest, oldest first
+    assert "显示最近 20 条，共 25 条" in html and "第1周整改进展" not in html
+    assert (
+        len(page.context["timeline"]) == SHOWN_HISTORY and page.context["timeline_total"] == SHOWN_HISTORY + 4
+    )
+    every = c.get(h.get_absolute_url() + "?all=1")
+    assert len(every.context["progress"]) == SHOWN_PROGRESS + 5 and "第1周整改进展" in every.content.decode()
+    assert len(every.context["timeline"]) == SHOWN_HISTORY + 4
+    assert 'data-testid="ledger-more"' not in every.content.decode()
