@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db import connections, router
 
 from .models import RoleAssignment
 from .roles import Role
@@ -35,16 +36,34 @@ def users_of_enterprise(enterprise_id: int) -> list[Any]:
 
 
 def user_ids_of_enterprise_and_department(enterprise_id: int | None, department_id: int | None) -> list[int]:
-    """The ids of the unit's accounts, then of the department's staff, in one narrow query (a transition's
-    in-app notice needs only whom to address: no user rows are built)."""
-    if enterprise_id is None and department_id is None:
+    """The ids of the unit's active accounts, then of the department's active staff: one narrow statement (a
+    transition's in-app notice needs only whom to address; built through the ORM it cost about a millisecond
+    of every transition)."""
+    wanted = [
+        (Role.ENTERPRISE, "enterprise", enterprise_id),
+        (Role.DEPARTMENT, "department", department_id),
+    ]
+    wanted = [w for w in wanted if w[2] is not None]
+    if not wanted:
         return []
-    wanted = Q(pk__in=[])
-    if enterprise_id is not None:
-        wanted |= Q(role=Role.ENTERPRISE, enterprise_id=enterprise_id)
-    if department_id is not None:
-        wanted |= Q(role=Role.DEPARTMENT, department_id=department_id)
-    rows = RoleAssignment.objects.filter(wanted, user__is_active=True).values_list("role", "pk", "user_id")
+    meta: Any = RoleAssignment._meta
+    user_meta: Any = get_user_model()._meta
+    using = router.db_for_read(RoleAssignment)
+    quote = connections[using].ops.quote_name
+
+    def column(field: str) -> str:
+        return f"a.{quote(meta.get_field(field).column)}"
+
+    either = " OR ".join(f"({column('role')} = %s AND {column(scope)} = %s)" for _role, scope, _id in wanted)
+    sql = (
+        f"SELECT {column('role')}, a.{quote(meta.pk.column)}, {column('user')} "  # noqa: S608 - metadata names
+        f"FROM {quote(meta.db_table)} a JOIN {quote(user_meta.db_table)} u "
+        f"ON u.{quote(user_meta.pk.column)} = {column('user')} "
+        f"WHERE u.{quote(user_meta.get_field('is_active').column)} AND ({either})"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [v for role, _scope, pk in wanted for v in (str(role), pk)])
+        rows = cursor.fetchall()
     return [user_id for _role, _pk, user_id in sorted(rows, key=lambda r: (r[0] != Role.ENTERPRISE, r[1]))]
 
 
