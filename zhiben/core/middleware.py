@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from . import workbench
+from .dbrouting import SAFE_METHODS
 from .errors import Conflict, DomainError
 from .scoping import enforced
 
@@ -86,9 +87,6 @@ class RequestContextMiddleware:
         if request.user.is_authenticated if hasattr(request, "user") else False:
             response.setdefault("Cache-Control", "no-store")
         return response
-
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 
 class WorkbenchFreshnessMiddleware:

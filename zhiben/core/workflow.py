@@ -62,6 +62,8 @@ def _swap_statement(
     connection = connections[using]
     quote = connection.ops.quote_name
     version: Any = meta.get_field("version")
+    if version.model is not meta.concrete_model:
+        return None  # the version lives in a parent table: the ORM's UPDATE writes both tables
     sets, params = [f"{quote(version.column)} = {quote(version.column)} + 1"], []
     for name, value in changes.items():
         field: Any = meta.get_field(name)

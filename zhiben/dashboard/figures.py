@@ -7,7 +7,7 @@ which opens on the same scope.
 The figures count the whole scope afresh (a few seconds of database work at province scale), the same for
 everyone who reads that scope: they are kept in the cache per scope, language and day for
 `settings.ZHIBEN_FIGURES_TTL` seconds (60; 0 counts on every page), and the card says when they were counted.
-What waits for the user's own act (the workbench's cards) is always counted afresh."""
+The workbench's cards are kept per person instead, and counted afresh after their own act (core/workbench.py)."""
 
 from __future__ import annotations
 
