@@ -152,7 +152,7 @@ class ObjectListView(ScopedViewMixin, View):
         if self.list_only:
             # The page reads only what its columns show (exports above get whole rows).
             qs = qs.only(*self.list_only)
-        page = IdsFirstPaginator(qs, self.paginate_by).get_page(request.GET.get("page"))
+        page = IdsFirstPaginator(qs, self.paginate_by).page_at(request.GET)
         context = {
             "title": self.title or self.model._meta.verbose_name_plural,
             "filterset": filterset,
@@ -160,8 +160,8 @@ class ObjectListView(ScopedViewMixin, View):
             "rows": [(obj, [c.value(obj) for c in self.columns]) for obj in page.object_list],
             "page": page,
             "sort": sort,
-            "query": _query_without(request, "page"),
-            "sort_query": _query_without(request, "page", "sort"),
+            "query": _query_without(request, "page", "after", "before"),
+            "sort_query": _query_without(request, "page", "after", "before", "sort"),
             "can_add": self.create_url_name and can(request.user, "add", self.model),
             "can_export": can(request.user, "export", self.model),
             "has_full_export": self.exporter is not None,

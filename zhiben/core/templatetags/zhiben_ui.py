@@ -85,7 +85,15 @@ def sort_header(context: template.Context, column: Any) -> dict[str, Any]:
         elif sort == f"-{key}":
             state = "desc"
     url = (
-        _params(context.get("request"), sort=(f"-{key}" if state == "asc" else key), page=None) if key else ""
+        _params(
+            context.get("request"),
+            sort=(f"-{key}" if state == "asc" else key),
+            page=None,
+            after=None,
+            before=None,
+        )
+        if key
+        else ""
     )
     return {"column": column, "state": state, "url": url}
 
@@ -153,7 +161,10 @@ def table_cells(obj: Any, values: list[Any], columns: list[Any]) -> SafeString:
     return mark_safe("".join(f"<td>{c}</td>" for c in cells))  # noqa: S308 - each cell is escaped in _cell
 
 
-@register.simple_tag
-def page_range(page: Any) -> list[Any]:
-    """Page numbers around the current page, with "…" for the gaps."""
-    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+@register.simple_tag(takes_context=True)
+def page_links(context: template.Context, page: Any) -> Any:
+    """The page's previous, next and numbered links (core.pagination.page_links: by key deep in a long list)."""
+    from zhiben.core.pagination import page_links as links  # DRF's settings load with it: only when drawn
+
+    request = context.get("request")
+    return links(page, request.GET if request is not None else QueryDict())
