@@ -257,3 +257,33 @@ def test_the_home_page_reads_in_a_bounded_number_of_queries(
         response = client.get(HOME)
     assert count({c.key: c for c in response.context["cards"]}, "hazards", "judge_overdue") >= 3
     assert len(before.captured_queries) <= 70
+
+
+def test_a_write_through_the_api_with_a_token_also_makes_the_next_look_count_afresh(
+    world: Any, settings: Any
+) -> None:
+    """A department's system that acts through the API with its token: the same person's workbench counts
+    afresh at the next look, as after a form (DRF puts the token's user on the request the middleware sees)."""
+    from zhiben.core.testing import obtain_token, token_header
+
+    settings.ZHIBEN_WORKBENCH_TTL = 30
+    cache.clear()
+    start = dt.datetime(2026, 12, 7, 9, 30, tzinfo=BEIJING)
+    hazard = report(world, "hs_road", world.heshi, "河市货运仓库消防通道堵塞")
+    transport = login(Client(), world.jiaotong)
+    api = Client()
+    header = token_header(obtain_token(api, world.jiaotong.username))
+    with time_machine.travel(start, tick=False):
+        page = transport.get(HOME)
+    with time_machine.travel(start + dt.timedelta(seconds=10), tick=False):
+        assert transport.get(HOME).context["counted_at"] == page.context["counted_at"]  # kept
+        done = api.post(
+            f"/api/v1/hazards/{hazard.pk}/reject/",
+            {"reason": "现场核实为同一隐患的重复登记", "version": hazard.version},
+            content_type="application/json",
+            headers=header,
+        )
+        assert done.status_code == 200, done.content
+        fresh = transport.get(HOME)
+    assert fresh.context["counted_at"] > page.context["counted_at"]
+    cache.clear()
