@@ -2,7 +2,7 @@
 
 For each request the page's own SQL is captured. The floor re-runs, through a plain cursor and fetching every
 row, exactly the statements that read enterprises (the COUNT and the page SELECTs). The target is
-p95(page) / p95(floor) ≤ 3 and ≤ 10 queries per page. For context the run also prints the ratio against all
+p95(page) ≤ max(3 × p95(floor), p95(floor) + 30 ms) and ≤ 10 queries per page. For context the run also prints the ratio against all
 of the request's SQL (session, token, roles, filter choices …) run directly, i.e. what the framework adds on
 top of every query the request makes.
 """
@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from .common import percentile, summary, timed
 
 TARGET_RATIO = 3.0
+SLACK_MS = 30.0  # issue 18: p95 ≤ max(3 × floor, floor + 30 ms) — a township's floor is a few ms
 MAX_QUERIES = 10
 
 
@@ -95,7 +96,7 @@ def run(*, requests: int, db: str) -> None:
 
             samples, floors, all_sql, queries = _measure(client, url, pages, requests)
             label = f"{'API ' if api else 'page'} as {username}"
-            line = summary(label, samples, floors, queries, TARGET_RATIO, MAX_QUERIES)
+            line = summary(label, samples, floors, queries, TARGET_RATIO, MAX_QUERIES, SLACK_MS)
             all_ratio = percentile(samples, 0.95) / percentile(all_sql, 0.95)
             print(f"{line} | vs all request SQL {all_ratio:5.2f}x")
     print()

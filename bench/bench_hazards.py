@@ -5,9 +5,10 @@ a) dashboard statistics: `stats.figures()` for the district office (whole regist
    against one raw-SQL aggregation over hazards_hazard computing the same numbers (totals, ageing, every
    breakdown, the heat table, the funnel, and a second statement for new 重大 hazards per quarter). The numbers
    must be equal; target: figures() at least 10× faster.
-b) the register page GET /hazards/?page=N as the district office, 30 pages spread over the whole table,
-   against the same page's SQL statements that read hazards_hazard run through a plain cursor; target:
-   p95(page) ≤ 3 × p95(floor).
+b) the register page GET /hazards/ as the district office, 30 pages spread over the whole table, each reached
+   by the 下一页 link of the page before it (a cursor deep in the list), then the same pages by typed page
+   number; each against the same page's SQL statements that read hazards_hazard run through a plain cursor;
+   target: p95(page) ≤ 3 × p95(floor) and ≤ 300 ms.
 c) transitions through the services (判定 of 待判定 hazards and 销号 of 待销号 ones, each by the persona of
    the supervising department, each its own transaction with compare-and-swap, history, audit, outbox, tally)
    against plain INSERTs of as many HazardTransition rows; target ≥ 200 transitions/s. Single-threaded and with
@@ -32,13 +33,15 @@ from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from .common import login, reads, run_directly, summary, timed
+from .common import login, percentile, reads, run_directly, summary, timed
 from .hazard_seed import ensure_hazards, hazard_count
 
 DATABASES = ("postgres",)
 DEFAULT_HAZARDS = {"district": 20_000, "city": 500_000, "province": 5_000_000}
 TARGET_SPEEDUP = 10.0
+TARGET_FILTERED_RATIO = 3.0
 TARGET_LIST_RATIO = 3.0
+TARGET_LIST_MS = 300.0
 MAX_LIST_QUERIES = 10
 TARGET_TPS = 200.0
 LIST_PAGES = 30
@@ -61,6 +64,7 @@ def run(
         f"tally rows, {db})"
     )
     bench_dashboard()
+    bench_filtered_dashboard()
     bench_list()
     bench_transitions(transitions)
     bench_dashboard(after="after the transitions")
@@ -96,8 +100,9 @@ def _sql_list(values: Any) -> str:
     return "(" + ", ".join(f"'{v}'" for v in sorted(str(x) for x in values)) + ")"
 
 
-def _floor_sql(today: dt.date) -> str:
-    """Everything figures() shows, from the register in one statement (GROUPING SETS: one scan)."""
+def _floor_sql(today: dt.date, where: str = "true") -> str:
+    """Everything figures() shows, from the register in one statement (GROUPING SETS: one scan); `where`
+    narrows it as a filtered view does (`_filter_sql`)."""
     from zhiben.hazards.choices import COUNTED_STATUSES, OPEN_STATUSES
     from zhiben.hazards.stats import AGE_LIMITS, TOWNSHIP_CODE_LENGTH
 
@@ -125,6 +130,7 @@ WITH f AS (
     JOIN registry_region r ON r.id = h.region_id
     JOIN registry_industry i ON i.id = h.industry_id
     LEFT JOIN registry_industry ip ON ip.id = i.parent_id
+    WHERE {where}
 )
 SELECT GROUPING(area, root, department_id, level, source, status) AS grouping_set,
        area, root, department_id, level, source, status,
@@ -148,16 +154,48 @@ GROUP BY GROUPING SETS ((), (area), (root), (department_id), (level), (source), 
 """
 
 
-def _trend_sql(first: dt.date, last: dt.date) -> str:
+def _trend_sql(first: dt.date, last: dt.date, where: str = "true") -> str:
     from zhiben.hazards.choices import COUNTED_STATUSES
 
     return f"""
-SELECT to_char(discovered_on, 'YYYY') || 'Q' || to_char(discovered_on, 'Q') AS quarter, count(*)
-FROM hazards_hazard
-WHERE level = 'major' AND status IN {_sql_list(COUNTED_STATUSES)}
-  AND discovered_on BETWEEN DATE '{first}' AND DATE '{last}'
+SELECT to_char(h.discovered_on, 'YYYY') || 'Q' || to_char(h.discovered_on, 'Q') AS quarter, count(*)
+FROM hazards_hazard h
+JOIN registry_region r ON r.id = h.region_id
+WHERE h.level = 'major' AND h.status IN {_sql_list(COUNTED_STATUSES)}
+  AND h.discovered_on BETWEEN DATE '{first}' AND DATE '{last}' AND {where}
 GROUP BY 1
 """
+
+
+def _filter_sql(filters: Any, *, quarters: bool = True) -> str:
+    """A dashboard filter (stats.StatsFilter) as a condition on the register `h` joined with its region `r`,
+    written here from the codes (not through the statistics' own resolution): the floor of a filtered view."""
+    from zhiben.core.calendar import quarter_end, quarter_start
+    from zhiben.registry.models import Department, Industry, Region
+
+    parts = ["true"]
+    if filters.region:
+        prefix = Region.objects.get(code=filters.region).scope_prefix
+        parts.append(f"r.code LIKE '{prefix}%'")
+    if filters.industry:
+        root = Industry.objects.get(code=filters.industry).pk
+        parts.append(
+            f"h.industry_id IN (SELECT id FROM registry_industry WHERE id = {root} OR parent_id = {root} "
+            f"OR parent_id IN (SELECT id FROM registry_industry WHERE parent_id = {root}))"
+        )
+    if filters.department:
+        parts.append(f"h.department_id = {Department.objects.get(code=filters.department).pk}")
+    if filters.level:
+        parts.append(f"h.level = '{filters.level}'")
+    if filters.source:
+        parts.append(f"h.source = '{filters.source}'")
+    if filters.stock is not None:
+        parts.append(f"h.is_stock = {'true' if filters.stock else 'false'}")
+    if quarters and filters.quarter_from:
+        parts.append(f"h.discovered_on >= DATE '{quarter_start(filters.quarter_from)}'")
+    if quarters and filters.quarter_to:
+        parts.append(f"h.discovered_on <= DATE '{quarter_end(filters.quarter_to)}'")
+    return " AND ".join(parts)
 
 
 # GROUPING() bits, most significant first: area, root, department_id, level, source, status (1 = not grouped).
@@ -173,14 +211,15 @@ _SETS = {
 }
 
 
-def raw_measures(today: dt.date) -> dict[str, Any]:
+def raw_measures(today: dt.date, filters: Any = None) -> dict[str, Any]:
     """The floor: what the dashboard shows, computed by SQL over the register (no tally, no ORM)."""
     from zhiben.core.calendar import quarter_end, quarter_start, shift_quarter
     from zhiben.hazards.stats import AGE_LABELS, Counts, StatsFilter, trend_window
 
+    filters = filters or StatsFilter()
     out: dict[str, Any] = {k: {} for k in _SETS.values()}
     with connection.cursor() as cur:
-        cur.execute(_floor_sql(today))
+        cur.execute(_floor_sql(today, _filter_sql(filters)))
         names = [c.name for c in cur.description]
         for row in cur.fetchall():
             r = dict(zip(names, row, strict=True))
@@ -202,8 +241,9 @@ def raw_measures(today: dt.date) -> dict[str, Any]:
                 "status": r["status"],
             }[kind]
             out[kind][key] = counts
-        window = trend_window(StatsFilter(), today)  # and the same quarters a year earlier
-        cur.execute(_trend_sql(quarter_start(shift_quarter(window[0], -4)), quarter_end(window[-1])))
+        window = trend_window(filters, today)  # and the same quarters a year earlier
+        first, last = quarter_start(shift_quarter(window[0], -4)), quarter_end(window[-1])
+        cur.execute(_trend_sql(first, last, _filter_sql(filters, quarters=False)))
         out["trend"] = dict(cur.fetchall())
     return out
 
@@ -339,10 +379,93 @@ def bench_dashboard(repeat: int = 3, floor_repeat: int = 3, *, after: str = "") 
         raise SystemExit("dashboard figures differ from the raw SQL over the register")
 
 
+def _filtered_views() -> list[tuple[str, Any]]:
+    """The filtered views a person opens most: a township, a top industry, a department, the 重大 level, the
+    last four quarters, and a township's 重大 hazards of those quarters. Picked from the data: the township
+    and industry with the most hazards."""
+    from zhiben.core.calendar import quarter_of, shift_quarter
+    from zhiben.hazards.stats import TOWNSHIP_CODE_LENGTH, StatsFilter
+    from zhiben.registry.choices import RegionLevel
+    from zhiben.registry.models import Industry, Region
+
+    area = _scalar(
+        f"SELECT substr(r.code, 1, {TOWNSHIP_CODE_LENGTH}) FROM hazards_hazard h "
+        "JOIN registry_region r ON r.id = h.region_id GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    )
+    township = Region.objects.filter(level=RegionLevel.TOWNSHIP, code__startswith=area).order_by("code")[0]
+    industry = Industry.objects.get(
+        pk=_scalar(
+            "SELECT COALESCE(ip.parent_id, i.parent_id, i.id) FROM hazards_hazard h "
+            "JOIN registry_industry i ON i.id = h.industry_id "
+            "LEFT JOIN registry_industry ip ON ip.id = i.parent_id GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        )
+    )
+    department = _busiest_department()
+    now = quarter_of(timezone.localdate())
+    quarters = {"quarter_from": shift_quarter(now, -3), "quarter_to": now}
+    return [
+        (f"township {township.name}", StatsFilter(region=township.code)),
+        (f"industry {industry.name}", StatsFilter(industry=industry.code)),
+        (f"department {department.short_name or department.name}", StatsFilter(department=department.code)),
+        ("level 重大", StatsFilter(level="major")),
+        (f"quarters {quarters['quarter_from']}–{now}", StatsFilter(**quarters)),
+        (
+            f"{township.name} 重大 {quarters['quarter_from']}–{now}",
+            StatsFilter(region=township.code, level="major", **quarters),
+        ),
+    ]
+
+
+def _busiest_department() -> Any:
+    from zhiben.registry.models import Department
+
+    return Department.objects.get(
+        pk=_scalar(
+            "SELECT department_id FROM hazards_hazard WHERE department_id IS NOT NULL "
+            "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        )
+    )
+
+
+def bench_filtered_dashboard(repeat: int = 3) -> None:
+    """figures() for filtered views against the same raw aggregation narrowed by the same filter (the best raw
+    query for that view); numbers must be equal; target: figures() ≤ 3× its floor."""
+    from zhiben.accounts.models import User
+    from zhiben.hazards import stats
+
+    user = User.objects.get(username="anweiban")
+    today = timezone.localdate()
+    worst = 0.0
+    for label, filters in _filtered_views():
+        fig_ms, _, fig = _median_ms(lambda filters=filters: stats.figures(user, filters, today), repeat)
+        floor_ms, _, raw = _median_ms(lambda filters=filters: raw_measures(today, filters), repeat)
+        problems = compare(fig, raw)
+        ratio = fig_ms / floor_ms if floor_ms else float("inf")
+        worst = max(worst, ratio)
+        verdict = "OK" if ratio <= TARGET_FILTERED_RATIO and not problems else "OVER TARGET"
+        equal = "numbers equal" if not problems else f"{len(problems)} DIFFERENCES"
+        print(
+            f"  filtered: {label:<34} median {fig_ms:8.1f} ms ({fig.totals.registered:,} hazards) | raw SQL "
+            f"floor {floor_ms:8.1f} ms | {ratio:5.2f}x the floor (≤ {TARGET_FILTERED_RATIO:g}x) | {equal} "
+            f"{verdict}"
+        )
+        for p in problems[:10]:
+            print(f"    ! {p}")
+        if problems:
+            raise SystemExit(f"filtered dashboard ({label}) differs from the raw SQL over the register")
+    print(f"dashboard filtered views: worst {worst:.2f}x the floor (≤ {TARGET_FILTERED_RATIO:g}x)")
+
+
 # ------------------------------------------------------------------------------------------------ b) list
 
 
 def bench_list() -> None:
+    """The ledger as a person pages through it: each of 30 pages spread over the register reached by the link
+    the page before it shows (by number near either end, by key deep in the list: core.pagination), timed
+    against its own statements run directly; then the same pages by a page number typed into the address
+    (OFFSET from the nearer end), with their floor the same way."""
+    import re
+
     from django.urls import reverse
 
     from zhiben.accounts.models import User
@@ -355,20 +478,41 @@ def bench_list() -> None:
     total = Hazard.objects.restrict(User.objects.get(username="anweiban")).count()
     last = max(1, -(-total // 50))
     pages = sorted({1 + i * (last - 1) // (LIST_PAGES - 1) for i in range(LIST_PAGES)})
-    samples, floors, query_counts = [], [], []
-    for page in pages:
-        with CaptureQueriesContext(connection) as ctx:
-            ms, response = timed(lambda page=page: client.get(f"{url}?page={page}"))
-        assert response.status_code == 200, (response.status_code, page)
-        samples.append(ms)
-        query_counts.append(len(ctx.captured_queries))
-        floors.append(run_directly(reads(ctx.captured_queries, "hazards_hazard")))
-    label = f"page /hazards/ as anweiban ({len(pages)} pages of {last:,})"
-    print(summary(label, samples, floors, statistics.mean(query_counts), TARGET_LIST_RATIO, MAX_LIST_QUERIES))
-    print(
-        f"  page 1: {samples[0]:.1f} ms (floor {floors[0]:.1f} ms); "
-        f"page {pages[-1]:,}: {samples[-1]:.1f} ms (floor {floors[-1]:.1f} ms)"
-    )
+    next_link = re.compile(r'href="([^"]+)"[^>]*aria-label="下一页"')
+
+    def measure(target: Callable[[int], str]) -> tuple[list[float], list[float], list[int], int]:
+        samples, floors, query_counts, by_key = [], [], [], 0
+        for page in pages:
+            address = target(page)
+            by_key += "after=" in address
+            with CaptureQueriesContext(connection) as ctx:
+                ms, response = timed(lambda address=address: client.get(address))
+            assert response.status_code == 200, (response.status_code, page)
+            samples.append(ms)
+            query_counts.append(len(ctx.captured_queries))
+            floors.append(run_directly(reads(ctx.captured_queries, "hazards_hazard")))
+        return samples, floors, query_counts, by_key
+
+    def linked(page: int) -> str:
+        if page == 1:
+            return url
+        before = client.get(f"{url}?page={page - 1}")  # the page before, untimed: its 下一页 link
+        found = next_link.search(before.content.decode())
+        assert found, page
+        return url + found.group(1).replace("&amp;", "&")
+
+    for label, target in (("linked", linked), ("typed", lambda page: f"{url}?page={page}")):
+        samples, floors, counts, walked = measure(target)
+        name = f"page /hazards/ {label} ({len(pages)} of {last:,})"
+        print(summary(name, samples, floors, statistics.mean(counts), TARGET_LIST_RATIO, MAX_LIST_QUERIES))
+        middle = len(pages) // 2
+        print(
+            f"  page 1: {samples[0]:.1f} ms (floor {floors[0]:.1f} ms); page {pages[middle]:,}: "
+            f"{samples[middle]:.1f} ms (floor {floors[middle]:.1f} ms); page {pages[-1]:,}: "
+            f"{samples[-1]:.1f} ms (floor {floors[-1]:.1f} ms); p95 {percentile(samples, 0.95):.1f} ms "
+            f"(≤ {TARGET_LIST_MS:g} ms {'OK' if percentile(samples, 0.95) <= TARGET_LIST_MS else 'OVER'})"
+            + (f"; {walked} of {len(pages) - 1} reached by key (下一页 after=…)" if label == "linked" else "")
+        )
 
 
 # ----------------------------------------------------------------------------------------- c) transitions
