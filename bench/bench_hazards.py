@@ -56,9 +56,10 @@ def run(
     hazards: int | None = None,
     transitions: int = 500,
     verify_tally: bool = False,
+    fresh: bool = False,
 ) -> None:
     target = hazards or DEFAULT_HAZARDS.get(scale, DEFAULT_HAZARDS["province"])
-    ensure_hazards(target, verify=verify_tally or None)
+    ensure_hazards(target, verify=verify_tally or None, fresh=fresh)
     print(
         f"\n## hazards ({hazard_count():,} hazards, {_scalar('SELECT count(*) FROM hazards_hazardtally'):,} "
         f"tally rows, {db})"

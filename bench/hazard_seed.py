@@ -116,11 +116,12 @@ def _require_bench_database() -> None:
         raise SystemExit(f"hazard seed refuses to run outside a PostgreSQL bench database (got {name!r})")
 
 
-def ensure_hazards(target: int, *, verify: bool | None = None, say: Any = print) -> None:
-    """Make the bench register hold exactly `target` generated hazards (a matching count is reused)."""
+def ensure_hazards(target: int, *, verify: bool | None = None, fresh: bool = False, say: Any = print) -> None:
+    """Make the bench register hold exactly `target` generated hazards (a matching count is reused, unless
+    `fresh`: transitions leave dead rows and snapshots behind, so repeated runs on one register slow down)."""
     _require_bench_database()
     count = hazard_count()
-    if count == target:
+    if count == target and not fresh:
         if tally_total() != count or not tally_looks_current():
             started = time.perf_counter()
             with transaction.atomic():
@@ -130,7 +131,8 @@ def ensure_hazards(target: int, *, verify: bool | None = None, say: Any = print)
             say(f"# hazard register reused ({count:,} hazards)")
     else:
         if count:
-            say(f"# hazard register holds {count:,}, want {target:,}: reseeding")
+            why = "a fresh register was asked for" if count == target else f"want {target:,}"
+            say(f"# hazard register holds {count:,}, {why}: reseeding")
         started = time.perf_counter()
         timings = seed(target)
         total = time.perf_counter() - started

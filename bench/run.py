@@ -4,6 +4,7 @@ make bench                      # SQLite file under var/bench/, province scale
 BENCH_DB=postgres make bench    # PostgreSQL database zhiben_bench on 127.0.0.1
 make bench BENCH_ARGS="--scale city --only enterprise_list"
 bench/run.py hazards --hazards 200000   # one benchmark, smaller register for a quick check
+bench/run.py hazards --fresh            # reseed the register first (repeated runs on one register slow down)
 
 A benchmark module that declares DATABASES = ("postgres",) always runs on PostgreSQL: when the run is on
 SQLite it is started again in a child process with --db postgres.
@@ -74,6 +75,9 @@ def main() -> None:
     )
     parser.add_argument("--transitions", type=int, default=500, help="transitions in the hazards benchmark")
     parser.add_argument("--verify-tally", action="store_true", help="check tally.diff() after loading")
+    parser.add_argument(
+        "--fresh", action="store_true", help="reseed the hazard register even when its count matches"
+    )
     args = parser.parse_args()
     names = [*(args.names or []), *(args.only or [])] or BENCHMARKS
     unknown = sorted(set(names) - set(BENCHMARKS))
@@ -97,6 +101,8 @@ def _passed_options(args: argparse.Namespace) -> list[str]:
         out += ["--hazards", str(args.hazards)]
     if args.verify_tally:
         out.append("--verify-tally")
+    if args.fresh:
+        out.append("--fresh")
     return out
 
 
@@ -116,6 +122,7 @@ def run_here(names: list[str], modules: dict[str, object], args: argparse.Namesp
         "hazards": args.hazards,
         "transitions": args.transitions,
         "verify_tally": args.verify_tally,
+        "fresh": args.fresh,
     }
     from bench.report import section
 
