@@ -380,6 +380,8 @@ ZHIBEN_FIGURES_TTL = env.int("ZHIBEN_FIGURES_TTL", default=0 if TESTING else 60)
 # Seconds a person's 待办 workbench page keeps what it counted (their own writes count afresh at once;
 # core/workbench.py); tests count afresh unless a test sets it.
 ZHIBEN_WORKBENCH_TTL = env.int("ZHIBEN_WORKBENCH_TTL", default=0 if TESTING else 30)
+# Seconds the ledgers keep their filters' region, industry and department options (registry/filter_options.py).
+ZHIBEN_CHOICES_TTL = env.int("ZHIBEN_CHOICES_TTL", default=0 if TESTING else 60)
 # The scope of a role assignment is named in the registry's terms (township, department, unit); accounts sits
 # below the registry and gets the form from here.
 ZHIBEN_ROLE_ASSIGN_FORM = "zhiben.registry.forms.RoleAssignForm"

@@ -27,9 +27,9 @@ from zhiben.core.loop.steps import action_label
 from zhiben.core.loop.web import StepView, run_form
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectEditView, ObjectListView, ScopedViewMixin
-from zhiben.core.widgets import FastSelect
 from zhiben.hazards.models import Hazard
 from zhiben.inspections.models import Finding
+from zhiben.registry.filter_options import code_select, department_options
 from zhiben.registry.models import Department, Enterprise
 
 from . import services
@@ -84,10 +84,6 @@ CASE_COLUMNS = [
 ]
 
 
-def _code_select(choices: list[tuple[str, str]]) -> forms.Select:
-    return FastSelect(choices=[("", _("全部")), *choices])
-
-
 class CaseListView(ObjectListView):
     """执法案件: every case in scope; the Excel export holds exactly the filtered, sorted rows."""
 
@@ -107,9 +103,7 @@ class CaseListView(ObjectListView):
 
     def prepare_filter_form(self, request: HttpRequest, form: forms.Form) -> None:
         super().prepare_filter_form(request, form)
-        form.fields["department"].widget = _code_select(
-            [(d.code, d.short_name or d.name) for d in Department.objects.order_by("sort_order", "code")]
-        )
+        form.fields["department"].widget = code_select(department_options())
         for name in ("filed_after", "filed_before", "decided_after", "decided_before"):
             form.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         for name in ("region", "industry", "enterprise", "operation"):

@@ -20,7 +20,7 @@ from zhiben.core.loop.steps import action_label
 from zhiben.core.loop.web import StepView, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectEditView, ObjectListView, ScopedViewMixin
-from zhiben.registry.models import Department
+from zhiben.registry.filter_options import code_select, department_options
 
 from . import events, operations
 from .choices import OPERATION_COLORS, STATUS_COLORS, OperationStatus
@@ -28,7 +28,6 @@ from .filtersets import OperationFilterSet
 from .forms import EvidenceForm, OperationForm
 from .models import Case, IllegalOperation, IllegalOperationEvidence
 from .steps import OPERATION_FLOW
-from .views import _code_select
 
 
 class OperationListView(ObjectListView):
@@ -63,9 +62,7 @@ class OperationListView(ObjectListView):
 
     def prepare_filter_form(self, request: HttpRequest, form: Any) -> None:
         super().prepare_filter_form(request, form)
-        form.fields["department"].widget = _code_select(
-            [(d.code, d.short_name or d.name) for d in Department.objects.order_by("sort_order", "code")]
-        )
+        form.fields["department"].widget = code_select(department_options())
         for name in ("discovered_after", "discovered_before"):
             form.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         if "region" not in request.GET:

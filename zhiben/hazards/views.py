@@ -23,10 +23,8 @@ from zhiben.core.calendar import CalendarUnavailable, workdays_between
 from zhiben.core.loop.web import StepView, run_form, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectListView, ScopedViewMixin
-from zhiben.core.widgets import FastSelect
-from zhiben.registry.choices import RegionLevel
-from zhiben.registry.forms import MAX_REGION_OPTIONS, regions_in_scope
-from zhiben.registry.models import Department, Enterprise, Industry
+from zhiben.registry.filter_options import code_select, department_options, industry_options, region_options
+from zhiben.registry.models import Enterprise
 
 from . import deadlines, events, services, steps
 from .choices import EscalationKind, Level, Stage, Status
@@ -86,10 +84,6 @@ HAZARD_COLUMNS = [
 ]
 
 
-def _code_select(choices: list[tuple[str, str]]) -> forms.Select:
-    return FastSelect(choices=[("", _("全部")), *choices])
-
-
 class HazardListView(ObjectListView):
     """隐患台账: every hazard in scope, filterable by the dimensions of the statistics."""
 
@@ -128,21 +122,9 @@ class HazardListView(ObjectListView):
 
     def prepare_filter_form(self, request: HttpRequest, form: forms.Form) -> None:
         super().prepare_filter_form(request, form)
-        regions = list(regions_in_scope(request.user, "view").values_list("code", "name", "level"))
-        if len(regions) > MAX_REGION_OPTIONS:
-            regions = [r for r in regions if r[2] <= RegionLevel.TOWNSHIP]
-        form.fields["region"].widget = _code_select(
-            [(c, ("\u3000" + n) if lvl == RegionLevel.VILLAGE else n) for c, n, lvl in regions]
-        )
-        form.fields["industry"].widget = _code_select(
-            [
-                (i.code, ("\u3000" + i.name) if i.parent_id else i.name)
-                for i in Industry.objects.order_by("sort_order", "code")
-            ]
-        )
-        form.fields["department"].widget = _code_select(
-            [(d.code, d.short_name or d.name) for d in Department.objects.order_by("sort_order", "code")]
-        )
+        form.fields["region"].widget = code_select(region_options(request.user))
+        form.fields["industry"].widget = code_select(industry_options())
+        form.fields["department"].widget = code_select(department_options())
         for name in ("discovered_after", "discovered_before"):
             form.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         if "enterprise" not in request.GET:  # reached from a unit's page only

@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectDetailView, ObjectEditView, ObjectListView
-from zhiben.core.widgets import FastSelect
 
 from . import enterprise_file, services
 from .choices import KIND_COLORS, RegionLevel
 from .excel import export_enterprises
+from .filter_options import code_select, industry_options, region_options
 from .filtersets import EnterpriseFilterSet, RegionFilterSet
-from .forms import MAX_REGION_OPTIONS, EnterpriseForm, regions_in_scope
+from .forms import EnterpriseForm
 from .models import Department, Enterprise, Industry, Person, Region, Responsibility
 
 
@@ -30,10 +30,6 @@ def _verified_column(sort: str = "verified") -> Column:
         display=lambda o: _("已核实") if o.verified else _("待核实"),
         badge=lambda o: None if o.verified else "warning",
     )
-
-
-def _code_select(choices: list[tuple[str, str]]) -> forms.Select:
-    return FastSelect(choices=[("", _("全部")), *choices])
 
 
 class EnterpriseListView(ObjectListView):
@@ -79,20 +75,9 @@ class EnterpriseListView(ObjectListView):
     def prepare_filter_form(self, request: HttpRequest, form: forms.Form) -> None:
         """Region and industry filter by code; show them as selects limited to what the user can see."""
         super().prepare_filter_form(request, form)
-        regions = list(regions_in_scope(request.user, "view").values_list("code", "name", "level"))
-        if len(regions) > MAX_REGION_OPTIONS:
-            regions = [r for r in regions if r[2] <= RegionLevel.TOWNSHIP]
         form.fields["region"].label = _("行政区划")
-        form.fields["region"].widget = _code_select(
-            [
-                (code, ("\u3000" + name) if level == RegionLevel.VILLAGE else name)
-                for code, name, level in regions
-            ]
-        )
-        industries = Industry.objects.order_by("sort_order", "code")
-        form.fields["industry"].widget = _code_select(
-            [(i.code, ("\u3000" + i.name) if i.parent_id else i.name) for i in industries]
-        )
+        form.fields["region"].widget = code_select(region_options(request.user))
+        form.fields["industry"].widget = code_select(industry_options())
 
 
 class EnterpriseDetailView(ObjectDetailView):
@@ -157,7 +142,7 @@ class RegionListView(ObjectListView):
     def prepare_filter_form(self, request: HttpRequest, form: forms.Form) -> None:
         super().prepare_filter_form(request, form)
         parents = Region.objects.filter(level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP]).order_by("code")
-        form.fields["parent"].widget = _code_select([(r.code, r.name) for r in parents])
+        form.fields["parent"].widget = code_select([(r.code, r.name) for r in parents])
 
 
 class RegionDetailView(ObjectDetailView):

@@ -23,10 +23,9 @@ from zhiben.core.errors import DomainError
 from zhiben.core.loop.web import posted_version, run_form, run_service
 from zhiben.core.scoping import can
 from zhiben.core.views import Column, ObjectDetailView, ObjectListView, ScopedViewMixin
-from zhiben.core.widgets import FastSelect
 from zhiben.hazards.choices import Level
 from zhiben.registry.choices import RegionLevel
-from zhiben.registry.forms import MAX_REGION_OPTIONS, regions_in_scope
+from zhiben.registry.filter_options import code_select, industry_options, region_options
 from zhiben.registry.models import Enterprise, Industry
 from zhiben.standards.models import Checklist
 from zhiben.standards.queries import clause_choices
@@ -91,24 +90,10 @@ OCCURRENCE_COLUMNS = [
 ]
 
 
-def _code_select(choices: list[tuple[str, str]]) -> forms.Select:
-    return FastSelect(choices=[("", _("全部")), *choices])
-
-
 def _unit_filter_widgets(request: HttpRequest, form: forms.Form) -> None:
     """Township and industry as selects (the townships the user may see), as on the hazard register."""
-    regions = list(regions_in_scope(request.user, "view").values_list("code", "name", "level"))
-    if len(regions) > MAX_REGION_OPTIONS:
-        regions = [r for r in regions if r[2] <= RegionLevel.TOWNSHIP]
-    form.fields["region"].widget = _code_select(
-        [(c, ("\u3000" + n) if lvl == RegionLevel.VILLAGE else n) for c, n, lvl in regions]
-    )
-    form.fields["industry"].widget = _code_select(
-        [
-            (i.code, ("\u3000" + i.name) if i.parent_id else i.name)
-            for i in Industry.objects.order_by("sort_order", "code")
-        ]
-    )
+    form.fields["region"].widget = code_select(region_options(request.user))
+    form.fields["industry"].widget = code_select(industry_options())
     if "enterprise" not in request.GET:  # reached from a unit's page only
         form.fields.pop("enterprise", None)
 
