@@ -130,17 +130,33 @@ class Counts:
             self.major_overdue += n if major else 0
             self.overdue_age[overdue_age] += n
 
+    def vector(self) -> list[int]:
+        """The counts as one list of numbers (a statistics snapshot stores them so: stats/snapshots.py)."""
+        return [*(getattr(self, name) for name in _SCALARS), *self.open_age, *self.overdue_age]
+
+    @classmethod
+    def of_vector(cls, values: list[int]) -> Counts:
+        n, ages = len(_SCALARS), len(AGE_LABELS)
+        if len(values) != n + 2 * ages:
+            raise ValueError(f"a Counts vector holds {n + 2 * ages} numbers, not {len(values)}")
+        # Positional: the single numbers are the first fields, in order, and the two age lists the last.
+        return cls(*values[:n], list(values[n : n + ages]), list(values[n + ages :]))
+
     def merge(self, other: Counts) -> None:
-        for f in fields(self):
-            mine = getattr(self, f.name)
-            if isinstance(mine, list):
-                setattr(self, f.name, [a + b for a, b in zip(mine, getattr(other, f.name), strict=True)])
-            else:
-                setattr(self, f.name, mine + getattr(other, f.name))
+        for name in _SCALARS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.open_age = [a + b for a, b in zip(self.open_age, other.open_age, strict=True)]
+        self.overdue_age = [a + b for a, b in zip(self.overdue_age, other.overdue_age, strict=True)]
 
     @property
     def is_empty(self) -> bool:
         return self.registered == 0
+
+
+# Counts' single numbers in field order (the two age lists follow them in a vector).
+_SCALARS = tuple(f.name for f in fields(Counts))[:-2]
+if tuple(f.name for f in fields(Counts))[-2:] != ("open_age", "overdue_age"):  # of_vector relies on it
+    raise TypeError("Counts must end with its two age lists")
 
 
 @dataclass(frozen=True)
@@ -250,3 +266,29 @@ class Measures:
     heat: dict[tuple[str, int], Counts] = field(default_factory=dict)  # (township code, top industry id)
     statuses: Counter[str] = field(default_factory=Counter)
     trend: dict[str, int] = field(default_factory=dict)  # quarter → new 重大 hazards
+
+    def dump(self) -> dict[str, Any]:
+        """Everything but the trend as JSON keeps it: one list of numbers per breakdown row (Counts.vector).
+        A province's default view is about 11,000 rows so, against some 220,000 rows of states."""
+        return {
+            "format": 2,
+            "totals": self.totals.vector(),
+            "by": {dim: [[key, *c.vector()] for key, c in rows.items()] for dim, rows in self.by.items()},
+            "heat": [[area, industry, *c.vector()] for (area, industry), c in self.heat.items()],
+            "statuses": dict(self.statuses),
+        }
+
+    @classmethod
+    def load(cls, data: dict[str, Any]) -> Measures:
+        return cls(
+            totals=Counts.of_vector(data["totals"]),
+            by={dim: {r[0]: Counts.of_vector(r[1:]) for r in rows} for dim, rows in data["by"].items()},
+            heat={(r[0], r[1]): Counts.of_vector(r[2:]) for r in data["heat"]},
+            statuses=Counter(data["statuses"]),
+        )
+
+    def drop_empty(self) -> None:
+        """Leave out breakdown rows no hazard is in any more (changes since a snapshot can empty one)."""
+        for rows in (*self.by.values(), self.heat):
+            for key in [k for k, c in rows.items() if c.is_empty]:
+                del rows[key]

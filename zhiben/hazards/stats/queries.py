@@ -118,36 +118,25 @@ def _grouped(qs: models.QuerySet[Any], today: dt.date) -> models.QuerySet[Any]:
     )
 
 
-def default_snapshot_parts(today: dt.date) -> tuple[Any, Any, Any]:
-    """How the statistics snapshots group tally-shaped rows and fold them, in SQL (the tally) and in Python
-    (the few changes since a snapshot): snapshots.py, on PostgreSQL."""
+def default_snapshot_parts(today: dt.date) -> snapshots.Parts:
+    """How the statistics snapshots group tally-shaped rows, fold them (in SQL: the tally; in Python: the
+    few changes since a snapshot) and measure a fold: snapshots.py, on PostgreSQL."""
     roots = _industry_roots()
 
     def fold(rows: models.QuerySet[Any], *, with_snapshot: bool) -> tuple[Folded, str | None]:
         return _fold_in_sql(rows, roots, connections[rows.db], with_snapshot=with_snapshot)
 
-    return (lambda qs: _grouped(qs, today)), fold, (lambda rows: _fold(rows, roots))
+    return snapshots.Parts(
+        grouped=lambda qs: _grouped(qs, today),
+        fold=fold,
+        fold_changes=lambda rows: _fold(rows, roots),
+        measure=_measure,
+    )
 
 
-def tally_measures(user: Any, filters: StatsFilter, today: dt.date) -> Measures:
-    """The measures from HazardTally: one GROUP BY for everything but the trend, one for the trend. On
-    PostgreSQL the default view (no filters) reads the scope's snapshot instead (snapshots.py)."""
-    scope = tally_scope_q(user)
-    resolved = _resolve(filters)
-    measures = Measures()
-    if resolved.empty:
-        return measures
-    base = HazardTally.objects.filter(scope)
-    # The database the router reads from (a replica for the statistics page, core/dbrouting.py).
-    db = connections[base.db]
-    if db.vendor == "postgresql" and resolved == _Resolved():
-        folded = snapshots.folded(scope, *default_snapshot_parts(today), today, user)
-    elif db.vendor == "postgresql":
-        folded, _visibility = _fold_in_sql(
-            _grouped(base.filter(_tally_filter(resolved)), today), _industry_roots(), db
-        )
-    else:
-        folded = _fold(_grouped(base.filter(_tally_filter(resolved)), today), _industry_roots())
+def _measure(folded: Folded, into: Measures | None = None) -> Measures:
+    """A fold's states counted into the measures (added to `into`'s, for the changes since a snapshot)."""
+    measures = into if into is not None else Measures()
     for (dim, key, (level, status, is_stock, on_time, age, od)), n in folded.items():
         counts = (
             measures.heat.setdefault(key, Counts())
@@ -162,6 +151,28 @@ def tally_measures(user: Any, filters: StatsFilter, today: dt.date) -> Measures:
                 status=status, is_stock=is_stock, level=level, on_time=on_time, age=age, overdue_age=od, n=n
             )
             measures.statuses[status] += n
+    return measures
+
+
+def tally_measures(user: Any, filters: StatsFilter, today: dt.date) -> Measures:
+    """The measures from HazardTally: one GROUP BY for everything but the trend, one for the trend. On
+    PostgreSQL the default view (no filters) reads the scope's snapshot instead (snapshots.py)."""
+    scope = tally_scope_q(user)
+    resolved = _resolve(filters)
+    if resolved.empty:
+        return Measures()
+    base = HazardTally.objects.filter(scope)
+    # The database the router reads from (a replica for the statistics page, core/dbrouting.py).
+    db = connections[base.db]
+    if db.vendor == "postgresql" and resolved == _Resolved():
+        measures = snapshots.measures(scope, default_snapshot_parts(today), today, user)
+    elif db.vendor == "postgresql":
+        folded, _visibility = _fold_in_sql(
+            _grouped(base.filter(_tally_filter(resolved)), today), _industry_roots(), db
+        )
+        measures = _measure(folded)
+    else:
+        measures = _measure(_fold(_grouped(base.filter(_tally_filter(resolved)), today), _industry_roots()))
 
     trend = (
         base.filter(

@@ -42,8 +42,7 @@ def renew(today: dt.date | None = None) -> dict[str, int]:
             continue
         if snapshots.scope_key(scope) != key:  # the reader's grants changed: the page will build its own
             continue
-        grouped, fold, _fold_changes = default_snapshot_parts(today)
-        snapshots.build(scope, key, grouped, fold, today, snap.reader)
+        snapshots.build(scope, key, default_snapshot_parts(today), today, snap.reader)
         renewed += 1
     dropped, _ = HazardStatsSnapshot.objects.filter(day__lt=today).delete()
     return {"renewed": renewed, "dropped": dropped, "pruned": prune()}
@@ -65,8 +64,7 @@ def build_for_reader(user_id: int, day: str) -> bool:
         key = snapshots.scope_key(scope)
         if HazardStatsSnapshot.objects.filter(scope_key=key, day=today).exists():
             return False
-        grouped, fold, _fold_changes = default_snapshot_parts(today)
-        snapshots.build(scope, key, grouped, fold, today, reader)
+        snapshots.build(scope, key, default_snapshot_parts(today), today, reader)
         return True
 
 
