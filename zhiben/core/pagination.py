@@ -131,6 +131,9 @@ def page_links(page: Page, params: QueryDict) -> PageLinks:
         return "?" + query.urlencode()
 
     def neighbour(number: int, forward: bool) -> str:
+        # A page reached by key carries the number its link was made with; rows added since may leave rows
+        # before "page 1" or after the last: those are then the first or last page.
+        number = max(1, min(number, paginator.num_pages))
         if deep(number) and isinstance(paginator, IdsFirstPaginator):
             token = paginator.cursor(page, forward=forward)
             if token is not None:

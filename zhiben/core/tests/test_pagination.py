@@ -169,3 +169,26 @@ def test_a_ledger_page_deep_in_the_list_links_by_key_and_the_links_lead_on(
     assert "after=" not in "".join(re.findall(r"<th[^>]*>.*?</th>", html, re.S))
     bad = client.get(url, {"after": "not-a-cursor"})
     assert bad.status_code == 200 and "第 1/" in bad.content.decode()
+
+
+def test_rows_added_before_a_page_reached_by_key_lead_back_to_the_first_page(world: Any) -> None:
+    """A page reached by key says "page 2" as its link did; if rows were added before it meanwhile, its
+    previous link still leads to a first page, never past the end."""
+    from django.http import QueryDict
+
+    from zhiben.core.pagination import page_links
+
+    qs = Enterprise.objects.restrict(world.anweiban).order_by("-name", "-pk")
+    pages = IdsFirstPaginator(qs, 2)
+    pages.deep_rows = 0
+    second = pages.page_at(QueryDict(page_links(pages.page(1), QueryDict()).next[1:]))  # type: ignore[index]
+    assert second.number == 2
+    token = pages.cursor(second, forward=False)
+    assert token is not None
+    query = QueryDict(mutable=True)
+    query["before"] = token
+    first = pages.page_at(query)
+    assert first.number == 1 and [e.pk for e in first] == [e.pk for e in pages.page(1)]
+    first.previous_exists = True  # as if rows had been added before it since
+    link = page_links(first, QueryDict()).previous
+    assert link is not None and QueryDict(link[1:]).get("page") == "1"
