@@ -227,7 +227,8 @@ def bench_goal_values(goals: list[str], w: Any, floor: Callable[[], Any], n: int
     from zhiben.indicators.registry import Scope
 
     def values() -> dict[str, Any]:
-        return {g: registry.get(g).value(Scope.district(), w.period, w.as_of) for g in goals}
+        with registry.counting_together():  # as the plan page counts them (campaign.goals.progress)
+            return {g: registry.get(g).value(Scope.district(), w.period, w.as_of) for g in goals}
 
     with CaptureQueriesContext(connection) as ctx:
         values()

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from zhiben.indicators import registry, tables
 from zhiben.indicators.access import reach_of
-from zhiben.indicators.registry import Indicator, Scope, Value
+from zhiben.indicators.registry import Indicator, Scope, Value, counting_together
 
 from .choices import OPEN_TASK_STATUSES, YEARS, Direction, GoalKind, TaskStatus
 from .models import Goal, Task
@@ -240,7 +240,13 @@ def _indicator_cell(
 
 def progress(user: Any, today: dt.date) -> Progress:
     """The goals the reader may see, each year's figure and status for the reader's scope (district for the
-    office and leaders, the township for a township official, the department for a department)."""
+    office and leaders, the township for a township official, the department for a department). The goals'
+    indicators are counted together: a source counts all of its goals for a scope and year in one query."""
+    with counting_together():
+        return _progress(user, today)
+
+
+def _progress(user: Any, today: dt.date) -> Progress:
     reach = reach_of(user)
     scope = reach.home()
     years = [y for y in YEARS if y <= today.year] or [YEARS[0]]

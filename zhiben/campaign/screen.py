@@ -211,6 +211,11 @@ def major_by_township(user: Any, townships: list[Region], reach: Any) -> list[di
 
 
 def indicator_tiles(scope: registry.Scope | None) -> list[dict[str, Any]]:
+    with registry.counting_together():  # the hazard tiles: one scan of the register, not one each
+        return _tiles(scope)
+
+
+def _tiles(scope: registry.Scope | None) -> list[dict[str, Any]]:
     tiles = []
     known = set(registry.ids())
     for ind_id in KEY_INDICATORS:

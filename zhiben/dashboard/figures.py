@@ -82,6 +82,11 @@ def key_figures(user: Any) -> tuple[str, list[Figure], Any] | None:
 
 
 def _figures(home: Any) -> list[Figure]:
+    with registry.counting_together():  # the hazard figures: one scan of the register, not one each
+        return _counted_figures(home)
+
+
+def _counted_figures(home: Any) -> list[Figure]:
     figures = []
     for indicator_id in KEY_INDICATORS:
         try:

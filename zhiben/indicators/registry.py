@@ -14,8 +14,10 @@ a past quarter come from the frozen snapshots (`indicators.snapshots.values`).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -186,6 +188,36 @@ class Window:
     @property
     def year_start(self) -> dt.date:
         return dt.date(self.start.year, 1, 1)
+
+
+# --------------------------------------------------------------------------------------- counting together
+
+_SHARED: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "indicator_counts", default=None
+)
+
+
+@contextlib.contextmanager
+def counting_together() -> Iterator[None]:
+    """While a page counts many indicators at once (the campaign plan: every goal × year), a source may count
+    all its indicators for one scope and window in one query and share it (`shared`): the hazard goals are one
+    scan of the register instead of one each. Outside such a block every value is counted on its own, afresh."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def shared(key: Any, together: Callable[[], Any], alone: Callable[[], Any]) -> Any:
+    """Inside a `counting_together` block: `together()` (everything the source counts in one query), kept
+    for the rest of the block under `key`. Outside one: `alone()`, just what was asked for."""
+    memo = _SHARED.get()
+    if memo is None:
+        return alone()
+    if key not in memo:
+        memo[key] = together()
+    return memo[key]
 
 
 # ------------------------------------------------------------------------------------------------ values

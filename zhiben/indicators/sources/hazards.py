@@ -34,6 +34,7 @@ from ..registry import (
     Scope,
     Window,
     register,
+    shared,
     townships,
 )
 
@@ -127,8 +128,14 @@ def _grouped(definition: Callable[[Window], Definition]) -> GroupedFn:
         looked_at, numerator, denominator = definition(w)
         qs = hazards_in(Scope.district()).filter(looked_at)
         if kind == DISTRICT:  # numerator and denominator in one scan instead of two
-            totals = qs.aggregate(**_counts(numerator, denominator))
-            return {"": (totals["n"], totals.get("d"))}
+            # Counting several goals together (registry.counting_together): every hazard indicator's district
+            # numbers in that one scan, shared; alone, just this one's.
+            def alone() -> dict[str, tuple[int, int | None]]:
+                totals = qs.aggregate(**_counts(numerator, denominator))
+                return {definition.__name__: (totals["n"], totals.get("d"))}
+
+            counted = shared(("hazards", DISTRICT, w), lambda: _district_counts(w), alone)
+            return {"": counted[definition.__name__]}
         if kind == TOWNSHIP:
             prefixes = {r.scope_prefix: r.code for r in townships()}
             rows = qs.annotate(g=Substr("region__code", 1, TOWNSHIP_PREFIX)).values("g")
@@ -147,6 +154,23 @@ def _grouped(definition: Callable[[Window], Definition]) -> GroupedFn:
     return grouped
 
 
+DEFINITIONS: tuple[Callable[[Window], Definition], ...] = ()  # set below, once they are all declared
+
+
+def _district_counts(w: Window) -> dict[str, tuple[int, int | None]]:
+    """Every hazard indicator's district numerator and denominator in one aggregate over the register (each
+    count filtered by the indicator's own records, so each equals its own `Parts` count)."""
+    counts: dict[str, Count] = {}
+    for definition in DEFINITIONS:
+        looked_at, numerator, denominator = definition(w)
+        counts[f"{definition.__name__}_n"] = _count(looked_at & numerator)
+        if denominator is not None:
+            counts[f"{definition.__name__}_d"] = _count(looked_at & denominator)
+    row = hazards_in(Scope.district()).aggregate(**counts)
+    return {d.__name__: (row[f"{d.__name__}_n"], row.get(f"{d.__name__}_d")) for d in DEFINITIONS}
+
+
+DEFINITIONS = (_on_time, _stock_clearance, _new_major_yoy, _major_open, _major_overdue)
 on_time = _parts(_on_time)
 stock_clearance = _parts(_stock_clearance)
 new_major_yoy = _parts(_new_major_yoy)

@@ -262,3 +262,44 @@ def test_township_and_department_tables_count_each_scope_as_its_own_value(world:
             one_by_one = [ind._counted(s, Q2, None) for s in scopes]  # the records counted, no grouping
             assert ind.live_values(scopes, Q2) == one_by_one, (ind_id, kind)
             assert any(v.numerator for v in one_by_one), (ind_id, kind)  # the story reaches the tables
+
+
+def test_counted_together_the_hazard_goals_are_one_scan_with_the_same_numbers(world: Any, clock: Any) -> None:
+    """A page that shows many indicators (the campaign plan, the workbench's figures) counts them together:
+    every hazard indicator's district numbers come from one aggregate over the register, each equal to what
+    it counts alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    on_time_story(world)
+    hazard(world, "qiye1", level=Level.MAJOR, discovered_on=dt.date(2023, 5, 1), status=Status.CLOSED)
+    hazard(world, "qiye2", level=Level.MAJOR, discovered_on=dt.date(2025, 5, 1), deadline=dt.date(2026, 2, 1))
+    hazard(world, "qiye3", level=Level.MAJOR, discovered_on=dt.date(2026, 5, 1))
+    names = [i.id for i in registry.all() if i.id.startswith("hazards.") and i.supports(Scope.district())]
+    assert len(names) >= 5
+
+    def values() -> dict[str, tuple[Any, Any]]:
+        out = {}
+        for name in names:
+            v = registry.get(name).value(Scope.district(), Q2)
+            out[name] = (v.numerator, v.denominator)
+        return out
+
+    with CaptureQueriesContext(connection) as alone_queries:
+        alone = values()
+    with registry.counting_together(), CaptureQueriesContext(connection) as together_queries:
+        together = values()
+    assert together == alone
+    assert any(n for n, _d in alone.values())  # the story gives each kind of count something to count
+    scans = [q for q in together_queries.captured_queries if 'FROM "hazards_hazard"' in q["sql"]]
+    assert (
+        len(scans)
+        == 1
+        < len([q for q in alone_queries.captured_queries if 'FROM "hazards_hazard"' in q["sql"]])
+    )
+    # Outside the block nothing is kept: a new hazard counts at once.
+    hazard(world, "qiye3", level=Level.MAJOR, discovered_on=dt.date(2026, 5, 2))
+    assert (
+        registry.get("hazards.major_open").value(Scope.district(), Q2).numerator
+        == alone["hazards.major_open"][0] + 1
+    )
