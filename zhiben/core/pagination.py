@@ -14,6 +14,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+# The query keys that choose a list's page: a link to another sort or filter drops them all.
+PAGE_KEYS = ("page", "after", "before")
+
 
 class IdsFirstPaginator(Paginator):
     """A list page in two steps: the page's ids from the filtered, scoped, sorted query alone (a narrow scan
@@ -124,7 +127,7 @@ def page_links(page: Page, params: QueryDict) -> PageLinks:
 
     def link(**changes: Any) -> str:
         query = params.copy()
-        for key in ("page", "after", "before", "export"):
+        for key in (*PAGE_KEYS, "export"):
             query.pop(key, None)
         for key, value in changes.items():
             query[key] = str(value)

@@ -37,7 +37,7 @@ from .loop.calls import run_form
 from .models import AuditEntry
 from .navigation import module
 from .outbox import mark_notifications_read
-from .pagination import IdsFirstPaginator
+from .pagination import PAGE_KEYS, IdsFirstPaginator
 from .scoping import can
 from .widgets import FastSelect
 
@@ -160,8 +160,8 @@ class ObjectListView(ScopedViewMixin, View):
             "rows": [(obj, [c.value(obj) for c in self.columns]) for obj in page.object_list],
             "page": page,
             "sort": sort,
-            "query": _query_without(request, "page", "after", "before"),
-            "sort_query": _query_without(request, "page", "after", "before", "sort"),
+            "query": _query_without(request, *PAGE_KEYS),
+            "sort_query": _query_without(request, *PAGE_KEYS, "sort"),
             "can_add": self.create_url_name and can(request.user, "add", self.model),
             "can_export": can(request.user, "export", self.model),
             "has_full_export": self.exporter is not None,

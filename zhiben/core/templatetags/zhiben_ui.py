@@ -84,13 +84,13 @@ def sort_header(context: template.Context, column: Any) -> dict[str, Any]:
             state = "asc"
         elif sort == f"-{key}":
             state = "desc"
+    from zhiben.core.pagination import PAGE_KEYS  # DRF's settings load with it: only when drawn
+
     url = (
         _params(
             context.get("request"),
             sort=(f"-{key}" if state == "asc" else key),
-            page=None,
-            after=None,
-            before=None,
+            **dict.fromkeys(PAGE_KEYS),  # a new order starts at its first page
         )
         if key
         else ""

@@ -271,7 +271,6 @@ class Measures:
         """Everything but the trend as JSON keeps it: one list of numbers per breakdown row (Counts.vector).
         A province's default view is about 11,000 rows so, against some 220,000 rows of states."""
         return {
-            "format": 2,
             "totals": self.totals.vector(),
             "by": {dim: [[key, *c.vector()] for key, c in rows.items()] for dim, rows in self.by.items()},
             "heat": [[area, industry, *c.vector()] for (area, industry), c in self.heat.items()],

@@ -154,7 +154,13 @@ def _grouped(definition: Callable[[Window], Definition]) -> GroupedFn:
     return grouped
 
 
-DEFINITIONS: tuple[Callable[[Window], Definition], ...] = ()  # set below, once they are all declared
+DEFINITIONS: tuple[Callable[[Window], Definition], ...] = (
+    _on_time,
+    _stock_clearance,
+    _new_major_yoy,
+    _major_open,
+    _major_overdue,
+)
 
 
 def _district_counts(w: Window) -> dict[str, tuple[int, int | None]]:
@@ -170,7 +176,6 @@ def _district_counts(w: Window) -> dict[str, tuple[int, int | None]]:
     return {d.__name__: (row[f"{d.__name__}_n"], row.get(f"{d.__name__}_d")) for d in DEFINITIONS}
 
 
-DEFINITIONS = (_on_time, _stock_clearance, _new_major_yoy, _major_open, _major_overdue)
 on_time = _parts(_on_time)
 stock_clearance = _parts(_stock_clearance)
 new_major_yoy = _parts(_new_major_yoy)
